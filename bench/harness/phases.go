@@ -1,0 +1,185 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// The emulator's default credentials (internal/emulator); the harness talks
+// to the command, not the package, as a user would.
+const (
+	emulatorAccessKey = "EMULATORACCESSKEY0001"
+	emulatorSecretKey = "emulator-secret-key-0000000000000000000000"
+	emulatorProjectID = "0a1b2c3d4e5f40718293a4b5c6d7e8f9"
+	emulatorRegion    = "cn-north-4"
+)
+
+const benchConfig = `terraform {
+  required_providers {
+    workspace = {
+      source = "cloud-desktop/workspace"
+    }
+  }
+}
+
+variable "restore" {
+  type    = bool
+  default = false
+}
+
+provider "workspace" {
+  region       = %[1]q
+  project_id   = %[2]q
+  access_key   = %[3]q
+  secret_key   = %[4]q
+  endpoint     = %[5]q
+  iam_endpoint = %[5]q
+}
+
+data "workspace_desktops" "all" {}
+
+resource "workspace_desktop_snapshot_batch" "bench" {
+  desktop_ids          = toset(data.workspace_desktops.all.ids)
+  disk_type            = "ALL"
+  system_disk_snapshot = { name = "bench" }
+  data_disk_snapshot   = { name = "bench" }
+}
+
+resource "workspace_desktop_snapshot_restore" "bench" {
+  count        = var.restore ? 1 : 0
+  snapshot_ids = [for s in workspace_desktop_snapshot_batch.bench.snapshots : s.snapshot_id]
+}
+`
+
+// phase is one terraform command of a benchmark run.
+type phase struct {
+	name       string
+	args       []string
+	waitsOnJob bool // its wall time includes one job duration
+	okCodes    []int
+}
+
+var phases = []phase{
+	{name: "apply", args: []string{"apply", "-auto-approve", "-input=false"}, waitsOnJob: true},
+	// -detailed-exitcode: 0 means no changes, which is what a refresh must find.
+	{name: "plan (refresh)", args: []string{"plan", "-input=false", "-detailed-exitcode"}},
+	{name: "restore apply", args: []string{"apply", "-auto-approve", "-input=false", "-var", "restore=true"}, waitsOnJob: true},
+	{name: "destroy", args: []string{"destroy", "-auto-approve", "-input=false", "-var", "restore=true"}, waitsOnJob: true},
+}
+
+type phaseResult struct {
+	name      string
+	wall      time.Duration
+	overhead  time.Duration // wall minus the job duration, for phases that wait on a job
+	hasJob    bool
+	calls     map[string]int
+	jobs      int
+	peakRSSKB int64
+}
+
+type sizeResult struct {
+	desktops  int
+	snapshots int // records made by the apply
+	phases    []phaseResult
+}
+
+func benchSize(tf string, bins binaries, dir string, desktops int, jobDuration time.Duration) (sizeResult, error) {
+	result := sizeResult{desktops: desktops}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return result, err
+	}
+	emu, err := startEmulator(bins.emulator, desktops, jobDuration)
+	if err != nil {
+		return result, err
+	}
+	defer emu.stop()
+	cliConfig, err := writeCLIConfig(dir, bins.overridesDir)
+	if err != nil {
+		return result, err
+	}
+	config := fmt.Sprintf(benchConfig, emulatorRegion, emulatorProjectID, emulatorAccessKey, emulatorSecretKey, emu.url)
+	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(config), 0o644); err != nil {
+		return result, err
+	}
+	for i, p := range phases {
+		rssFile := filepath.Join(dir, fmt.Sprintf("rss-%d", i))
+		before, err := emu.stats()
+		if err != nil {
+			return result, err
+		}
+		start := time.Now()
+		out, err := terraform(tf, dir, cliConfig, bins.provider, rssFile, p.args...)
+		wall := time.Since(start)
+		if err != nil {
+			return result, fmt.Errorf("%s: %w\n%s", p.name, err, tail(out, 40))
+		}
+		after, err := emu.stats()
+		if err != nil {
+			return result, err
+		}
+		if p.name == "apply" {
+			result.snapshots = after.Snapshots - before.Snapshots
+		}
+		pr := phaseResult{
+			name: p.name, wall: wall, hasJob: p.waitsOnJob,
+			calls: after.callsSince(before), jobs: after.Jobs - before.Jobs,
+			peakRSSKB: peakRSS(rssFile),
+		}
+		if p.waitsOnJob {
+			pr.overhead = wall - jobDuration
+		}
+		result.phases = append(result.phases, pr)
+	}
+	return result, nil
+}
+
+func terraform(tf, dir, cliConfig, provider, rssFile string, args ...string) ([]byte, error) {
+	cmd := exec.Command(tf, args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(),
+		"TF_CLI_CONFIG_FILE="+cliConfig,
+		"CHECKPOINT_DISABLE=1",
+		"TF_IN_AUTOMATION=1",
+		"TF_LOG=",
+		"WORKSPACE_BENCH_PROVIDER="+provider,
+		"WORKSPACE_BENCH_RSS_FILE="+rssFile,
+	)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err := cmd.Run()
+	var exitErr *exec.ExitError
+	if errors.As(err, &exitErr) && exitErr.ExitCode() == 2 && args[0] == "plan" {
+		return out.Bytes(), fmt.Errorf("the refresh plan found changes (exit 2); it must be empty")
+	}
+	return out.Bytes(), err
+}
+
+// peakRSS returns the largest peak RSS (KiB) any provider process of a phase reported.
+func peakRSS(path string) int64 {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return 0
+	}
+	var peak int64
+	for _, line := range strings.Fields(string(data)) {
+		if v, err := strconv.ParseInt(line, 10, 64); err == nil && v > peak {
+			peak = v
+		}
+	}
+	return peak
+}
+
+func tail(out []byte, lines int) string {
+	all := strings.Split(strings.TrimRight(string(out), "\n"), "\n")
+	if len(all) > lines {
+		all = all[len(all)-lines:]
+	}
+	return strings.Join(all, "\n")
+}

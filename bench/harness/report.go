@@ -1,0 +1,125 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"runtime"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Operation names as the emulator counts them, in the order the table shows them.
+var operationOrder = []string{
+	"BatchCreateDesktopSnapshot", "BatchRestoreDesktopSnapshot", "BatchDeleteDesktopSnapshot",
+	"ShowJob", "ListDesktopSnapshot", "ListDesktops", "ListItaSubJobs", "KeystoneListProjects",
+}
+
+var operationShort = map[string]string{
+	"BatchCreateDesktopSnapshot":  "create",
+	"BatchRestoreDesktopSnapshot": "restore",
+	"BatchDeleteDesktopSnapshot":  "delete",
+	"ShowJob":                     "ShowJob",
+	"ListDesktopSnapshot":         "list-snap",
+	"ListDesktops":                "list-desk",
+	"ListItaSubJobs":              "sub-jobs",
+	"KeystoneListProjects":        "iam",
+}
+
+func renderReport(opts options, tf string, results []sizeResult, now time.Time) string {
+	var b strings.Builder
+	b.WriteString("# Performance\n\n")
+	b.WriteString("Measured by `make bench` (bench/harness): the real terraform CLI drives the provider against the\n")
+	b.WriteString("local emulator. Generated file: re-run `make bench` to refresh it; notes below the table are kept in\n")
+	b.WriteString("bench/notes.md.\n\n")
+	fmt.Fprintf(&b, "- Date: %s\n", now.Format("2006-01-02 15:04 MST"))
+	fmt.Fprintf(&b, "- Machine: %s\n", machine())
+	fmt.Fprintf(&b, "- Go: %s; Terraform: %s\n", runtime.Version(), firstLine(tf, "version"))
+	fmt.Fprintf(&b, "- Command: `make bench BENCH_SIZES=%s BENCH_JOB_DURATION=%s` (that is `go run ./bench/harness -sizes %s -job-duration %s -out %s`)\n",
+		joinInts(opts.sizes), opts.jobDuration, joinInts(opts.sizes), opts.jobDuration, opts.out)
+	fmt.Fprintf(&b, "- Emulator: `workspace-emulator -listen 127.0.0.1:0 -desktops N -job-duration %s -seed 1`, no faults\n", opts.jobDuration)
+	b.WriteString("- Configuration: one `workspace_desktop_snapshot_batch` over every desktop (`disk_type = \"ALL\"`, so\n")
+	b.WriteString("  2 records per desktop), then a `workspace_desktop_snapshot_restore` of all its snapshots.\n\n")
+	b.WriteString("Overhead is wall time minus the job duration J for phases that wait on a job. API calls are counted by the\n")
+	b.WriteString("emulator per operation; ShowJob/job is ShowJob calls divided by jobs the phase started. Peak RSS is the\n")
+	b.WriteString("largest of the provider processes Terraform started in the phase.\n\n")
+	b.WriteString("| N | phase | wall | overhead | API calls | ShowJob/job | provider peak RSS |\n")
+	b.WriteString("|---:|---|---:|---:|---|---:|---:|\n")
+	for _, r := range results {
+		for _, p := range r.phases {
+			overhead := "–"
+			if p.hasJob {
+				overhead = seconds(p.overhead)
+			}
+			perJob := "–"
+			if p.jobs > 0 {
+				perJob = fmt.Sprintf("%.1f", float64(p.calls["ShowJob"])/float64(p.jobs))
+			}
+			fmt.Fprintf(&b, "| %d | %s | %s | %s | %s | %s | %.1f MiB |\n",
+				r.desktops, p.name, seconds(p.wall), overhead, formatCalls(p.calls), perJob, float64(p.peakRSSKB)/1024)
+		}
+	}
+	b.WriteString("\n## Targets\n\n")
+	b.WriteString(renderTargets(opts, results))
+	if notes, err := os.ReadFile("bench/notes.md"); err == nil {
+		b.WriteString("\n")
+		b.Write(notes)
+	}
+	return b.String()
+}
+
+func formatCalls(calls map[string]int) string {
+	var parts []string
+	for _, op := range operationOrder {
+		if n := calls[op]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%s %d", operationShort[op], n))
+		}
+	}
+	var other []string
+	for op, n := range calls {
+		if _, known := operationShort[op]; !known {
+			other = append(other, fmt.Sprintf("%s %d", op, n))
+		}
+	}
+	sort.Strings(other)
+	return strings.Join(append(parts, other...), ", ")
+}
+
+func seconds(d time.Duration) string { return fmt.Sprintf("%.2f s", d.Seconds()) }
+
+func joinInts(v []int) string {
+	s := make([]string, len(v))
+	for i, n := range v {
+		s[i] = fmt.Sprint(n)
+	}
+	return strings.Join(s, ",")
+}
+
+func machine() string {
+	cpu := "unknown CPU"
+	if data, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for _, line := range strings.Split(string(data), "\n") {
+			if name, ok := strings.CutPrefix(line, "model name"); ok {
+				cpu = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(name), ":"))
+				break
+			}
+		}
+	}
+	mem := ""
+	if data, err := os.ReadFile("/proc/meminfo"); err == nil {
+		var kb int64
+		if _, err := fmt.Sscanf(strings.SplitN(string(data), "\n", 2)[0], "MemTotal: %d kB", &kb); err == nil {
+			mem = fmt.Sprintf(", %.0f GiB RAM", float64(kb)/1024/1024)
+		}
+	}
+	return fmt.Sprintf("%d CPUs (%s)%s, %s/%s", runtime.NumCPU(), cpu, mem, runtime.GOOS, runtime.GOARCH)
+}
+
+func firstLine(bin string, args ...string) string {
+	out, err := exec.Command(bin, args...).Output()
+	if err != nil {
+		return "unknown"
+	}
+	return strings.TrimSpace(strings.SplitN(string(out), "\n", 2)[0])
+}
