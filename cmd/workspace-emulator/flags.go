@@ -1,0 +1,101 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/cloud-desktop/terraform-provider-workspace/internal/emulator"
+)
+
+// parseFlags reads the command line into an emulator configuration and the
+// listen address; a bad value is a *usageError naming the flag.
+func parseFlags(args []string, stderr io.Writer) (emulator.Config, string, error) {
+	var cfg emulator.Config
+	fl := flag.NewFlagSet("workspace-emulator", flag.ContinueOnError)
+	fl.SetOutput(stderr)
+	listen := fl.String("listen", "127.0.0.1:8080", "address to listen on; port 0 picks a free port")
+	fl.StringVar(&cfg.AccessKey, "access-key", emulator.DefaultAccessKey, "access key (AK) signed requests must use")
+	fl.StringVar(&cfg.SecretKey, "secret-key", emulator.DefaultSecretKey, "secret key (SK) signatures are checked with")
+	fl.StringVar(&cfg.ProjectID, "project-id", emulator.DefaultProjectID, "the one project ID the emulator serves")
+	fl.StringVar(&cfg.Region, "region", emulator.DefaultRegion, "region name, also the IAM project name")
+	fl.StringVar(&cfg.AuthToken, "auth-token", "", "accept X-Auth-Token equal to this instead of a signature (empty: tokens refused)")
+	fl.IntVar(&cfg.Desktops, "desktops", 10, "number of desktops to seed (ignored when -state exists)")
+	fl.DurationVar(&cfg.JobDuration, "job-duration", 5*time.Second, "how long a job takes from WAITING to its end")
+	fl.StringVar(&cfg.StateFile, "state", "", "JSON state file: loaded at start if it exists, written at shutdown")
+	fl.Float64Var(&cfg.Faults.Fault5xxRate, "fault-5xx-rate", 0, "share of API requests answered 5xx without acting, 0..1")
+	fl.Float64Var(&cfg.Faults.FaultResetRate, "fault-reset-rate", 0, "share of API requests acted on, then reset, 0..1")
+	fl.Float64Var(&cfg.Faults.ThrottleRPS, "throttle-rps", 0, "answer 429 APIGW.0308 above this many requests a second (0: off)")
+	fl.DurationVar(&cfg.Faults.Latency, "latency", 0, "delay added to every API answer")
+	fl.Float64Var(&cfg.Faults.SubJobFailureRate, "subjob-failure-rate", 0, "share of sub-jobs that end FAILED, 0..1")
+	fl.Int64Var(&cfg.Seed, "seed", 0, "seed of every generated ID and fault decision")
+	if err := fl.Parse(args); err != nil {
+		return cfg, "", &usageError{err: err, printed: true} // the flag package printed it
+	}
+	if fl.NArg() > 0 {
+		return cfg, "", &usageError{err: fmt.Errorf("unexpected arguments %q; every setting is a flag", fl.Args())}
+	}
+	if err := checkFlags(cfg, *listen); err != nil {
+		return cfg, "", &usageError{err: err}
+	}
+	return cfg, *listen, nil
+}
+
+// checkFlags reports every flag outside its range at once.
+func checkFlags(cfg emulator.Config, listen string) error {
+	var errs []error
+	if listen == "" {
+		errs = append(errs, errors.New("-listen must not be empty"))
+	}
+	for _, f := range []struct {
+		name, value string
+	}{{"-access-key", cfg.AccessKey}, {"-secret-key", cfg.SecretKey}, {"-project-id", cfg.ProjectID}, {"-region", cfg.Region}} {
+		if f.value == "" {
+			errs = append(errs, fmt.Errorf("%s must not be empty", f.name))
+		}
+	}
+	if cfg.Desktops < 0 {
+		errs = append(errs, fmt.Errorf("-desktops must be 0 or more, got %d", cfg.Desktops))
+	}
+	if cfg.JobDuration < 0 {
+		errs = append(errs, fmt.Errorf("-job-duration must not be negative, got %s", cfg.JobDuration))
+	}
+	for _, r := range []struct {
+		name string
+		v    float64
+	}{{"-fault-5xx-rate", cfg.Faults.Fault5xxRate}, {"-fault-reset-rate", cfg.Faults.FaultResetRate}, {"-subjob-failure-rate", cfg.Faults.SubJobFailureRate}} {
+		if !(r.v >= 0 && r.v <= 1) {
+			errs = append(errs, fmt.Errorf("%s must be between 0 and 1, got %v", r.name, r.v))
+		}
+	}
+	if !(cfg.Faults.ThrottleRPS >= 0) {
+		errs = append(errs, fmt.Errorf("-throttle-rps must be 0 (off) or positive, got %v", cfg.Faults.ThrottleRPS))
+	}
+	if cfg.Faults.Latency < 0 {
+		errs = append(errs, fmt.Errorf("-latency must not be negative, got %s", cfg.Faults.Latency))
+	}
+	if cfg.StateFile != "" {
+		if _, err := os.Stat(filepath.Dir(cfg.StateFile)); errors.Is(err, fs.ErrNotExist) {
+			errs = append(errs, fmt.Errorf("-state %s: directory %s does not exist", cfg.StateFile, filepath.Dir(cfg.StateFile)))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// lockedWriter serialises the address line and the request log.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}

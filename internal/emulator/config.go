@@ -1,0 +1,116 @@
+package emulator
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"time"
+)
+
+// Credentials and identity the emulator uses when Config leaves them empty.
+const (
+	DefaultAccessKey = "EMULATORACCESSKEY0001"
+	DefaultSecretKey = "emulator-secret-key-0000000000000000000000"
+	DefaultProjectID = "0a1b2c3d4e5f40718293a4b5c6d7e8f9"
+	DefaultRegion    = "cn-north-4"
+
+	defaultDomainID     = "d0e1f2a3b4c54d6e8f90a1b2c3d4e5f6"
+	defaultMaxClockSkew = 15 * time.Minute
+	// maxDesktops keeps seeded IPs inside 10.0.0.0/16.
+	maxDesktops = 65000
+)
+
+// Config configures a Server. Zero values mean the documented defaults.
+type Config struct {
+	AccessKey, SecretKey, ProjectID, Region string // zero = the defaults above
+	AuthToken                               string // if set, X-Auth-Token equal to it is accepted instead of a signature
+	SecurityToken                           string // if set, a signed request carrying X-Security-Token must match it
+	DomainID                                string
+
+	Desktops     int           // seeded desktops; 0 = none
+	JobDuration  time.Duration // WAITING -> RUNNING -> terminal over this; 0 = terminal at once
+	StateFile    string        // loaded by New if it exists, saved by Close
+	MaxClockSkew time.Duration // default 15m
+	Faults       Faults
+	Seed         int64
+	Now          func() time.Time // default time.Now; lets tests drive job progress
+	Log          io.Writer        // request log (method, path, status, operation); nil = discard
+}
+
+// Faults are failures the emulator injects on the API routes (never on
+// /_emulator/). All are off when zero. JSON keys are the ones
+// POST /_emulator/faults accepts.
+type Faults struct {
+	Fault5xxRate              float64       `json:"fault_5xx_rate"`               // share of requests answered 5xx without acting
+	FaultResetRate            float64       `json:"fault_reset_rate"`             // share of requests acted on, then the connection reset
+	ThrottleRPS               float64       `json:"throttle_rps"`                 // above this rate: 429 APIGW.0308; 0 = off
+	Latency                   time.Duration `json:"latency"`                      // added to every API answer
+	SubJobFailureRate         float64       `json:"subjob_failure_rate"`          // share of sub-jobs that end FAILED
+	CompleteWithFailedSubJobs bool          `json:"complete_with_failed_subjobs"` // parent reports COMPLETE instead of FAIL
+}
+
+// Validate reports the first fault setting outside its allowed range.
+func (f Faults) Validate() error {
+	rates := []struct {
+		name string
+		v    float64
+	}{
+		{"fault_5xx_rate", f.Fault5xxRate},
+		{"fault_reset_rate", f.FaultResetRate},
+		{"subjob_failure_rate", f.SubJobFailureRate},
+	}
+	for _, r := range rates {
+		if !(r.v >= 0 && r.v <= 1) { // also rejects NaN
+			return fmt.Errorf("%s must be between 0 and 1, got %v", r.name, r.v)
+		}
+	}
+	if !(f.ThrottleRPS >= 0) {
+		return fmt.Errorf("throttle_rps must be 0 (off) or positive, got %v", f.ThrottleRPS)
+	}
+	if f.Latency < 0 {
+		return fmt.Errorf("latency must not be negative, got %s", f.Latency)
+	}
+	return nil
+}
+
+// withDefaults fills the zero fields and checks the rest.
+func (c Config) withDefaults() (Config, error) {
+	if c.AccessKey == "" {
+		c.AccessKey = DefaultAccessKey
+	}
+	if c.SecretKey == "" {
+		c.SecretKey = DefaultSecretKey
+	}
+	if c.ProjectID == "" {
+		c.ProjectID = DefaultProjectID
+	}
+	if c.Region == "" {
+		c.Region = DefaultRegion
+	}
+	if c.DomainID == "" {
+		c.DomainID = defaultDomainID
+	}
+	if c.MaxClockSkew == 0 {
+		c.MaxClockSkew = defaultMaxClockSkew
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if c.Log == nil {
+		c.Log = io.Discard
+	}
+	var errs []error
+	if c.Desktops < 0 || c.Desktops > maxDesktops {
+		errs = append(errs, fmt.Errorf("desktops must be between 0 and %d, got %d", maxDesktops, c.Desktops))
+	}
+	if c.JobDuration < 0 {
+		errs = append(errs, fmt.Errorf("job duration must not be negative, got %s", c.JobDuration))
+	}
+	if c.MaxClockSkew < 0 {
+		errs = append(errs, fmt.Errorf("max clock skew must not be negative, got %s", c.MaxClockSkew))
+	}
+	if err := c.Faults.Validate(); err != nil {
+		errs = append(errs, err)
+	}
+	return c, errors.Join(errs...)
+}

@@ -1,0 +1,73 @@
+package emulator
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"time"
+)
+
+// emulatorPrefix holds the emulator's own routes: no auth, no faults, not
+// counted in Stats.
+const emulatorPrefix = "/_emulator/"
+
+// faultsJSON is Faults as POST /_emulator/faults reads and GET writes it:
+// latency may be a Go duration string ("250ms") or nanoseconds.
+type faultsJSON struct {
+	Faults
+	Latency json.RawMessage `json:"latency,omitempty"`
+}
+
+func (s *Server) serveEmulator(r *http.Request) reply {
+	switch path := r.URL.Path; {
+	case path == emulatorPrefix+"health" && r.Method == http.MethodGet:
+		return okReply(map[string]string{"status": "ok"})
+	case path == emulatorPrefix+"stats" && r.Method == http.MethodGet:
+		return okReply(s.Stats())
+	case path == emulatorPrefix+"faults" && r.Method == http.MethodGet:
+		return okReply(s.Faults())
+	case path == emulatorPrefix+"faults" && r.Method == http.MethodPost:
+		return s.postFaults(r)
+	}
+	return reply{status: http.StatusNotFound, body: &errorBody{ErrorCode: "EMULATOR.404",
+		ErrorMsg: "unknown emulator route " + r.Method + " " + r.URL.Path +
+			"; known: GET /_emulator/health, GET /_emulator/stats, GET|POST /_emulator/faults"}}
+}
+
+// postFaults merges the given keys into the faults in force; keys left out
+// keep their values.
+func (s *Server) postFaults(r *http.Request) reply {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	in := faultsJSON{Faults: s.faults}
+	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, 1<<16))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&in); err != nil {
+		return badRequest("faults: %v", err)
+	}
+	f := in.Faults
+	if len(in.Latency) > 0 {
+		d, err := parseLatency(in.Latency)
+		if err != nil {
+			return badRequest("latency: %v", err)
+		}
+		f.Latency = d
+	}
+	if err := f.Validate(); err != nil {
+		return badRequest("%v", err)
+	}
+	s.faults = f
+	return okReply(f)
+}
+
+func parseLatency(raw json.RawMessage) (time.Duration, error) {
+	var ns int64
+	if err := json.Unmarshal(raw, &ns); err == nil {
+		return time.Duration(ns), nil
+	}
+	var text string
+	if err := json.NewDecoder(bytes.NewReader(raw)).Decode(&text); err != nil {
+		return 0, err
+	}
+	return time.ParseDuration(text)
+}

@@ -1,0 +1,152 @@
+package emulator
+
+import (
+	"fmt"
+	"time"
+)
+
+// Times in job answers: UTC, space separated, no zone.
+const jobTimeLayout = "2006-01-02 15:04:05"
+
+// emulatorHost is the "server that ran the job" every sub-job reports.
+const emulatorHost = "127.0.0.1"
+
+type jobBody struct {
+	ID           string       `json:"id"`
+	JobType      string       `json:"job_type"`
+	BeginTime    string       `json:"begin_time"`
+	EndTime      string       `json:"end_time,omitempty"`
+	Status       string       `json:"status"`
+	JobErrorCode string       `json:"job_error_code,omitempty"`
+	FailReason   string       `json:"fail_reason,omitempty"`
+	SubJobsTotal int          `json:"sub_jobs_total"`
+	SubJobs      []subJobBody `json:"sub_jobs"`
+}
+
+type subJobBody struct {
+	ID         string       `json:"id"`
+	JobID      string       `json:"job_id"`
+	JobType    string       `json:"job_type"`
+	Entities   entitiesBody `json:"entities"`
+	BeginTime  string       `json:"begin_time"`
+	EndTime    string       `json:"end_time,omitempty"`
+	Status     string       `json:"status"`
+	ErrorCode  string       `json:"error_code,omitempty"`
+	FailReason string       `json:"fail_reason,omitempty"`
+	Message    string       `json:"message,omitempty"`
+	Host       string       `json:"host"`
+	ProjectID  string       `json:"project_id"`
+	Process    int32        `json:"process"`
+	AttachUser string       `json:"attach_user,omitempty"`
+	Entity     string       `json:"entity"`
+	IPAddress  string       `json:"ip_address,omitempty"`
+}
+
+type entitiesBody struct {
+	DesktopID   string `json:"desktop_id"`
+	DesktopName string `json:"desktop_name"`
+	UserName    string `json:"user_name,omitempty"`
+	IPAddress   string `json:"ip_address,omitempty"`
+}
+
+type subJobsBody struct {
+	TotalCount int          `json:"total_count"`
+	Jobs       []subJobBody `json:"jobs"`
+}
+
+func (s *Server) showJob(c *call) reply {
+	j := s.st.jobs[c.params.jobID]
+	if j == nil {
+		return notFound("job [%s] not found", c.params.jobID)
+	}
+	status := j.status(c.now)
+	out := jobBody{
+		ID:           j.ID,
+		JobType:      j.Type,
+		BeginTime:    formatJobTime(j.Begin),
+		Status:       status,
+		SubJobsTotal: len(j.SubJobs),
+		SubJobs:      make([]subJobBody, 0, len(j.SubJobs)),
+	}
+	failed := 0
+	for _, sj := range j.SubJobs {
+		v := s.subJobView(j, sj, c.now)
+		if v.Status == jobFailed {
+			failed++
+			if out.JobErrorCode == "" {
+				out.JobErrorCode = sj.ErrorCode
+			}
+		}
+		out.SubJobs = append(out.SubJobs, v)
+	}
+	if status == jobSuccess || status == jobFail || status == jobComplete {
+		out.EndTime = formatJobTime(j.end())
+	}
+	if status == jobFail {
+		out.FailReason = fmt.Sprintf("%d of %d sub-jobs failed", failed, len(j.SubJobs))
+	} else {
+		out.JobErrorCode = "" // a COMPLETE parent hides its failed sub-jobs
+	}
+	return okReply(out)
+}
+
+func formatJobTime(t time.Time) string { return t.UTC().Format(jobTimeLayout) }
+
+func (s *Server) subJobView(j *job, sj *subJob, now time.Time) subJobBody {
+	d := s.st.desktopByID[sj.DesktopID]
+	v := subJobBody{
+		ID:         sj.ID,
+		JobID:      j.ID,
+		JobType:    j.Type,
+		Entities:   entitiesBody{DesktopID: d.ID, DesktopName: d.Name, UserName: d.UserName, IPAddress: d.IP},
+		BeginTime:  formatJobTime(j.Begin),
+		Status:     j.subJobStatus(sj, now),
+		Host:       emulatorHost,
+		ProjectID:  s.cfg.ProjectID,
+		Process:    j.subJobProcess(sj, now),
+		AttachUser: d.UserName,
+		Entity:     sj.Entity,
+		IPAddress:  d.IP,
+	}
+	if v.Status == jobSuccess || v.Status == jobFailed {
+		v.EndTime = formatJobTime(j.Begin.Add(sj.EndOffset))
+	}
+	if v.Status == jobFailed {
+		v.ErrorCode, v.FailReason, v.Message = sj.ErrorCode, sj.FailReason, sj.FailReason
+	}
+	return v
+}
+
+// listSubJobs answers ListItaSubJobs, newest sub-job first.
+func (s *Server) listSubJobs(c *call) reply {
+	q := c.r.URL.Query()
+	status, err := enumParam(q, "status", subJobStatuses)
+	if err != nil {
+		return badRequest("%v", err)
+	}
+	offset, limit, err := pageParams(q, 10000, 0)
+	if err != nil {
+		return badRequest("%v", err)
+	}
+	jobID, jobType := q.Get("job_id"), q.Get("job_type")
+	if q.Get("desktop_pool_id") != "" {
+		// No emulated desktop belongs to a pool.
+		return okReply(subJobsBody{Jobs: []subJobBody{}})
+	}
+	var all []subJobBody
+	for i := len(s.st.jobOrder) - 1; i >= 0; i-- {
+		j := s.st.jobOrder[i]
+		if (jobID != "" && j.ID != jobID) || (jobType != "" && j.Type != jobType) {
+			continue
+		}
+		for k := len(j.SubJobs) - 1; k >= 0; k-- {
+			sj := j.SubJobs[k]
+			if status != "" && j.subJobStatus(sj, c.now) != status {
+				continue
+			}
+			all = append(all, s.subJobView(j, sj, c.now))
+		}
+	}
+	out := subJobsBody{TotalCount: len(all), Jobs: page(all, offset, limit)}
+	return okReply(out)
+}

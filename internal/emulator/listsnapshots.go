@@ -1,0 +1,144 @@
+package emulator
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+	"time"
+)
+
+// snapshotInfo is DesktopSnapshotDetailInfo on the wire.
+type snapshotInfo struct {
+	SnapshotID        string `json:"snapshot_id"`
+	SnapshotName      string `json:"snapshot_name"`
+	DesktopID         string `json:"desktop_id"`
+	DesktopName       string `json:"desktop_name"`
+	DesktopSID        string `json:"desktop_sid,omitempty"`
+	IsSystemDisk      bool   `json:"is_system_disk"`
+	Status            string `json:"status"`
+	Process           *int32 `json:"process"`
+	Description       string `json:"description"`
+	CreateTime        string `json:"create_time"`
+	CreateType        string `json:"create_type"`
+	LastRestoreTime   string `json:"last_restore_time,omitempty"`
+	RestoreFailReason string `json:"restore_fail_reason,omitempty"`
+}
+
+type listSnapshotsBody struct {
+	DesktopSnapshots []snapshotInfo `json:"desktop_snapshots"`
+	TotalCount       int            `json:"total_count"`
+}
+
+const recordTimeLayout = "2006-01-02T15:04:05Z"
+
+var (
+	createTypes = []string{createTypeAuto, createTypeManual}
+	sortFields  = []string{"create_time", "snapshot_name"}
+	sortTypes   = []string{"ASC", "DESC"}
+)
+
+// snapshotFilter is the parsed query of ListDesktopSnapshot. Single-value
+// name filters match a substring; the *_names arrays match exactly.
+type snapshotFilter struct {
+	desktopID, desktopName, snapshotName string
+	desktopIDs, desktopNames, names      set
+	diskType, createType, status         string
+}
+
+func (f *snapshotFilter) matches(rec *snapshot, d *desktop) bool {
+	return (f.desktopID == "" || rec.DesktopID == f.desktopID) &&
+		f.desktopIDs.allows(rec.DesktopID) &&
+		strings.Contains(d.Name, f.desktopName) &&
+		f.desktopNames.allows(d.Name) &&
+		strings.Contains(rec.Name, f.snapshotName) &&
+		f.names.allows(rec.Name) &&
+		diskSelected(f.diskType, rec.SystemDisk) &&
+		(f.createType == "" || rec.CreateType == f.createType) &&
+		(f.status == "" || rec.Status == f.status)
+}
+
+func (s *Server) listSnapshots(c *call) reply {
+	q := c.r.URL.Query()
+	f := snapshotFilter{
+		desktopID:    q.Get("desktop_id"),
+		desktopName:  q.Get("desktop_name"),
+		snapshotName: q.Get("snapshot_name"),
+		desktopIDs:   setOf(q["desktop_ids"]),
+		desktopNames: setOf(q["desktop_names"]),
+		names:        setOf(q["snapshot_names"]),
+	}
+	var errs []error
+	collect := func(v string, err error) string {
+		if err != nil {
+			errs = append(errs, err)
+		}
+		return v
+	}
+	f.diskType = collect(enumParam(q, "disk_type", diskTypes))
+	f.createType = collect(enumParam(q, "create_type", createTypes))
+	f.status = collect(enumParam(q, "status", snapshotStatuses))
+	sortField := collect(enumParam(q, "sort_field", sortFields))
+	sortType := collect(enumParam(q, "sort_type", sortTypes))
+	offset, limit, err := pageParams(q, 1<<31-1, 1)
+	if err != nil {
+		errs = append(errs, err)
+	}
+	if len(errs) > 0 {
+		return badRequest("%v", errs[0])
+	}
+	var recs []*snapshot
+	for _, rec := range s.st.snapshots {
+		if f.matches(rec, s.st.desktopByID[rec.DesktopID]) {
+			recs = append(recs, rec)
+		}
+	}
+	sortSnapshots(recs, sortField, sortType == "DESC")
+	out := listSnapshotsBody{TotalCount: len(recs), DesktopSnapshots: []snapshotInfo{}}
+	for _, rec := range page(recs, offset, limit) {
+		out.DesktopSnapshots = append(out.DesktopSnapshots, s.snapshotView(rec, c.now))
+	}
+	return okReply(out)
+}
+
+// sortSnapshots orders by the field (creation order when none), ties broken
+// by creation order so paging is stable.
+func sortSnapshots(recs []*snapshot, field string, desc bool) {
+	slices.SortFunc(recs, func(a, b *snapshot) int {
+		c := 0
+		switch field {
+		case "create_time":
+			c = a.CreateTime.Compare(b.CreateTime)
+		case "snapshot_name":
+			c = strings.Compare(a.Name, b.Name)
+		}
+		if c == 0 {
+			c = cmp.Compare(a.Seq, b.Seq)
+		}
+		if desc {
+			return -c
+		}
+		return c
+	})
+}
+
+func (s *Server) snapshotView(rec *snapshot, now time.Time) snapshotInfo {
+	d := s.st.desktopByID[rec.DesktopID]
+	v := snapshotInfo{
+		SnapshotID:        rec.ID,
+		SnapshotName:      rec.Name,
+		DesktopID:         rec.DesktopID,
+		DesktopName:       d.Name,
+		DesktopSID:        d.SID,
+		IsSystemDisk:      rec.SystemDisk,
+		Status:            rec.Status,
+		Process:           s.recordProcess(rec, now),
+		Description:       rec.Description,
+		CreateTime:        rec.CreateTime.UTC().Format(recordTimeLayout),
+		CreateType:        rec.CreateType,
+		RestoreFailReason: rec.RestoreFailReason,
+	}
+	if !rec.LastRestoreTime.IsZero() {
+		v.LastRestoreTime = rec.LastRestoreTime.UTC().Format(recordTimeLayout)
+	}
+	return v
+}

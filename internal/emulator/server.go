@@ -1,0 +1,291 @@
+package emulator
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+)
+
+// maxBodyBytes bounds a request body; batch bodies are a few KiB.
+const maxBodyBytes = 1 << 20
+
+// Server is the emulated Workspace API. It is an http.Handler; Start serves
+// it on a local port.
+type Server struct {
+	cfg Config
+
+	mu       sync.Mutex // guards everything below
+	st       *state
+	faults   Faults
+	faultRNG interface{ Float64() float64 }
+	bucket   tokenBucket
+	stats    Stats
+	reqSeq   uint64
+
+	logMu sync.Mutex
+	sleep func(ctx context.Context, d time.Duration) // latency; replaced in tests
+
+	httpSrv  *http.Server
+	listener net.Listener
+	serveErr chan error
+}
+
+// New builds a server, loading cfg.StateFile if it exists or seeding
+// cfg.Desktops desktops otherwise.
+func New(cfg Config) (*Server, error) {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{
+		cfg:      cfg,
+		faults:   cfg.Faults,
+		faultRNG: newFaultRNG(cfg.Seed),
+		sleep:    sleepContext,
+		stats:    newStats(),
+	}
+	s.st = newState(cfg.Seed)
+	loaded, err := s.loadState()
+	if err != nil {
+		return nil, err
+	}
+	if !loaded {
+		s.st.seedDesktops(cfg.Seed, cfg.Desktops)
+	}
+	return s, nil
+}
+
+func sleepContext(ctx context.Context, d time.Duration) {
+	if d <= 0 {
+		return
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	}
+}
+
+// Start listens on addr ("127.0.0.1:0" picks a port) and serves in the
+// background until Close.
+func (s *Server) Start(addr string) error {
+	if s.httpSrv != nil {
+		return errors.New("emulator already started")
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	s.listener = ln
+	s.httpSrv = &http.Server{Handler: s, ReadHeaderTimeout: 30 * time.Second}
+	s.serveErr = make(chan error, 1)
+	go func() { s.serveErr <- s.httpSrv.Serve(ln) }()
+	return nil
+}
+
+// URL is the base URL of the started server, always on a loopback host.
+func (s *Server) URL() string {
+	if s.listener == nil {
+		return ""
+	}
+	addr := s.listener.Addr().(*net.TCPAddr)
+	host := addr.IP.String()
+	if addr.IP.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	return "http://" + net.JoinHostPort(host, fmt.Sprint(addr.Port))
+}
+
+// Close shuts the listener down gracefully (waiting up to 10s for requests in
+// flight) and saves the state file if one is configured.
+func (s *Server) Close() error {
+	var errs []error
+	if s.httpSrv != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := s.httpSrv.Shutdown(ctx); err != nil {
+			errs = append(errs, err)
+		}
+		if err := <-s.serveErr; err != nil && !errors.Is(err, http.ErrServerClosed) {
+			errs = append(errs, err)
+		}
+		s.httpSrv = nil
+	}
+	if err := s.saveState(); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+// SetFaults changes the injected faults at run time.
+func (s *Server) SetFaults(f Faults) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = f
+}
+
+// Faults returns the faults in force.
+func (s *Server) Faults() Faults {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.faults
+}
+
+// DesktopIDs returns the desktop IDs in seeding order.
+func (s *Server) DesktopIDs() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ids := make([]string, len(s.st.desktops))
+	for i, d := range s.st.desktops {
+		ids[i] = d.ID
+	}
+	return ids
+}
+
+// ProjectID is the only project the emulator serves.
+func (s *Server) ProjectID() string { return s.cfg.ProjectID }
+
+// nextRequestID derives a 32-hex request ID from the seed and a counter.
+func (s *Server) nextRequestID() string {
+	s.mu.Lock()
+	s.reqSeq++
+	n := s.reqSeq
+	s.mu.Unlock()
+	var buf [16]byte
+	binary.BigEndian.PutUint64(buf[:8], uint64(s.cfg.Seed))
+	binary.BigEndian.PutUint64(buf[8:], n)
+	sum := sha256.Sum256(buf[:])
+	return hex.EncodeToString(sum[:16])
+}
+
+// ServeHTTP answers one request: emulator routes directly, API routes through
+// throttling, authentication, faults and the handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	requestID := s.nextRequestID()
+	w.Header().Set("X-Request-Id", requestID)
+	if strings.HasPrefix(r.URL.Path, emulatorPrefix) {
+		writeReply(w, s.serveEmulator(r))
+		return
+	}
+	rt, params := matchRoute(r.Method, r.URL.Path)
+	op := opUnknown
+	if rt != nil {
+		op = rt.op
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxBodyBytes+1))
+	var rep reply
+	var reset bool
+	switch {
+	case err != nil:
+		rep = badRequest("could not read the request body: %v", err)
+	case len(body) > maxBodyBytes:
+		rep = serviceError(http.StatusRequestEntityTooLarge, codeBadRequest, "request body is larger than %d bytes", maxBodyBytes)
+	default:
+		rep, reset = s.handleAPI(rt, params, r, body, requestID)
+	}
+	s.sleep(r.Context(), s.latency())
+	s.record(r, op, rep.status, requestID, reset)
+	if reset {
+		resetConnection(w)
+		return
+	}
+	writeReply(w, rep)
+}
+
+func (s *Server) latency() time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.faults.Latency > 0 {
+		s.stats.InjectedFaults[faultLatency]++
+	}
+	return s.faults.Latency
+}
+
+// handleAPI runs the gateway checks and the operation under the state lock.
+// reset reports that the answer must be dropped with a connection reset.
+func (s *Server) handleAPI(rt *route, params routeParams, r *http.Request, body []byte, requestID string) (rep reply, reset bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.cfg.Now()
+	if rt == nil {
+		return gatewayError(http.StatusNotFound, codeNoAPI, requestID,
+			fmt.Sprintf("The API does not exist or has not been published in the environment: %s %s", r.Method, r.URL.Path)), false
+	}
+	if !s.bucket.allow(now, s.faults.ThrottleRPS) {
+		s.stats.InjectedFaults[faultThrottle]++
+		rep := gatewayError(http.StatusTooManyRequests, codeThrottled, requestID,
+			fmt.Sprintf("The throttling threshold has been reached: policy user over ratelimit,limit:%g,time:1 second", s.faults.ThrottleRPS))
+		rep.header = http.Header{"Retry-After": {"1"}}
+		return rep, false
+	}
+	if rep, ok := s.authenticate(r, body, now, requestID); !ok {
+		return rep, false
+	}
+	if rep, ok := s.checkProject(r, params, requestID); !ok {
+		return rep, false
+	}
+	if s.faults.Fault5xxRate > 0 && s.faultRNG.Float64() < s.faults.Fault5xxRate {
+		s.stats.InjectedFaults[fault5xx]++
+		return injected5xx(s.faultRNG.Float64(), requestID), false
+	}
+	s.advance(now)
+	rep = rt.handle(s, &call{r: r, body: body, now: now, params: params})
+	if s.faults.FaultResetRate > 0 && s.faultRNG.Float64() < s.faults.FaultResetRate {
+		s.stats.InjectedFaults[faultReset]++
+		return rep, true
+	}
+	return rep, false
+}
+
+// checkProject rejects a path or X-Project-Id project other than the emulator's.
+func (s *Server) checkProject(r *http.Request, params routeParams, requestID string) (reply, bool) {
+	for _, p := range []struct{ where, id string }{
+		{"request path", params.projectID},
+		{"X-Project-Id header", r.Header.Get("X-Project-Id")},
+	} {
+		if p.id != "" && p.id != s.cfg.ProjectID {
+			return gatewayError(http.StatusForbidden, codeForbidden, requestID, fmt.Sprintf(
+				"The IAM user is not authorized to access the API: project ID [%s] in the %s is not a project of these credentials (this endpoint serves project [%s])",
+				p.id, p.where, s.cfg.ProjectID)), false
+		}
+	}
+	return reply{}, true
+}
+
+func writeReply(w http.ResponseWriter, rep reply) {
+	for k, vs := range rep.header {
+		w.Header()[k] = vs
+	}
+	w.Header().Set("Content-Type", "application/json;charset=UTF-8")
+	data, err := json.Marshal(rep.body)
+	if err != nil {
+		http.Error(w, `{"error_code":"WKS.0999","error_msg":"could not encode the answer"}`, http.StatusInternalServerError)
+		return
+	}
+	w.WriteHeader(rep.status)
+	_, _ = w.Write(append(data, '\n'))
+}
+
+func (s *Server) record(r *http.Request, op string, status int, requestID string, reset bool) {
+	s.mu.Lock()
+	s.stats.count(op, status)
+	s.mu.Unlock()
+	suffix := ""
+	if reset {
+		suffix = " (connection reset injected)"
+	}
+	s.logMu.Lock()
+	defer s.logMu.Unlock()
+	fmt.Fprintf(s.cfg.Log, "%s %s %d %s request_id=%s%s\n", r.Method, r.URL.Path, status, op, requestID, suffix)
+}

@@ -1,0 +1,203 @@
+package emulator
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+)
+
+// jobIDBody is the answer of the three batch operations.
+type jobIDBody struct {
+	JobID string `json:"job_id"`
+}
+
+// nameTimeLayout is the timestamp the service appends to snapshot names.
+const nameTimeLayout = "20060102150405"
+
+// batchCreate: one sub-job per desktop; records appear at once as creating.
+func (s *Server) batchCreate(c *call) reply {
+	req, err := decodeCreate(c.body)
+	if err != nil {
+		return badRequest("%v", err)
+	}
+	if rep, ok := s.checkDesktops(req.desktopIDs, jobTypeCreate); !ok {
+		return rep
+	}
+	st := s.st
+	plans := make([]subJobPlan, 0, len(req.desktopIDs))
+	stamp := c.now.UTC().Format(nameTimeLayout)
+	for _, id := range req.desktopIDs {
+		d := st.desktopByID[id]
+		var recIDs []string
+		for _, disk := range []struct {
+			system bool
+			info   diskInfo
+		}{{true, req.system}, {false, req.data}} {
+			if !diskSelected(req.diskType, disk.system) {
+				continue
+			}
+			rec := &snapshot{
+				ID:          st.newUUID(),
+				Name:        d.Name + disk.info.Name + stamp,
+				DesktopID:   id,
+				SystemDisk:  disk.system,
+				Status:      statusCreating,
+				Description: disk.info.Description,
+				CreateTime:  c.now.UTC().Truncate(1e9),
+				CreateType:  createTypeManual,
+				Seq:         st.nextSeq(),
+			}
+			st.snapshots[rec.ID] = rec
+			recIDs = append(recIDs, rec.ID)
+		}
+		plans = append(plans, subJobPlan{desktopID: id, snapshotIDs: recIDs, entity: id})
+	}
+	return okReply(jobIDBody{JobID: s.newJob(jobTypeCreate, c.now, plans).ID})
+}
+
+func diskSelected(diskType string, system bool) bool {
+	switch diskType {
+	case diskTypeSystem:
+		return system
+	case diskTypeData:
+		return !system
+	default:
+		return true
+	}
+}
+
+// checkDesktops answers 404 for unknown desktops and 409 for busy ones.
+func (s *Server) checkDesktops(ids []string, jobType string) (reply, bool) {
+	var missing []string
+	for _, id := range ids {
+		if s.st.desktopByID[id] == nil {
+			missing = append(missing, id)
+		}
+	}
+	if len(missing) > 0 {
+		return notFound("desktop_ids: desktops not found: [%s]", strings.Join(missing, ", ")), false
+	}
+	for _, id := range ids {
+		if rep, busy := s.busyConflict(id, jobType); busy {
+			return rep, false
+		}
+	}
+	return reply{}, true
+}
+
+// Desktop task status shown in the 409 message, by the job keeping it busy.
+var busyTaskStatus = map[string]string{
+	jobTypeCreate:  "snapshotting",
+	jobTypeRestore: "restoring",
+	jobTypeDelete:  "deleting_snapshot",
+}
+
+func (s *Server) busyConflict(desktopID, jobType string) (reply, bool) {
+	jobID, busy := s.st.busy[desktopID]
+	if !busy {
+		return reply{}, false
+	}
+	return serviceError(http.StatusConflict, codeBusy,
+		"Operation conflict. The desktop current instance status is [%s] and deny operation [%s], resource id [%s]",
+		busyTaskStatus[s.st.jobs[jobID].Type], jobType, desktopID), true
+}
+
+// lookupSnapshots answers 404 for unknown snapshot IDs and 409 for snapshots
+// whose desktop is under a running job.
+func (s *Server) lookupSnapshots(ids []string, jobType string) ([]*snapshot, reply, bool) {
+	recs := make([]*snapshot, 0, len(ids))
+	var missing []string
+	for _, id := range ids {
+		rec := s.st.snapshots[id]
+		if rec == nil {
+			missing = append(missing, id)
+			continue
+		}
+		recs = append(recs, rec)
+	}
+	if len(missing) > 0 {
+		return nil, notFound("snapshot_ids: snapshots not found: [%s]", strings.Join(missing, ", ")), false
+	}
+	for _, rec := range recs {
+		if rep, busy := s.busyConflict(rec.DesktopID, jobType); busy {
+			return nil, rep, false
+		}
+	}
+	return recs, reply{}, true
+}
+
+// plansByDesktop groups records into one sub-job per desktop, in the order
+// desktops first appear; entity lists the desktop's snapshot IDs.
+func plansByDesktop(recs []*snapshot) []subJobPlan {
+	index := map[string]int{}
+	var plans []subJobPlan
+	for _, rec := range recs {
+		i, ok := index[rec.DesktopID]
+		if !ok {
+			i = len(plans)
+			index[rec.DesktopID] = i
+			plans = append(plans, subJobPlan{desktopID: rec.DesktopID})
+		}
+		plans[i].snapshotIDs = append(plans[i].snapshotIDs, rec.ID)
+	}
+	for i := range plans {
+		plans[i].entity = strings.Join(plans[i].snapshotIDs, ",")
+	}
+	return plans
+}
+
+// restorable are the statuses a snapshot can be restored from.
+var restorable = []string{statusCreateSuccess, statusRestoreSuccess, statusRestoreFailed}
+
+// batchRestore: records go restoring, then restore_success or restore_failed.
+func (s *Server) batchRestore(c *call) reply {
+	ids, err := decodeSnapshotIDs(c.body)
+	if err != nil {
+		return badRequest("%v", err)
+	}
+	recs, rep, ok := s.lookupSnapshots(ids, jobTypeRestore)
+	if !ok {
+		return rep
+	}
+	type diskKey struct {
+		desktop string
+		system  bool
+	}
+	seen := map[diskKey]string{}
+	for _, rec := range recs {
+		if !slices.Contains(restorable, rec.Status) {
+			return badRequest("snapshot_ids: snapshot [%s] is in status [%s]; only snapshots in status %v can be restored",
+				rec.ID, rec.Status, restorable)
+		}
+		k := diskKey{rec.DesktopID, rec.SystemDisk}
+		if other, dup := seen[k]; dup {
+			return badRequest("snapshot_ids: snapshots [%s] and [%s] are both of the %s of desktop [%s]; restore at most one snapshot per disk in one call",
+				other, rec.ID, diskLabel(rec.SystemDisk), rec.DesktopID)
+		}
+		seen[k] = rec.ID
+	}
+	for _, rec := range recs {
+		rec.Status = statusRestoring
+	}
+	return okReply(jobIDBody{JobID: s.newJob(jobTypeRestore, c.now, plansByDesktop(recs)).ID})
+}
+
+func diskLabel(system bool) string {
+	if system {
+		return "system disk"
+	}
+	return "data disk"
+}
+
+// batchDelete: records stay as they are until their sub-job ends, then vanish.
+func (s *Server) batchDelete(c *call) reply {
+	ids, err := decodeSnapshotIDs(c.body)
+	if err != nil {
+		return badRequest("%v", err)
+	}
+	recs, rep, ok := s.lookupSnapshots(ids, jobTypeDelete)
+	if !ok {
+		return rep
+	}
+	return okReply(jobIDBody{JobID: s.newJob(jobTypeDelete, c.now, plansByDesktop(recs)).ID})
+}

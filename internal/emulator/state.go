@@ -1,0 +1,131 @@
+package emulator
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"fmt"
+	"math/rand/v2"
+	"time"
+)
+
+// Record layouts. Exported fields so the state file can round-trip them.
+
+type desktop struct {
+	ID           string `json:"id"`
+	Name         string `json:"name"`
+	ComputerName string `json:"computer_name"`
+	IP           string `json:"ip"`
+	UserName     string `json:"user_name"`
+	UserGroup    string `json:"user_group"`
+	SID          string `json:"sid"`
+	OUName       string `json:"ou_name"`
+	Created      string `json:"created"`
+}
+
+type snapshot struct {
+	ID                string    `json:"id"`
+	Name              string    `json:"name"`
+	DesktopID         string    `json:"desktop_id"`
+	SystemDisk        bool      `json:"system_disk"`
+	Status            string    `json:"status"`
+	Description       string    `json:"description"`
+	CreateTime        time.Time `json:"create_time"`
+	CreateType        string    `json:"create_type"`
+	LastRestoreTime   time.Time `json:"last_restore_time,omitzero"`
+	RestoreFailReason string    `json:"restore_fail_reason,omitempty"`
+	Seq               int64     `json:"seq"`
+	// TaskJob is the job working on the record; empty when none.
+	TaskJob string `json:"task_job,omitempty"`
+}
+
+// Snapshot record statuses.
+const (
+	statusCreating       = "creating"
+	statusRestoring      = "restoring"
+	statusCreateSuccess  = "create_success"
+	statusCreateFailed   = "create_failed"
+	statusRestoreSuccess = "restore_success"
+	statusRestoreFailed  = "restore_failed"
+)
+
+var snapshotStatuses = []string{statusCreating, statusRestoring, statusCreateSuccess, statusCreateFailed, statusRestoreSuccess, statusRestoreFailed}
+
+const (
+	createTypeManual = "MANUALLY"
+	createTypeAuto   = "AUTO"
+)
+
+// state is everything the emulator remembers; guarded by Server.mu.
+type state struct {
+	desktops    []*desktop
+	desktopByID map[string]*desktop
+	snapshots   map[string]*snapshot
+	jobs        map[string]*job
+	jobOrder    []*job            // creation order
+	pending     []*job            // jobs with sub-jobs whose effects are not applied yet
+	busy        map[string]string // desktop ID -> running job ID
+	seq         int64
+	rng         *rand.Rand
+	pcg         *rand.PCG
+}
+
+func newState(seed int64) *state {
+	pcg := rand.NewPCG(uint64(seed), 0x9e3779b97f4a7c15)
+	return &state{
+		desktopByID: map[string]*desktop{},
+		snapshots:   map[string]*snapshot{},
+		jobs:        map[string]*job{},
+		busy:        map[string]string{},
+		rng:         rand.New(pcg),
+		pcg:         pcg,
+	}
+}
+
+func (st *state) nextSeq() int64 {
+	st.seq++
+	return st.seq
+}
+
+// newUUID draws a version-4 UUID from the seeded generator.
+func (st *state) newUUID() string {
+	var b [16]byte
+	binary.LittleEndian.PutUint64(b[:8], st.rng.Uint64())
+	binary.LittleEndian.PutUint64(b[8:], st.rng.Uint64())
+	return formatUUID(b)
+}
+
+func formatUUID(b [16]byte) string {
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
+
+// seededDesktopCreated is the creation time of every seeded desktop.
+const seededDesktopCreated = "2025-01-06T08:00:00Z"
+
+// seedDesktops adds n desktops whose IDs depend only on seed and index, so
+// the same seed always yields the same desktops.
+func (st *state) seedDesktops(seed int64, n int) {
+	for i := 1; i <= n; i++ {
+		sum := sha256.Sum256(fmt.Appendf(nil, "desktop/%d/%d", seed, i))
+		var id [16]byte
+		copy(id[:], sum[:16])
+		d := &desktop{
+			ID:           formatUUID(id),
+			Name:         fmt.Sprintf("wks-desktop-%04d", i),
+			ComputerName: fmt.Sprintf("WKSPC%04d", i),
+			IP:           fmt.Sprintf("10.0.%d.%d", (i-1)/250, (i-1)%250+2),
+			UserName:     fmt.Sprintf("user%04d", i),
+			UserGroup:    "users",
+			SID:          fmt.Sprintf("S-1-5-21-3623811015-3361044348-30300820-%d", 1000+i),
+			OUName:       "workspace.example.com",
+			Created:      seededDesktopCreated,
+		}
+		st.addDesktop(d)
+	}
+}
+
+func (st *state) addDesktop(d *desktop) {
+	st.desktops = append(st.desktops, d)
+	st.desktopByID[d.ID] = d
+}

@@ -1,0 +1,61 @@
+package emulator
+
+import "strconv"
+
+// Stats counts the API requests the emulator answered (not /_emulator/ ones)
+// and what it holds now.
+type Stats struct {
+	RequestsByOperation       map[string]int            `json:"requests_by_operation"`
+	RequestsByStatus          map[string]int            `json:"requests_by_status"`
+	RequestsByOperationStatus map[string]map[string]int `json:"requests_by_operation_status"`
+	InjectedFaults            map[string]int            `json:"injected_faults"`
+	Desktops                  int                       `json:"desktops"`
+	Snapshots                 int                       `json:"snapshots"`
+	Jobs                      int                       `json:"jobs"`
+}
+
+func newStats() Stats {
+	return Stats{
+		RequestsByOperation:       map[string]int{},
+		RequestsByStatus:          map[string]int{},
+		RequestsByOperationStatus: map[string]map[string]int{},
+		InjectedFaults:            map[string]int{},
+	}
+}
+
+func (st *Stats) count(op string, status int) {
+	code := strconv.Itoa(status)
+	st.RequestsByOperation[op]++
+	st.RequestsByStatus[code]++
+	if st.RequestsByOperationStatus[op] == nil {
+		st.RequestsByOperationStatus[op] = map[string]int{}
+	}
+	st.RequestsByOperationStatus[op][code]++
+}
+
+// Stats returns a copy of the counters and the current record counts.
+func (s *Server) Stats() Stats {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.advance(s.cfg.Now())
+	out := newStats()
+	for k, v := range s.stats.RequestsByOperation {
+		out.RequestsByOperation[k] = v
+	}
+	for k, v := range s.stats.RequestsByStatus {
+		out.RequestsByStatus[k] = v
+	}
+	for op, m := range s.stats.RequestsByOperationStatus {
+		out.RequestsByOperationStatus[op] = map[string]int{}
+		for k, v := range m {
+			out.RequestsByOperationStatus[op][k] = v
+		}
+	}
+	for k, v := range s.stats.InjectedFaults {
+		out.InjectedFaults[k] = v
+	}
+	out.Desktops = len(s.st.desktops)
+	out.Snapshots = len(s.st.snapshots)
+	out.Jobs = len(s.st.jobs)
+	return out
+}
