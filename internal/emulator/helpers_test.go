@@ -36,7 +36,12 @@ func testSign(r *http.Request, body []byte, ak, sk string, at time.Time) {
 	for _, n := range names {
 		hdr.WriteString(n + ":" + strings.TrimSpace(r.Header.Get(n)) + "\n")
 	}
-	path := r.URL.EscapedPath()
+	// Like the SDK: escape each segment of the unescaped path, end with "/".
+	segments := strings.Split(r.URL.Path, "/")
+	for i, seg := range segments {
+		segments[i] = strings.ReplaceAll(url.QueryEscape(seg), "+", "%20")
+	}
+	path := strings.Join(segments, "/")
 	if !strings.HasSuffix(path, "/") {
 		path += "/"
 	}

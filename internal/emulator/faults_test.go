@@ -1,0 +1,182 @@
+package emulator
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+func TestFault5xxDoesNotAct(t *testing.T) {
+	h := newHarness(t, Config{Desktops: 1, Faults: Faults{Fault5xxRate: 1}})
+	statuses := map[int]bool{}
+	for range 20 {
+		res := h.do("POST", "~/snapshots/batch-create", map[string]any{"desktop_ids": h.srv.DesktopIDs()})
+		statuses[res.status] = true
+		if res.status != http.StatusInternalServerError && res.status != http.StatusServiceUnavailable {
+			t.Fatalf("HTTP %d %s, want 500 or 503", res.status, res.body)
+		}
+		if e := res.errorBody(t); !strings.Contains(e.ErrorMsg, "not acted on") {
+			t.Errorf("5xx body %+v", e)
+		}
+	}
+	if !statuses[500] || !statuses[503] {
+		t.Errorf("20 injected 5xx gave only %v; both the gateway 503 and the service 500 are expected", statuses)
+	}
+	st := h.srv.Stats()
+	if st.Jobs != 0 || st.Snapshots != 0 {
+		t.Errorf("a 5xx acted: %d jobs, %d snapshots", st.Jobs, st.Snapshots)
+	}
+	if st.InjectedFaults[fault5xx] != 20 {
+		t.Errorf("injected 5xx counted %d, want 20", st.InjectedFaults[fault5xx])
+	}
+	// Emulator routes are never faulted.
+	r := h.newRequest("GET", "/_emulator/health", nil)
+	if res := h.serve(r); res.status != http.StatusOK {
+		t.Errorf("health under faults: HTTP %d", res.status)
+	}
+}
+
+// startServer serves a new emulator on a loopback port for the test.
+func startServer(t *testing.T, cfg Config) *Server {
+	t.Helper()
+	srv, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Start("127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+	return srv
+}
+
+func signedPost(t *testing.T, srv *Server, path string, body any) (*http.Response, error) {
+	t.Helper()
+	raw, _ := json.Marshal(body)
+	r, err := http.NewRequest("POST", srv.URL()+"/v2/"+srv.ProjectID()+path, bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Header.Set("Content-Type", "application/json")
+	testSign(r, raw, DefaultAccessKey, DefaultSecretKey, time.Now())
+	return http.DefaultClient.Do(r)
+}
+
+func TestFaultResetActsThenResets(t *testing.T) {
+	srv := startServer(t, Config{Desktops: 1, Faults: Faults{FaultResetRate: 1}})
+	res, err := signedPost(t, srv, "/snapshots/batch-create", map[string]any{"desktop_ids": srv.DesktopIDs()})
+	if err == nil {
+		res.Body.Close()
+		t.Fatalf("got an answer (HTTP %d), want a reset connection", res.StatusCode)
+	}
+	if !errors.Is(err, syscall.ECONNRESET) {
+		t.Errorf("error %v, want a connection reset", err)
+	}
+	st := srv.Stats()
+	if st.Jobs != 1 || st.Snapshots != 2 {
+		t.Errorf("the reset request did not act: %d jobs, %d snapshots", st.Jobs, st.Snapshots)
+	}
+	if st.InjectedFaults[faultReset] != 1 {
+		t.Errorf("reset counted %d times", st.InjectedFaults[faultReset])
+	}
+}
+
+func TestThrottle(t *testing.T) {
+	h := newHarness(t, Config{Desktops: 1, Faults: Faults{ThrottleRPS: 2}})
+	got := func() int { return h.do("GET", "~/desktops", nil).status }
+	if a, b := got(), got(); a != 200 || b != 200 {
+		t.Fatalf("burst of 2 at 2 rps: %d %d", a, b)
+	}
+	res := h.do("GET", "~/desktops", nil)
+	expectError(t, res, http.StatusTooManyRequests, codeThrottled, "The throttling threshold has been reached")
+	if res.header.Get("Retry-After") != "1" || res.errorBody(t).RequestID == "" {
+		t.Errorf("429 without Retry-After or request_id: %v %s", res.header, res.body)
+	}
+	h.clock.Advance(500 * time.Millisecond) // refills one token
+	if s := got(); s != 200 {
+		t.Errorf("after refill: HTTP %d", s)
+	}
+	if s := got(); s != 429 {
+		t.Errorf("bucket empty again: HTTP %d", s)
+	}
+	h.srv.SetFaults(Faults{})
+	if s := got(); s != 200 {
+		t.Errorf("throttle off: HTTP %d", s)
+	}
+	if n := h.srv.Stats().InjectedFaults[faultThrottle]; n != 2 {
+		t.Errorf("throttle counted %d, want 2", n)
+	}
+}
+
+func TestLatency(t *testing.T) {
+	h := newHarness(t, Config{Desktops: 1, Faults: Faults{Latency: 250 * time.Millisecond}})
+	var mu sync.Mutex
+	var slept []time.Duration
+	h.srv.sleep = func(_ context.Context, d time.Duration) {
+		mu.Lock()
+		defer mu.Unlock()
+		slept = append(slept, d)
+	}
+	h.do("GET", "~/desktops", nil)
+	h.do("GET", "~/nope", nil)
+	h.serve(h.newRequest("GET", "/_emulator/stats", nil))
+	want := []time.Duration{250 * time.Millisecond, 250 * time.Millisecond}
+	if len(slept) != 2 || slept[0] != want[0] || slept[1] != want[1] {
+		t.Errorf("slept %v, want %v (API answers only)", slept, want)
+	}
+	if n := h.srv.Stats().InjectedFaults[faultLatency]; n != 2 {
+		t.Errorf("latency counted %d", n)
+	}
+}
+
+func TestEmulatorRoutes(t *testing.T) {
+	h := newHarness(t, Config{Desktops: 2})
+	h.create(map[string]any{"desktop_ids": h.srv.DesktopIDs()})
+	h.do("GET", "~/workspace-jobs/x", nil)
+
+	res := h.serve(h.newRequest("GET", "/_emulator/stats", nil))
+	var st Stats
+	res.decode(t, &st)
+	if st.Desktops != 2 || st.Snapshots != 4 || st.Jobs != 1 ||
+		st.RequestsByOperation[opBatchCreate] != 1 || st.RequestsByOperationStatus[opShowJob]["404"] != 1 ||
+		st.RequestsByStatus["200"] != 1 || st.RequestsByStatus["404"] != 1 {
+		t.Errorf("stats %s", res.body)
+	}
+
+	post := func(body string) response {
+		return h.serve(h.newRequest("POST", "/_emulator/faults", []byte(body)))
+	}
+	if res := post(`{"fault_5xx_rate":0.25,"latency":"15ms"}`); res.status != 200 {
+		t.Fatalf("POST faults: %d %s", res.status, res.body)
+	}
+	if res := post(`{"throttle_rps":5,"latency":1000}`); res.status != 200 {
+		t.Fatalf("POST faults: %d %s", res.status, res.body)
+	}
+	want := Faults{Fault5xxRate: 0.25, ThrottleRPS: 5, Latency: time.Microsecond}
+	if got := h.srv.Faults(); got != want {
+		t.Errorf("faults after two merges %+v, want %+v", got, want)
+	}
+	for body, msg := range map[string]string{
+		`{"fault_reset_rate":1.5}`: "fault_reset_rate must be between 0 and 1",
+		`{"latency":"soon"}`:       "latency:",
+		`{"throttle":1}`:           "unknown field",
+	} {
+		expectError(t, post(body), http.StatusBadRequest, codeBadRequest, msg)
+	}
+	if got := h.srv.Faults(); got != want {
+		t.Errorf("rejected POSTs changed the faults: %+v", got)
+	}
+	if res := h.serve(h.newRequest("GET", "/_emulator/nothing", nil)); res.status != 404 {
+		t.Errorf("unknown emulator route: %d", res.status)
+	}
+	if n := h.srv.Stats().RequestsByOperation; len(n) != 2 {
+		t.Errorf("emulator routes were counted: %v", n)
+	}
+}
