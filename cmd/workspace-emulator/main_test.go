@@ -1,0 +1,139 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestMain lets the test binary act as the command, so the signal path of
+// main() is tested on a real process without building anything.
+func TestMain(m *testing.M) {
+	if os.Getenv("WORKSPACE_EMULATOR_RUN_MAIN") == "1" {
+		main()
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+func TestRunServesAndSavesState(t *testing.T) {
+	state := filepath.Join(t.TempDir(), "state.json")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	out, w := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"-listen", "127.0.0.1:0", "-desktops", "3", "-state", state, "-seed", "4"}, w, io.Discard)
+		w.Close()
+	}()
+	lines := bufio.NewScanner(out)
+	if !lines.Scan() {
+		t.Fatalf("no first line: %v", <-done)
+	}
+	url, ok := strings.CutPrefix(lines.Text(), "listening on http://127.0.0.1:")
+	if !ok {
+		t.Fatalf("first line %q", lines.Text())
+	}
+	url = "http://127.0.0.1:" + url
+	go func() { _, _ = io.Copy(io.Discard, out) }()
+
+	res, err := http.Get(url + "/_emulator/stats")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stats struct{ Desktops int }
+	_ = json.NewDecoder(res.Body).Decode(&stats)
+	res.Body.Close()
+	if stats.Desktops != 3 {
+		t.Errorf("stats report %d desktops, want 3", stats.Desktops)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("run after cancel: %v", err)
+	}
+	var saved struct{ Desktops []struct{ Name string } }
+	data, err := os.ReadFile(state)
+	if err != nil {
+		t.Fatalf("state file not written: %v", err)
+	}
+	if err := json.Unmarshal(data, &saved); err != nil || len(saved.Desktops) != 3 || saved.Desktops[0].Name != "wks-desktop-0001" {
+		t.Errorf("state file holds %+v (%v)", saved, err)
+	}
+}
+
+func TestRunRejectsBadFlags(t *testing.T) {
+	for args, want := range map[string]string{
+		"-fault-5xx-rate 1.5":    "-fault-5xx-rate must be between 0 and 1, got 1.5",
+		"-fault-reset-rate -0.1": "-fault-reset-rate must be between 0 and 1",
+		"-subjob-failure-rate 2": "-subjob-failure-rate must be between 0 and 1",
+		"-throttle-rps -1":       "-throttle-rps must be 0 (off) or positive",
+		"-latency -1s":           "-latency must not be negative",
+		"-job-duration -5s":      "-job-duration must not be negative",
+		"-desktops -1":           "-desktops must be 0 or more",
+		"-access-key=":           "-access-key must not be empty",
+		"-state /no/such/dir/s":  "directory /no/such/dir does not exist",
+		"-desktops ten":          "invalid value",
+		"-bogus":                 "flag provided but not defined",
+		"extra":                  "unexpected arguments",
+	} {
+		err := run(context.Background(), strings.Fields(args), io.Discard, io.Discard)
+		var usage *usageError
+		if !errors.As(err, &usage) || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v, want a usage error mentioning %q", args, err, want)
+		}
+	}
+}
+
+func TestProcessExitsCleanlyOnSIGTERM(t *testing.T) {
+	state := filepath.Join(t.TempDir(), "state.json")
+	cmd := exec.Command(os.Args[0], "-listen", "127.0.0.1:0", "-desktops", "1", "-state", state)
+	cmd.Env = append(os.Environ(), "WORKSPACE_EMULATOR_RUN_MAIN=1")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	first, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil || !strings.HasPrefix(first, "listening on http://127.0.0.1:") {
+		_ = cmd.Process.Kill()
+		t.Fatalf("first line %q, %v", first, err)
+	}
+	go func() { _, _ = io.Copy(io.Discard, stdout) }()
+	_ = cmd.Process.Signal(syscall.SIGTERM)
+	waited := make(chan error, 1)
+	go func() { waited <- cmd.Wait() }()
+	select {
+	case err := <-waited:
+		if err != nil {
+			t.Fatalf("exit after SIGTERM: %v", err)
+		}
+	case <-time.After(30 * time.Second): // a hang guard, not a timing assertion
+		_ = cmd.Process.Kill()
+		t.Fatal("no exit after SIGTERM")
+	}
+	if _, err := os.Stat(state); err != nil {
+		t.Errorf("state file after SIGTERM: %v", err)
+	}
+}
+
+func TestProcessExitStatusForBadFlags(t *testing.T) {
+	cmd := exec.Command(os.Args[0], "-fault-5xx-rate", "3")
+	cmd.Env = append(os.Environ(), "WORKSPACE_EMULATOR_RUN_MAIN=1")
+	out, err := cmd.CombinedOutput()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 2 || !strings.Contains(string(out), "-fault-5xx-rate must be between 0 and 1") {
+		t.Errorf("exit %v, output %q; want status 2 and the reason", err, out)
+	}
+}
