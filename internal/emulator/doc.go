@@ -1,11 +1,129 @@
 // Package emulator is a local, LocalStack-style Huawei Cloud Workspace API:
 // the desktop snapshot family (batch-create, batch-restore, batch-delete,
 // list), the job APIs (ShowJob, ListItaSubJobs), the desktop list and the IAM
-// project lookup, on one host, with the documented paths, JSON shapes, status
-// codes and error bodies, SDK-HMAC-SHA256 signature verification and
+// project lookup, all on one host, with the documented paths, JSON shapes,
+// status codes and error bodies, SDK-HMAC-SHA256 signature verification and
 // injectable faults. A client that passes against it should work against the
-// cloud. It shares no code with the client (internal/workspace).
+// cloud. It has its own wire structs and verifier and never imports the
+// client (internal/workspace).
 //
-// Full list of the behaviours chosen where the reference is not confirmed:
-// see the sections below.
+// # Routes
+//
+//	POST /v2/{project_id}/snapshots/batch-create    BatchCreateDesktopSnapshot  -> {"job_id"}
+//	POST /v2/{project_id}/snapshots/batch-restore   BatchRestoreDesktopSnapshot -> {"job_id"}
+//	POST /v2/{project_id}/snapshots/batch-delete    BatchDeleteDesktopSnapshot  -> {"job_id"}
+//	GET  /v2/{project_id}/snapshots                 ListDesktopSnapshot
+//	GET  /v2/{project_id}/workspace-jobs/{job_id}   ShowJob
+//	GET  /v2/{project_id}/workspace-sub-jobs        ListItaSubJobs
+//	GET  /v2/{project_id}/desktops                  ListDesktops
+//	GET  /v3/projects?name={region}                 KeystoneListProjects (IAM, same host)
+//	GET  /_emulator/health | /_emulator/stats, GET|POST /_emulator/faults  (no auth, no faults, not counted)
+//
+// Anything else is 404 APIGW.0101 and counts as operation "Unknown". Every
+// answer carries an X-Request-Id header; gateway (APIGW.*) error bodies also
+// echo it as request_id.
+//
+// # Authentication
+//
+// A request is accepted when signed with SDK-HMAC-SHA256 by the configured
+// AK/SK, recomputed exactly as the gateway does (canonical URI with a
+// trailing slash, sorted query, headers in SignedHeaders order with host from
+// r.Host, hash of the raw body or X-Sdk-Content-Sha256), or when it carries
+// X-Auth-Token equal to Config.AuthToken (only if configured). X-Sdk-Date is
+// required, must be signed, and must be within MaxClockSkew (15m). If
+// Config.SecurityToken is set, a signed request that carries
+// X-Security-Token must carry that value. Every failure is 401 APIGW.0301
+// "Incorrect IAM authentication information: <reason>", the reason naming
+// what is wrong (bad signature, unknown access key, missing/unsigned/skewed
+// date, token). On a signature mismatch the canonical request is written to
+// the log (security tokens redacted), never the secret key.
+//
+// A {project_id} in the path, or an X-Project-Id header, other than the
+// emulator's project is 403 APIGW.0302 naming both projects (the gateway
+// refuses a project the credentials do not belong to).
+//
+// # Choices where the reference says "not confirmed"
+//
+// Error codes:
+//   - 400 WKS.0001: malformed or empty JSON, a field of the wrong type, an ID
+//     list that is missing, empty, over 100 long, with duplicates or with an
+//     ID outside 1..36 characters, an unknown disk_type, a name over 64 or a
+//     description over 255 characters (counted in characters), a bad query
+//     parameter (enum, offset, limit), restoring a snapshot that is not
+//     create_success, restore_success or restore_failed, and restoring two
+//     snapshots of the same disk of one desktop in one call. The message
+//     names the field, e.g. "desktop_ids[2]: ...".
+//   - 404 WKS.0004: unknown desktops or snapshots (all of them listed), or
+//     an unknown job.
+//   - 409 WKS.00010032: a desktop (or the desktop of a snapshot) is under a
+//     running job: "Operation conflict. The desktop current instance status
+//     is [snapshotting|restoring|deleting_snapshot] and deny operation
+//     [<job type>], resource id [<desktop id>]". A desktop is busy from the
+//     POST until its own sub-job ends.
+//   - Failed sub-jobs carry error_code WKS.00010306 (create), WKS.00010315
+//     (restore) or WKS.00010321 (delete) and a fail_reason naming the desktop.
+//
+// Desktops: seeded with IDs in UUID form derived from Seed and index, names
+// wks-desktop-0001..., computer names WKSPC0001..., users user0001...,
+// IPs 10.0.x.y. Each desktop has exactly one system disk and one data disk,
+// so disk_type ALL makes two records per desktop (system first),
+// SYSTEM_DISK or DATA_DISKS one. disk_type omitted means ALL.
+//
+// Snapshot names are desktop name + given name + the job's begin time as
+// 20060102150405 (UTC), with no separators; a missing name gives desktop
+// name + timestamp. create_time is the job's begin (RFC 3339, Z), create_type
+// MANUALLY. Records appear at once as creating with process 0..99 and become
+// create_success (process null) or create_failed when their desktop's
+// sub-job ends. Restore: restoring, then restore_success with
+// last_restore_time, or restore_failed with restore_fail_reason. Delete:
+// records keep their status until their desktop's sub-job ends, then vanish
+// (a failed delete keeps them).
+//
+// List filters: all combine with AND. desktop_name and snapshot_name match a
+// substring; desktop_ids, desktop_names and snapshot_names (repeated keys)
+// match exactly. Without sort_field, records come in creation order;
+// sort_type applies to that order too; ties keep creation order so paging is
+// stable. total_count is the count before paging.
+//
+// Jobs are computed from Now() when asked, with no background work: a job is
+// WAITING for the first tenth of JobDuration, then RUNNING, and terminal at
+// begin+JobDuration (JobDuration 0: terminal at once). Each sub-job ends at
+// a seeded point in the second half of the running phase, so desktops finish
+// staggered. The parent is SUCCESS, or FAIL (job_error_code of the first
+// failed sub-job, fail_reason "n of m sub-jobs failed") when any sub-job
+// FAILED, or COMPLETE with no error fields when the fault
+// CompleteWithFailedSubJobs was on when the job began. Times are
+// "2006-01-02 15:04:05" UTC; end_time appears once terminal. There is one
+// sub-job per desktop, in request order. Sub-job entity: the desktop ID for
+// create; the desktop's snapshot IDs, comma separated in request order, for
+// restore and delete.
+//
+// ListItaSubJobs lists sub-jobs newest first (reverse creation order, so a
+// job's later sub-jobs come first). limit=0 returns no items but the
+// total_count; desktop_pool_id matches nothing (no desktop is in a pool).
+// ListDesktops filters exactly; limit=0 likewise returns only total_count.
+// KeystoneListProjects without name lists the one project.
+//
+// # Faults
+//
+// All off by default; set in Config.Faults, by SetFaults or by POST
+// /_emulator/faults (snake_case keys, merged into the faults in force,
+// latency as "250ms" or nanoseconds). They apply to the API routes only, in
+// this order: throttle (token bucket of ThrottleRPS a second, burst
+// max(1, rps), on the emulator's clock: 429 APIGW.0308 with Retry-After: 1),
+// then authentication, then Fault5xxRate (a gateway 503 APIGW.0201 or a
+// service 500 WKS.0999, half each, without acting), then the operation, then
+// FaultResetRate (the operation has acted; the connection is closed with a
+// TCP reset and no answer). Latency delays every API answer.
+// SubJobFailureRate makes that share of new sub-jobs end FAILED. Fault
+// decisions come from their own seeded stream and the state from another,
+// so with one Seed the same requests give the same IDs and the same faults.
+// Stats.InjectedFaults counts "5xx", "reset", "throttle" and "latency".
+//
+// # State file
+//
+// With Config.StateFile, New loads desktops, snapshots, jobs and the
+// generator's position from it when it exists (the Desktops count is then
+// ignored) and Close writes it (atomically, by rename). Jobs keep running
+// across a restart because they are computed from their begin time.
 package emulator

@@ -53,19 +53,12 @@ func (j *job) startOffset() time.Duration { return j.Duration / 10 }
 
 func (j *job) end() time.Time { return j.Begin.Add(j.Duration) }
 
-func (j *job) status(now time.Time) string {
-	elapsed := now.Sub(j.Begin)
-	switch {
-	case elapsed >= j.Duration:
-		for _, sj := range j.SubJobs {
-			if sj.Failed {
-				if j.CompleteWithFailed {
-					return jobComplete
-				}
-				return jobFail
-			}
-		}
-		return jobSuccess
+// phase is WAITING or RUNNING for a job or sub-job ending at end (an offset
+// from the job's begin), or "" once it has ended.
+func (j *job) phase(now time.Time, end time.Duration) string {
+	switch elapsed := now.Sub(j.Begin); {
+	case elapsed >= end:
+		return ""
 	case elapsed < j.startOffset():
 		return jobWaiting
 	default:
@@ -73,19 +66,29 @@ func (j *job) status(now time.Time) string {
 	}
 }
 
-func (j *job) subJobStatus(sj *subJob, now time.Time) string {
-	elapsed := now.Sub(j.Begin)
-	switch {
-	case elapsed >= sj.EndOffset:
-		if sj.Failed {
-			return jobFailed
-		}
-		return jobSuccess
-	case elapsed < j.startOffset():
-		return jobWaiting
-	default:
-		return jobRunning
+func (j *job) status(now time.Time) string {
+	if p := j.phase(now, j.Duration); p != "" {
+		return p
 	}
+	for _, sj := range j.SubJobs {
+		if sj.Failed {
+			if j.CompleteWithFailed {
+				return jobComplete
+			}
+			return jobFail
+		}
+	}
+	return jobSuccess
+}
+
+func (j *job) subJobStatus(sj *subJob, now time.Time) string {
+	if p := j.phase(now, sj.EndOffset); p != "" {
+		return p
+	}
+	if sj.Failed {
+		return jobFailed
+	}
+	return jobSuccess
 }
 
 // subJobProcess is 0 while waiting, grows while running, 100 at the end.

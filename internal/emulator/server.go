@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"strings"
@@ -27,7 +28,7 @@ type Server struct {
 	mu       sync.Mutex // guards everything below
 	st       *state
 	faults   Faults
-	faultRNG interface{ Float64() float64 }
+	faultRNG *rand.Rand
 	bucket   tokenBucket
 	stats    Stats
 	reqSeq   uint64

@@ -1,6 +1,9 @@
 package emulator
 
-import "strconv"
+import (
+	"maps"
+	"strconv"
+)
 
 // Stats counts the API requests the emulator answered (not /_emulator/ ones)
 // and what it holds now.
@@ -38,21 +41,14 @@ func (s *Server) Stats() Stats {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.advance(s.cfg.Now())
-	out := newStats()
-	for k, v := range s.stats.RequestsByOperation {
-		out.RequestsByOperation[k] = v
-	}
-	for k, v := range s.stats.RequestsByStatus {
-		out.RequestsByStatus[k] = v
+	out := Stats{
+		RequestsByOperation:       maps.Clone(s.stats.RequestsByOperation),
+		RequestsByStatus:          maps.Clone(s.stats.RequestsByStatus),
+		RequestsByOperationStatus: map[string]map[string]int{},
+		InjectedFaults:            maps.Clone(s.stats.InjectedFaults),
 	}
 	for op, m := range s.stats.RequestsByOperationStatus {
-		out.RequestsByOperationStatus[op] = map[string]int{}
-		for k, v := range m {
-			out.RequestsByOperationStatus[op][k] = v
-		}
-	}
-	for k, v := range s.stats.InjectedFaults {
-		out.InjectedFaults[k] = v
+		out.RequestsByOperationStatus[op] = maps.Clone(m)
 	}
 	out.Desktops = len(s.st.desktops)
 	out.Snapshots = len(s.st.snapshots)
