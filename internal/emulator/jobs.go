@@ -216,7 +216,7 @@ func (s *Server) applySubJob(j *job, sj *subJob) {
 			}
 		case jobTypeDelete:
 			if !sj.Failed {
-				delete(st.snapshots, id)
+				st.removeSnapshot(rec)
 			}
 		}
 	}

@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"cmp"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -87,7 +88,7 @@ func (s *Server) listSnapshots(c *call) reply {
 		return badRequest("%v", errs[0])
 	}
 	var recs []*snapshot
-	for _, rec := range s.st.snapshots {
+	for _, rec := range s.candidates(f) {
 		if f.matches(rec, s.st.desktopByID[rec.DesktopID]) {
 			recs = append(recs, rec)
 		}
@@ -98,6 +99,25 @@ func (s *Server) listSnapshots(c *call) reply {
 		out.DesktopSnapshots = append(out.DesktopSnapshots, s.snapshotView(rec, c.now))
 	}
 	return okReply(out)
+}
+
+// candidates narrows the records to scan through the per-desktop index when
+// the query names desktops by ID.
+func (s *Server) candidates(f snapshotFilter) []*snapshot {
+	if f.desktopID == "" && f.desktopIDs == nil {
+		return slices.Collect(maps.Values(s.st.snapshots))
+	}
+	ids := slices.Collect(maps.Keys(f.desktopIDs))
+	if f.desktopID != "" {
+		ids = []string{f.desktopID} // matches still applies desktop_ids
+	}
+	var out []*snapshot
+	for _, id := range ids {
+		for _, rec := range s.st.byDesktop[id] {
+			out = append(out, rec)
+		}
+	}
+	return out
 }
 
 // sortSnapshots orders by the field (creation order when none), ties broken

@@ -47,7 +47,7 @@ func (s *Server) batchCreate(c *call) reply {
 				CreateType:  createTypeManual,
 				Seq:         st.nextSeq(),
 			}
-			st.snapshots[rec.ID] = rec
+			st.addSnapshot(rec)
 			recIDs = append(recIDs, rec.ID)
 		}
 		plans = append(plans, subJobPlan{desktopID: id, snapshotIDs: recIDs, entity: id})

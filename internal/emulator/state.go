@@ -60,6 +60,7 @@ type state struct {
 	desktops    []*desktop
 	desktopByID map[string]*desktop
 	snapshots   map[string]*snapshot
+	byDesktop   map[string]map[string]*snapshot // desktop ID -> its records
 	jobs        map[string]*job
 	jobOrder    []*job            // creation order
 	pending     []*job            // jobs with sub-jobs whose effects are not applied yet
@@ -74,6 +75,7 @@ func newState(seed int64) *state {
 	return &state{
 		desktopByID: map[string]*desktop{},
 		snapshots:   map[string]*snapshot{},
+		byDesktop:   map[string]map[string]*snapshot{},
 		jobs:        map[string]*job{},
 		busy:        map[string]string{},
 		rng:         rand.New(pcg),
@@ -123,6 +125,19 @@ func (st *state) seedDesktops(seed int64, n int) {
 		}
 		st.addDesktop(d)
 	}
+}
+
+func (st *state) addSnapshot(rec *snapshot) {
+	st.snapshots[rec.ID] = rec
+	if st.byDesktop[rec.DesktopID] == nil {
+		st.byDesktop[rec.DesktopID] = map[string]*snapshot{}
+	}
+	st.byDesktop[rec.DesktopID][rec.ID] = rec
+}
+
+func (st *state) removeSnapshot(rec *snapshot) {
+	delete(st.snapshots, rec.ID)
+	delete(st.byDesktop[rec.DesktopID], rec.ID)
 }
 
 func (st *state) addDesktop(d *desktop) {

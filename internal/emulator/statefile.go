@@ -57,7 +57,7 @@ func (s *Server) loadState() (bool, error) {
 		if st.desktopByID[rec.DesktopID] == nil {
 			return false, fmt.Errorf("state file %s: snapshot %s refers to unknown desktop %s", s.cfg.StateFile, rec.ID, rec.DesktopID)
 		}
-		st.snapshots[rec.ID] = rec
+		st.addSnapshot(rec)
 	}
 	for _, j := range f.Jobs {
 		st.jobs[j.ID] = j

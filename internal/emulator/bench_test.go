@@ -1,0 +1,76 @@
+package emulator
+
+import (
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+// Run with: go test -run '^$' -bench . -benchmem ./internal/emulator
+
+// benchHarness has n desktops with a system and a data snapshot each.
+func benchHarness(b *testing.B, n int) *harness {
+	h := newHarness(&testing.T{}, Config{Desktops: n})
+	ids := h.srv.DesktopIDs()
+	for i := 0; i < n; i += 100 {
+		h.create(map[string]any{"desktop_ids": ids[i:min(n, i+100)]})
+	}
+	return h
+}
+
+func BenchmarkVerifySignature(b *testing.B) {
+	body := []byte(`{"desktop_ids":["610b2d32-bc31-49fa-9744-213443802b05"],"disk_type":"ALL"}` + "\n")
+	r := httptest.NewRequest("POST", "http://127.0.0.1:8080/v2/"+DefaultProjectID+"/snapshots/batch-create", strings.NewReader(string(body)))
+	r.Header.Set("X-Project-Id", DefaultProjectID)
+	r.Header.Set("User-Agent", "bench")
+	testSign(r, body, DefaultAccessKey, DefaultSecretKey, newFakeClock().Now())
+	a, err := parseAuthorization(r.Header.Get("Authorization"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := verifySignature(r, body, a, DefaultSecretKey); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// One page of the records of 100 desktops out of 5000 (10000 records): the
+// query a provider makes to resolve one batch.
+func BenchmarkListSnapshots100Of5000Desktops(b *testing.B) {
+	h := benchHarness(b, 5000)
+	q := url.Values{"desktop_ids": h.srv.DesktopIDs()[2400:2500]}
+	path := "~/snapshots?" + q.Encode()
+	b.ResetTimer()
+	for b.Loop() {
+		if res := h.do("GET", path, nil); res.status != 200 {
+			b.Fatalf("HTTP %d", res.status)
+		}
+	}
+}
+
+// ShowJob of a 100-desktop job, the most frequent call while waiting.
+func BenchmarkShowJob100SubJobs(b *testing.B) {
+	h := newHarness(&testing.T{}, Config{Desktops: 100})
+	path := "~/workspace-jobs/" + h.create(map[string]any{"desktop_ids": h.srv.DesktopIDs()})
+	b.ResetTimer()
+	for b.Loop() {
+		if res := h.do("GET", path, nil); res.status != 200 {
+			b.Fatalf("HTTP %d", res.status)
+		}
+	}
+}
+
+// A batch-create of 100 desktops (jobs end at once, so desktops stay free).
+func BenchmarkBatchCreate100(b *testing.B) {
+	h := newHarness(&testing.T{}, Config{Desktops: 100})
+	body := map[string]any{"desktop_ids": h.srv.DesktopIDs()}
+	b.ResetTimer()
+	for b.Loop() {
+		if res := h.do("POST", "~/snapshots/batch-create", body); res.status != 200 {
+			b.Fatalf("HTTP %d %s", res.status, res.body)
+		}
+	}
+}
