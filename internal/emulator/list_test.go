@@ -87,6 +87,20 @@ func TestListSnapshotPaging(t *testing.T) {
 	}
 }
 
+func TestListSnapshotDefaultLimit(t *testing.T) {
+	h := newHarness(t, Config{Desktops: 501})
+	ids := h.srv.DesktopIDs()
+	for i := 0; i < len(ids); i += 100 {
+		h.create(map[string]any{"desktop_ids": ids[i:min(len(ids), i+100)]})
+	}
+	if got := h.snapshots(nil); got.TotalCount != 1002 || len(got.DesktopSnapshots) != 1000 {
+		t.Errorf("no limit: %d records of %d, want 1000 of 1002", len(got.DesktopSnapshots), got.TotalCount)
+	}
+	if got := h.snapshots(url.Values{"offset": {"1000"}, "limit": {"1000"}}); len(got.DesktopSnapshots) != 2 {
+		t.Errorf("last page: %d records, want 2", len(got.DesktopSnapshots))
+	}
+}
+
 func TestListSnapshotBadQuery(t *testing.T) {
 	h, _ := listFixture(t)
 	for query, want := range map[string]string{

@@ -40,6 +40,8 @@ func TestBatchRestore(t *testing.T) {
 	}
 	expectError(t, h.do("POST", "~/snapshots/batch-delete", map[string]any{"snapshot_ids": []string{recs[3].SnapshotID}}),
 		http.StatusConflict, codeBusy, "status is [restoring] and deny operation [deleteWksSnapshot]")
+	expectError(t, h.do("POST", "~/snapshots/batch-restore", map[string]any{"snapshot_ids": []string{sys1.SnapshotID}}),
+		http.StatusConflict, codeBusy, "status is [restoring] and deny operation [restoreDesktopBySnapshot], resource id ["+ids[1]+"]")
 
 	h.clock.Advance(10 * time.Second)
 	got := h.snapshots(url.Values{"status": {statusRestoreSuccess}})
