@@ -12,14 +12,18 @@ import (
 
 // Limits of the batch bodies (OAS).
 const (
-	maxBatchIDs          = 100
-	maxIDLength          = 36
-	maxSnapshotName      = 64
-	maxSnapshotDesc      = 255
-	diskTypeSystem       = "SYSTEM_DISK"
-	diskTypeData         = "DATA_DISKS"
-	diskTypeAll          = "ALL"
-	defaultCreateDiskTyp = diskTypeAll
+	maxBatchIDs     = 100
+	maxIDLength     = 36
+	maxSnapshotName = 64
+	maxSnapshotDesc = 255
+)
+
+// Disk types; batch-create without one snapshots both disks.
+const (
+	diskTypeSystem  = "SYSTEM_DISK"
+	diskTypeData    = "DATA_DISKS"
+	diskTypeAll     = "ALL"
+	defaultDiskType = diskTypeAll
 )
 
 var diskTypes = []string{diskTypeSystem, diskTypeData, diskTypeAll}
@@ -93,7 +97,7 @@ func decodeCreate(body []byte) (createRequest, error) {
 		return req, err
 	}
 	req.desktopIDs = ids
-	req.diskType = defaultCreateDiskTyp
+	req.diskType = defaultDiskType
 	if b.DiskType != nil {
 		if !slices.Contains(diskTypes, *b.DiskType) {
 			return req, fmt.Errorf("disk_type: must be one of %v, got %q", diskTypes, *b.DiskType)
