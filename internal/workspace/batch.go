@@ -1,0 +1,316 @@
+package workspace
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Batch submission.
+//
+// The batch POSTs start jobs, so a blind retry can snapshot, restore or
+// delete twice. submitChunk therefore retries a POST only where the request
+// certainly never reached the service (dial/DNS failures, nothing written)
+// or was throttled (429); the transport does that. After an ambiguous
+// failure (5xx, reset or timeout once sent) the job may exist, so before
+// anything is resubmitted the chunk is reconciled (reconcile.go): the
+// service's sub-job list is searched for a job of this type over exactly
+// this chunk that began no earlier than the send time minus the signing
+// window. Only when none exists is the POST sent again. A busy desktop
+// (409 WKS.00010032) is retried with backoff for BusyRetryTimeout, and
+// reconciled first too if an earlier attempt was ambiguous, since the
+// desktop may be busy with our own job.
+
+// ChunkSubmission is the outcome of submitting one chunk of at most 100 IDs.
+// Exactly one of JobID and Err is set, except for a delete whose IDs were
+// all already gone (then both are empty and Gone lists them). Reconciled is
+// true when the job was found through ListItaSubJobs after an ambiguous
+// failure instead of from the POST's answer.
+type ChunkSubmission struct {
+	Index      int
+	IDs        []string // the IDs that went into JobID
+	JobID      string
+	Err        error
+	Reconciled bool
+	Gone       []string // delete only: IDs the service reported as already deleted
+}
+
+// batchKind is one of the three batch POSTs.
+type batchKind struct {
+	op       string
+	suffix   string
+	jobType  string
+	body     func(ids []string) any
+	desktops bool // the IDs are desktop IDs (create), not snapshot IDs
+}
+
+func createKind(req BatchCreateDesktopSnapshotReq) batchKind {
+	return batchKind{
+		op: "BatchCreateDesktopSnapshot", suffix: "/snapshots/batch-create", jobType: JobTypeCreateSnapshot, desktops: true,
+		body: func(ids []string) any { r := req; r.DesktopIds = ids; return r },
+	}
+}
+
+var (
+	restoreKind = batchKind{
+		op: "BatchRestoreDesktopSnapshot", suffix: "/snapshots/batch-restore", jobType: JobTypeRestoreSnapshot,
+		body: func(ids []string) any { return BatchRestoreSnapshotReq{SnapshotIds: ids} },
+	}
+	deleteKind = batchKind{
+		op: "BatchDeleteDesktopSnapshot", suffix: "/snapshots/batch-delete", jobType: JobTypeDeleteSnapshot,
+		body: func(ids []string) any { return BatchDeleteDesktopSnapshotReq{SnapshotIds: ids} },
+	}
+)
+
+// jobRegistry holds the job IDs one submission already owns, so
+// reconciliation never adopts the same job for two chunks.
+type jobRegistry struct {
+	mu    sync.Mutex
+	known map[string]bool
+}
+
+func newJobRegistry() *jobRegistry { return &jobRegistry{known: map[string]bool{}} }
+
+func (r *jobRegistry) add(id string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.known[id] = true
+}
+
+func (r *jobRegistry) has(id string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.known[id]
+}
+
+// SubmitBatchCreate splits req.DesktopIds (duplicates dropped, order kept)
+// into chunks of at most 100 and submits them concurrently (bounded by
+// MaxConcurrentSubmits). onJob, if set, is called (serialised) as soon as
+// each chunk has a job ID, so callers can persist it before the rest
+// finish. Results are in chunk order.
+func (c *Client) SubmitBatchCreate(ctx context.Context, req BatchCreateDesktopSnapshotReq, onJob func(ChunkSubmission)) []ChunkSubmission {
+	if err := validateCreate(req, false); err != nil {
+		return []ChunkSubmission{{IDs: req.DesktopIds, Err: fmt.Errorf("BatchCreateDesktopSnapshot: %w", err)}}
+	}
+	return c.submitBatch(ctx, createKind(req), req.DesktopIds, onJob)
+}
+
+// SubmitBatchRestore does the same for batch-restore.
+func (c *Client) SubmitBatchRestore(ctx context.Context, snapshotIDs []string, onJob func(ChunkSubmission)) []ChunkSubmission {
+	if err := validateSnapshotIDs(snapshotIDs, false); err != nil {
+		return []ChunkSubmission{{IDs: snapshotIDs, Err: fmt.Errorf("BatchRestoreDesktopSnapshot: %w", err)}}
+	}
+	return c.submitBatch(ctx, restoreKind, snapshotIDs, onJob)
+}
+
+// SubmitBatchDelete does the same for batch-delete. IDs the service reports as
+// already gone are not an error: they are listed in Gone.
+func (c *Client) SubmitBatchDelete(ctx context.Context, snapshotIDs []string, onJob func(ChunkSubmission)) []ChunkSubmission {
+	if err := validateSnapshotIDs(snapshotIDs, false); err != nil {
+		return []ChunkSubmission{{IDs: snapshotIDs, Err: fmt.Errorf("BatchDeleteDesktopSnapshot: %w", err)}}
+	}
+	return c.submitBatch(ctx, deleteKind, snapshotIDs, onJob)
+}
+
+func (c *Client) submitBatch(ctx context.Context, kind batchKind, ids []string, onJob func(ChunkSubmission)) []ChunkSubmission {
+	chunks := chunkIDs(dedupe(ids), MaxBatchIDs)
+	results := make([]ChunkSubmission, len(chunks))
+	reg := newJobRegistry()
+	sem := make(chan struct{}, c.cfg.MaxConcurrentSubmits)
+	var onJobMu sync.Mutex
+	var wg sync.WaitGroup
+	for i, chunk := range chunks {
+		wg.Go(func() {
+			results[i] = ChunkSubmission{Index: i, IDs: chunk}
+			select {
+			case sem <- struct{}{}:
+				defer func() { <-sem }()
+			case <-ctx.Done():
+				results[i].Err = fmt.Errorf("%s: chunk %d not submitted: %w", kind.op, i, context.Cause(ctx))
+				return
+			}
+			res := c.submitChunk(ctx, kind, chunk, reg)
+			results[i] = ChunkSubmission{Index: i, IDs: res.ids, JobID: res.jobID, Err: res.err, Reconciled: res.reconciled, Gone: res.gone}
+			if res.jobID != "" && onJob != nil {
+				onJobMu.Lock()
+				defer onJobMu.Unlock()
+				onJob(results[i])
+			}
+		})
+	}
+	wg.Wait()
+	return results
+}
+
+// chunkResult is what submitChunk made of one chunk.
+type chunkResult struct {
+	ids        []string
+	jobID      string
+	err        error
+	reconciled bool
+	gone       []string
+}
+
+// submitChunk posts one chunk, never starting two jobs for it (see the
+// comment at the top of this file).
+func (c *Client) submitChunk(ctx context.Context, kind batchKind, ids []string, reg *jobRegistry) chunkResult {
+	ids = dedupe(ids)
+	res := chunkResult{ids: ids}
+	var (
+		ambiguousSince time.Time // send time of the first attempt that may have acted
+		ambiguous      int
+		lastAmbiguous  error
+		busySince      time.Time
+		busy           int
+		rec            = &reconciler{c: c, kind: kind}
+	)
+	for {
+		if !ambiguousSince.IsZero() {
+			jobID, err := rec.find(ctx, res.ids, ambiguousSince, reg)
+			if err != nil {
+				res.err = fmt.Errorf("%s: the request may have reached the service (%v), and looking for its job failed: %w", kind.op, lastAmbiguous, err)
+				return res
+			}
+			if jobID != "" {
+				reg.add(jobID)
+				res.jobID, res.reconciled = jobID, true
+				return res
+			}
+			if ambiguous > c.cfg.MaxRetries {
+				res.err = fmt.Errorf("%s: gave up after %d attempts that may have reached the service and no job for them was found: %w", kind.op, ambiguous, lastAmbiguous)
+				return res
+			}
+		}
+		var out struct {
+			JobId string `json:"job_id"`
+		}
+		err := c.post(ctx, kind.op, kind.suffix, kind.body(res.ids), &out)
+		var amb *ambiguousError
+		switch {
+		case err == nil && out.JobId == "":
+			res.err = &DecodeError{Operation: kind.op, Err: errors.New("the answer has no job_id")}
+			return res
+		case err == nil:
+			reg.add(out.JobId)
+			res.jobID = out.JobId
+			return res
+		case ctx.Err() != nil:
+			res.err = err
+			return res
+		case errors.As(err, &amb):
+			if ambiguousSince.IsZero() {
+				ambiguousSince = amb.sentAt
+			}
+			ambiguous++
+			lastAmbiguous = amb.err
+			if ambiguous > c.cfg.MaxRetries {
+				continue // one last reconciliation, then give up
+			}
+			err = c.sleep(ctx, c.backoff(ambiguous))
+		case IsBusy(err):
+			if busySince.IsZero() {
+				busySince = c.clock.Now()
+			}
+			left := c.cfg.BusyRetryTimeout - c.clock.Now().Sub(busySince)
+			if left <= 0 {
+				res.err = fmt.Errorf("desktops still busy after retrying for %s: %w", c.cfg.BusyRetryTimeout, err)
+				return res
+			}
+			busy++
+			err = c.sleep(ctx, min(c.backoff(busy), left))
+		case kind.jobType == JobTypeDeleteSnapshot && IsNotFound(err):
+			gone, goneErr := c.goneSnapshots(ctx, res.ids, err)
+			if goneErr != nil || len(gone) == 0 {
+				res.err = errors.Join(err, goneErr)
+				return res
+			}
+			res.gone = append(res.gone, gone...)
+			res.ids = without(res.ids, gone)
+			if len(res.ids) == 0 {
+				return res
+			}
+			continue
+		default:
+			res.err = err
+			return res
+		}
+		if err != nil {
+			res.err = fmt.Errorf("%s: %w", kind.op, err)
+			return res
+		}
+	}
+}
+
+// goneSnapshots finds which of ids a 404 of batch-delete refers to: the IDs
+// the error names, or else those no longer listed.
+func (c *Client) goneSnapshots(ctx context.Context, ids []string, notFound error) ([]string, error) {
+	if e, ok := asAPIError(notFound); ok {
+		text := e.ErrorMsg + " " + e.ErrorDetail
+		var named []string
+		for _, id := range ids {
+			if strings.Contains(text, id) {
+				named = append(named, id)
+			}
+		}
+		if len(named) > 0 {
+			return named, nil
+		}
+	}
+	records, err := c.ListAllDesktopSnapshots(ctx, ListDesktopSnapshotRequest{})
+	if err != nil {
+		return nil, err
+	}
+	exists := map[string]bool{}
+	for _, r := range records {
+		exists[r.SnapshotId] = true
+	}
+	var gone []string
+	for _, id := range ids {
+		if !exists[id] {
+			gone = append(gone, id)
+		}
+	}
+	return gone, nil
+}
+
+// dedupe drops repeated IDs, keeping the first occurrence's position.
+func dedupe(ids []string) []string {
+	seen := make(map[string]bool, len(ids))
+	out := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+func chunkIDs(ids []string, size int) [][]string {
+	var chunks [][]string
+	for len(ids) > size {
+		chunks = append(chunks, ids[:size:size])
+		ids = ids[size:]
+	}
+	if len(ids) > 0 {
+		chunks = append(chunks, ids)
+	}
+	return chunks
+}
+
+func without(ids, drop []string) []string {
+	skip := make(map[string]bool, len(drop))
+	for _, id := range drop {
+		skip[id] = true
+	}
+	var out []string
+	for _, id := range ids {
+		if !skip[id] {
+			out = append(out, id)
+		}
+	}
+	return out
+}

@@ -1,0 +1,225 @@
+package workspace
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+)
+
+// Error codes the client acts on.
+const (
+	// CodeDesktopBusy is 409 "Operation conflict": a desktop's state denies
+	// the operation for now (another job runs on it).
+	CodeDesktopBusy = "WKS.00010032"
+	// CodeThrottled is the gateway's 429 rate limit.
+	CodeThrottled = "APIGW.0308"
+)
+
+// APIError is every non-2xx answer of the service or its gateway. Error()
+// reads well in a Terraform diagnostic: status, code, message, detail, request ID.
+type APIError struct {
+	Operation                   string // SDK operation name, e.g. BatchCreateDesktopSnapshot
+	HTTPStatus                  int
+	ErrorCode                   string
+	ErrorMsg                    string
+	ErrorDetail                 string
+	EncodedAuthorizationMessage string
+	RequestID                   string
+}
+
+func (e *APIError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s: HTTP %d", e.Operation, e.HTTPStatus)
+	if e.ErrorCode != "" {
+		b.WriteString(" " + e.ErrorCode)
+	}
+	msg := e.ErrorMsg
+	if msg == "" {
+		msg = http.StatusText(e.HTTPStatus)
+	}
+	if msg != "" {
+		b.WriteString(": " + msg)
+	}
+	var extra []string
+	if e.ErrorDetail != "" {
+		extra = append(extra, "detail: "+e.ErrorDetail)
+	}
+	if e.EncodedAuthorizationMessage != "" {
+		extra = append(extra, "encoded authorization message: "+e.EncodedAuthorizationMessage)
+	}
+	if e.RequestID != "" {
+		extra = append(extra, "request ID: "+e.RequestID)
+	}
+	if len(extra) > 0 {
+		b.WriteString(" (" + strings.Join(extra, "; ") + ")")
+	}
+	return b.String()
+}
+
+// maxErrorText bounds how much of a non-JSON error body goes into a message.
+const maxErrorText = 512
+
+// newAPIError reads an error answer. It understands the service body
+// (error_code, error_msg, error_detail, encoded_authorization_message), the
+// gateway's code/message/request_id and Keystone's {"error":{...}}; any
+// other body becomes the message, shortened.
+func newAPIError(op string, status int, header http.Header, body []byte) *APIError {
+	e := &APIError{Operation: op, HTTPStatus: status, RequestID: header.Get("X-Request-Id")}
+	var b errorBody
+	if err := json.Unmarshal(body, &b); err == nil {
+		e.ErrorCode = firstNonEmpty(b.ErrorCode.String(), b.Code.String())
+		e.ErrorMsg = firstNonEmpty(b.ErrorMsg.String(), b.Message.String())
+		e.ErrorDetail = b.ErrorDetail.String()
+		e.EncodedAuthorizationMessage = b.EncodedAuthorizationMessage.String()
+		if e.RequestID == "" {
+			e.RequestID = b.RequestID.String()
+		}
+		if nested := b.Error; nested != nil {
+			e.ErrorCode = firstNonEmpty(e.ErrorCode, nested.Code.String())
+			e.ErrorMsg = firstNonEmpty(e.ErrorMsg, nested.Message.String(), nested.Title.String())
+		}
+		if e.ErrorCode != "" || e.ErrorMsg != "" {
+			return e
+		}
+	}
+	text := strings.TrimSpace(strings.ToValidUTF8(string(body), "\uFFFD"))
+	if len(text) > maxErrorText {
+		text = text[:maxErrorText] + "…"
+	}
+	e.ErrorMsg = text
+	return e
+}
+
+type errorBody struct {
+	ErrorCode                   looseString `json:"error_code"`
+	ErrorMsg                    looseString `json:"error_msg"`
+	ErrorDetail                 looseString `json:"error_detail"`
+	EncodedAuthorizationMessage looseString `json:"encoded_authorization_message"`
+	Code                        looseString `json:"code"`
+	Message                     looseString `json:"message"`
+	RequestID                   looseString `json:"request_id"`
+	Error                       *struct {
+		Code    looseString `json:"code"`
+		Message looseString `json:"message"`
+		Title   looseString `json:"title"`
+	} `json:"error"`
+}
+
+// looseString accepts a JSON string, number or bool (gateways are not
+// consistent about code types) and ignores anything else.
+type looseString string
+
+func (s *looseString) UnmarshalJSON(data []byte) error {
+	var str string
+	if err := json.Unmarshal(data, &str); err == nil {
+		*s = looseString(str)
+		return nil
+	}
+	var num json.Number
+	if err := json.Unmarshal(data, &num); err == nil {
+		*s = looseString(num.String())
+		return nil
+	}
+	var b bool
+	if err := json.Unmarshal(data, &b); err == nil {
+		*s = looseString(strconv.FormatBool(b))
+	}
+	return nil
+}
+
+func (s looseString) String() string { return strings.TrimSpace(string(s)) }
+
+func firstNonEmpty(values ...string) string {
+	for _, v := range values {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+func asAPIError(err error) (*APIError, bool) {
+	var e *APIError
+	ok := errors.As(err, &e)
+	return e, ok
+}
+
+func hasStatus(err error, statuses ...int) bool {
+	e, ok := asAPIError(err)
+	if !ok {
+		return false
+	}
+	for _, s := range statuses {
+		if e.HTTPStatus == s {
+			return true
+		}
+	}
+	return false
+}
+
+// IsNotFound reports an HTTP 404 answer.
+func IsNotFound(err error) bool { return hasStatus(err, http.StatusNotFound) }
+
+// IsConflict reports an HTTP 409 answer.
+func IsConflict(err error) bool { return hasStatus(err, http.StatusConflict) }
+
+// IsBusy reports 409 WKS.00010032: a desktop is under another operation;
+// the same request may succeed later.
+func IsBusy(err error) bool {
+	e, ok := asAPIError(err)
+	return ok && e.HTTPStatus == http.StatusConflict && e.ErrorCode == CodeDesktopBusy
+}
+
+// IsThrottled reports a rate-limit answer (HTTP 429 or APIGW.0308).
+func IsThrottled(err error) bool {
+	e, ok := asAPIError(err)
+	return ok && (e.HTTPStatus == http.StatusTooManyRequests || e.ErrorCode == CodeThrottled)
+}
+
+// IsUnauthorized reports a refused identity or permission (HTTP 401 or
+// 403): bad credentials, a bad signature, or a project the credentials do
+// not belong to. Retrying does not help.
+func IsUnauthorized(err error) bool {
+	return hasStatus(err, http.StatusUnauthorized, http.StatusForbidden)
+}
+
+// RequestError is a call that got no HTTP answer (connection refused, reset,
+// DNS, TLS, timeout). It names the operation and how many attempts were
+// made; Unwrap gives the network error.
+type RequestError struct {
+	Operation string
+	Method    string
+	Path      string
+	Attempts  int
+	Err       error
+}
+
+func (e *RequestError) Error() string {
+	attempts := ""
+	if e.Attempts > 1 {
+		attempts = fmt.Sprintf(" after %d attempts", e.Attempts)
+	}
+	return fmt.Sprintf("%s: %s %s: no answer from the service%s: %v", e.Operation, e.Method, e.Path, attempts, e.Err)
+}
+
+func (e *RequestError) Unwrap() error { return e.Err }
+
+// DecodeError is a 2xx answer whose body is not the expected JSON.
+type DecodeError struct {
+	Operation string
+	RequestID string
+	Err       error
+}
+
+func (e *DecodeError) Error() string {
+	s := fmt.Sprintf("%s: the service answered with a body that is not valid JSON for this operation: %v", e.Operation, e.Err)
+	if e.RequestID != "" {
+		s += " (request ID: " + e.RequestID + ")"
+	}
+	return s
+}
+
+func (e *DecodeError) Unwrap() error { return e.Err }

@@ -1,0 +1,77 @@
+package workspace
+
+import (
+	"context"
+	"sync"
+)
+
+// ListAllDesktopSnapshots pages through every record matching req (req.Offset
+// and req.Limit are managed; DesktopIds longer than 100 are split into queries
+// of at most 100, run up to MaxConcurrentSubmits at a time, and the results
+// merged in query order without duplicates).
+func (c *Client) ListAllDesktopSnapshots(ctx context.Context, req ListDesktopSnapshotRequest) ([]DesktopSnapshotDetailInfo, error) {
+	if len(req.DesktopIds) == 0 {
+		all, err := c.listAllSnapshotPages(ctx, req)
+		return uniqueSnapshots(all), err
+	}
+	groups := chunkIDs(dedupe(req.DesktopIds), MaxBatchIDs)
+	pages := make([][]DesktopSnapshotDetailInfo, len(groups))
+	errs := make([]error, len(groups))
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	sem := make(chan struct{}, c.cfg.MaxConcurrentSubmits)
+	var wg sync.WaitGroup
+	for i, group := range groups {
+		wg.Go(func() {
+			select {
+			case sem <- struct{}{}:
+				defer func() { <-sem }()
+			case <-ctx.Done():
+				errs[i] = context.Cause(ctx)
+				return
+			}
+			q := req
+			q.DesktopIds = group
+			if pages[i], errs[i] = c.listAllSnapshotPages(ctx, q); errs[i] != nil {
+				cancel()
+			}
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	var all []DesktopSnapshotDetailInfo
+	for _, page := range pages {
+		all = append(all, page...)
+	}
+	return uniqueSnapshots(all), nil
+}
+
+// listAllSnapshotPages pages through one query.
+func (c *Client) listAllSnapshotPages(ctx context.Context, req ListDesktopSnapshotRequest) ([]DesktopSnapshotDetailInfo, error) {
+	return listAll(ctx, func(offset int32) ([]DesktopSnapshotDetailInfo, int32, error) {
+		req.Offset, req.Limit = offset, MaxListLimit
+		page, err := c.ListDesktopSnapshot(ctx, req)
+		if err != nil {
+			return nil, 0, err
+		}
+		return page.DesktopSnapshots, page.TotalCount, nil
+	})
+}
+
+// uniqueSnapshots keeps the first record of each snapshot ID (offset paging
+// repeats a record when the list moves between pages).
+func uniqueSnapshots(records []DesktopSnapshotDetailInfo) []DesktopSnapshotDetailInfo {
+	seen := make(map[string]bool, len(records))
+	out := records[:0]
+	for _, rec := range records {
+		if !seen[rec.SnapshotId] {
+			seen[rec.SnapshotId] = true
+			out = append(out, rec)
+		}
+	}
+	return out
+}

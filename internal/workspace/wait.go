@@ -1,0 +1,189 @@
+package workspace
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+)
+
+// Defaults of WaitOptions.
+const (
+	DefaultFirstPoll    = 200 * time.Millisecond
+	DefaultMinInterval  = time.Second
+	DefaultMaxInterval  = 60 * time.Second
+	DefaultPollFraction = 0.1
+)
+
+// maxPollFailures is how many polls in a row may fail transiently (each
+// already retried) before the wait gives up; the context usually ends it
+// first.
+const maxPollFailures = 8
+
+// WaitOptions tunes the adaptive poll. Zero values mean the defaults, which
+// satisfy: the wait returns within max(1s, 10% of the job's running time)
+// after the job finishes, and polls grow with log(duration).
+type WaitOptions struct {
+	FirstPoll   time.Duration              // default 200ms
+	MinInterval time.Duration              // default 1s
+	MaxInterval time.Duration              // default 60s
+	Fraction    float64                    // interval = Fraction * elapsed; default 0.1
+	OnPoll      func(job *ShowJobResponse) // optional progress callback
+}
+
+func (o WaitOptions) withDefaults() WaitOptions {
+	if o.FirstPoll <= 0 {
+		o.FirstPoll = DefaultFirstPoll
+	}
+	if o.MinInterval <= 0 {
+		o.MinInterval = DefaultMinInterval
+	}
+	if o.MaxInterval <= 0 {
+		o.MaxInterval = DefaultMaxInterval
+	}
+	o.MaxInterval = max(o.MaxInterval, o.MinInterval)
+	if o.Fraction <= 0 {
+		o.Fraction = DefaultPollFraction
+	}
+	return o
+}
+
+// interval is Fraction of the time waited so far, within [Min, Max]: a job
+// that ran for T is noticed within max(Min, Fraction*T), and a wait of T
+// polls about T/Min + log(T)/log(1+Fraction) times.
+func (o WaitOptions) interval(elapsed time.Duration) time.Duration {
+	return min(max(time.Duration(o.Fraction*float64(elapsed)), o.MinInterval), o.MaxInterval)
+}
+
+// JobTimeoutError is returned when ctx's deadline passes before the job ends.
+type JobTimeoutError struct {
+	JobID      string
+	LastStatus string
+	Waited     time.Duration
+}
+
+func (e *JobTimeoutError) Error() string {
+	last := e.LastStatus
+	if last == "" {
+		last = "not read yet"
+	}
+	return fmt.Sprintf("timed out after %s waiting for job %s (last status: %s); the job may still finish: its ID is kept",
+		e.Waited.Round(time.Second), e.JobID, last)
+}
+
+// Unwrap lets errors.Is(err, context.DeadlineExceeded) match.
+func (e *JobTimeoutError) Unwrap() error { return context.DeadlineExceeded }
+
+// WaitForJob polls ShowJob until the job is terminal. Cancelling ctx returns
+// at once (context.Canceled wrapped); its deadline yields *JobTimeoutError.
+// A terminal but not fully successful job returns (result, *JobFailedError).
+func (c *Client) WaitForJob(ctx context.Context, jobID string, opts WaitOptions) (*JobResult, error) {
+	if jobID == "" {
+		return nil, errors.New("waiting for a job: job ID must not be empty")
+	}
+	opts = opts.withDefaults()
+	start := c.clock.Now()
+	lastStatus := ""
+	stopped := func(err error) error {
+		if errors.Is(context.Cause(ctx), context.DeadlineExceeded) {
+			return &JobTimeoutError{JobID: jobID, LastStatus: lastStatus, Waited: c.clock.Now().Sub(start)}
+		}
+		return fmt.Errorf("waiting for job %s: %w", jobID, err)
+	}
+	next, polls, failures := opts.FirstPoll, 0, 0
+	for {
+		if err := c.sleep(ctx, next); err != nil {
+			return nil, stopped(err)
+		}
+		job, err := c.ShowJob(ctx, jobID)
+		polls++
+		switch {
+		case ctx.Err() != nil:
+			return nil, stopped(context.Cause(ctx))
+		case err != nil && permanent(err):
+			return nil, fmt.Errorf("waiting for job %s: %w", jobID, err)
+		case err != nil:
+			failures++
+			if failures >= maxPollFailures {
+				return nil, fmt.Errorf("waiting for job %s: %d polls in a row failed: %w", jobID, failures, err)
+			}
+			tflog.SubsystemWarn(c.logContext(ctx), logSubsystem, "polling job failed; polling on", map[string]any{"job_id": jobID, "error": err.Error()})
+			next = min(opts.MinInterval<<min(failures, 16), opts.MaxInterval)
+			continue
+		}
+		failures = 0
+		lastStatus = job.Status
+		if opts.OnPoll != nil {
+			opts.OnPoll(job)
+		}
+		if classifyStatus(job.Status) != jobPending {
+			return c.finishedJob(ctx, job, polls)
+		}
+		next = opts.interval(c.clock.Now().Sub(start))
+	}
+}
+
+// permanent reports an error answer that polling again cannot change
+// (4xx other than 429: the job is gone or the credentials are refused).
+func permanent(err error) bool {
+	e, ok := asAPIError(err)
+	return ok && e.HTTPStatus >= 400 && e.HTTPStatus < 500 && e.HTTPStatus != http.StatusTooManyRequests
+}
+
+// finishedJob builds the result of a terminal job, fetching the sub-jobs
+// through ListItaSubJobs when ShowJob returned fewer than sub_jobs_total.
+func (c *Client) finishedJob(ctx context.Context, job *ShowJobResponse, polls int) (*JobResult, error) {
+	subJobs := job.SubJobs
+	if int(job.SubJobsTotal) > len(subJobs) {
+		all, err := listAll(ctx, func(offset int32) ([]JobDetailInfo, int32, error) {
+			page, err := c.ListItaSubJobs(ctx, ListItaSubJobsRequest{JobId: job.Id, Offset: offset, Limit: MaxListLimit})
+			if err != nil {
+				return nil, 0, err
+			}
+			return page.Jobs, page.TotalCount, nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("job %s ended with status %s; reading its %d sub-jobs: %w", job.Id, job.Status, job.SubJobsTotal, err)
+		}
+		subJobs = all
+	}
+	res := newJobResult(job, subJobs, polls)
+	if !res.Succeeded {
+		return res, &JobFailedError{Result: res}
+	}
+	return res, nil
+}
+
+// WaitForJobs waits for several jobs concurrently; the map holds every job
+// that reached a terminal state, the error joins the failures.
+func (c *Client) WaitForJobs(ctx context.Context, jobIDs []string, opts WaitOptions) (map[string]*JobResult, error) {
+	jobIDs = dedupe(jobIDs)
+	results := make(map[string]*JobResult, len(jobIDs))
+	errs := make([]error, len(jobIDs))
+	var mu sync.Mutex
+	if onPoll := opts.OnPoll; onPoll != nil {
+		opts.OnPoll = func(job *ShowJobResponse) { // serialised for the caller
+			mu.Lock()
+			defer mu.Unlock()
+			onPoll(job)
+		}
+	}
+	var wg sync.WaitGroup
+	for i, id := range jobIDs {
+		wg.Go(func() {
+			res, err := c.WaitForJob(ctx, id, opts)
+			errs[i] = err
+			if res != nil {
+				mu.Lock()
+				results[id] = res
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	return results, errors.Join(errs...)
+}
