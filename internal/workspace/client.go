@@ -113,9 +113,6 @@ func NewClient(cfg Config) (*Client, error) {
 	if cfg.IAMEndpoint, err = checkEndpoint("iam_endpoint", cfg.IAMEndpoint); err != nil {
 		errs = append(errs, err)
 	}
-	if cfg.MaxRetries < 0 {
-		errs = append(errs, fmt.Errorf("max_retries: must not be negative, got %d", cfg.MaxRetries))
-	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
@@ -131,8 +128,11 @@ func NewClient(cfg Config) (*Client, error) {
 }
 
 func applyDefaults(cfg *Config) {
-	if cfg.MaxRetries == 0 {
+	switch {
+	case cfg.MaxRetries == 0:
 		cfg.MaxRetries = DefaultMaxRetries
+	case cfg.MaxRetries < 0:
+		cfg.MaxRetries = 0
 	}
 	if cfg.RetryMinBackoff <= 0 {
 		cfg.RetryMinBackoff = DefaultRetryMinBackoff
