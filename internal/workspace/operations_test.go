@@ -368,10 +368,9 @@ func (s signalTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 }
 
 func TestCancellingStopsARequestInFlight(t *testing.T) {
-	// Without cancellation the answer would come after the latency; the
-	// emulator's Close waits for that handler to end.
-	srv := startEmulator(t, emulator.Config{Desktops: 1, Faults: emulator.Faults{Latency: 2 * time.Second}})
-	cfg := emulatorConfig(srv)
+	// The server answers only when the client goes away.
+	srv := newScriptedServer(t, func(_ http.ResponseWriter, r *http.Request) { <-r.Context().Done() })
+	cfg := fakeConfig(srv.URL, newFakeClock())
 	sent := make(chan struct{}, 1)
 	cfg.HTTPClient = &http.Client{Transport: signalTransport{sent: sent, next: http.DefaultTransport}}
 	c := newTestClient(t, cfg)

@@ -1,0 +1,285 @@
+package workspace
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/cloud-desktop/terraform-provider-workspace/internal/emulator"
+)
+
+func TestChunkingKeepsWhichIDsWentToWhichJob(t *testing.T) {
+	srv := startEmulator(t, emulator.Config{Desktops: 250, Seed: 21})
+	c := newTestClient(t, emulatorConfig(srv))
+	ctx := context.Background()
+	ids := srv.DesktopIDs()
+	withDuplicates := append(slices.Clone(ids), ids[:30]...)
+
+	var inside, calls atomic.Int32
+	subs := c.SubmitBatchCreate(ctx, BatchCreateDesktopSnapshotReq{DesktopIds: withDuplicates, DiskType: DiskTypeSystem},
+		func(s ChunkSubmission) {
+			if inside.Add(1) != 1 {
+				t.Error("onJob called concurrently")
+			}
+			time.Sleep(time.Millisecond) // widen the window a concurrent call would need
+			calls.Add(1)
+			inside.Add(-1)
+		})
+	if got := requests(srv, "BatchCreateDesktopSnapshot"); got != 3 || len(subs) != 3 || calls.Load() != 3 {
+		t.Fatalf("%d POSTs, %d results, %d onJob calls; want 3 each", got, len(subs), calls.Load())
+	}
+	for i, sub := range subs {
+		want := ids[i*100 : min(len(ids), (i+1)*100)]
+		if sub.Err != nil || sub.Index != i || !slices.Equal(sub.IDs, want) || sub.Reconciled {
+			t.Fatalf("chunk %d: %+v", i, sub)
+		}
+		job, err := c.ShowJob(ctx, sub.JobID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var desktops []string
+		for _, sj := range job.SubJobs {
+			desktops = append(desktops, sj.Entities.DesktopId)
+		}
+		if !slices.Equal(desktops, want) {
+			t.Fatalf("job %s of chunk %d works on %d other desktops", sub.JobID, i, len(desktops))
+		}
+	}
+}
+
+func TestSubmitRejectsBadInputBeforeSending(t *testing.T) {
+	c := newTestClient(t, fakeConfig("http://127.0.0.1:1", newFakeClock()))
+	subs := c.SubmitBatchRestore(context.Background(), nil, nil)
+	if len(subs) != 1 || subs[0].Err == nil || !strings.Contains(subs[0].Err.Error(), "snapshot_ids: at least one ID") {
+		t.Fatalf("%+v", subs)
+	}
+	subs = c.SubmitBatchCreate(context.Background(), BatchCreateDesktopSnapshotReq{DesktopIds: []string{"d"}, DiskType: "BOTH"}, nil)
+	if len(subs) != 1 || subs[0].Err == nil || !strings.Contains(subs[0].Err.Error(), "disk_type: must be one of") {
+		t.Fatalf("%+v", subs)
+	}
+}
+
+// countRecords maps desktop ID and disk kind to how many records exist.
+func countRecords(t *testing.T, c *Client) map[string]int {
+	t.Helper()
+	recs, err := c.ListAllDesktopSnapshots(context.Background(), ListDesktopSnapshotRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	counts := map[string]int{}
+	for _, r := range recs {
+		counts[fmt.Sprintf("%s/%v", r.DesktopId, *r.IsSystemDisk)]++
+	}
+	return counts
+}
+
+func TestAmbiguousCreateIsReconciledNotDuplicated(t *testing.T) {
+	srv := startEmulator(t, emulator.Config{Desktops: 250, Seed: 33, Faults: emulator.Faults{FaultResetRate: 0.5, Fault5xxRate: 0.1}})
+	cfg := emulatorConfig(srv)
+	cfg.MaxRetries = 30
+	c := newTestClient(t, cfg)
+	ctx := context.Background()
+	subs := c.SubmitBatchCreate(ctx, BatchCreateDesktopSnapshotReq{DesktopIds: srv.DesktopIDs(), DiskType: DiskTypeAll}, nil)
+	reconciled := 0
+	var jobs []string
+	for _, sub := range subs {
+		if sub.Err != nil {
+			t.Fatalf("chunk %d: %v", sub.Index, sub.Err)
+		}
+		if sub.Reconciled {
+			reconciled++
+		}
+		jobs = append(jobs, sub.JobID)
+	}
+	if reconciled == 0 {
+		t.Fatalf("no chunk needed reconciling; faults %v", srv.Stats().InjectedFaults)
+	}
+	srv.SetFaults(emulator.Faults{})
+	if _, err := c.WaitForJobs(ctx, jobs, WaitOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	st := srv.Stats()
+	if st.Jobs != 3 {
+		t.Fatalf("%d jobs exist, want exactly 3 (one per chunk)", st.Jobs)
+	}
+	counts := countRecords(t, c)
+	if len(counts) != 500 {
+		t.Fatalf("records for %d desktop disks, want 500", len(counts))
+	}
+	for key, n := range counts {
+		if n != 1 {
+			t.Fatalf("%s has %d snapshots, want exactly 1", key, n)
+		}
+	}
+}
+
+func TestAmbiguousDeleteAndRestoreAreReconciled(t *testing.T) {
+	srv := startEmulator(t, emulator.Config{Desktops: 120, Seed: 8})
+	cfg := emulatorConfig(srv)
+	cfg.MaxRetries = 30
+	c := newTestClient(t, cfg)
+	ctx := context.Background()
+	for _, sub := range c.SubmitBatchCreate(ctx, BatchCreateDesktopSnapshotReq{DesktopIds: srv.DesktopIDs(), DiskType: DiskTypeSystem}, nil) {
+		if sub.Err != nil {
+			t.Fatal(sub.Err)
+		}
+	}
+	recs, err := c.ListAllDesktopSnapshots(ctx, ListDesktopSnapshotRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, r := range recs {
+		ids = append(ids, r.SnapshotId)
+	}
+	for _, step := range []struct {
+		name   string
+		submit func([]string, func(ChunkSubmission)) []ChunkSubmission
+	}{
+		{"restore", func(ids []string, f func(ChunkSubmission)) []ChunkSubmission {
+			return c.SubmitBatchRestore(ctx, ids, f)
+		}},
+		{"delete", func(ids []string, f func(ChunkSubmission)) []ChunkSubmission { return c.SubmitBatchDelete(ctx, ids, f) }},
+	} {
+		jobsBefore := srv.Stats().Jobs
+		srv.SetFaults(emulator.Faults{FaultResetRate: 0.5})
+		subs := step.submit(ids, nil)
+		srv.SetFaults(emulator.Faults{})
+		reconciled := 0
+		for _, sub := range subs {
+			if sub.Err != nil || sub.JobID == "" {
+				t.Fatalf("%s chunk %d: %+v", step.name, sub.Index, sub)
+			}
+			if sub.Reconciled {
+				reconciled++
+			}
+		}
+		if got := srv.Stats().Jobs - jobsBefore; got != 2 || reconciled == 0 {
+			t.Fatalf("%s: %d new jobs (want 2, one per chunk), %d reconciled (want some)", step.name, got, reconciled)
+		}
+	}
+	if left := countRecords(t, c); len(left) != 0 {
+		t.Fatalf("%d records left after delete", len(left))
+	}
+}
+
+func TestDeleteTreatsGoneSnapshotsAsDone(t *testing.T) {
+	srv := startEmulator(t, emulator.Config{Desktops: 3, Seed: 12})
+	c := newTestClient(t, emulatorConfig(srv))
+	ctx := context.Background()
+	createAndWait(t, c, BatchCreateDesktopSnapshotReq{DesktopIds: srv.DesktopIDs(), DiskType: DiskTypeSystem})
+	recs, _ := c.ListAllDesktopSnapshots(ctx, ListDesktopSnapshotRequest{})
+	ids := []string{recs[0].SnapshotId, recs[1].SnapshotId}
+	first := c.SubmitBatchDelete(ctx, ids[:1], nil)
+	if first[0].Err != nil {
+		t.Fatal(first[0].Err)
+	}
+	if _, err := c.WaitForJob(ctx, first[0].JobID, WaitOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	again := c.SubmitBatchDelete(ctx, ids, nil)
+	if again[0].Err != nil || again[0].JobID == "" || !slices.Equal(again[0].Gone, ids[:1]) || !slices.Equal(again[0].IDs, ids[1:]) {
+		t.Fatalf("partly gone: %+v", again[0])
+	}
+	allGone := c.SubmitBatchDelete(ctx, ids[:1], nil)
+	if allGone[0].Err != nil || allGone[0].JobID != "" || !slices.Equal(allGone[0].Gone, ids[:1]) {
+		t.Fatalf("all gone: %+v", allGone[0])
+	}
+}
+
+func TestBusyDesktopsAreRetriedUntilFree(t *testing.T) {
+	clock := newFakeClock()
+	srv := startEmulator(t, emulator.Config{Desktops: 2, Seed: 13, JobDuration: 10 * time.Second, Now: clock.Now})
+	cfg := emulatorConfig(srv)
+	cfg.Clock, cfg.RetryMinBackoff, cfg.RetryMaxBackoff, cfg.BusyRetryTimeout = clock, time.Second, 4*time.Second, time.Minute
+	c := newTestClient(t, cfg)
+	ctx := context.Background()
+	req := BatchCreateDesktopSnapshotReq{DesktopIds: srv.DesktopIDs(), DiskType: DiskTypeSystem}
+	first, err := c.BatchCreateDesktopSnapshot(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := c.BatchCreateDesktopSnapshot(ctx, req)
+	if err != nil || second.JobId == first.JobId {
+		t.Fatalf("second create: %+v, %v", second, err)
+	}
+	if got := srv.Stats().RequestsByOperationStatus["BatchCreateDesktopSnapshot"]["409"]; got == 0 {
+		t.Fatal("the second create was never refused as busy; the test proves nothing")
+	}
+
+	cfg.BusyRetryTimeout = 3 * time.Second
+	c = newTestClient(t, cfg)
+	_, err = c.BatchCreateDesktopSnapshot(ctx, req)
+	if !IsBusy(err) || !strings.Contains(err.Error(), "still busy after retrying for 3s") {
+		t.Fatalf("err = %v, want busy after 3s", err)
+	}
+}
+
+func subJobsPage(jobs ...string) string {
+	return fmt.Sprintf(`{"total_count":%d,"jobs":[%s]}`, len(jobs), strings.Join(jobs, ","))
+}
+
+func subJob(jobID, desktop, entity, begin string) string {
+	return fmt.Sprintf(`{"id":"s-%s-%s","job_id":%q,"status":"RUNNING","entities":{"desktop_id":%q},"entity":%q,"begin_time":%q}`,
+		jobID, desktop, jobID, desktop, entity, begin)
+}
+
+func TestReconcilerChoosesTheRightJob(t *testing.T) {
+	sentAt := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	page := subJobsPage(
+		subJob("old", "d1", "d1", "2026-03-01 11:44:00"), // before the signing window
+		subJob("old", "d2", "d2", "2026-03-01 11:44:00"),
+		subJob("other", "d1", "d1", "2026-03-01 12:00:01"), // other desktops
+		subJob("known", "d1", "d1", "2026-03-01 12:00:02"), // already ours
+		subJob("known", "d2", "d2", "2026-03-01 12:00:02"),
+		subJob("older", "d1", "d1", "2026-03-01 11:50:00"),
+		subJob("older", "d2", "d2", "2026-03-01 11:50:00"),
+		subJob("newest", "d2", "d2", "2026-03-01 12:00:03"),
+		subJob("newest", "d1", "d1", "2026-03-01 12:00:03"),
+	)
+	srv := newScriptedServer(t, status(200, page))
+	c := newTestClient(t, fakeConfig(srv.URL, newFakeClock()))
+	reg := newJobRegistry()
+	reg.add("known")
+	rec := &reconciler{c: c, kind: createKind(BatchCreateDesktopSnapshotReq{})}
+	got, err := rec.find(context.Background(), []string{"d1", "d2"}, sentAt, reg)
+	if err != nil || got != "newest" {
+		t.Fatalf("find = %q, %v; want newest", got, err)
+	}
+	if got, _ := rec.find(context.Background(), []string{"d1", "d3"}, sentAt, reg); got != "" {
+		t.Fatalf("find for other desktops = %q, want none", got)
+	}
+}
+
+func TestReconcilerMapsSnapshotsWhenSubJobsLackEntities(t *testing.T) {
+	srv := newScriptedServer(t, func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/snapshots") {
+			status(200, `{"total_count":2,"desktop_snapshots":[{"snapshot_id":"s1","desktop_id":"d1"},{"snapshot_id":"s2","desktop_id":"d2"}]}`)(w, r)
+			return
+		}
+		status(200, subJobsPage(
+			subJob("j1", "d3", "", "2026-03-01 12:00:00"),
+			subJob("j2", "d1", "", "2026-03-01 12:00:00"),
+			subJob("j2", "d2", "", "2026-03-01 12:00:00"),
+		))(w, r)
+	})
+	c := newTestClient(t, fakeConfig(srv.URL, newFakeClock()))
+	rec := &reconciler{c: c, kind: deleteKind}
+	sentAt := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	if got, err := rec.find(context.Background(), []string{"s1", "s2"}, sentAt, newJobRegistry()); err != nil || got != "j2" {
+		t.Fatalf("find = %q, %v; want j2", got, err)
+	}
+	// s9 is no longer listed (deleted): j2's second desktop may be its,
+	// while j1 lacks s1's desktop.
+	if got, _ := rec.find(context.Background(), []string{"s1", "s9"}, sentAt, newJobRegistry()); got != "j2" {
+		t.Fatalf("find with a vanished snapshot = %q, want j2", got)
+	}
+	if got, _ := rec.find(context.Background(), []string{"s2"}, sentAt, newJobRegistry()); got != "" {
+		t.Fatalf("find for s2 alone = %q, want none", got)
+	}
+}
