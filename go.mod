@@ -13,5 +13,6 @@ require (
 	github.com/hashicorp/terraform-plugin-testing v1.16.0 // indirect
 	github.com/mattn/go-colorable v0.1.14 // indirect
 	github.com/mattn/go-isatty v0.0.20 // indirect
+	github.com/mitchellh/go-testing-interface v1.14.1 // indirect
 	golang.org/x/sys v0.43.0 // indirect
 )
