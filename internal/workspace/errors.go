@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Error codes the client acts on.
@@ -59,8 +60,9 @@ func (e *APIError) Error() string {
 	return b.String()
 }
 
-// maxErrorText bounds how much of a non-JSON error body goes into a message.
-const maxErrorText = 512
+// maxErrorText bounds each text of an error (the service documents at most
+// 1000 characters), so a hostile body cannot make a huge diagnostic.
+const maxErrorText = 1024
 
 // newAPIError reads an error answer. It understands the service body
 // (error_code, error_msg, error_detail, encoded_authorization_message), the
@@ -82,15 +84,27 @@ func newAPIError(op string, status int, header http.Header, body []byte) *APIErr
 			e.ErrorMsg = firstNonEmpty(e.ErrorMsg, nested.Message.String(), nested.Title.String())
 		}
 		if e.ErrorCode != "" || e.ErrorMsg != "" {
+			for _, field := range []*string{&e.ErrorCode, &e.ErrorMsg, &e.ErrorDetail, &e.EncodedAuthorizationMessage, &e.RequestID} {
+				*field = shorten(*field)
+			}
 			return e
 		}
 	}
-	text := strings.TrimSpace(strings.ToValidUTF8(string(body), "\uFFFD"))
-	if len(text) > maxErrorText {
-		text = text[:maxErrorText] + "…"
-	}
-	e.ErrorMsg = text
+	e.ErrorMsg = shorten(strings.TrimSpace(string(body)))
 	return e
+}
+
+// shorten cuts s to maxErrorText bytes of valid UTF-8.
+func shorten(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	if len(s) <= maxErrorText {
+		return s
+	}
+	cut := maxErrorText
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
 }
 
 type errorBody struct {

@@ -163,11 +163,17 @@ func (c *Client) attempt(ctx context.Context, call apiCall, body []byte, attempt
 	case len(respBody) > maxResponseBody:
 		res.err = &DecodeError{Operation: call.op, RequestID: requestID, Err: fmt.Errorf("answer larger than %d bytes", maxResponseBody)}
 	case call.out != nil:
-		if err := json.Unmarshal(respBody, call.out); err != nil {
-			res.err = &DecodeError{Operation: call.op, RequestID: requestID, Err: err}
-		}
+		res.err = decodeBody(call.op, requestID, respBody, call.out)
 	}
 	return res
+}
+
+// decodeBody reads a 2xx JSON answer into out.
+func decodeBody(op, requestID string, body []byte, out any) error {
+	if err := json.Unmarshal(body, out); err != nil {
+		return &DecodeError{Operation: op, RequestID: requestID, Err: err}
+	}
+	return nil
 }
 
 func (c *Client) newRequest(ctx context.Context, call apiCall, body []byte) (*http.Request, error) {
