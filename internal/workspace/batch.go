@@ -188,11 +188,12 @@ func (c *Client) submitChunk(ctx context.Context, kind batchKind, ids []string, 
 			JobId string `json:"job_id"`
 		}
 		err := c.post(ctx, kind.op, kind.suffix, kind.body(res.ids), &out)
+		if err == nil && out.JobId == "" {
+			// Accepted but unreadable: the job may exist, so look before resubmitting.
+			err = &ambiguousError{err: &DecodeError{Operation: kind.op, Err: errors.New("the answer has no job_id")}, sentAt: c.clock.Now()}
+		}
 		var amb *ambiguousError
 		switch {
-		case err == nil && out.JobId == "":
-			res.err = &DecodeError{Operation: kind.op, Err: errors.New("the answer has no job_id")}
-			return res
 		case err == nil:
 			reg.add(out.JobId)
 			res.jobID = out.JobId

@@ -43,40 +43,42 @@ func (c *Client) get(ctx context.Context, op, suffix string, query url.Values, o
 // BusyRetryTimeout; after an ambiguous failure the job is looked up before
 // anything is resubmitted, so one call never makes two jobs.
 func (c *Client) BatchCreateDesktopSnapshot(ctx context.Context, req BatchCreateDesktopSnapshotReq) (*BatchCreateDesktopSnapshotResponse, error) {
-	if err := validateCreate(req, true); err != nil {
-		return nil, fmt.Errorf("BatchCreateDesktopSnapshot: %w", err)
+	jobID, err := c.submitOne(ctx, createKind(req), req.DesktopIds, validateCreate(req, true))
+	if err != nil {
+		return nil, err
 	}
-	res := c.submitChunk(ctx, createKind(req), req.DesktopIds, newJobRegistry())
-	if res.err != nil {
-		return nil, res.err
-	}
-	return &BatchCreateDesktopSnapshotResponse{JobId: res.jobID}, nil
+	return &BatchCreateDesktopSnapshotResponse{JobId: jobID}, nil
 }
 
 // BatchRestoreDesktopSnapshot submits one batch-restore of at most 100
 // snapshot records, with the same guarantees as BatchCreateDesktopSnapshot.
 func (c *Client) BatchRestoreDesktopSnapshot(ctx context.Context, req BatchRestoreSnapshotReq) (*BatchRestoreDesktopSnapshotResponse, error) {
-	if err := validateSnapshotIDs(req.SnapshotIds, true); err != nil {
-		return nil, fmt.Errorf("BatchRestoreDesktopSnapshot: %w", err)
+	jobID, err := c.submitOne(ctx, restoreKind, req.SnapshotIds, validateSnapshotIDs(req.SnapshotIds, true))
+	if err != nil {
+		return nil, err
 	}
-	res := c.submitChunk(ctx, restoreKind, req.SnapshotIds, newJobRegistry())
-	if res.err != nil {
-		return nil, res.err
-	}
-	return &BatchRestoreDesktopSnapshotResponse{JobId: res.jobID}, nil
+	return &BatchRestoreDesktopSnapshotResponse{JobId: jobID}, nil
 }
 
 // BatchDeleteDesktopSnapshot submits one batch-delete of at most 100
 // snapshot records, with the same guarantees as BatchCreateDesktopSnapshot.
+// Snapshots already gone are left out; when all are, JobId is empty and the
+// error nil.
 func (c *Client) BatchDeleteDesktopSnapshot(ctx context.Context, req BatchDeleteDesktopSnapshotReq) (*BatchDeleteDesktopSnapshotResponse, error) {
-	if err := validateSnapshotIDs(req.SnapshotIds, true); err != nil {
-		return nil, fmt.Errorf("BatchDeleteDesktopSnapshot: %w", err)
+	jobID, err := c.submitOne(ctx, deleteKind, req.SnapshotIds, validateSnapshotIDs(req.SnapshotIds, true))
+	if err != nil {
+		return nil, err
 	}
-	res := c.submitChunk(ctx, deleteKind, req.SnapshotIds, newJobRegistry())
-	if res.err != nil {
-		return nil, res.err
+	return &BatchDeleteDesktopSnapshotResponse{JobId: jobID}, nil
+}
+
+// submitOne submits ids as one chunk once invalid is nil.
+func (c *Client) submitOne(ctx context.Context, kind batchKind, ids []string, invalid error) (string, error) {
+	if invalid != nil {
+		return "", fmt.Errorf("%s: %w", kind.op, invalid)
 	}
-	return &BatchDeleteDesktopSnapshotResponse{JobId: res.jobID}, nil
+	res := c.submitChunk(ctx, kind, ids, newJobRegistry())
+	return res.jobID, res.err
 }
 
 // ListDesktopSnapshot returns one page of snapshot records.

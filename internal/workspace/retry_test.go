@@ -254,3 +254,23 @@ func TestHugeBodyIsCutOff(t *testing.T) {
 		t.Fatalf("err = %v, want a DecodeError about the size", err)
 	}
 }
+
+func TestUnreadableAcceptedPostIsReconciled(t *testing.T) {
+	for name, answer := range map[string]string{"invalid JSON": `{"job_id": `, "no job_id": `{}`} {
+		t.Run(name, func(t *testing.T) {
+			now := newFakeClock().Now().Format("2006-01-02 15:04:05")
+			srv := newScriptedServer(t, func(w http.ResponseWriter, r *http.Request) {
+				if r.Method == http.MethodPost {
+					status(200, answer)(w, r)
+					return
+				}
+				status(200, subJobsPage(subJob("job-made", "d1", "d1", now)))(w, r)
+			})
+			c := newTestClient(t, fakeConfig(srv.URL, newFakeClock()))
+			subs := c.SubmitBatchCreate(context.Background(), BatchCreateDesktopSnapshotReq{DesktopIds: []string{"d1"}}, nil)
+			if subs[0].Err != nil || subs[0].JobID != "job-made" || !subs[0].Reconciled || srv.count("POST") != 1 {
+				t.Fatalf("%+v after %d POSTs; want job-made adopted after one POST", subs[0], srv.count("POST"))
+			}
+		})
+	}
+}
