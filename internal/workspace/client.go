@@ -42,6 +42,9 @@ type Config struct {
 	Insecure      bool   // skip TLS verification (only when HTTPClient is nil)
 	MaxRetries    int    // retries after the first attempt; default 5; negative = none
 	UserAgent     string
+	// CredentialSource says where the credentials came from ("the access
+	// key from HW_ACCESS_KEY"), so an authentication error can name what to fix.
+	CredentialSource string
 
 	// HTTPClient is optional; used as given (requests and answers are logged
 	// by the client itself). Nil: a transport cloned from
@@ -180,6 +183,9 @@ func newHTTPClient(insecure bool) *http.Client {
 }
 
 // ProjectID returns the configured or resolved project ID.
+// CredentialSource returns Config.CredentialSource.
+func (c *Client) CredentialSource() string { return c.cfg.CredentialSource }
+
 func (c *Client) ProjectID() string {
 	c.mu.Lock()
 	defer c.mu.Unlock()

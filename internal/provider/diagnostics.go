@@ -1,0 +1,105 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+
+	"github.com/cloud-desktop/terraform-provider-workspace/internal/workspace"
+)
+
+// errorDiagnostic turns a client error into a diagnostic whose detail keeps
+// what a user needs to act: the API's code, message, detail and request ID,
+// per-desktop failures, or what a timeout or interruption left behind.
+func errorDiagnostic(summary string, err error, credentials string) diag.Diagnostic {
+	return diag.NewErrorDiagnostic(summary, describeError(err, credentials))
+}
+
+func describeError(err error, credentials string) string {
+	var apiErr *workspace.APIError
+	var failed *workspace.JobFailedError
+	var timeout *workspace.JobTimeoutError
+	switch {
+	case errors.As(err, &failed):
+		return describeFailedJob(failed.Result)
+	case errors.As(err, &timeout):
+		return timeout.Error() + ".\n\nThe job IDs are kept in state; the next apply reconciles them."
+	case errors.As(err, &apiErr):
+		var b strings.Builder
+		fmt.Fprintf(&b, "The Workspace API answered HTTP %d to %s.\n\n", apiErr.HTTPStatus, apiErr.Operation)
+		fmt.Fprintf(&b, "Error code: %s\nMessage: %s\n", orNone(apiErr.ErrorCode), orNone(apiErr.ErrorMsg))
+		if apiErr.ErrorDetail != "" {
+			fmt.Fprintf(&b, "Detail: %s\n", apiErr.ErrorDetail)
+		}
+		if apiErr.EncodedAuthorizationMessage != "" {
+			fmt.Fprintf(&b, "Encoded authorization message: %s (decode it with the STS decode-authorization-message API)\n",
+				apiErr.EncodedAuthorizationMessage)
+		}
+		fmt.Fprintf(&b, "Request ID: %s", orNone(apiErr.RequestID))
+		if workspace.IsUnauthorized(err) && credentials != "" {
+			fmt.Fprintf(&b, "\n\nThe service rejected %s. Check that they are valid, not expired, and allowed to call Workspace.", credentials)
+		}
+		return b.String()
+	case errors.Is(err, context.Canceled):
+		return "The operation was interrupted before it finished. Anything already submitted is recorded in state; the next apply reconciles it."
+	case errors.Is(err, context.DeadlineExceeded):
+		return "The operation did not finish within its timeout. Anything already submitted is recorded in state; the next apply reconciles it."
+	default:
+		return err.Error()
+	}
+}
+
+// describeFailedJob lists every desktop whose sub-job did not succeed.
+func describeFailedJob(r *workspace.JobResult) string {
+	failed := r.Failed()
+	sort.Slice(failed, func(i, j int) bool { return failed[i].DesktopID < failed[j].DesktopID })
+	var b strings.Builder
+	fmt.Fprintf(&b, "Job %s (%s) ended with status %s; %d of %d desktops failed:\n",
+		r.JobID, r.JobType, r.Status, len(failed), len(r.Outcomes))
+	for _, f := range failed {
+		fmt.Fprintf(&b, "  - desktop %s", f.DesktopID)
+		if f.DesktopName != "" {
+			fmt.Fprintf(&b, " (%s)", f.DesktopName)
+		}
+		fmt.Fprintf(&b, ": %s %s: %s\n", f.Status, orNone(f.ErrorCode), orNone(f.FailReason))
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	return s
+}
+
+// clientFrom extracts the provider data, reporting a clear error when the
+// provider could not be configured yet (values unknown at plan time).
+func clientFrom(client *workspace.Client, diags *diag.Diagnostics) *workspace.Client {
+	if client == nil {
+		diags.AddError("Provider not configured",
+			"The workspace provider's configuration is not known yet (it depends on values only known after apply) "+
+				"or is invalid, so the Workspace API cannot be called. Apply the resources it depends on first.")
+		return nil
+	}
+	return client
+}
+
+// configureClient extracts the client the provider passes to resources,
+// data sources and actions (nil until the provider is configured).
+func configureClient(providerData any, diags *diag.Diagnostics) *workspace.Client {
+	if providerData == nil {
+		return nil
+	}
+	client, ok := providerData.(*workspace.Client)
+	if !ok {
+		diags.AddError("Unexpected provider data",
+			fmt.Sprintf("Expected *workspace.Client, got %T. Please report this issue to the provider developers.", providerData))
+		return nil
+	}
+	return client
+}

@@ -1,0 +1,144 @@
+// Package provider implements the workspace Terraform provider.
+package provider
+
+import (
+	"context"
+
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+)
+
+var _ provider.Provider = (*workspaceProvider)(nil)
+
+type workspaceProvider struct {
+	version string
+}
+
+// New returns the provider factory for the given build version.
+func New(version string) func() provider.Provider {
+	return func() provider.Provider { return &workspaceProvider{version: version} }
+}
+
+func (p *workspaceProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
+	resp.TypeName = "workspace"
+	resp.Version = p.version
+}
+
+func (p *workspaceProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Manages Huawei Cloud Workspace (cloud desktop) snapshots in batches.",
+		Attributes: map[string]schema.Attribute{
+			"region": schema.StringAttribute{
+				MarkdownDescription: "Region of the Workspace service, e.g. `cn-north-4`. Also `HW_REGION_NAME`.",
+				Optional:            true,
+			},
+			"project_id": schema.StringAttribute{
+				MarkdownDescription: "Project ID. Looked up through IAM by region name when omitted. Also `HW_PROJECT_ID`.",
+				Optional:            true,
+			},
+			"access_key": schema.StringAttribute{
+				MarkdownDescription: "Access key (AK) for SDK-HMAC-SHA256 signing. Also `HW_ACCESS_KEY`.",
+				Optional:            true,
+			},
+			"secret_key": schema.StringAttribute{
+				MarkdownDescription: "Secret key (SK) paired with `access_key`. Also `HW_SECRET_KEY`.",
+				Optional:            true,
+				Sensitive:           true,
+			},
+			"security_token": schema.StringAttribute{
+				MarkdownDescription: "Security token of temporary AK/SK credentials. Also `HW_SECURITY_TOKEN`.",
+				Optional:            true,
+				Sensitive:           true,
+			},
+			"auth_token": schema.StringAttribute{
+				MarkdownDescription: "IAM user token sent as `X-Auth-Token` instead of AK/SK signing. Also `HW_AUTH_TOKEN`.",
+				Optional:            true,
+				Sensitive:           true,
+			},
+			"endpoint": schema.StringAttribute{
+				MarkdownDescription: "Workspace API endpoint. Defaults to `https://workspace.{region}.myhuaweicloud.com`. Also `HW_WORKSPACE_ENDPOINT`.",
+				Optional:            true,
+			},
+			"iam_endpoint": schema.StringAttribute{
+				MarkdownDescription: "IAM endpoint for the project lookup. Defaults to `https://iam.{region}.myhuaweicloud.com`. Also `HW_IAM_ENDPOINT`.",
+				Optional:            true,
+			},
+			"insecure": schema.BoolAttribute{
+				MarkdownDescription: "Skip TLS certificate verification. Defaults to `false`.",
+				Optional:            true,
+			},
+			"max_retries": schema.Int64Attribute{
+				MarkdownDescription: "Retries of a failed read or throttled request. Defaults to `5`. Also `HW_MAX_RETRIES`.",
+				Optional:            true,
+			},
+		},
+	}
+}
+
+func (p *workspaceProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
+	var config providerModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if config.hasUnknown() {
+		// Values coming from resources not yet created: resources ask for
+		// the client only when they need it, and say why it is missing.
+		tflog.Debug(ctx, "provider configuration not fully known yet; client deferred")
+		return
+	}
+	settings, diags := resolveSettings(config, lookupEnv)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	client, err := settings.newClient(p.version)
+	if err != nil {
+		resp.Diagnostics.AddError("Invalid provider configuration", err.Error())
+		return
+	}
+	resp.ResourceData = client
+	resp.DataSourceData = client
+	resp.ActionData = client
+}
+
+func (p *workspaceProvider) Resources(_ context.Context) []func() resource.Resource {
+	return []func() resource.Resource{
+		newSnapshotBatchResource,
+		newSnapshotRestoreResource,
+	}
+}
+
+func (p *workspaceProvider) DataSources(_ context.Context) []func() datasource.DataSource {
+	return nil
+}
+
+// providerModel is the provider block.
+type providerModel struct {
+	Region        types.String `tfsdk:"region"`
+	ProjectID     types.String `tfsdk:"project_id"`
+	AccessKey     types.String `tfsdk:"access_key"`
+	SecretKey     types.String `tfsdk:"secret_key"`
+	SecurityToken types.String `tfsdk:"security_token"`
+	AuthToken     types.String `tfsdk:"auth_token"`
+	Endpoint      types.String `tfsdk:"endpoint"`
+	IAMEndpoint   types.String `tfsdk:"iam_endpoint"`
+	Insecure      types.Bool   `tfsdk:"insecure"`
+	MaxRetries    types.Int64  `tfsdk:"max_retries"`
+}
+
+func (m providerModel) hasUnknown() bool {
+	for _, v := range []interface{ IsUnknown() bool }{
+		m.Region, m.ProjectID, m.AccessKey, m.SecretKey, m.SecurityToken, m.AuthToken,
+		m.Endpoint, m.IAMEndpoint, m.Insecure, m.MaxRetries,
+	} {
+		if v.IsUnknown() {
+			return true
+		}
+	}
+	return false
+}
