@@ -64,7 +64,7 @@ var (
 )
 
 func timeoutsAttrTypes(ctx context.Context) map[string]attr.Type {
-	return timeouts.Attributes(ctx, timeouts.Opts{Create: true, Delete: true}).GetType().(basetypes.ObjectType).AttrTypes
+	return timeouts.Attributes(ctx, timeouts.Opts{Create: true, Delete: true}).GetType().(timeouts.Type).AttrTypes
 }
 
 func emptySnapshotList() types.List { return types.ListValueMust(snapshotRecordType, nil) }

@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-testing/compare"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -80,4 +82,306 @@ func TestAccSnapshotBatch_basic(t *testing.T) {
 			},
 		},
 	})
+}
+
+func TestAccSnapshotBatch_triggersReplace(t *testing.T) {
+	env := newTestAccEnv(t, emulator.Config{Desktops: 2, JobDuration: 300 * time.Millisecond, Seed: 1})
+	ids := env.DesktopIDs[:2]
+	jobIDs := statecheck.CompareValue(compare.ValuesDiffer())
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checkSnapshotsGone(t, env, ids),
+		Steps: []resource.TestStep{
+			{
+				Config:            batchConfig(env, ids, `triggers = { night = "1" }`),
+				ConfigStateChecks: []statecheck.StateCheck{jobIDs.AddStateValue(batchAddr, tfjsonpath.New("id"))},
+			},
+			{
+				Config: batchConfig(env, ids, `triggers = { night = "2" }`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(batchAddr, plancheck.ResourceActionDestroyBeforeCreate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					jobIDs.AddStateValue(batchAddr, tfjsonpath.New("id")),
+					statecheck.ExpectKnownValue(batchAddr, tfjsonpath.New("snapshots"), knownvalue.ListSizeExact(4)),
+				},
+				// The replaced batch's snapshots were deleted: only the new ones remain.
+				Check: func(*terraform.State) error {
+					if n := countSnapshots(t, env, ids); n != 4 {
+						return fmt.Errorf("want 4 snapshot records after replacement, found %d", n)
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
+
+func TestAccSnapshotBatch_outOfBandDeletionRecreates(t *testing.T) {
+	env := newTestAccEnv(t, emulator.Config{Desktops: 2, JobDuration: 300 * time.Millisecond, Seed: 1})
+	ids := env.DesktopIDs[:2]
+	deleteAll := func() {
+		ctx := context.Background()
+		recs, err := env.Client.ListAllDesktopSnapshots(ctx, workspace.ListDesktopSnapshotRequest{DesktopIds: ids})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var snapIDs []string
+		for _, r := range recs {
+			snapIDs = append(snapIDs, r.SnapshotId)
+		}
+		for _, s := range env.Client.SubmitBatchDelete(ctx, snapIDs, nil) {
+			if s.Err != nil {
+				t.Fatal(s.Err)
+			}
+			if _, err := env.Client.WaitForJob(ctx, s.JobID, workspace.WaitOptions{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: batchConfig(env, ids, "")},
+			{
+				PreConfig: deleteAll,
+				Config:    batchConfig(env, ids, ""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(batchAddr, plancheck.ResourceActionCreate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(batchAddr, tfjsonpath.New("snapshots"), knownvalue.ListSizeExact(4)),
+				},
+			},
+		},
+	})
+}
+
+func TestAccSnapshotBatch_retainOnDestroy(t *testing.T) {
+	env := newTestAccEnv(t, emulator.Config{Desktops: 1, JobDuration: 300 * time.Millisecond, Seed: 1})
+	ids := env.DesktopIDs[:1]
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy: func(*terraform.State) error {
+			if n := countSnapshots(t, env, ids); n != 2 {
+				return fmt.Errorf("retain_on_destroy: want the 2 snapshot records kept, found %d", n)
+			}
+			return nil
+		},
+		Steps: []resource.TestStep{
+			{Config: batchConfig(env, ids, "")},
+			{
+				// Switching retain_on_destroy on is an in-place update, not a new snapshot.
+				Config: batchConfig(env, ids, "retain_on_destroy = true"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(batchAddr, plancheck.ResourceActionUpdate),
+				}},
+			},
+		},
+	})
+}
+
+func TestAccSnapshotBatch_chunksAbove100(t *testing.T) {
+	env := newTestAccEnv(t, emulator.Config{Desktops: 250, JobDuration: 300 * time.Millisecond, Seed: 1})
+	env.SkipIfReal(t, "counts API calls")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checkSnapshotsGone(t, env, env.DesktopIDs),
+		Steps: []resource.TestStep{{
+			Config: batchConfig(env, env.DesktopIDs, `disk_type = "SYSTEM_DISK"`),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(batchAddr, tfjsonpath.New("job_ids"), knownvalue.ListSizeExact(3)),
+				statecheck.ExpectKnownValue(batchAddr, tfjsonpath.New("snapshots"), knownvalue.ListSizeExact(250)),
+			},
+			Check: func(*terraform.State) error {
+				if n := env.Emulator.Stats().RequestsByOperation["BatchCreateDesktopSnapshot"]; n != 3 {
+					return fmt.Errorf("250 desktops: want exactly 3 batch-create calls, got %d", n)
+				}
+				return nil
+			},
+		}},
+	})
+}
+
+func TestAccSnapshotBatch_partialFailureTaints(t *testing.T) {
+	env := newTestAccEnv(t, emulator.Config{Desktops: 10, JobDuration: 300 * time.Millisecond, Seed: 3,
+		Faults: emulator.Faults{SubJobFailureRate: 0.3}})
+	env.SkipIfReal(t, "injects sub-job failures")
+	ids := env.DesktopIDs
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checkSnapshotsGone(t, env, ids),
+		Steps: []resource.TestStep{
+			{
+				Config:      batchConfig(env, ids, ""),
+				ExpectError: regexp.MustCompile(`(?s)Unable to create desktop snapshots.*failed:.*desktop [0-9a-f-]{36}.*WKS\.`),
+			},
+			{
+				// The failed apply left a tainted resource holding its job and every record made.
+				PreConfig:    func() { env.Emulator.SetFaults(emulator.Faults{}) },
+				RefreshState: true,
+				// A tainted resource plans a replacement.
+				ExpectNonEmptyPlan: true,
+				Check: resource.ComposeAggregateTestCheckFunc(
+					checkTainted(batchAddr),
+					resource.TestCheckResourceAttr(batchAddr, "job_ids.#", "1"),
+					resource.TestCheckResourceAttr(batchAddr, "status", "PARTIAL_FAILURE"),
+					resource.TestCheckResourceAttr(batchAddr, "snapshots.#", "20"),
+					resource.TestCheckResourceAttrSet(batchAddr, "failed_desktops.0.error_code"),
+				),
+			},
+			{
+				Config: batchConfig(env, ids, ""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(batchAddr, plancheck.ResourceActionDestroyBeforeCreate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(batchAddr, tfjsonpath.New("status"), knownvalue.StringExact("SUCCESS")),
+				},
+				// No leftovers from the failed attempt: exactly 2 good records per desktop.
+				Check: func(*terraform.State) error {
+					recs, err := env.Client.ListAllDesktopSnapshots(context.Background(), workspace.ListDesktopSnapshotRequest{DesktopIds: ids})
+					if err != nil {
+						return err
+					}
+					for _, r := range recs {
+						if r.Status != workspace.SnapshotStatusCreateSuccess {
+							return fmt.Errorf("leftover record %s with status %s", r.SnapshotId, r.Status)
+						}
+					}
+					if len(recs) != 20 {
+						return fmt.Errorf("want 20 records after the replacement, found %d", len(recs))
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
+
+func TestAccSnapshotBatch_completeParentWithFailedSubJobsFails(t *testing.T) {
+	env := newTestAccEnv(t, emulator.Config{Desktops: 10, JobDuration: 300 * time.Millisecond, Seed: 3,
+		Faults: emulator.Faults{SubJobFailureRate: 0.3, CompleteWithFailedSubJobs: true}})
+	env.SkipIfReal(t, "injects sub-job failures")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:      batchConfig(env, env.DesktopIDs, ""),
+				ExpectError: regexp.MustCompile(`(?s)ended with\s+status COMPLETE;\s+\d+ of 10\s+desktops failed`),
+			},
+			{
+				// Never recorded as a success: the batch is tainted and replaced.
+				PreConfig: func() { env.Emulator.SetFaults(emulator.Faults{}) },
+				Config:    batchConfig(env, env.DesktopIDs, ""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(batchAddr, plancheck.ResourceActionDestroyBeforeCreate),
+				}},
+			},
+		},
+	})
+}
+
+func TestAccSnapshotBatch_timeoutKeepsJobs(t *testing.T) {
+	env := newTestAccEnv(t, emulator.Config{Desktops: 2, JobDuration: 5 * time.Second, Seed: 1})
+	env.SkipIfReal(t, "needs a slow emulated job")
+	ids := env.DesktopIDs
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checkSnapshotsGone(t, env, ids),
+		Steps: []resource.TestStep{
+			{
+				Config:      batchConfig(env, ids, `timeouts = { create = "2s" }`),
+				ExpectError: regexp.MustCompile(`timed out after .* waiting for job`),
+			},
+			{
+				// The interrupted create is in state with its job ID, pending.
+				RefreshState: true,
+				// A tainted resource plans a replacement.
+				ExpectNonEmptyPlan: true,
+				Check: resource.ComposeAggregateTestCheckFunc(
+					checkTainted(batchAddr),
+					resource.TestCheckResourceAttr(batchAddr, "job_ids.#", "1"),
+					resource.TestCheckResourceAttr(batchAddr, "status", "PENDING"),
+				),
+			},
+			{
+				// The next apply replaces the tainted batch; its destroy cleans up what the first job made.
+				Config: batchConfig(env, ids, `timeouts = { create = "1m" }`),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(batchAddr, tfjsonpath.New("status"), knownvalue.StringExact("SUCCESS")),
+				},
+				Check: func(*terraform.State) error {
+					if n := countSnapshots(t, env, ids); n != 4 {
+						return fmt.Errorf("want 4 records (no leftovers of the timed-out job), found %d", n)
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
+
+func TestAccSnapshotBatch_import(t *testing.T) {
+	env := newTestAccEnv(t, emulator.Config{Desktops: 2, JobDuration: 300 * time.Millisecond, Seed: 1})
+	ids := env.DesktopIDs[:2]
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: batchConfig(env, ids, "")},
+			{
+				ResourceName:      batchAddr,
+				ImportState:       true,
+				ImportStateVerify: true,
+				// Names and descriptions are not recoverable from a job.
+				ImportStateVerifyIgnore: []string{"system_disk_snapshot", "timeouts"},
+			},
+		},
+	})
+}
+
+func TestAccSnapshotBatch_badInput(t *testing.T) {
+	env := newTestAccEnv(t, emulator.Config{Desktops: 1, Seed: 1})
+	id := env.DesktopIDs[0]
+	cases := map[string]struct {
+		body string
+		want string
+	}{
+		"empty set":    {`desktop_ids = []`, `desktop_ids.*at least 1`},
+		"blank id":     {`desktop_ids = [""]`, `desktop_ids.*must be a desktop ID`},
+		"malformed id": {`desktop_ids = ["not an id!"]`, `desktop_ids.*must be a desktop ID`},
+		"too long id":  {`desktop_ids = ["` + strings.Repeat("a", 37) + `"]`, `desktop_ids.*must be a desktop ID`},
+		"disk type":    {fmt.Sprintf(`desktop_ids = [%q]`+"\n"+`disk_type = "BOTH"`, id), `disk_type.*SYSTEM_DISK`},
+		"long name":    {fmt.Sprintf(`desktop_ids = [%q]`+"\n"+`system_disk_snapshot = { name = %q }`, id, strings.Repeat("n", 65)), `name.*64`},
+		"long desc":    {fmt.Sprintf(`desktop_ids = [%q]`+"\n"+`data_disk_snapshot = { description = %q }`, id, strings.Repeat("d", 256)), `description.*255`},
+		"conflict":     {fmt.Sprintf(`desktop_ids = [%q]`+"\n"+`disk_type = "DATA_DISKS"`+"\n"+`system_disk_snapshot = { name = "x" }`, id), `system_disk_snapshot is set but disk_type is "DATA_DISKS"`},
+		"bad timeout":  {fmt.Sprintf(`desktop_ids = [%q]`+"\n"+`timeouts = { create = "soon" }`, id), `"soon" must be a string containing a sequence of decimal numbers`},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				Steps: []resource.TestStep{{
+					Config:   env.ProviderConfig + "resource \"workspace_desktop_snapshot_batch\" \"test\" {\n" + c.body + "\n}\n",
+					PlanOnly: true,
+					// Terraform wraps long messages: any space may be a line break.
+					ExpectError: regexp.MustCompile("(?s)" + strings.ReplaceAll(c.want, " ", `\s+`)),
+				}},
+			})
+		})
+	}
+}
+
+// checkTainted asserts that a failed apply left the resource tainted.
+func checkTainted(addr string) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		rs, ok := s.RootModule().Resources[addr]
+		if !ok {
+			return fmt.Errorf("%s is not in state", addr)
+		}
+		if !rs.Primary.Tainted {
+			return fmt.Errorf("%s is in state but not tainted", addr)
+		}
+		return nil
+	}
 }

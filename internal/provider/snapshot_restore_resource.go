@@ -242,7 +242,7 @@ var restoreResultType = types.ObjectType{AttrTypes: map[string]attr.Type{
 }}
 
 func restoreTimeoutsAttrTypes(ctx context.Context) map[string]attr.Type {
-	return timeouts.Attributes(ctx, timeouts.Opts{Create: true}).GetType().(types.ObjectType).AttrTypes
+	return timeouts.Attributes(ctx, timeouts.Opts{Create: true}).GetType().(timeouts.Type).AttrTypes
 }
 
 func (m *snapshotRestoreModel) jobIDs(ctx context.Context) []string {
