@@ -103,3 +103,7 @@ func hclStrings(ids []string) string {
 	}
 	return "[" + strings.Join(quoted, ", ") + "]"
 }
+
+// spacesMayWrap lets an expected-error pattern match across the line breaks
+// Terraform inserts into long diagnostics.
+func spacesMayWrap(pattern string) string { return strings.ReplaceAll(pattern, " ", `\s+`) }

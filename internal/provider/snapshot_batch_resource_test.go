@@ -365,7 +365,7 @@ func TestAccSnapshotBatch_badInput(t *testing.T) {
 					Config:   env.ProviderConfig + "resource \"workspace_desktop_snapshot_batch\" \"test\" {\n" + c.body + "\n}\n",
 					PlanOnly: true,
 					// Terraform wraps long messages: any space may be a line break.
-					ExpectError: regexp.MustCompile("(?s)" + strings.ReplaceAll(c.want, " ", `\s+`)),
+					ExpectError: regexp.MustCompile("(?s)" + spacesMayWrap(c.want)),
 				}},
 			})
 		})

@@ -1,0 +1,127 @@
+package provider
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+
+	"github.com/cloud-desktop/terraform-provider-workspace/internal/emulator"
+)
+
+func nullModel() providerModel {
+	return providerModel{
+		Region: types.StringNull(), ProjectID: types.StringNull(), AccessKey: types.StringNull(),
+		SecretKey: types.StringNull(), SecurityToken: types.StringNull(), AuthToken: types.StringNull(),
+		Endpoint: types.StringNull(), IAMEndpoint: types.StringNull(), Insecure: types.BoolNull(),
+		MaxRetries: types.Int64Null(),
+	}
+}
+
+func envOf(vars map[string]string) func(string) string {
+	return func(k string) string { return vars[k] }
+}
+
+func TestResolveSettings_attributeBeatsEnvironment(t *testing.T) {
+	m := nullModel()
+	m.Region = types.StringValue("cn-east-3")
+	m.AccessKey = types.StringValue("AK-ATTR")
+	r, diags := resolveSettings(m, envOf(map[string]string{
+		"HW_REGION_NAME": "cn-north-4", "HW_ACCESS_KEY": "AK-ENV", "HW_SECRET_KEY": "SK-ENV", "HW_MAX_RETRIES": "2",
+	}))
+	if diags.HasError() {
+		t.Fatalf("unexpected errors: %v", diags)
+	}
+	if r.cfg.Region != "cn-east-3" || r.cfg.AccessKey != "AK-ATTR" || r.cfg.SecretKey != "SK-ENV" || r.cfg.MaxRetries != 2 {
+		t.Fatalf("wrong precedence: %+v", r.cfg)
+	}
+	if want := "the access key from the access_key attribute and the secret key from the HW_SECRET_KEY environment variable"; r.credentialSource != want {
+		t.Fatalf("credential source = %q, want %q", r.credentialSource, want)
+	}
+}
+
+func TestResolveSettings_errorsNameAttributeAndVariable(t *testing.T) {
+	cases := map[string]struct {
+		env  map[string]string
+		want string
+	}{
+		"no region":       {map[string]string{"HW_ACCESS_KEY": "a", "HW_SECRET_KEY": "b"}, "HW_REGION_NAME"},
+		"ak without sk":   {map[string]string{"HW_REGION_NAME": "r", "HW_ACCESS_KEY": "a"}, `"secret_key" (or HW_SECRET_KEY)`},
+		"sk without ak":   {map[string]string{"HW_REGION_NAME": "r", "HW_SECRET_KEY": "b"}, `"access_key" (or HW_ACCESS_KEY)`},
+		"token and ak/sk": {map[string]string{"HW_REGION_NAME": "r", "HW_ACCESS_KEY": "a", "HW_SECRET_KEY": "b", "HW_AUTH_TOKEN": "t"}, "HW_AUTH_TOKEN"},
+		"no credentials":  {map[string]string{"HW_REGION_NAME": "r"}, "HW_ACCESS_KEY and HW_SECRET_KEY"},
+		"bad retries":     {map[string]string{"HW_REGION_NAME": "r", "HW_AUTH_TOKEN": "t", "HW_MAX_RETRIES": "many"}, `HW_MAX_RETRIES must be a whole number`},
+		"bad endpoint":    {map[string]string{"HW_REGION_NAME": "r", "HW_AUTH_TOKEN": "t", "HW_WORKSPACE_ENDPOINT": "workspace.example"}, `"endpoint" (or HW_WORKSPACE_ENDPOINT) must be an absolute http(s) URL`},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			_, diags := resolveSettings(nullModel(), envOf(c.env))
+			if !diags.HasError() {
+				t.Fatal("want an error")
+			}
+			var text strings.Builder
+			for _, d := range diags.Errors() {
+				text.WriteString(d.Summary() + ": " + d.Detail() + "\n")
+			}
+			if !strings.Contains(text.String(), c.want) {
+				t.Fatalf("error %q does not mention %q", text.String(), c.want)
+			}
+		})
+	}
+}
+
+func TestResolveSettings_explicitZeroRetriesMeansNone(t *testing.T) {
+	m := nullModel()
+	m.MaxRetries = types.Int64Value(0)
+	r, diags := resolveSettings(m, envOf(map[string]string{"HW_REGION_NAME": "r", "HW_AUTH_TOKEN": "t"}))
+	if diags.HasError() || r.cfg.MaxRetries != -1 {
+		t.Fatalf("max_retries = 0 must disable retries (client -1), got %d (%v)", r.cfg.MaxRetries, diags)
+	}
+}
+
+func TestAccProvider_conflictingSettings(t *testing.T) {
+	env := newTestAccEnv(t, emulator.Config{Desktops: 1, Seed: 1})
+	env.SkipIfReal(t, "provider blocks are written for the emulator")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: `
+provider "workspace" {
+  region     = "cn-north-4"
+  access_key = "AK"
+  secret_key = "SK"
+  auth_token = "token"
+  endpoint   = "` + env.Emulator.URL() + `"
+}
+resource "workspace_desktop_snapshot_batch" "test" { desktop_ids = ["` + env.DesktopIDs[0] + `"] }
+`,
+			ExpectError: regexp.MustCompile(spacesMayWrap(regexp.QuoteMeta(`auth_token (from the auth_token attribute) cannot be combined with access_key/secret_key`))),
+		}},
+	})
+}
+
+func TestAccProvider_wrongSecretKeyNamesItsSource(t *testing.T) {
+	env := newTestAccEnv(t, emulator.Config{Desktops: 1, Seed: 1})
+	env.SkipIfReal(t, "counts 401 answers")
+	t.Setenv("HW_SECRET_KEY", "not-the-secret")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: `
+provider "workspace" {
+  region       = "` + emulator.DefaultRegion + `"
+  access_key   = "` + emulator.DefaultAccessKey + `"
+  endpoint     = "` + env.Emulator.URL() + `"
+  iam_endpoint = "` + env.Emulator.URL() + `"
+}
+resource "workspace_desktop_snapshot_batch" "test" { desktop_ids = ["` + env.DesktopIDs[0] + `"] }
+`,
+			ExpectError: regexp.MustCompile(spacesMayWrap(`(?s)HTTP 401.*APIGW.0301.*the secret key from the HW_SECRET_KEY environment variable`)),
+		}},
+	})
+	if n := env.Emulator.Stats().RequestsByStatus["401"]; n > 2 {
+		t.Fatalf("a rejected credential must not be retried: %d answers were 401", n)
+	}
+}

@@ -1,0 +1,144 @@
+package provider
+
+import (
+	"fmt"
+	"regexp"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/compare"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/cloud-desktop/terraform-provider-workspace/internal/emulator"
+)
+
+const restoreAddr = "workspace_desktop_snapshot_restore.test"
+
+// restoreConfig snapshots the desktops' system disks and restores them.
+func restoreConfig(env *testAccEnv, ids []string, triggers string) string {
+	return batchConfig(env, ids, `disk_type = "SYSTEM_DISK"`) + fmt.Sprintf(`
+resource "workspace_desktop_snapshot_restore" "test" {
+  snapshot_ids = [for s in workspace_desktop_snapshot_batch.test.snapshots : s.snapshot_id]
+  triggers     = { run = %q }
+}
+`, triggers)
+}
+
+func restoreCalls(env *testAccEnv) int {
+	return env.Emulator.Stats().RequestsByOperation["BatchRestoreDesktopSnapshot"]
+}
+
+func TestAccSnapshotRestore_basic(t *testing.T) {
+	env := newTestAccEnv(t, emulator.Config{Desktops: 3, JobDuration: 300 * time.Millisecond, Seed: 1})
+	ids := env.DesktopIDs
+	jobs := statecheck.CompareValue(compare.ValuesDiffer())
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: restoreConfig(env, ids, "1"),
+				ConfigStateChecks: []statecheck.StateCheck{
+					jobs.AddStateValue(restoreAddr, tfjsonpath.New("id")),
+					statecheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("status"), knownvalue.StringExact("SUCCESS")),
+					statecheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("job_ids"), knownvalue.ListSizeExact(1)),
+					statecheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("results"), knownvalue.ListSizeExact(3)),
+					statecheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("results").AtSliceIndex(0).AtMapKey("status"),
+						knownvalue.StringExact("SUCCESS")),
+					statecheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("results").AtSliceIndex(0).AtMapKey("snapshot_id"),
+						knownvalue.StringRegexp(regexp.MustCompile(`^[0-9a-f-]{36}$`))),
+				},
+			},
+			{
+				Config:           restoreConfig(env, ids, "1"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+			{
+				// A new trigger restores again; the snapshots stay.
+				Config: restoreConfig(env, ids, "2"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(restoreAddr, plancheck.ResourceActionDestroyBeforeCreate),
+					plancheck.ExpectResourceAction(batchAddr, plancheck.ResourceActionNoop),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{jobs.AddStateValue(restoreAddr, tfjsonpath.New("id"))},
+				Check: func(*terraform.State) error {
+					if env.Real {
+						return nil
+					}
+					if n := restoreCalls(env); n != 2 {
+						return fmt.Errorf("want 2 batch-restore calls after the trigger changed, got %d", n)
+					}
+					return nil
+				},
+			},
+			{
+				ResourceName:            restoreAddr,
+				ImportState:             true,
+				ImportStateVerify:       true,
+				ImportStateVerifyIgnore: []string{"triggers", "timeouts"},
+			},
+			{
+				// Destroying the restore makes no API call; then the batch deletes its snapshots.
+				Config: batchConfig(env, ids, `disk_type = "SYSTEM_DISK"`),
+				Check: func(*terraform.State) error {
+					if env.Real {
+						return nil
+					}
+					if n := restoreCalls(env); n != 2 {
+						return fmt.Errorf("destroying the restore called batch-restore: %d calls", n)
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
+
+func TestAccSnapshotRestore_partialFailure(t *testing.T) {
+	env := newTestAccEnv(t, emulator.Config{Desktops: 8, JobDuration: 300 * time.Millisecond, Seed: 5})
+	env.SkipIfReal(t, "injects sub-job failures")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: batchConfig(env, env.DesktopIDs, `disk_type = "SYSTEM_DISK"`)},
+			{
+				PreConfig:   func() { env.Emulator.SetFaults(emulator.Faults{SubJobFailureRate: 0.5}) },
+				Config:      restoreConfig(env, env.DesktopIDs, "1"),
+				ExpectError: regexp.MustCompile(`(?s)Unable to restore desktop snapshots.*restoreDesktopBySnapshot.*desktops\s+failed:.*desktop [0-9a-f-]{36}`),
+			},
+			{
+				PreConfig:          func() { env.Emulator.SetFaults(emulator.Faults{}) },
+				RefreshState:       true,
+				ExpectNonEmptyPlan: true,
+				Check: resource.ComposeAggregateTestCheckFunc(
+					checkTainted(restoreAddr),
+					resource.TestCheckResourceAttr(restoreAddr, "job_ids.#", "1"),
+					resource.TestCheckResourceAttr(restoreAddr, "results.#", "8"),
+				),
+			},
+		},
+	})
+}
+
+func TestAccSnapshotRestore_badInput(t *testing.T) {
+	env := newTestAccEnv(t, emulator.Config{Desktops: 1, Seed: 1})
+	for name, c := range map[string]struct{ body, want string }{
+		"empty set":    {`snapshot_ids = []`, `snapshot_ids.*at least 1`},
+		"malformed id": {`snapshot_ids = ["bad id"]`, `snapshot_ids.*must be a snapshot ID`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				Steps: []resource.TestStep{{
+					Config:      env.ProviderConfig + "resource \"workspace_desktop_snapshot_restore\" \"test\" {\n" + c.body + "\n}\n",
+					PlanOnly:    true,
+					ExpectError: regexp.MustCompile("(?s)" + spacesMayWrap(c.want)),
+				}},
+			})
+		})
+	}
+}
