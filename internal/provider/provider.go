@@ -114,7 +114,11 @@ func (p *workspaceProvider) Resources(_ context.Context) []func() resource.Resou
 }
 
 func (p *workspaceProvider) DataSources(_ context.Context) []func() datasource.DataSource {
-	return nil
+	return []func() datasource.DataSource{
+		NewDesktopsDataSource,
+		NewDesktopSnapshotsDataSource,
+		NewJobDataSource,
+	}
 }
 
 // providerModel is the provider block.
