@@ -1,0 +1,157 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"sort"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/cloud-desktop/terraform-provider-workspace/internal/emulator"
+	"github.com/cloud-desktop/terraform-provider-workspace/internal/workspace"
+)
+
+func jobConfig(env *testAccEnv, jobID string) string {
+	return env.ProviderConfig + fmt.Sprintf(`
+data "workspace_job" "test" {
+  job_id = %q
+}
+`, jobID)
+}
+
+const jobAddr = "data.workspace_job.test"
+
+var (
+	jobTimePattern = regexp.MustCompile(`^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d`)
+	uuidPattern    = regexp.MustCompile(`^[0-9a-f-]{36}$`)
+)
+
+// subJobChecks expects the job's sub-jobs, sorted by desktop ID, to carry
+// the outcome the API reported for each desktop.
+func subJobChecks(res *workspace.JobResult) []statecheck.StateCheck {
+	outcomes := append([]workspace.DesktopOutcome(nil), res.Outcomes...)
+	sort.Slice(outcomes, func(i, j int) bool { return outcomes[i].DesktopID < outcomes[j].DesktopID })
+	checks := []statecheck.StateCheck{
+		statecheck.ExpectKnownValue(jobAddr, tfjsonpath.New("sub_jobs"), knownvalue.ListSizeExact(len(outcomes))),
+	}
+	for i, o := range outcomes {
+		checks = append(checks, statecheck.ExpectKnownValue(jobAddr, tfjsonpath.New("sub_jobs").AtSliceIndex(i),
+			knownvalue.ObjectExact(map[string]knownvalue.Check{
+				"id":           knownvalue.StringExact(o.SubJobID),
+				"status":       knownvalue.StringExact(o.Status),
+				"desktop_id":   knownvalue.StringExact(o.DesktopID),
+				"desktop_name": knownvalue.StringExact(o.DesktopName),
+				"error_code":   knownvalue.StringExact(o.ErrorCode),
+				"fail_reason":  knownvalue.StringExact(o.FailReason),
+				"begin_time":   knownvalue.StringRegexp(jobTimePattern),
+				"end_time":     knownvalue.StringRegexp(jobTimePattern),
+				"entity":       knownvalue.StringExact(o.Entity),
+			})))
+	}
+	return checks
+}
+
+// finishedJob snapshots the desktops in one job and returns its result,
+// failed sub-jobs included.
+func finishedJob(t *testing.T, env *testAccEnv, ids []string) *workspace.JobResult {
+	t.Helper()
+	ctx := context.Background()
+	jobIDs := snapshotDesktops(t, env, ids, workspace.DiskTypeSystem, "job")
+	res, _ := env.Client.WaitForJob(ctx, jobIDs[0], workspace.WaitOptions{})
+	if res == nil {
+		t.Fatalf("job %s did not finish", jobIDs[0])
+	}
+	return res
+}
+
+func TestAccJobDataSource_success(t *testing.T) {
+	env := newTestAccEnv(t, emulator.Config{Desktops: 3, Seed: 11})
+	env.SkipIfReal(t, "would leave snapshots behind on the real desktops")
+	res := finishedJob(t, env, env.DesktopIDs[:3])
+	if !res.Succeeded {
+		t.Fatalf("job %s ended %s, want a success", res.JobID, res.Status)
+	}
+	checks := append(subJobChecks(res),
+		statecheck.ExpectKnownValue(jobAddr, tfjsonpath.New("id"), knownvalue.StringExact(res.JobID)),
+		statecheck.ExpectKnownValue(jobAddr, tfjsonpath.New("job_type"), knownvalue.StringExact(workspace.JobTypeCreateSnapshot)),
+		statecheck.ExpectKnownValue(jobAddr, tfjsonpath.New("status"), knownvalue.StringExact(workspace.JobStatusSuccess)),
+		statecheck.ExpectKnownValue(jobAddr, tfjsonpath.New("begin_time"), knownvalue.StringRegexp(jobTimePattern)),
+		statecheck.ExpectKnownValue(jobAddr, tfjsonpath.New("end_time"), knownvalue.StringRegexp(jobTimePattern)),
+		statecheck.ExpectKnownValue(jobAddr, tfjsonpath.New("job_error_code"), knownvalue.StringExact("")),
+		statecheck.ExpectKnownValue(jobAddr, tfjsonpath.New("fail_reason"), knownvalue.StringExact("")),
+		statecheck.ExpectKnownValue(jobAddr, tfjsonpath.New("sub_jobs_total"), knownvalue.Int64Exact(3)),
+		statecheck.ExpectKnownValue(jobAddr, tfjsonpath.New("sub_jobs").AtSliceIndex(0).AtMapKey("id"), knownvalue.StringRegexp(uuidPattern)),
+	)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps:                    []resource.TestStep{{Config: jobConfig(env, res.JobID), ConfigStateChecks: checks}},
+	})
+}
+
+func TestAccJobDataSource_partialFailure(t *testing.T) {
+	env := newTestAccEnv(t, emulator.Config{Desktops: 8, Seed: 11, Faults: emulator.Faults{SubJobFailureRate: 0.5}})
+	env.SkipIfReal(t, "injects sub-job failures")
+	failing := finishedJob(t, env, env.DesktopIDs[:4])
+	// The same kind of job, but the parent reports COMPLETE over its failures.
+	env.Emulator.SetFaults(emulator.Faults{SubJobFailureRate: 0.5, CompleteWithFailedSubJobs: true})
+	complete := finishedJob(t, env, env.DesktopIDs[4:])
+	for _, res := range []*workspace.JobResult{failing, complete} {
+		if n := len(res.Failed()); n == 0 || n == len(res.Outcomes) {
+			t.Fatalf("job %s: %d of %d sub-jobs failed; this test needs a partial failure, pick another Seed",
+				res.JobID, n, len(res.Outcomes))
+		}
+	}
+	failedCode := failing.Failed()[0].ErrorCode
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: jobConfig(env, failing.JobID),
+				ConfigStateChecks: append(subJobChecks(failing),
+					statecheck.ExpectKnownValue(jobAddr, tfjsonpath.New("status"), knownvalue.StringExact(workspace.JobStatusFail)),
+					statecheck.ExpectKnownValue(jobAddr, tfjsonpath.New("job_error_code"), knownvalue.StringExact(failedCode)),
+					statecheck.ExpectKnownValue(jobAddr, tfjsonpath.New("fail_reason"),
+						knownvalue.StringExact(fmt.Sprintf("%d of 4 sub-jobs failed", len(failing.Failed())))),
+				),
+			},
+			{
+				// COMPLETE hides the failures at the top; the sub-jobs still show them.
+				Config: jobConfig(env, complete.JobID),
+				ConfigStateChecks: append(subJobChecks(complete),
+					statecheck.ExpectKnownValue(jobAddr, tfjsonpath.New("status"), knownvalue.StringExact(workspace.JobStatusComplete)),
+					statecheck.ExpectKnownValue(jobAddr, tfjsonpath.New("job_error_code"), knownvalue.StringExact("")),
+				),
+			},
+		},
+	})
+}
+
+func TestAccJobDataSource_unknownJob(t *testing.T) {
+	env := newTestAccEnv(t, emulator.Config{Desktops: 1, Seed: 11})
+	const missing = "00000000-0000-4000-8000-000000000000"
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: jobConfig(env, missing),
+			ExpectError: regexp.MustCompile(`(?s)Unable to read job ` + missing + `.*HTTP 404.*Error code: WKS\.0004` +
+				`.*Request ID: [0-9a-f]{32}`),
+		}},
+	})
+}
+
+func TestAccJobDataSource_malformedJobID(t *testing.T) {
+	env := newTestAccEnv(t, emulator.Config{Desktops: 1, Seed: 11})
+	steps := []resource.TestStep{}
+	for _, id := range []string{"job id with spaces", "", "0123456789-0123456789-0123456789-0123456789"} {
+		steps = append(steps, resource.TestStep{
+			Config:      jobConfig(env, id),
+			ExpectError: regexp.MustCompile(spacesMayWrap(`Attribute job_id must be a job ID: 1 to 36 letters, digits or hyphens`)),
+		})
+	}
+	resource.Test(t, resource.TestCase{ProtoV6ProviderFactories: testAccProtoV6ProviderFactories, Steps: steps})
+}
