@@ -179,7 +179,8 @@ func (d *desktopSnapshotsDataSource) Read(ctx context.Context, req datasource.Re
 		rows[i] = newSnapshotDetailModel(r)
 		ids[i] = r.SnapshotId
 	}
-	m.ID = types.StringValue(filterHash("desktop_snapshots", m.DesktopIDs, m.DesktopName, m.SnapshotName,
+	// Sorted IDs: the same set written in another order is the same query.
+	m.ID = types.StringValue(filterHash("desktop_snapshots", types.StringValue(strings.Join(desktopIDs, ",")), m.DesktopName, m.SnapshotName,
 		m.DiskType, m.CreateType, m.Status, m.MostRecentPerDesktop))
 	m.IDs = stringList(ids)
 	list, diags := types.ListValueFrom(ctx, snapshotDetailType, rows)

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-testing/compare"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
@@ -174,7 +175,11 @@ data "workspace_desktop_snapshots" "latest_system" {
 data "workspace_desktop_snapshots" "history" {
   desktop_ids = %[1]s
 }
-`, hclStrings(ids)),
+
+data "workspace_desktop_snapshots" "history_reordered" {
+  desktop_ids = %[2]s
+}
+`, hclStrings(ids), hclStrings([]string{ids[2], ids[0], ids[1]})),
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue("data.workspace_desktop_snapshots.latest", tfjsonpath.New("ids"), exactStrings(
 					r3[ids[0]+"/system"], r2[ids[0]+"/data"],
@@ -187,6 +192,11 @@ data "workspace_desktop_snapshots" "history" {
 					r3[ids[0]+"/system"], r2[ids[0]+"/system"], r1[ids[0]+"/system"], r2[ids[0]+"/data"], r1[ids[0]+"/data"],
 					r2[ids[1]+"/system"], r1[ids[1]+"/system"], r2[ids[1]+"/data"], r1[ids[1]+"/data"],
 					r1[ids[2]+"/system"], r1[ids[2]+"/data"])),
+				// The same set in another order is the same query, with the same ID.
+				statecheck.CompareValuePairs("data.workspace_desktop_snapshots.history", tfjsonpath.New("id"),
+					"data.workspace_desktop_snapshots.history_reordered", tfjsonpath.New("id"), compare.ValuesSame()),
+				statecheck.CompareValuePairs("data.workspace_desktop_snapshots.history", tfjsonpath.New("id"),
+					"data.workspace_desktop_snapshots.latest", tfjsonpath.New("id"), compare.ValuesDiffer()),
 			},
 		}},
 	})
