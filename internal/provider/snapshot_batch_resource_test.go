@@ -45,6 +45,16 @@ func countSnapshots(t *testing.T, env *testAccEnv, ids []string) int {
 	return len(recs)
 }
 
+// checkSnapshotCount asserts how many records the desktops have, through the API.
+func checkSnapshotCount(t *testing.T, env *testAccEnv, ids []string, want int, format string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		if n := countSnapshots(t, env, ids); n != want {
+			return fmt.Errorf(format, n)
+		}
+		return nil
+	}
+}
+
 func checkSnapshotsGone(t *testing.T, env *testAccEnv, ids []string) resource.TestCheckFunc {
 	return func(*terraform.State) error {
 		if n := countSnapshots(t, env, ids); n != 0 {
@@ -106,12 +116,7 @@ func TestAccSnapshotBatch_triggersReplace(t *testing.T) {
 					statecheck.ExpectKnownValue(batchAddr, tfjsonpath.New("snapshots"), knownvalue.ListSizeExact(4)),
 				},
 				// The replaced batch's snapshots were deleted: only the new ones remain.
-				Check: func(*terraform.State) error {
-					if n := countSnapshots(t, env, ids); n != 4 {
-						return fmt.Errorf("want 4 snapshot records after replacement, found %d", n)
-					}
-					return nil
-				},
+				Check: checkSnapshotCount(t, env, ids, 4, "want 4 snapshot records after replacement, found %d"),
 			},
 		},
 	})
@@ -311,12 +316,7 @@ func TestAccSnapshotBatch_timeoutKeepsJobs(t *testing.T) {
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(batchAddr, tfjsonpath.New("status"), knownvalue.StringExact("SUCCESS")),
 				},
-				Check: func(*terraform.State) error {
-					if n := countSnapshots(t, env, ids); n != 4 {
-						return fmt.Errorf("want 4 records (no leftovers of the timed-out job), found %d", n)
-					}
-					return nil
-				},
+				Check: checkSnapshotCount(t, env, ids, 4, "want 4 records (no leftovers of the timed-out job), found %d"),
 			},
 		},
 	})
