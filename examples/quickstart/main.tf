@@ -1,0 +1,63 @@
+# Quickstart: snapshot every desktop, find the newest snapshots, restore them.
+# Provider settings come from the environment (HW_REGION_NAME, HW_ACCESS_KEY,
+# HW_SECRET_KEY, and HW_WORKSPACE_ENDPOINT / HW_IAM_ENDPOINT for the emulator),
+# so the same configuration runs against the local emulator and the cloud.
+terraform {
+  required_providers {
+    workspace = {
+      source = "cloud-desktop/workspace"
+    }
+  }
+}
+
+provider "workspace" {}
+
+variable "name_regex" {
+  description = "Only desktops whose computer name matches this regular expression."
+  type        = string
+  default     = ".*"
+}
+
+data "workspace_desktops" "selected" {
+  name_regex = var.name_regex
+}
+
+resource "workspace_desktop_snapshot_batch" "before_patch" {
+  desktop_ids = toset(data.workspace_desktops.selected.ids)
+  disk_type   = "ALL"
+
+  system_disk_snapshot = {
+    name        = "before-patch"
+    description = "Taken by Terraform before the patch night"
+  }
+  data_disk_snapshot = {
+    name = "before-patch"
+  }
+}
+
+# The newest snapshot of each desktop's disks, as the list API reports them.
+data "workspace_desktop_snapshots" "latest" {
+  desktop_ids             = workspace_desktop_snapshot_batch.before_patch.desktop_ids
+  most_recent_per_desktop = true
+}
+
+# Restoring is an action-style resource: it restores when created or when its
+# triggers change; destroying it makes no API call.
+resource "workspace_desktop_snapshot_restore" "rollback" {
+  snapshot_ids = data.workspace_desktop_snapshots.latest.ids
+  triggers = {
+    batch = workspace_desktop_snapshot_batch.before_patch.id
+  }
+}
+
+output "job_ids" {
+  value = workspace_desktop_snapshot_batch.before_patch.job_ids
+}
+
+output "snapshots" {
+  value = length(workspace_desktop_snapshot_batch.before_patch.snapshots)
+}
+
+output "restored_desktops" {
+  value = length(workspace_desktop_snapshot_restore.rollback.results)
+}
