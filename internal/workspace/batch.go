@@ -95,7 +95,7 @@ func (c *Client) SubmitBatchCreate(ctx context.Context, req BatchCreateDesktopSn
 	if err := validateCreate(req, false); err != nil {
 		return []ChunkSubmission{{IDs: req.DesktopIds, Err: fmt.Errorf("BatchCreateDesktopSnapshot: %w", err)}}
 	}
-	return c.submitBatch(ctx, createKind(req), req.DesktopIds, onJob)
+	return c.submitBatch(ctx, createKind(req), chunkIDs(dedupe(req.DesktopIds), MaxBatchIDs), onJob)
 }
 
 // SubmitBatchRestore does the same for batch-restore.
@@ -103,7 +103,7 @@ func (c *Client) SubmitBatchRestore(ctx context.Context, snapshotIDs []string, o
 	if err := validateSnapshotIDs(snapshotIDs, false); err != nil {
 		return []ChunkSubmission{{IDs: snapshotIDs, Err: fmt.Errorf("BatchRestoreDesktopSnapshot: %w", err)}}
 	}
-	return c.submitBatch(ctx, restoreKind, snapshotIDs, onJob)
+	return c.submitBatch(ctx, restoreKind, c.snapshotChunks(ctx, snapshotIDs), onJob)
 }
 
 // SubmitBatchDelete does the same for batch-delete. IDs the service reports as
@@ -112,11 +112,10 @@ func (c *Client) SubmitBatchDelete(ctx context.Context, snapshotIDs []string, on
 	if err := validateSnapshotIDs(snapshotIDs, false); err != nil {
 		return []ChunkSubmission{{IDs: snapshotIDs, Err: fmt.Errorf("BatchDeleteDesktopSnapshot: %w", err)}}
 	}
-	return c.submitBatch(ctx, deleteKind, snapshotIDs, onJob)
+	return c.submitBatch(ctx, deleteKind, c.snapshotChunks(ctx, snapshotIDs), onJob)
 }
 
-func (c *Client) submitBatch(ctx context.Context, kind batchKind, ids []string, onJob func(ChunkSubmission)) []ChunkSubmission {
-	chunks := chunkIDs(dedupe(ids), MaxBatchIDs)
+func (c *Client) submitBatch(ctx context.Context, kind batchKind, chunks [][]string, onJob func(ChunkSubmission)) []ChunkSubmission {
 	results := make([]ChunkSubmission, len(chunks))
 	reg := newJobRegistry()
 	sem := make(chan struct{}, c.cfg.MaxConcurrentSubmits)

@@ -1,0 +1,76 @@
+package workspace
+
+import (
+	"context"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/cloud-desktop/terraform-provider-workspace/internal/emulator"
+)
+
+func TestPackGroupsNeverSplitsADesktop(t *testing.T) {
+	groups := [][]string{{"a1", "a2"}, {"b1", "b2"}, {"c1"}, {"d1", "d2", "d3", "d4", "d5"}}
+	got := packGroups(groups, 4)
+	want := [][]string{{"a1", "a2", "b1", "b2"}, {"c1"}, {"d1", "d2", "d3", "d4"}, {"d5"}}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("packGroups = %v, want %v", got, want)
+	}
+}
+
+func TestGroupByDesktopPutsUnknownLast(t *testing.T) {
+	got := groupByDesktop([]string{"s1", "x", "s2", "s3"}, map[string]string{"s1": "d1", "s2": "d2", "s3": "d1"})
+	want := [][]string{{"s1", "s3"}, {"s2"}, {"x"}}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("groupByDesktop = %v, want %v", got, want)
+	}
+}
+
+// A restore of both disks of 100 desktops (200 snapshots, given in an order
+// that interleaves desktops across any 100-ID cut) must take two calls with no
+// busy answers: each desktop's snapshots go in one chunk.
+func TestRestoreChunksKeepEachDesktopTogether(t *testing.T) {
+	srv, err := emulator.New(emulator.Config{Desktops: 100, Seed: 1, JobDuration: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Start("127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	c, err := NewClient(Config{Region: emulator.DefaultRegion, ProjectID: srv.ProjectID(),
+		AccessKey: emulator.DefaultAccessKey, SecretKey: emulator.DefaultSecretKey, Endpoint: srv.URL()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	sub := c.SubmitBatchCreate(ctx, BatchCreateDesktopSnapshotReq{DesktopIds: srv.DesktopIDs(), DiskType: DiskTypeAll}, nil)
+	if _, err := c.WaitForJob(ctx, sub[0].JobID, WaitOptions{FirstPoll: 10 * time.Millisecond, MinInterval: 50 * time.Millisecond}); err != nil {
+		t.Fatal(err)
+	}
+	records, err := c.ListAllDesktopSnapshots(ctx, ListDesktopSnapshotRequest{SortField: "snapshot_name"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var systemFirst, dataLast []string
+	for _, r := range records {
+		if *r.IsSystemDisk {
+			systemFirst = append(systemFirst, r.SnapshotId)
+		} else {
+			dataLast = append(dataLast, r.SnapshotId)
+		}
+	}
+	results := c.SubmitBatchRestore(ctx, append(systemFirst, dataLast...), nil)
+	if len(results) != 2 {
+		t.Fatalf("want 2 chunks, got %d", len(results))
+	}
+	for _, r := range results {
+		if r.Err != nil {
+			t.Fatalf("chunk %d: %v", r.Index, r.Err)
+		}
+	}
+	stats := srv.Stats()
+	if n := stats.RequestsByOperation["BatchRestoreDesktopSnapshot"]; n != 2 {
+		t.Fatalf("want exactly 2 batch-restore calls (no busy retries), got %d: %v", n, stats.RequestsByOperationStatus)
+	}
+}
