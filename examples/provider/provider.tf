@@ -1,0 +1,6 @@
+# Credentials usually come from the environment: HW_ACCESS_KEY and
+# HW_SECRET_KEY (or HW_AUTH_TOKEN), HW_REGION_NAME, and optionally
+# HW_PROJECT_ID, which is otherwise looked up through IAM.
+provider "workspace" {
+  region = "cn-north-4"
+}

@@ -1,0 +1,14 @@
+data "workspace_desktop_snapshots" "latest" {
+  desktop_ids             = ["xxxx3bc6-1512-4386-81fb-20604fe6xxxx"]
+  most_recent_per_desktop = true
+}
+
+# Restores when created and whenever `triggers` change. Destroying it makes
+# no API call: it only forgets that the restore happened.
+resource "workspace_desktop_snapshot_restore" "rollback" {
+  snapshot_ids = data.workspace_desktop_snapshots.latest.ids
+
+  triggers = {
+    incident = "INC-4711"
+  }
+}
