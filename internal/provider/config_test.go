@@ -4,9 +4,13 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/cloud-desktop/terraform-provider-workspace/internal/emulator"
 )
@@ -124,4 +128,35 @@ resource "workspace_desktop_snapshot_batch" "test" { desktop_ids = ["` + env.Des
 	if n := env.Emulator.Stats().RequestsByStatus["401"]; n > 2 {
 		t.Fatalf("a rejected credential must not be retried: %d answers were 401", n)
 	}
+}
+
+// Provider settings that come from another resource are unknown at plan
+// time: planning must still work, and apply configures the client then.
+func TestAccProvider_settingsUnknownAtPlanTime(t *testing.T) {
+	env := newTestAccEnv(t, emulator.Config{Desktops: 1, JobDuration: 300 * time.Millisecond, Seed: 1})
+	env.SkipIfReal(t, "provider blocks are written for the emulator")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checkSnapshotsGone(t, env, env.DesktopIDs),
+		Steps: []resource.TestStep{{
+			Config: `
+resource "terraform_data" "endpoint" {
+  input = "` + env.Emulator.URL() + `"
+}
+provider "workspace" {
+  region       = "` + emulator.DefaultRegion + `"
+  access_key   = "` + emulator.DefaultAccessKey + `"
+  secret_key   = "` + emulator.DefaultSecretKey + `"
+  endpoint     = terraform_data.endpoint.output
+  iam_endpoint = terraform_data.endpoint.output
+}
+resource "workspace_desktop_snapshot_batch" "test" {
+  desktop_ids = ["` + env.DesktopIDs[0] + `"]
+}
+`,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(batchAddr, tfjsonpath.New("status"), knownvalue.StringExact("SUCCESS")),
+			},
+		}},
+	})
 }
