@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"sort"
-	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -72,7 +71,7 @@ func emptyFailedList() types.List   { return types.ListValueMust(failedDesktopTy
 
 func (m *snapshotBatchModel) createRequest(ctx context.Context) (workspace.BatchCreateDesktopSnapshotReq, diag.Diagnostics) {
 	req := workspace.BatchCreateDesktopSnapshotReq{
-		DesktopIds: sortedStrings(m.desktopIDs(ctx)),
+		DesktopIds: sortedStrings(listStrings(ctx, m.DesktopIDs)),
 		DiskType:   m.DiskType.ValueString(),
 	}
 	var diags diag.Diagnostics
@@ -88,27 +87,6 @@ func (m *snapshotBatchModel) createRequest(ctx context.Context) (workspace.Batch
 		*d.dest = &workspace.DiskSnapshotInfo{Name: info.Name.ValueString(), Description: info.Description.ValueString()}
 	}
 	return req, diags
-}
-
-func (m *snapshotBatchModel) desktopIDs(ctx context.Context) []string {
-	var ids []string
-	m.DesktopIDs.ElementsAs(ctx, &ids, false)
-	return ids
-}
-
-func (m *snapshotBatchModel) jobIDs(ctx context.Context) []string {
-	var ids []string
-	m.JobIDs.ElementsAs(ctx, &ids, false)
-	return ids
-}
-
-func (m *snapshotBatchModel) setJobIDs(ids []string) {
-	elems := make([]attr.Value, len(ids))
-	for i, id := range ids {
-		elems[i] = types.StringValue(id)
-	}
-	m.JobIDs = types.ListValueMust(types.StringType, elems)
-	m.ID = types.StringValue(joinIDs(ids))
 }
 
 func (m *snapshotBatchModel) snapshotRecords(ctx context.Context) []snapshotRecordModel {
@@ -142,7 +120,7 @@ func (m *snapshotBatchModel) setSnapshots(ctx context.Context, recs []snapshotRe
 // desktops and the overall status. Jobs without a result keep it PENDING.
 func (m *snapshotBatchModel) applyJobResults(ctx context.Context, client *workspace.Client, jobIDs []string, results map[string]*workspace.JobResult) diag.Diagnostics {
 	var diags diag.Diagnostics
-	m.setJobIDs(jobIDs)
+	m.JobIDs, m.ID = jobIDState(jobIDs)
 	var records []snapshotRecordModel
 	var failed []failedDesktopModel
 	total, failures, pending := 0, 0, false
@@ -192,5 +170,3 @@ func recordModel(s workspace.DesktopSnapshotDetailInfo) snapshotRecordModel {
 		CreateTime:   types.StringValue(s.CreateTime),
 	}
 }
-
-func joinIDs(ids []string) string { return strings.Join(ids, ",") }

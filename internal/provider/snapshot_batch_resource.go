@@ -221,7 +221,7 @@ func (r *snapshotBatchResource) Create(ctx context.Context, req resource.CreateR
 	var jobIDs []string
 	recordJob := func(sub workspace.ChunkSubmission) {
 		jobIDs = append(jobIDs, sub.JobID)
-		plan.setJobIDs(jobIDs)
+		plan.JobIDs, plan.ID = jobIDState(jobIDs)
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 		tflog.Debug(ctx, "snapshot batch job submitted", map[string]any{"job_id": sub.JobID, "desktops": len(sub.IDs)})
 	}
@@ -262,18 +262,18 @@ func (r *snapshotBatchResource) Read(ctx context.Context, req resource.ReadReque
 	}
 	if state.Status.ValueString() == batchStatusPending {
 		// An interrupted create: adopt what its jobs made once they ended.
-		jobIDs := state.jobIDs(ctx)
+		jobIDs := listStrings(ctx, state.JobIDs)
 		done, err := jobsFinished(ctx, client, jobIDs)
 		if err != nil {
 			resp.Diagnostics.Append(errorDiagnostic("Unable to read desktop snapshots", err, r.client.CredentialSource()))
 			return
 		}
 		if done {
-			results, _ := client.WaitForJobs(ctx, jobIDs, workspace.WaitOptions{FirstPoll: time.Millisecond})
+			results, _ := client.WaitForJobs(ctx, jobIDs, workspace.WaitOptions{FirstPoll: firstPollForFinishedJobs})
 			resp.Diagnostics.Append(state.applyJobResults(ctx, client, jobIDs, results)...)
 		}
 	}
-	records, err := client.ListAllDesktopSnapshots(ctx, workspace.ListDesktopSnapshotRequest{DesktopIds: state.desktopIDs(ctx)})
+	records, err := client.ListAllDesktopSnapshots(ctx, workspace.ListDesktopSnapshotRequest{DesktopIds: listStrings(ctx, state.DesktopIDs)})
 	if err != nil {
 		resp.Diagnostics.Append(errorDiagnostic("Unable to read desktop snapshots", err, r.client.CredentialSource()))
 		return
@@ -314,7 +314,7 @@ func (r *snapshotBatchResource) Delete(ctx context.Context, req resource.DeleteR
 	defer cancel()
 	if state.Status.ValueString() == batchStatusPending {
 		// The create was interrupted: let its jobs end, then delete what they made.
-		jobIDs := state.jobIDs(ctx)
+		jobIDs := listStrings(ctx, state.JobIDs)
 		results, err := client.WaitForJobs(ctx, jobIDs, workspace.WaitOptions{})
 		if ctx.Err() != nil {
 			resp.Diagnostics.Append(errorDiagnostic("Unable to delete desktop snapshots", err, r.client.CredentialSource()))
@@ -359,31 +359,15 @@ func (r *snapshotBatchResource) ImportState(ctx context.Context, req resource.Im
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	jobIDs, ok := parseJobIDs(req.ID)
-	if !ok {
-		resp.Diagnostics.AddError("Invalid import ID",
-			fmt.Sprintf("Expected one or more batch-create job IDs separated by commas, e.g. \"job-1,job-2\"; got %q.", req.ID))
-		return
-	}
-	results, err := client.WaitForJobs(ctx, jobIDs, workspace.WaitOptions{FirstPoll: time.Millisecond})
-	var failed *workspace.JobFailedError
-	if err != nil && !errors.As(err, &failed) {
-		resp.Diagnostics.Append(errorDiagnostic("Unable to import desktop snapshots", err, r.client.CredentialSource()))
+	jobIDs, results, diags := importJobs(ctx, client, req.ID, workspace.JobTypeCreateSnapshot,
+		"Unable to import desktop snapshots", "batch-create")
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
 		return
 	}
 	var desktops []string
 	for _, id := range jobIDs {
-		res := results[id]
-		if res == nil {
-			resp.Diagnostics.AddError("Unable to import desktop snapshots", fmt.Sprintf("Job %s did not end.", id))
-			return
-		}
-		if res.JobType != workspace.JobTypeCreateSnapshot {
-			resp.Diagnostics.AddError("Unable to import desktop snapshots",
-				fmt.Sprintf("Job %s is a %q job; import takes batch-create (%s) job IDs.", id, res.JobType, workspace.JobTypeCreateSnapshot))
-			return
-		}
-		for _, o := range res.Outcomes {
+		for _, o := range results[id].Outcomes {
 			desktops = append(desktops, o.DesktopID)
 		}
 	}
@@ -398,34 +382,6 @@ func (r *snapshotBatchResource) ImportState(ctx context.Context, req resource.Im
 	resp.Diagnostics.Append(m.applyJobResults(ctx, client, jobIDs, results)...)
 	m.DiskType = types.StringValue(inferDiskType(m.snapshotRecords(ctx)))
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
-}
-
-// jobsFinished reports whether every job has reached a terminal status.
-func jobsFinished(ctx context.Context, client *workspace.Client, jobIDs []string) (bool, error) {
-	for _, id := range jobIDs {
-		job, err := client.ShowJob(ctx, id)
-		if err != nil {
-			return false, err
-		}
-		switch job.Status {
-		case workspace.JobStatusSuccess, workspace.JobStatusComplete, workspace.JobStatusFail, workspace.JobStatusFailed:
-		default:
-			return false, nil
-		}
-	}
-	return true, nil
-}
-
-func parseJobIDs(id string) ([]string, bool) {
-	var ids []string
-	for _, part := range strings.Split(id, ",") {
-		part = strings.TrimSpace(part)
-		if !resourceIDPattern.MatchString(part) {
-			return nil, false
-		}
-		ids = append(ids, part)
-	}
-	return ids, len(ids) > 0
 }
 
 func inferDiskType(records []snapshotRecordModel) string {

@@ -336,6 +336,26 @@ func TestAccSnapshotBatch_import(t *testing.T) {
 				// Names and descriptions are not recoverable from a job.
 				ImportStateVerifyIgnore: []string{"system_disk_snapshot", "timeouts"},
 			},
+			{
+				ResourceName:  batchAddr,
+				ImportState:   true,
+				ImportStateId: "not a job id",
+				ExpectError:   regexp.MustCompile(spacesMayWrap(`Expected one or more batch-create job IDs separated by commas`)),
+			},
+			{
+				// A restore job is not a batch-create job.
+				ResourceName: batchAddr,
+				ImportState:  true,
+				ImportStateIdFunc: func(s *terraform.State) (string, error) {
+					snapshot := s.RootModule().Resources[batchAddr].Primary.Attributes["snapshots.0.snapshot_id"]
+					subs := env.Client.SubmitBatchRestore(context.Background(), []string{snapshot}, nil)
+					if len(subs) != 1 || subs[0].JobID == "" {
+						return "", fmt.Errorf("could not start a restore job: %+v", subs)
+					}
+					return subs[0].JobID, nil
+				},
+				ExpectError: regexp.MustCompile(spacesMayWrap(`is a "restoreDesktopBySnapshot" job; import takes batch-create \(createWksSnapshot\) job IDs`)),
+			},
 		},
 	})
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -120,7 +119,7 @@ func (r *snapshotRestoreResource) Create(ctx context.Context, req resource.Creat
 	var jobIDs []string
 	recordJob := func(sub workspace.ChunkSubmission) {
 		jobIDs = append(jobIDs, sub.JobID)
-		plan.setJobIDs(jobIDs)
+		plan.JobIDs, plan.ID = jobIDState(jobIDs)
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 		tflog.Debug(ctx, "snapshot restore job submitted", map[string]any{"job_id": sub.JobID, "snapshots": len(sub.IDs)})
 	}
@@ -152,7 +151,7 @@ func (r *snapshotRestoreResource) Read(ctx context.Context, req resource.ReadReq
 	if resp.Diagnostics.HasError() || state.Status.ValueString() != batchStatusPending {
 		return // a finished restore's record does not change
 	}
-	jobIDs := state.jobIDs(ctx)
+	jobIDs := listStrings(ctx, state.JobIDs)
 	done, err := jobsFinished(ctx, client, jobIDs)
 	switch {
 	case workspace.IsNotFound(err):
@@ -161,7 +160,7 @@ func (r *snapshotRestoreResource) Read(ctx context.Context, req resource.ReadReq
 		resp.Diagnostics.Append(errorDiagnostic("Unable to read the desktop snapshot restore", err, r.client.CredentialSource()))
 		return
 	case done:
-		results, _ := client.WaitForJobs(ctx, jobIDs, workspace.WaitOptions{FirstPoll: time.Millisecond})
+		results, _ := client.WaitForJobs(ctx, jobIDs, workspace.WaitOptions{FirstPoll: firstPollForFinishedJobs})
 		resp.Diagnostics.Append(state.applyResults(ctx, jobIDs, results)...)
 		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 	}
@@ -183,27 +182,15 @@ func (r *snapshotRestoreResource) ImportState(ctx context.Context, req resource.
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	jobIDs, ok := parseJobIDs(req.ID)
-	if !ok {
-		resp.Diagnostics.AddError("Invalid import ID",
-			fmt.Sprintf("Expected one or more batch-restore job IDs separated by commas; got %q.", req.ID))
-		return
-	}
-	results, err := client.WaitForJobs(ctx, jobIDs, workspace.WaitOptions{FirstPoll: time.Millisecond})
-	var failed *workspace.JobFailedError
-	if err != nil && !errors.As(err, &failed) {
-		resp.Diagnostics.Append(errorDiagnostic("Unable to import the desktop snapshot restore", err, r.client.CredentialSource()))
+	jobIDs, results, diags := importJobs(ctx, client, req.ID, workspace.JobTypeRestoreSnapshot,
+		"Unable to import the desktop snapshot restore", "batch-restore")
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
 		return
 	}
 	var snapshots []string
 	for _, id := range jobIDs {
-		res := results[id]
-		if res == nil || res.JobType != workspace.JobTypeRestoreSnapshot {
-			resp.Diagnostics.AddError("Unable to import the desktop snapshot restore",
-				fmt.Sprintf("Job %s is not a finished batch-restore (%s) job.", id, workspace.JobTypeRestoreSnapshot))
-			return
-		}
-		for _, o := range res.Outcomes {
+		for _, o := range results[id].Outcomes {
 			snapshots = append(snapshots, splitEntity(o.Entity)...)
 		}
 	}
@@ -244,23 +231,8 @@ func restoreTimeoutsAttrTypes(ctx context.Context) map[string]attr.Type {
 	return timeouts.Attributes(ctx, timeouts.Opts{Create: true}).GetType().(timeouts.Type).AttrTypes
 }
 
-func (m *snapshotRestoreModel) jobIDs(ctx context.Context) []string {
-	var ids []string
-	m.JobIDs.ElementsAs(ctx, &ids, false)
-	return ids
-}
-
-func (m *snapshotRestoreModel) setJobIDs(ids []string) {
-	elems := make([]attr.Value, len(ids))
-	for i, id := range ids {
-		elems[i] = types.StringValue(id)
-	}
-	m.JobIDs = types.ListValueMust(types.StringType, elems)
-	m.ID = types.StringValue(joinIDs(ids))
-}
-
 func (m *snapshotRestoreModel) applyResults(ctx context.Context, jobIDs []string, results map[string]*workspace.JobResult) diag.Diagnostics {
-	m.setJobIDs(jobIDs)
+	m.JobIDs, m.ID = jobIDState(jobIDs)
 	var rows []restoreResultModel
 	total, failures, pending := 0, 0, false
 	for _, id := range jobIDs {

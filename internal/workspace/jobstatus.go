@@ -132,3 +132,7 @@ func (o DesktopOutcome) describe() string {
 	}
 	return s
 }
+
+// JobDone reports whether a job status is terminal (succeeded or failed).
+// Unknown status strings count as still running, as the waiter treats them.
+func JobDone(status string) bool { return classifyStatus(status) != jobPending }
