@@ -3,7 +3,9 @@ package provider
 
 import (
 	"context"
+	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -12,15 +14,23 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 )
 
-var _ provider.Provider = (*workspaceProvider)(nil)
+var (
+	_ provider.Provider            = (*workspaceProvider)(nil)
+	_ provider.ProviderWithActions = (*workspaceProvider)(nil)
+)
 
 type workspaceProvider struct {
 	version string
+	// progressInterval is the least time between two action progress
+	// updates; tests shorten it.
+	progressInterval time.Duration
 }
 
 // New returns the provider factory for the given build version.
 func New(version string) func() provider.Provider {
-	return func() provider.Provider { return &workspaceProvider{version: version} }
+	return func() provider.Provider {
+		return &workspaceProvider{version: version, progressInterval: defaultProgressInterval}
+	}
 }
 
 func (p *workspaceProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -118,6 +128,14 @@ func (p *workspaceProvider) DataSources(_ context.Context) []func() datasource.D
 		NewDesktopsDataSource,
 		NewDesktopSnapshotsDataSource,
 		NewJobDataSource,
+	}
+}
+
+// Actions need Terraform 1.14 or later; older Terraform ignores them.
+func (p *workspaceProvider) Actions(_ context.Context) []func() action.Action {
+	return []func() action.Action{
+		func() action.Action { return &snapshotCreateAction{progressInterval: p.progressInterval} },
+		func() action.Action { return &snapshotRestoreAction{progressInterval: p.progressInterval} },
 	}
 }
 

@@ -70,15 +70,21 @@ func emptySnapshotList() types.List { return types.ListValueMust(snapshotRecordT
 func emptyFailedList() types.List   { return types.ListValueMust(failedDesktopType, nil) }
 
 func (m *snapshotBatchModel) createRequest(ctx context.Context) (workspace.BatchCreateDesktopSnapshotReq, diag.Diagnostics) {
+	return batchCreateRequest(ctx, m.DesktopIDs, m.DiskType.ValueString(), m.SystemDiskSnapshot, m.DataDiskSnapshot)
+}
+
+// batchCreateRequest builds the batch-create body from the arguments the
+// resource and the create action share.
+func batchCreateRequest(ctx context.Context, desktopIDs types.Set, diskType string, system, data types.Object) (workspace.BatchCreateDesktopSnapshotReq, diag.Diagnostics) {
 	req := workspace.BatchCreateDesktopSnapshotReq{
-		DesktopIds: sortedStrings(listStrings(ctx, m.DesktopIDs)),
-		DiskType:   m.DiskType.ValueString(),
+		DesktopIds: sortedStrings(listStrings(ctx, desktopIDs)),
+		DiskType:   diskType,
 	}
 	var diags diag.Diagnostics
 	for _, d := range []struct {
 		obj  types.Object
 		dest **workspace.DiskSnapshotInfo
-	}{{m.SystemDiskSnapshot, &req.SystemDiskSnapshot}, {m.DataDiskSnapshot, &req.DataDiskSnapshot}} {
+	}{{system, &req.SystemDiskSnapshot}, {data, &req.DataDiskSnapshot}} {
 		if d.obj.IsNull() || d.obj.IsUnknown() {
 			continue
 		}

@@ -63,24 +63,48 @@ func (r *snapshotBatchResource) Configure(_ context.Context, req resource.Config
 
 func diskSnapshotAttribute(disk string) schema.SingleNestedAttribute {
 	return schema.SingleNestedAttribute{
-		MarkdownDescription: fmt.Sprintf("Name and description of the %s snapshots. The service names each snapshot "+
-			"desktop name + `name` + a timestamp.", disk),
-		Optional:      true,
-		PlanModifiers: []planmodifier.Object{objectplanmodifier.RequiresReplace()},
+		MarkdownDescription: diskSnapshotDescription(disk),
+		Optional:            true,
+		PlanModifiers:       []planmodifier.Object{objectplanmodifier.RequiresReplace()},
 		Attributes: map[string]schema.Attribute{
 			"name": schema.StringAttribute{
-				MarkdownDescription: fmt.Sprintf("Name given to the %s snapshots, at most %d characters.", disk, workspace.MaxSnapshotNameLength),
+				MarkdownDescription: snapshotNameDescription(disk),
 				Optional:            true,
-				Validators:          []validator.String{stringvalidator.LengthAtMost(workspace.MaxSnapshotNameLength)},
+				Validators:          snapshotNameValidators(),
 			},
 			"description": schema.StringAttribute{
-				MarkdownDescription: fmt.Sprintf("Description of the %s snapshots, at most %d characters.", disk, workspace.MaxSnapshotDescriptionLength),
+				MarkdownDescription: snapshotDescriptionDescription(disk),
 				Optional:            true,
-				Validators:          []validator.String{stringvalidator.LengthAtMost(workspace.MaxSnapshotDescriptionLength)},
+				Validators:          snapshotDescriptionValidators(),
 			},
 		},
 	}
 }
+
+// Texts and checks of the disk snapshot settings, shared with the create action.
+
+func diskSnapshotDescription(disk string) string {
+	return fmt.Sprintf("Name and description of the %s snapshots. The service names each snapshot "+
+		"desktop name + `name` + a timestamp.", disk)
+}
+
+func snapshotNameDescription(disk string) string {
+	return fmt.Sprintf("Name given to the %s snapshots, at most %d characters.", disk, workspace.MaxSnapshotNameLength)
+}
+
+func snapshotDescriptionDescription(disk string) string {
+	return fmt.Sprintf("Description of the %s snapshots, at most %d characters.", disk, workspace.MaxSnapshotDescriptionLength)
+}
+
+func snapshotNameValidators() []validator.String {
+	return []validator.String{stringvalidator.LengthAtMost(workspace.MaxSnapshotNameLength)}
+}
+
+func snapshotDescriptionValidators() []validator.String {
+	return []validator.String{stringvalidator.LengthAtMost(workspace.MaxSnapshotDescriptionLength)}
+}
+
+const diskTypeDescription = "Which disks to snapshot: `SYSTEM_DISK`, `DATA_DISKS` or `ALL` (the default)."
 
 func (r *snapshotBatchResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
@@ -103,7 +127,7 @@ func (r *snapshotBatchResource) Schema(ctx context.Context, _ resource.SchemaReq
 				PlanModifiers:       []planmodifier.Set{setplanmodifier.RequiresReplace()},
 			},
 			"disk_type": schema.StringAttribute{
-				MarkdownDescription: "Which disks to snapshot: `SYSTEM_DISK`, `DATA_DISKS` or `ALL` (the default).",
+				MarkdownDescription: diskTypeDescription,
 				Optional:            true,
 				Computed:            true,
 				Default:             stringdefault.StaticString(workspace.DiskTypeAll),
