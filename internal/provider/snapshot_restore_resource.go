@@ -48,7 +48,8 @@ func (r *snapshotRestoreResource) Schema(ctx context.Context, _ resource.SchemaR
 		MarkdownDescription: "Restores desktops to snapshots, as an action-style resource: creating it, and every " +
 			"replacement (a change of `snapshot_ids` or `triggers`), calls `batch-restore` in chunks of at most 100 " +
 			"snapshots and waits for the jobs. **Destroying it makes no API call**: it only removes the record of " +
-			"the restore from state; the desktops stay as they are.",
+			"the restore from state; the desktops stay as they are. On Terraform 1.14 and later, the " +
+			"`workspace_desktop_snapshot_restore` action restores without keeping a resource.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "The restore job IDs, comma separated.",
