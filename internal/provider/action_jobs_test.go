@@ -24,13 +24,13 @@ import (
 
 // actionHarness is a configured provider server speaking protocol 6.
 type actionHarness struct {
-	t       *testing.T
+	t       testing.TB
 	env     *testAccEnv
 	server  tfprotov6.ProviderServerWithActions
 	schemas map[string]*tfprotov6.ActionSchema
 }
 
-func newActionHarness(t *testing.T, env *testAccEnv, progressInterval time.Duration) *actionHarness {
+func newActionHarness(t testing.TB, env *testAccEnv, progressInterval time.Duration) *actionHarness {
 	t.Helper()
 	ctx := context.Background()
 	p := &workspaceProvider{version: "test", progressInterval: progressInterval}
@@ -63,7 +63,7 @@ func newActionHarness(t *testing.T, env *testAccEnv, progressInterval time.Durat
 }
 
 // dynamicValue encodes a configuration: the given attributes, every other null.
-func dynamicValue(t *testing.T, schema *tfprotov6.Schema, attrs map[string]tftypes.Value) *tfprotov6.DynamicValue {
+func dynamicValue(t testing.TB, schema *tfprotov6.Schema, attrs map[string]tftypes.Value) *tfprotov6.DynamicValue {
 	t.Helper()
 	typ := schema.ValueType().(tftypes.Object)
 	values := map[string]tftypes.Value{}

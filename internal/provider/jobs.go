@@ -20,10 +20,13 @@ func jobIDState(ids []string) (types.List, types.String) {
 	return stringList(ids), types.StringValue(strings.Join(ids, ","))
 }
 
-// listStrings reads a list or set of strings; unknown or null gives nil.
-func listStrings(ctx context.Context, v interface {
+// stringElements is a list or set of strings.
+type stringElements interface {
 	ElementsAs(context.Context, any, bool) diag.Diagnostics
-}) []string {
+}
+
+// listStrings reads a list or set of strings; unknown or null gives nil.
+func listStrings(ctx context.Context, v stringElements) []string {
 	var out []string
 	v.ElementsAs(ctx, &out, false)
 	return out

@@ -27,7 +27,7 @@ type testAccEnv struct {
 	Real           bool
 }
 
-func newTestAccEnv(t *testing.T, cfg emulator.Config) *testAccEnv {
+func newTestAccEnv(t testing.TB, cfg emulator.Config) *testAccEnv {
 	t.Helper()
 	if os.Getenv("WORKSPACE_ACC_REAL") == "1" {
 		return newRealTestAccEnv(t)
@@ -64,7 +64,7 @@ provider "workspace" {
 	}
 }
 
-func newRealTestAccEnv(t *testing.T) *testAccEnv {
+func newRealTestAccEnv(t testing.TB) *testAccEnv {
 	t.Helper()
 	for _, v := range []string{"HW_ACCESS_KEY", "HW_SECRET_KEY", "HW_REGION_NAME", "HW_WORKSPACE_DESKTOP_IDS"} {
 		if os.Getenv(v) == "" {
@@ -88,7 +88,7 @@ func newRealTestAccEnv(t *testing.T) *testAccEnv {
 }
 
 // SkipIfReal skips emulator-only checks (call counts, fault injection).
-func (e *testAccEnv) SkipIfReal(t *testing.T, why string) {
+func (e *testAccEnv) SkipIfReal(t testing.TB, why string) {
 	t.Helper()
 	if e.Real {
 		t.Skipf("emulator only: %s", why)

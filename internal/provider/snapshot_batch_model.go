@@ -16,7 +16,7 @@ import (
 // snapshotBatchModel is workspace_desktop_snapshot_batch's state.
 type snapshotBatchModel struct {
 	ID                 types.String   `tfsdk:"id"`
-	DesktopIDs         types.Set      `tfsdk:"desktop_ids"`
+	DesktopIDs         idSetValue     `tfsdk:"desktop_ids"`
 	DiskType           types.String   `tfsdk:"disk_type"`
 	SystemDiskSnapshot types.Object   `tfsdk:"system_disk_snapshot"`
 	DataDiskSnapshot   types.Object   `tfsdk:"data_disk_snapshot"`
@@ -75,7 +75,7 @@ func (m *snapshotBatchModel) createRequest(ctx context.Context) (workspace.Batch
 
 // batchCreateRequest builds the batch-create body from the arguments the
 // resource and the create action share.
-func batchCreateRequest(ctx context.Context, desktopIDs types.Set, diskType string, system, data types.Object) (workspace.BatchCreateDesktopSnapshotReq, diag.Diagnostics) {
+func batchCreateRequest(ctx context.Context, desktopIDs stringElements, diskType string, system, data types.Object) (workspace.BatchCreateDesktopSnapshotReq, diag.Diagnostics) {
 	req := workspace.BatchCreateDesktopSnapshotReq{
 		DesktopIds: sortedStrings(listStrings(ctx, desktopIDs)),
 		DiskType:   diskType,

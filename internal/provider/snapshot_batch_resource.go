@@ -122,6 +122,7 @@ func (r *snapshotBatchResource) Schema(ctx context.Context, _ resource.SchemaReq
 			"desktop_ids": schema.SetAttribute{
 				MarkdownDescription: "IDs of the desktops to snapshot. At least one; any number (they are submitted in chunks of 100).",
 				ElementType:         types.StringType,
+				CustomType:          newIDSetType(),
 				Required:            true,
 				Validators:          idSetValidators("desktop"),
 				PlanModifiers:       []planmodifier.Set{setplanmodifier.RequiresReplace()},
@@ -396,7 +397,7 @@ func (r *snapshotBatchResource) ImportState(ctx context.Context, req resource.Im
 		}
 	}
 	m := snapshotBatchModel{
-		DesktopIDs:         setOfStrings(desktops),
+		DesktopIDs:         idSetOf(desktops),
 		SystemDiskSnapshot: types.ObjectNull(diskSnapshotAttrTypes),
 		DataDiskSnapshot:   types.ObjectNull(diskSnapshotAttrTypes),
 		Triggers:           types.MapNull(types.StringType),

@@ -60,6 +60,7 @@ func (r *snapshotRestoreResource) Schema(ctx context.Context, _ resource.SchemaR
 				MarkdownDescription: "Snapshot record IDs to restore (for example from the `workspace_desktop_snapshots` data " +
 					"source). At least one; any number. At most one per desktop and disk.",
 				ElementType:   types.StringType,
+				CustomType:    newIDSetType(),
 				Required:      true,
 				Validators:    idSetValidators("snapshot"),
 				PlanModifiers: []planmodifier.Set{setplanmodifier.RequiresReplace()},
@@ -196,7 +197,7 @@ func (r *snapshotRestoreResource) ImportState(ctx context.Context, req resource.
 		}
 	}
 	m := snapshotRestoreModel{
-		SnapshotIDs: setOfStrings(snapshots),
+		SnapshotIDs: idSetOf(snapshots),
 		Triggers:    types.MapNull(types.StringType),
 		Timeouts:    timeouts.Value{Object: types.ObjectNull(restoreTimeoutsAttrTypes(ctx))},
 	}
@@ -207,7 +208,7 @@ func (r *snapshotRestoreResource) ImportState(ctx context.Context, req resource.
 // snapshotRestoreModel is workspace_desktop_snapshot_restore's state.
 type snapshotRestoreModel struct {
 	ID          types.String   `tfsdk:"id"`
-	SnapshotIDs types.Set      `tfsdk:"snapshot_ids"`
+	SnapshotIDs idSetValue     `tfsdk:"snapshot_ids"`
 	Triggers    types.Map      `tfsdk:"triggers"`
 	Timeouts    timeouts.Value `tfsdk:"timeouts"`
 	JobIDs      types.List     `tfsdk:"job_ids"`

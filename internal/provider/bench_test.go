@@ -1,0 +1,110 @@
+package provider
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+
+	"github.com/cloud-desktop/terraform-provider-workspace/internal/emulator"
+	"github.com/cloud-desktop/terraform-provider-workspace/internal/workspace"
+)
+
+// BenchmarkSnapshotBatchRead measures one refresh (ReadResource) of a batch
+// of 1000 desktops (2000 snapshot records) through the protocol, without the
+// terraform CLI: the provider's and the framework's share of a refresh.
+// Against the emulator's in-process HTTP server, so the API calls are included.
+// batchBenchState is a created 1000-desktop batch as the protocol carries it.
+type batchBenchState struct {
+	h      *actionHarness
+	state  tfprotov6.DynamicValue
+	config tfprotov6.DynamicValue
+}
+
+func newBatchBenchState(b *testing.B, n int) batchBenchState {
+	b.Helper()
+	ctx := context.Background()
+	env := newTestAccEnv(b, emulator.Config{Desktops: n, Seed: 1})
+	env.SkipIfReal(b, "snapshots many desktops")
+	var jobIDs []string
+	for _, sub := range env.Client.SubmitBatchCreate(ctx, workspace.BatchCreateDesktopSnapshotReq{DesktopIds: env.DesktopIDs, DiskType: workspace.DiskTypeAll}, nil) {
+		if sub.Err != nil {
+			b.Fatal(sub.Err)
+		}
+		jobIDs = append(jobIDs, sub.JobID)
+	}
+	results, err := env.Client.WaitForJobs(ctx, jobIDs, workspace.WaitOptions{FirstPoll: time.Millisecond})
+	if err != nil {
+		b.Fatal(err)
+	}
+
+	h := newActionHarness(b, env, 0)
+	schemaResp, _ := h.server.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
+	valueType := schemaResp.ResourceSchemas["workspace_desktop_snapshot_batch"].ValueType()
+	var sr resource.SchemaResponse
+	newSnapshotBatchResource().Schema(ctx, resource.SchemaRequest{}, &sr)
+	encode := func(m *snapshotBatchModel) tfprotov6.DynamicValue {
+		state := tfsdk.State{Schema: sr.Schema}
+		if diags := state.Set(ctx, m); diags.HasError() {
+			b.Fatal(diags)
+		}
+		dv, err := tfprotov6.NewDynamicValue(valueType, state.Raw)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return dv
+	}
+
+	m := snapshotBatchModel{
+		DesktopIDs: idSetOf(env.DesktopIDs), DiskType: types.StringValue(workspace.DiskTypeAll),
+		SystemDiskSnapshot: types.ObjectNull(diskSnapshotAttrTypes), DataDiskSnapshot: types.ObjectNull(diskSnapshotAttrTypes),
+		Triggers: types.MapNull(types.StringType), RetainOnDestroy: types.BoolValue(false),
+		Timeouts: timeouts.Value{Object: types.ObjectNull(timeoutsAttrTypes(ctx))},
+	}
+	config := m
+	config.ID, config.JobIDs, config.Status = types.StringNull(), types.ListNull(types.StringType), types.StringNull()
+	config.Snapshots, config.FailedDesktops = types.ListNull(snapshotRecordType), types.ListNull(failedDesktopType)
+	if diags := m.applyJobResults(ctx, env.Client, jobIDs, results); diags.HasError() {
+		b.Fatal(diags)
+	}
+	return batchBenchState{h: h, state: encode(&m), config: encode(&config)}
+}
+
+// BenchmarkSnapshotBatchRead measures one refresh (ReadResource) of a batch
+// of 1000 desktops (2000 snapshot records) through the protocol, without the
+// terraform CLI: the provider's and the framework's share of a refresh,
+// including the list calls to the in-process emulator.
+func BenchmarkSnapshotBatchRead(b *testing.B) {
+	s := newBatchBenchState(b, 1000)
+	ctx := context.Background()
+	for b.Loop() {
+		resp, err := s.h.server.ReadResource(ctx, &tfprotov6.ReadResourceRequest{TypeName: "workspace_desktop_snapshot_batch", CurrentState: &s.state})
+		if err != nil || hasErrors(resp.Diagnostics) {
+			b.Fatal(err, diagText(resp.Diagnostics))
+		}
+	}
+}
+
+// BenchmarkSnapshotBatchPlanNoChange measures the plan of an unchanged
+// 1000-desktop batch (PlanResourceChange), the other provider RPC of a
+// refresh plan.
+func BenchmarkSnapshotBatchPlanNoChange(b *testing.B) {
+	s := newBatchBenchState(b, 1000)
+	ctx := context.Background()
+	for b.Loop() {
+		resp, err := s.h.server.PlanResourceChange(ctx, &tfprotov6.PlanResourceChangeRequest{
+			TypeName: "workspace_desktop_snapshot_batch", PriorState: &s.state, ProposedNewState: &s.state, Config: &s.config,
+		})
+		if err != nil || hasErrors(resp.Diagnostics) {
+			b.Fatal(err, diagText(resp.Diagnostics))
+		}
+		if len(resp.RequiresReplace) > 0 {
+			b.Fatalf("an unchanged batch plans a replacement: %v", resp.RequiresReplace)
+		}
+	}
+}
