@@ -129,10 +129,40 @@ func TestRetryAfterIsHonoured(t *testing.T) {
 			if _, err := c.ShowJob(context.Background(), "j1"); err != nil {
 				t.Fatal(err)
 			}
-			if len(clock.waits) != 1 || clock.waits[0] != tc.want {
-				t.Fatalf("waits %v, want [%s]", clock.waits, tc.want)
+			// At least Retry-After, plus at most the first backoff
+			// (RetryMinBackoff) of jitter.
+			if len(clock.waits) != 1 || clock.waits[0] < tc.want || clock.waits[0] > tc.want+time.Second {
+				t.Fatalf("waits %v, want one in [%s, %s]", clock.waits, tc.want, tc.want+time.Second)
 			}
 		})
+	}
+}
+
+// TestThrottledRetriesSpreadOut: callers throttled together must not all
+// come back together after Retry-After (a token bucket would admit a few and
+// throttle the rest again until the retries run out): every wait is
+// Retry-After plus a jittered backoff that grows with the attempt.
+func TestThrottledRetriesSpreadOut(t *testing.T) {
+	throttled := status(429, `{"error_code":"APIGW.0308","error_msg":"throttled"}`, "Retry-After", "1")
+	srv := newScriptedServer(t, throttled, throttled, throttled, status(200, okJob))
+	clock := &recordingClock{fakeClock: *newFakeClock()}
+	c := newTestClient(t, fakeConfig(srv.URL, clock))
+	if _, err := c.ShowJob(context.Background(), "j1"); err != nil {
+		t.Fatal(err)
+	}
+	if len(clock.waits) != 3 {
+		t.Fatalf("waits %v, want 3", clock.waits)
+	}
+	distinct := map[time.Duration]bool{}
+	for i, w := range clock.waits {
+		ceiling := time.Second << i // RetryMinBackoff doubled per attempt
+		if w < time.Second || w > time.Second+ceiling {
+			t.Fatalf("wait %d = %s, want within [1s, %s]", i+1, w, time.Second+ceiling)
+		}
+		distinct[w] = true
+	}
+	if len(distinct) == 1 {
+		t.Fatalf("waits %v: all equal, no jitter", clock.waits)
 	}
 }
 

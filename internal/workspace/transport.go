@@ -95,7 +95,12 @@ func (c *Client) do(ctx context.Context, call apiCall) error {
 		}
 		wait := c.backoff(attempt)
 		if res.retryAfter > 0 {
-			wait = res.retryAfter
+			// Retry-After is a floor, not the wait: the growing, jittered
+			// backoff on top keeps throttled callers from all coming back
+			// at the same instant (the gateway would admit a few and
+			// throttle the rest again, spending every retry within
+			// seconds while the rate limit still holds).
+			wait += res.retryAfter
 		}
 		tflog.SubsystemDebug(ctx, logSubsystem, "retrying Workspace API request", map[string]any{
 			"operation": call.op, "attempt": attempt, "wait_ms": wait.Milliseconds(), "error": res.err.Error(),

@@ -64,12 +64,16 @@ type JobTimeoutError struct {
 	JobID      string
 	LastStatus string
 	Waited     time.Duration
+	LastError  error // why the polls since the last status read failed, if they did
 }
 
 func (e *JobTimeoutError) Error() string {
 	last := e.LastStatus
 	if last == "" {
 		last = "not read yet"
+	}
+	if e.LastError != nil {
+		last += "; the last poll failed: " + e.LastError.Error()
 	}
 	return fmt.Sprintf("timed out after %s waiting for job %s (last status: %s); the job may still finish: its ID is kept",
 		e.Waited.Round(time.Second), e.JobID, last)
@@ -88,9 +92,10 @@ func (c *Client) WaitForJob(ctx context.Context, jobID string, opts WaitOptions)
 	opts = opts.withDefaults()
 	start := c.clock.Now()
 	lastStatus := ""
+	var lastErr error // the failed polls since lastStatus was read
 	stopped := func(err error) error {
 		if errors.Is(context.Cause(ctx), context.DeadlineExceeded) {
-			return &JobTimeoutError{JobID: jobID, LastStatus: lastStatus, Waited: c.clock.Now().Sub(start)}
+			return &JobTimeoutError{JobID: jobID, LastStatus: lastStatus, Waited: c.clock.Now().Sub(start), LastError: lastErr}
 		}
 		return fmt.Errorf("waiting for job %s: %w", jobID, err)
 	}
@@ -108,6 +113,7 @@ func (c *Client) WaitForJob(ctx context.Context, jobID string, opts WaitOptions)
 			return nil, fmt.Errorf("waiting for job %s: %w", jobID, err)
 		case err != nil:
 			failures++
+			lastErr = err
 			if failures >= maxPollFailures {
 				return nil, fmt.Errorf("waiting for job %s: %d polls in a row failed: %w", jobID, failures, err)
 			}
@@ -115,7 +121,7 @@ func (c *Client) WaitForJob(ctx context.Context, jobID string, opts WaitOptions)
 			next = min(opts.MinInterval<<min(failures, 16), opts.MaxInterval)
 			continue
 		}
-		failures = 0
+		failures, lastErr = 0, nil
 		lastStatus = job.Status
 		if opts.OnPoll != nil {
 			opts.OnPoll(job)
