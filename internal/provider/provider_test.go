@@ -50,18 +50,25 @@ func newTestAccEnv(t testing.TB, cfg emulator.Config) *testAccEnv {
 	}
 	return &testAccEnv{
 		Emulator: srv,
-		ProviderConfig: fmt.Sprintf(`
+		ProviderConfig: emulatorProviderConfig(srv.URL(), ""),
+		DesktopIDs: srv.DesktopIDs(),
+		Client:     client,
+	}
+}
+
+// emulatorProviderConfig is a provider block with the emulator's default
+// credentials and endpoint (the emulator's URL, or a proxy's in front of
+// it), plus any extra settings.
+func emulatorProviderConfig(endpoint, extra string) string {
+	return fmt.Sprintf(`
 provider "workspace" {
   region       = %q
   access_key   = %q
   secret_key   = %q
   endpoint     = %q
   iam_endpoint = %q
-}
-`, emulator.DefaultRegion, emulator.DefaultAccessKey, emulator.DefaultSecretKey, srv.URL(), srv.URL()),
-		DesktopIDs: srv.DesktopIDs(),
-		Client:     client,
-	}
+%s}
+`, emulator.DefaultRegion, emulator.DefaultAccessKey, emulator.DefaultSecretKey, endpoint, endpoint, extra)
 }
 
 func newRealTestAccEnv(t testing.TB) *testAccEnv {
