@@ -82,8 +82,9 @@ func (p *workspaceProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 				Optional:            true,
 			},
 			"max_retries": schema.Int64Attribute{
-				MarkdownDescription: "Retries of a failed read or throttled request. Defaults to `5`. Also `HW_MAX_RETRIES`.",
-				Optional:            true,
+				MarkdownDescription: "Retries of a failed read or throttled request. Defaults to `5`. Raise it (e.g. to `10`) when the account is " +
+					"throttled hard or the API answers many 5xx errors. Also `HW_MAX_RETRIES`.",
+				Optional: true,
 			},
 		},
 	}

@@ -49,10 +49,10 @@ func newTestAccEnv(t testing.TB, cfg emulator.Config) *testAccEnv {
 		t.Fatal(err)
 	}
 	return &testAccEnv{
-		Emulator: srv,
+		Emulator:       srv,
 		ProviderConfig: emulatorProviderConfig(srv.URL(), ""),
-		DesktopIDs: srv.DesktopIDs(),
-		Client:     client,
+		DesktopIDs:     srv.DesktopIDs(),
+		Client:         client,
 	}
 }
 
