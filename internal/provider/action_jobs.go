@@ -115,13 +115,15 @@ type actionJobs struct {
 type submitFunc func(ctx context.Context, onJob func(workspace.ChunkSubmission)) []workspace.ChunkSubmission
 
 // run submits and waits, within the action's timeout, and returns the diagnostics.
-func (a actionJobs) run(ctx context.Context, timeout types.String, idCount int, submit submitFunc) diag.Diagnostics {
+func (a actionJobs) run(ctx context.Context, timeout types.String, submit submitFunc) diag.Diagnostics {
 	ctx, cancel := actionContext(ctx, timeout)
 	defer cancel()
 	var diags diag.Diagnostics
 	var jobIDs []string
+	submittedIDs := 0
 	onJob := func(sub workspace.ChunkSubmission) {
 		jobIDs = append(jobIDs, sub.JobID)
+		submittedIDs += len(sub.IDs)
 		tflog.Info(ctx, "action job submitted", map[string]any{"api": a.apiName, "job_id": sub.JobID, a.idNoun: len(sub.IDs)})
 		a.progress.update(fmt.Sprintf("Submitted %s job %s for %d %s (%d job(s) so far).",
 			a.apiName, sub.JobID, len(sub.IDs), a.idNoun, len(jobIDs)))
@@ -145,7 +147,7 @@ func (a actionJobs) run(ctx context.Context, timeout types.String, idCount int, 
 		return diags
 	}
 	a.progress.milestone(fmt.Sprintf("Submitted %d %s job(s) for %d %s: %s. Waiting for them to finish.",
-		len(jobIDs), a.apiName, idCount, a.idNoun, strings.Join(jobIDs, ", ")))
+		len(jobIDs), a.apiName, submittedIDs, a.idNoun, strings.Join(jobIDs, ", ")))
 
 	tracker := newJobProgress(jobIDs)
 	results, waitErr := a.client.WaitForJobs(ctx, jobIDs, workspace.WaitOptions{

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -10,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/cloud-desktop/terraform-provider-workspace/internal/emulator"
 	"github.com/cloud-desktop/terraform-provider-workspace/internal/workspace"
@@ -80,7 +82,13 @@ func newBatchBenchState(b *testing.B, n int) batchBenchState {
 // terraform CLI: the provider's and the framework's share of a refresh,
 // including the list calls to the in-process emulator.
 func BenchmarkSnapshotBatchRead(b *testing.B) {
-	s := newBatchBenchState(b, 1000)
+	for _, n := range []int{1000, 5000} {
+		b.Run(fmt.Sprintf("desktops=%d", n), func(b *testing.B) { benchmarkSnapshotBatchRead(b, n) })
+	}
+}
+
+func benchmarkSnapshotBatchRead(b *testing.B, n int) {
+	s := newBatchBenchState(b, n)
 	ctx := context.Background()
 	for b.Loop() {
 		resp, err := s.h.server.ReadResource(ctx, &tfprotov6.ReadResourceRequest{TypeName: "workspace_desktop_snapshot_batch", CurrentState: &s.state})
@@ -94,7 +102,13 @@ func BenchmarkSnapshotBatchRead(b *testing.B) {
 // 1000-desktop batch (PlanResourceChange), the other provider RPC of a
 // refresh plan.
 func BenchmarkSnapshotBatchPlanNoChange(b *testing.B) {
-	s := newBatchBenchState(b, 1000)
+	for _, n := range []int{1000, 5000} {
+		b.Run(fmt.Sprintf("desktops=%d", n), func(b *testing.B) { benchmarkSnapshotBatchPlanNoChange(b, n) })
+	}
+}
+
+func benchmarkSnapshotBatchPlanNoChange(b *testing.B, n int) {
+	s := newBatchBenchState(b, n)
 	ctx := context.Background()
 	for b.Loop() {
 		resp, err := s.h.server.PlanResourceChange(ctx, &tfprotov6.PlanResourceChangeRequest{
@@ -105,6 +119,34 @@ func BenchmarkSnapshotBatchPlanNoChange(b *testing.B) {
 		}
 		if len(resp.RequiresReplace) > 0 {
 			b.Fatalf("an unchanged batch plans a replacement: %v", resp.RequiresReplace)
+		}
+	}
+}
+
+// BenchmarkSnapshotBatchCreate measures the create of a 1000-desktop batch
+// (ApplyResourceChange) with zero-length jobs: submitting 10 chunks, waiting,
+// resolving 2000 records and returning the state, without the terraform CLI.
+func BenchmarkSnapshotBatchCreate(b *testing.B) {
+	s := newBatchBenchState(b, 1000)
+	ctx := context.Background()
+	schemaResp, _ := s.h.server.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
+	valueType := schemaResp.ResourceSchemas["workspace_desktop_snapshot_batch"].ValueType()
+	null, err := tfprotov6.NewDynamicValue(valueType, tftypes.NewValue(valueType, nil))
+	if err != nil {
+		b.Fatal(err)
+	}
+	plan, err := s.h.server.PlanResourceChange(ctx, &tfprotov6.PlanResourceChangeRequest{
+		TypeName: "workspace_desktop_snapshot_batch", PriorState: &null, ProposedNewState: &s.config, Config: &s.config,
+	})
+	if err != nil || hasErrors(plan.Diagnostics) {
+		b.Fatal(err, diagText(plan.Diagnostics))
+	}
+	for b.Loop() {
+		resp, err := s.h.server.ApplyResourceChange(ctx, &tfprotov6.ApplyResourceChangeRequest{
+			TypeName: "workspace_desktop_snapshot_batch", PriorState: &null, PlannedState: plan.PlannedState, Config: &s.config,
+		})
+		if err != nil || hasErrors(resp.Diagnostics) {
+			b.Fatal(err, diagText(resp.Diagnostics))
 		}
 	}
 }

@@ -117,7 +117,7 @@ func (a *snapshotCreateAction) Invoke(ctx context.Context, req action.InvokeRequ
 		idsPath:  path.Root("desktop_ids"),
 		progress: newProgressReporter(resp.SendProgress, a.progressInterval),
 	}
-	resp.Diagnostics.Append(run.run(ctx, config.Timeout, len(apiReq.DesktopIds), func(ctx context.Context, onJob func(workspace.ChunkSubmission)) []workspace.ChunkSubmission {
+	resp.Diagnostics.Append(run.run(ctx, config.Timeout, func(ctx context.Context, onJob func(workspace.ChunkSubmission)) []workspace.ChunkSubmission {
 		return client.SubmitBatchCreate(ctx, apiReq, onJob)
 	})...)
 }

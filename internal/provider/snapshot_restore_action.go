@@ -84,7 +84,7 @@ func (a *snapshotRestoreAction) Invoke(ctx context.Context, req action.InvokeReq
 		idsPath:  path.Root("snapshot_ids"),
 		progress: newProgressReporter(resp.SendProgress, a.progressInterval),
 	}
-	resp.Diagnostics.Append(run.run(ctx, config.Timeout, len(snapshotIDs), func(ctx context.Context, onJob func(workspace.ChunkSubmission)) []workspace.ChunkSubmission {
+	resp.Diagnostics.Append(run.run(ctx, config.Timeout, func(ctx context.Context, onJob func(workspace.ChunkSubmission)) []workspace.ChunkSubmission {
 		return client.SubmitBatchRestore(ctx, snapshotIDs, onJob)
 	})...)
 }
