@@ -195,7 +195,7 @@ func TestActionSnapshotRestore_timeoutNamesRunningJobs(t *testing.T) {
 
 	h := newActionHarness(t, env, 0)
 	inv := h.invoke(ctx, restoreAction,
-		map[string]tftypes.Value{"snapshot_ids": tfStringSet(snapshots...), "timeout": tfString("1s")}, nil)
+		map[string]tftypes.Value{"snapshot_ids": tfStringSet(snapshots...), "timeout": tfString("2s")}, nil)
 	jobs := jobIDsIn(t, inv.Progress)
 	expectDiagnostic(t, inv.Diagnostics, "", `The action's timeout passed while waiting for 1 of 1 batch-restore job\(s\)\. `+
 		`They were submitted and keep running in the service: `+jobs[0])
