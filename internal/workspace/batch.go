@@ -168,7 +168,7 @@ func (c *Client) submitChunk(ctx context.Context, kind batchKind, ids []string, 
 	)
 	for {
 		if !ambiguousSince.IsZero() {
-			jobID, err := rec.find(ctx, res.ids, ambiguousSince, reg)
+			jobID, err := rec.findPatiently(ctx, res.ids, ambiguousSince, reg)
 			if err != nil {
 				res.err = fmt.Errorf("%s: the request may have reached the service (%v), and looking for its job failed: %w", kind.op, lastAmbiguous, err)
 				return res

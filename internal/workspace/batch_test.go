@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -281,5 +284,45 @@ func TestReconcilerMapsSnapshotsWhenSubJobsLackEntities(t *testing.T) {
 	}
 	if got, _ := rec.find(context.Background(), []string{"s2"}, sentAt, newJobRegistry()); got != "" {
 		t.Fatalf("find for s2 alone = %q, want none", got)
+	}
+}
+
+// TestReconcilingRidesOutAFailingSubJobListing: batch-create acts but its
+// answer is a 502; the first search for the job gets a 503. The search is
+// tried again and finds the job, instead of failing the chunk (whose job
+// exists) or resubmitting it.
+func TestReconcilingRidesOutAFailingSubJobListing(t *testing.T) {
+	srv := startEmulator(t, emulator.Config{Desktops: 3, Seed: 1})
+	target, _ := url.Parse(srv.URL())
+	proxy := httputil.NewSingleHostReverseProxy(target) // keeps Host: the signature still verifies
+	var creates, listings atomic.Int32
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case strings.HasSuffix(r.URL.Path, "/snapshots/batch-create"):
+			creates.Add(1)
+			rec := httptest.NewRecorder()
+			proxy.ServeHTTP(rec, r)              // the service acts...
+			w.WriteHeader(http.StatusBadGateway) // ...but its answer is lost
+			return
+		case strings.HasSuffix(r.URL.Path, "/workspace-sub-jobs"):
+			if listings.Add(1) == 1 {
+				w.WriteHeader(http.StatusServiceUnavailable)
+				return
+			}
+		}
+		proxy.ServeHTTP(w, r)
+	}))
+	t.Cleanup(front.Close)
+	cfg := emulatorConfig(srv)
+	cfg.Endpoint, cfg.IAMEndpoint = front.URL, front.URL
+	cfg.MaxRetries = -1 // no retries of single requests: every failure reaches the reconciler
+	c := newTestClient(t, cfg)
+
+	subs := c.SubmitBatchCreate(context.Background(), BatchCreateDesktopSnapshotReq{DesktopIds: srv.DesktopIDs(), DiskType: DiskTypeSystem}, nil)
+	if len(subs) != 1 || subs[0].Err != nil || !subs[0].Reconciled || subs[0].JobID == "" {
+		t.Fatalf("submission %+v; want the job found by reconciliation", subs)
+	}
+	if creates.Load() != 1 || srv.Stats().Jobs != 1 || listings.Load() < 2 {
+		t.Fatalf("%d batch-create calls, %d jobs, %d listings; want 1, 1 and a second listing", creates.Load(), srv.Stats().Jobs, listings.Load())
 	}
 }

@@ -72,6 +72,25 @@ func (r *reconciler) find(ctx context.Context, ids []string, sentAt time.Time, r
 	return best.id, nil
 }
 
+// maxReconcileAttempts bounds how often one search for a chunk's job is
+// tried when the sub-job listing keeps failing (each page is retried too).
+const maxReconcileAttempts = 4
+
+// findPatiently is find, tried again after transient failures: giving up
+// fails the chunk although its job may exist, and resubmitting blindly
+// could snapshot, restore or delete twice.
+func (r *reconciler) findPatiently(ctx context.Context, ids []string, sentAt time.Time, reg *jobRegistry) (string, error) {
+	for attempt := 1; ; attempt++ {
+		jobID, err := r.find(ctx, ids, sentAt, reg)
+		if err == nil || permanent(err) || ctx.Err() != nil || attempt >= maxReconcileAttempts {
+			return jobID, err
+		}
+		if err := r.c.sleep(ctx, r.c.backoff(attempt)); err != nil {
+			return "", err
+		}
+	}
+}
+
 // candidates pages through the sub-jobs of this job type, grouped by parent.
 func (r *reconciler) candidates(ctx context.Context) (map[string]*jobCandidate, error) {
 	byJob := map[string]*jobCandidate{}

@@ -99,7 +99,7 @@ func (c *Client) WaitForJob(ctx context.Context, jobID string, opts WaitOptions)
 		}
 		return fmt.Errorf("waiting for job %s: %w", jobID, err)
 	}
-	next, polls, failures := opts.FirstPoll, 0, 0
+	next, polls, failures, subJobFailures := opts.FirstPoll, 0, 0, 0
 	for {
 		if err := c.sleep(ctx, next); err != nil {
 			return nil, stopped(err)
@@ -127,7 +127,22 @@ func (c *Client) WaitForJob(ctx context.Context, jobID string, opts WaitOptions)
 			opts.OnPoll(job)
 		}
 		if classifyStatus(job.Status) != jobPending {
-			return c.finishedJob(ctx, job, polls)
+			res, err := c.finishedJob(ctx, job, polls)
+			var failed *JobFailedError
+			if err == nil || errors.As(err, &failed) || permanent(err) || ctx.Err() != nil {
+				return res, err
+			}
+			// The job ended but its sub-jobs could not be read (each page
+			// already retried): try again later, as for a failed poll.
+			// Counted apart, since the ShowJob that precedes each try works.
+			subJobFailures++
+			lastErr = err
+			if subJobFailures >= maxPollFailures {
+				return nil, fmt.Errorf("waiting for job %s: reading its sub-jobs failed %d times: %w", jobID, subJobFailures, err)
+			}
+			tflog.SubsystemWarn(c.logContext(ctx), logSubsystem, "reading a finished job's sub-jobs failed; trying again", map[string]any{"job_id": jobID, "error": err.Error()})
+			next = min(opts.MinInterval<<min(subJobFailures, 16), opts.MaxInterval)
+			continue
 		}
 		next = opts.interval(c.clock.Now().Sub(start))
 	}

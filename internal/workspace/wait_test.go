@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -156,5 +157,40 @@ func TestParseJobTime(t *testing.T) {
 		if _, ok := parseJobTime(s); ok {
 			t.Errorf("parseJobTime(%q) accepted", s)
 		}
+	}
+}
+
+func TestWaitRetriesReadingAFinishedJobsSubJobs(t *testing.T) {
+	var subJobCalls atomic.Int32
+	srv := newScriptedServer(t, func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/workspace-sub-jobs") {
+			if subJobCalls.Add(1) == 1 {
+				status(503, `{"error_code":"WKS.00010500","error_msg":"busy"}`)(w, r)
+				return
+			}
+			status(200, `{"total_count":1,"jobs":[{"id":"s1","job_id":"j1","status":"SUCCESS","entities":{"desktop_id":"d1"}}]}`)(w, r)
+			return
+		}
+		status(200, `{"id":"j1","status":"SUCCESS","sub_jobs_total":1,"sub_jobs":[]}`)(w, r)
+	})
+	c := noRetryClient(t, srv.URL, newFakeClock())
+	res, err := c.WaitForJob(context.Background(), "j1", WaitOptions{})
+	if err != nil || !res.Succeeded || len(res.Outcomes) != 1 || subJobCalls.Load() != 2 {
+		t.Fatalf("result %+v, err %v, %d sub-job reads; want success on the second read", res, err, subJobCalls.Load())
+	}
+}
+
+func TestWaitGivesUpWhenSubJobsStayUnreadable(t *testing.T) {
+	srv := newScriptedServer(t, func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/workspace-sub-jobs") {
+			status(503, `{"error_code":"WKS.00010500","error_msg":"busy"}`)(w, r)
+			return
+		}
+		status(200, `{"id":"j1","status":"SUCCESS","sub_jobs_total":1,"sub_jobs":[]}`)(w, r)
+	})
+	c := noRetryClient(t, srv.URL, newFakeClock())
+	_, err := c.WaitForJob(context.Background(), "j1", WaitOptions{})
+	if err == nil || !strings.Contains(err.Error(), "reading its sub-jobs failed 8 times") {
+		t.Fatalf("err %v; want a bounded give-up naming the sub-job reads", err)
 	}
 }
