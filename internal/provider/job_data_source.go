@@ -125,9 +125,15 @@ func (d *jobDataSource) Read(ctx context.Context, req datasource.ReadRequest, re
 	m.EndTime = types.StringValue(job.EndTime)
 	m.JobErrorCode = types.StringValue(job.JobErrorCode)
 	m.FailReason = types.StringValue(job.FailReason)
-	m.SubJobsTotal = types.Int64Value(int64(job.SubJobsTotal))
-	subJobs := make([]subJobModel, len(job.SubJobs))
-	for i, s := range job.SubJobs {
+	// ShowJob may list only some sub-jobs of a large job.
+	all, err := client.AllSubJobs(ctx, job)
+	if err != nil {
+		resp.Diagnostics.Append(errorDiagnostic("Unable to read job "+jobID, err, client.CredentialSource()))
+		return
+	}
+	m.SubJobsTotal = types.Int64Value(int64(max(int(job.SubJobsTotal), len(all))))
+	subJobs := make([]subJobModel, len(all))
+	for i, s := range all {
 		subJobs[i] = newSubJobModel(s)
 	}
 	sort.Slice(subJobs, func(i, j int) bool {

@@ -2,7 +2,10 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"net/http"
 	"regexp"
 	"sort"
 	"testing"
@@ -154,4 +157,40 @@ func TestAccJobDataSource_malformedJobID(t *testing.T) {
 		})
 	}
 	resource.Test(t, resource.TestCase{ProtoV6ProviderFactories: testAccProtoV6ProviderFactories, Steps: steps})
+}
+
+// TestAccJobDataSource_pagesSubJobsShowJobLeftOut: for a large job ShowJob
+// may list fewer sub-jobs than sub_jobs_total; the data source then reads
+// them all through ListItaSubJobs. The proxy drops ShowJob's list entirely.
+func TestAccJobDataSource_pagesSubJobsShowJobLeftOut(t *testing.T) {
+	env, pe, proxy := newHostileEnv(t, 3)
+	res := finishedJob(t, env, env.DesktopIDs)
+	proxy.set(nil, func(r *http.Request, _ []byte, code int, body []byte) ([]byte, bool) {
+		if !showJobPath.MatchString(r.URL.Path) || code != http.StatusOK {
+			return nil, false
+		}
+		var job map[string]any
+		if err := json.Unmarshal(body, &job); err != nil {
+			t.Errorf("proxy: ShowJob answer is not JSON: %v", err)
+			return nil, false
+		}
+		delete(job, "sub_jobs")
+		out, _ := json.Marshal(job)
+		proxy.hit("truncated", "")
+		return out, true
+	})
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: jobConfig(pe, res.JobID),
+			ConfigStateChecks: append(subJobChecks(res),
+				statecheck.ExpectKnownValue(jobAddr, tfjsonpath.New("sub_jobs_total"), knownvalue.Int64Exact(3))),
+			Check: func(*terraform.State) error {
+				if proxy.hitCount("truncated") == 0 {
+					return fmt.Errorf("the proxy never truncated a ShowJob answer")
+				}
+				return nil
+			},
+		}},
+	})
 }

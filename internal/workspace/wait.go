@@ -155,28 +155,36 @@ func permanent(err error) bool {
 	return ok && e.HTTPStatus >= 400 && e.HTTPStatus < 500 && e.HTTPStatus != http.StatusTooManyRequests
 }
 
-// finishedJob builds the result of a terminal job, fetching the sub-jobs
-// through ListItaSubJobs when ShowJob returned fewer than sub_jobs_total.
+// finishedJob builds the result of a terminal job with all its sub-jobs.
 func (c *Client) finishedJob(ctx context.Context, job *ShowJobResponse, polls int) (*JobResult, error) {
-	subJobs := job.SubJobs
-	if int(job.SubJobsTotal) > len(subJobs) {
-		all, err := listAll(ctx, func(offset int32) ([]JobDetailInfo, int32, error) {
-			page, err := c.ListItaSubJobs(ctx, ListItaSubJobsRequest{JobId: job.Id, Offset: offset, Limit: MaxListLimit})
-			if err != nil {
-				return nil, 0, err
-			}
-			return page.Jobs, page.TotalCount, nil
-		})
-		if err != nil {
-			return nil, fmt.Errorf("job %s ended with status %s; reading its %d sub-jobs: %w", job.Id, job.Status, job.SubJobsTotal, err)
-		}
-		subJobs = all
+	subJobs, err := c.AllSubJobs(ctx, job)
+	if err != nil {
+		return nil, fmt.Errorf("job %s ended with status %s; %w", job.Id, job.Status, err)
 	}
 	res := newJobResult(job, subJobs, polls)
 	if !res.Succeeded {
 		return res, &JobFailedError{Result: res}
 	}
 	return res, nil
+}
+
+// AllSubJobs returns every sub-job of a job ShowJob returned, paging them
+// through ListItaSubJobs when ShowJob listed fewer than sub_jobs_total.
+func (c *Client) AllSubJobs(ctx context.Context, job *ShowJobResponse) ([]JobDetailInfo, error) {
+	if int(job.SubJobsTotal) <= len(job.SubJobs) {
+		return job.SubJobs, nil
+	}
+	all, err := listAll(ctx, func(offset int32) ([]JobDetailInfo, int32, error) {
+		page, err := c.ListItaSubJobs(ctx, ListItaSubJobsRequest{JobId: job.Id, Offset: offset, Limit: MaxListLimit})
+		if err != nil {
+			return nil, 0, err
+		}
+		return page.Jobs, page.TotalCount, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("reading its %d sub-jobs: %w", job.SubJobsTotal, err)
+	}
+	return all, nil
 }
 
 // WaitForJobs waits for several jobs concurrently; the map holds every job
