@@ -9,8 +9,11 @@ import (
 // logSubsystem is the tflog subsystem of every client log line.
 const logSubsystem = "workspace"
 
-// maxLoggedBody bounds a body written to the TRACE log.
-const maxLoggedBody = 64 << 10
+// maxLoggedBody bounds a body written to the TRACE log. Terraform reads a
+// provider's log one line at a time, at most 64 KiB each: a longer line,
+// and a body's JSON escaped into a log line can double in size, is split and
+// printed raw at DEBUG level, so bodies leaked into TF_LOG=DEBUG output.
+const maxLoggedBody = 16 << 10
 
 // secretHeaders never go into a log line.
 var secretHeaders = []string{"Authorization", "X-Security-Token", "X-Auth-Token"}
