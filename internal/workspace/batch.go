@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -24,6 +25,62 @@ import (
 // reconciled first too if an earlier attempt was ambiguous, since the
 // desktop may be busy with our own job.
 
+// SubmitHooks let a caller follow a submission as it goes. Both are called
+// serialised, from the submitting goroutines; either may be nil.
+type SubmitHooks struct {
+	// OnJob is called as soon as a chunk has a job ID, so the caller can
+	// record it (in state, or in a progress event) before the rest finish.
+	OnJob func(ChunkSubmission)
+	// OnBusy is called each time the service refuses a chunk because its
+	// desktops are busy with another job, before the client waits to retry.
+	OnBusy func(BusyNotice)
+}
+
+// BusyNotice says that a chunk was refused with 409 WKS.00010032 and will be
+// tried again: no job exists for it yet.
+type BusyNotice struct {
+	Operation string
+	Chunk     int      // index of the chunk
+	IDs       []string // the chunk's IDs
+	Attempts  int      // refusals so far
+	RetryIn   time.Duration
+	GiveUpIn  time.Duration // how much longer the client keeps trying
+	Last      error         // the 409 answer (*APIError)
+}
+
+// ErrNotSubmitted marks a chunk that was never sent: the run was cancelled
+// or timed out while it waited for its turn, so no job exists for it.
+var ErrNotSubmitted = errors.New("not submitted")
+
+// DesktopsBusyError is returned for a chunk the service refused on every
+// attempt because its desktops were busy with another job: no job was
+// started for it. Cause is the context's error when the run was cancelled or
+// timed out during the wait; nil when BusyRetryTimeout ran out.
+type DesktopsBusyError struct {
+	Operation string
+	Attempts  int
+	Waited    time.Duration
+	Last      error // the last 409 answer
+	Cause     error
+}
+
+func (e *DesktopsBusyError) Error() string {
+	how := "gave up"
+	if e.Cause != nil {
+		how = "stopped (" + e.Cause.Error() + ")"
+	}
+	return fmt.Sprintf("%s: the desktops were busy with another job on all %d attempts; %s after %s: %v",
+		e.Operation, e.Attempts, how, e.Waited.Round(time.Second), e.Last)
+}
+
+// Unwrap exposes the last 409 answer and the context's error.
+func (e *DesktopsBusyError) Unwrap() []error {
+	if e.Cause == nil {
+		return []error{e.Last}
+	}
+	return []error{e.Last, e.Cause}
+}
+
 // ChunkSubmission is the outcome of submitting one chunk of at most 100 IDs.
 // Exactly one of JobID and Err is set, except for a delete whose IDs were
 // all already gone (then both are empty and Gone lists them). Reconciled is
@@ -31,6 +88,7 @@ import (
 // failure instead of from the POST's answer.
 type ChunkSubmission struct {
 	Index      int
+	Chunks     int      // how many chunks the submission has
 	IDs        []string // the IDs that went into JobID
 	JobID      string
 	Err        error
@@ -90,53 +148,77 @@ func (r *jobRegistry) has(id string) bool {
 // into chunks of at most 100 and submits them concurrently (bounded by
 // MaxConcurrentSubmits). onJob, if set, is called (serialised) as soon as
 // each chunk has a job ID, so callers can persist it before the rest
-// finish. Results are in chunk order.
-func (c *Client) SubmitBatchCreate(ctx context.Context, req BatchCreateDesktopSnapshotReq, onJob func(ChunkSubmission)) []ChunkSubmission {
+// finish; hooks.OnBusy while desktops are busy. Results are in chunk order.
+func (c *Client) SubmitBatchCreate(ctx context.Context, req BatchCreateDesktopSnapshotReq, hooks SubmitHooks) []ChunkSubmission {
 	if err := validateCreate(req, false); err != nil {
 		return []ChunkSubmission{{IDs: req.DesktopIds, Err: fmt.Errorf("BatchCreateDesktopSnapshot: %w", err)}}
 	}
-	return c.submitBatch(ctx, createKind(req), chunkIDs(dedupe(req.DesktopIds), MaxBatchIDs), onJob)
+	return c.submitBatch(ctx, createKind(req), chunkIDs(dedupe(req.DesktopIds)), hooks)
 }
 
 // SubmitBatchRestore does the same for batch-restore.
-func (c *Client) SubmitBatchRestore(ctx context.Context, snapshotIDs []string, onJob func(ChunkSubmission)) []ChunkSubmission {
+func (c *Client) SubmitBatchRestore(ctx context.Context, snapshotIDs []string, hooks SubmitHooks) []ChunkSubmission {
 	if err := validateSnapshotIDs(snapshotIDs, false); err != nil {
 		return []ChunkSubmission{{IDs: snapshotIDs, Err: fmt.Errorf("BatchRestoreDesktopSnapshot: %w", err)}}
 	}
-	return c.submitBatch(ctx, restoreKind, c.snapshotChunks(ctx, snapshotIDs), onJob)
+	return c.submitBatch(ctx, restoreKind, c.snapshotChunks(ctx, snapshotIDs), hooks)
 }
 
 // SubmitBatchDelete does the same for batch-delete. IDs the service reports as
 // already gone are not an error: they are listed in Gone.
-func (c *Client) SubmitBatchDelete(ctx context.Context, snapshotIDs []string, onJob func(ChunkSubmission)) []ChunkSubmission {
+func (c *Client) SubmitBatchDelete(ctx context.Context, snapshotIDs []string, hooks SubmitHooks) []ChunkSubmission {
 	if err := validateSnapshotIDs(snapshotIDs, false); err != nil {
 		return []ChunkSubmission{{IDs: snapshotIDs, Err: fmt.Errorf("BatchDeleteDesktopSnapshot: %w", err)}}
 	}
-	return c.submitBatch(ctx, deleteKind, c.snapshotChunks(ctx, snapshotIDs), onJob)
+	return c.submitBatch(ctx, deleteKind, c.snapshotChunks(ctx, snapshotIDs), hooks)
 }
 
-func (c *Client) submitBatch(ctx context.Context, kind batchKind, chunks [][]string, onJob func(ChunkSubmission)) []ChunkSubmission {
+// SubmitBatchDeleteOf is SubmitBatchDelete for callers that already know each
+// snapshot's desktop (snapshot ID -> desktop ID): the chunks keep each
+// desktop's snapshots together without listing the project's records.
+func (c *Client) SubmitBatchDeleteOf(ctx context.Context, desktopOf map[string]string, hooks SubmitHooks) []ChunkSubmission {
+	ids := make([]string, 0, len(desktopOf))
+	for id := range desktopOf {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	if err := validateSnapshotIDs(ids, false); err != nil {
+		return []ChunkSubmission{{IDs: ids, Err: fmt.Errorf("BatchDeleteDesktopSnapshot: %w", err)}}
+	}
+	return c.submitBatch(ctx, deleteKind, packGroups(groupByDesktop(ids, desktopOf), MaxBatchIDs), hooks)
+}
+
+func (c *Client) submitBatch(ctx context.Context, kind batchKind, chunks [][]string, hooks SubmitHooks) []ChunkSubmission {
 	results := make([]ChunkSubmission, len(chunks))
 	reg := newJobRegistry()
 	sem := make(chan struct{}, c.cfg.MaxConcurrentSubmits)
-	var onJobMu sync.Mutex
+	var hookMu sync.Mutex
+	serialised := func(call func()) {
+		hookMu.Lock()
+		defer hookMu.Unlock()
+		call()
+	}
 	var wg sync.WaitGroup
 	for i, chunk := range chunks {
 		wg.Go(func() {
-			results[i] = ChunkSubmission{Index: i, IDs: chunk}
+			results[i] = ChunkSubmission{Index: i, Chunks: len(chunks), IDs: chunk}
 			select {
 			case sem <- struct{}{}:
 				defer func() { <-sem }()
 			case <-ctx.Done():
-				results[i].Err = fmt.Errorf("%s: chunk %d not submitted: %w", kind.op, i, context.Cause(ctx))
+				results[i].Err = fmt.Errorf("%s: chunk %d %w: %w", kind.op, i, ErrNotSubmitted, context.Cause(ctx))
 				return
 			}
-			res := c.submitChunk(ctx, kind, chunk, reg)
-			results[i] = ChunkSubmission{Index: i, IDs: res.ids, JobID: res.jobID, Err: res.err, Reconciled: res.reconciled, Gone: res.gone}
-			if res.jobID != "" && onJob != nil {
-				onJobMu.Lock()
-				defer onJobMu.Unlock()
-				onJob(results[i])
+			onBusy := func(n BusyNotice) {
+				if hooks.OnBusy != nil {
+					n.Chunk = i
+					serialised(func() { hooks.OnBusy(n) })
+				}
+			}
+			res := c.submitChunk(ctx, kind, chunk, reg, onBusy)
+			results[i] = ChunkSubmission{Index: i, Chunks: len(chunks), IDs: res.ids, JobID: res.jobID, Err: res.err, Reconciled: res.reconciled, Gone: res.gone}
+			if res.jobID != "" && hooks.OnJob != nil {
+				serialised(func() { hooks.OnJob(results[i]) })
 			}
 		})
 	}
@@ -155,7 +237,7 @@ type chunkResult struct {
 
 // submitChunk posts one chunk, never starting two jobs for it (see the
 // comment at the top of this file).
-func (c *Client) submitChunk(ctx context.Context, kind batchKind, ids []string, reg *jobRegistry) chunkResult {
+func (c *Client) submitChunk(ctx context.Context, kind batchKind, ids []string, reg *jobRegistry, onBusy func(BusyNotice)) chunkResult {
 	ids = dedupe(ids)
 	res := chunkResult{ids: ids}
 	var (
@@ -214,13 +296,22 @@ func (c *Client) submitChunk(ctx context.Context, kind batchKind, ids []string, 
 			if busySince.IsZero() {
 				busySince = c.clock.Now()
 			}
-			left := c.cfg.BusyRetryTimeout - c.clock.Now().Sub(busySince)
+			busy++
+			waited := c.clock.Now().Sub(busySince)
+			busyErr := &DesktopsBusyError{Operation: kind.op, Attempts: busy, Waited: waited, Last: err}
+			left := c.cfg.BusyRetryTimeout - waited
 			if left <= 0 {
-				res.err = fmt.Errorf("desktops still busy after retrying for %s: %w", c.cfg.BusyRetryTimeout, err)
+				res.err = busyErr
 				return res
 			}
-			busy++
-			err = c.sleep(ctx, min(c.backoff(busy), left))
+			wait := min(c.backoff(busy), left)
+			onBusy(BusyNotice{Operation: kind.op, IDs: res.ids, Attempts: busy, RetryIn: wait, GiveUpIn: left, Last: err})
+			if sleepErr := c.sleep(ctx, wait); sleepErr != nil {
+				busyErr.Waited, busyErr.Cause = c.clock.Now().Sub(busySince), sleepErr
+				res.err = busyErr
+				return res
+			}
+			continue
 		case kind.jobType == JobTypeDeleteSnapshot && IsNotFound(err):
 			gone, goneErr := c.goneSnapshots(ctx, res.ids, err)
 			if goneErr != nil || len(gone) == 0 {
@@ -289,7 +380,9 @@ func dedupe(ids []string) []string {
 	return out
 }
 
-func chunkIDs(ids []string, size int) [][]string {
+// chunkIDs splits ids into chunks of at most MaxBatchIDs.
+func chunkIDs(ids []string) [][]string {
+	const size = MaxBatchIDs
 	var chunks [][]string
 	for len(ids) > size {
 		chunks = append(chunks, ids[:size:size])

@@ -2,6 +2,7 @@ package workspace
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -25,14 +26,14 @@ func TestChunkingKeepsWhichIDsWentToWhichJob(t *testing.T) {
 
 	var inside, calls atomic.Int32
 	subs := c.SubmitBatchCreate(ctx, BatchCreateDesktopSnapshotReq{DesktopIds: withDuplicates, DiskType: DiskTypeSystem},
-		func(s ChunkSubmission) {
+		SubmitHooks{OnJob: func(s ChunkSubmission) {
 			if inside.Add(1) != 1 {
 				t.Error("onJob called concurrently")
 			}
 			time.Sleep(time.Millisecond) // widen the window a concurrent call would need
 			calls.Add(1)
 			inside.Add(-1)
-		})
+		}})
 	if got := requests(srv, "BatchCreateDesktopSnapshot"); got != 3 || len(subs) != 3 || calls.Load() != 3 {
 		t.Fatalf("%d POSTs, %d results, %d onJob calls; want 3 each", got, len(subs), calls.Load())
 	}
@@ -57,11 +58,11 @@ func TestChunkingKeepsWhichIDsWentToWhichJob(t *testing.T) {
 
 func TestSubmitRejectsBadInputBeforeSending(t *testing.T) {
 	c := newTestClient(t, fakeConfig("http://127.0.0.1:1", newFakeClock()))
-	subs := c.SubmitBatchRestore(context.Background(), nil, nil)
+	subs := c.SubmitBatchRestore(context.Background(), nil, SubmitHooks{})
 	if len(subs) != 1 || subs[0].Err == nil || !strings.Contains(subs[0].Err.Error(), "snapshot_ids: at least one ID") {
 		t.Fatalf("%+v", subs)
 	}
-	subs = c.SubmitBatchCreate(context.Background(), BatchCreateDesktopSnapshotReq{DesktopIds: []string{"d"}, DiskType: "BOTH"}, nil)
+	subs = c.SubmitBatchCreate(context.Background(), BatchCreateDesktopSnapshotReq{DesktopIds: []string{"d"}, DiskType: "BOTH"}, SubmitHooks{})
 	if len(subs) != 1 || subs[0].Err == nil || !strings.Contains(subs[0].Err.Error(), "disk_type: must be one of") {
 		t.Fatalf("%+v", subs)
 	}
@@ -87,7 +88,7 @@ func TestAmbiguousCreateIsReconciledNotDuplicated(t *testing.T) {
 	cfg.MaxRetries = 30
 	c := newTestClient(t, cfg)
 	ctx := context.Background()
-	subs := c.SubmitBatchCreate(ctx, BatchCreateDesktopSnapshotReq{DesktopIds: srv.DesktopIDs(), DiskType: DiskTypeAll}, nil)
+	subs := c.SubmitBatchCreate(ctx, BatchCreateDesktopSnapshotReq{DesktopIds: srv.DesktopIDs(), DiskType: DiskTypeAll}, SubmitHooks{})
 	reconciled := 0
 	var jobs []string
 	for _, sub := range subs {
@@ -127,7 +128,7 @@ func TestAmbiguousDeleteAndRestoreAreReconciled(t *testing.T) {
 	cfg.MaxRetries = 30
 	c := newTestClient(t, cfg)
 	ctx := context.Background()
-	for _, sub := range c.SubmitBatchCreate(ctx, BatchCreateDesktopSnapshotReq{DesktopIds: srv.DesktopIDs(), DiskType: DiskTypeSystem}, nil) {
+	for _, sub := range c.SubmitBatchCreate(ctx, BatchCreateDesktopSnapshotReq{DesktopIds: srv.DesktopIDs(), DiskType: DiskTypeSystem}, SubmitHooks{}) {
 		if sub.Err != nil {
 			t.Fatal(sub.Err)
 		}
@@ -145,9 +146,11 @@ func TestAmbiguousDeleteAndRestoreAreReconciled(t *testing.T) {
 		submit func([]string, func(ChunkSubmission)) []ChunkSubmission
 	}{
 		{"restore", func(ids []string, f func(ChunkSubmission)) []ChunkSubmission {
-			return c.SubmitBatchRestore(ctx, ids, f)
+			return c.SubmitBatchRestore(ctx, ids, SubmitHooks{OnJob: f})
 		}},
-		{"delete", func(ids []string, f func(ChunkSubmission)) []ChunkSubmission { return c.SubmitBatchDelete(ctx, ids, f) }},
+		{"delete", func(ids []string, f func(ChunkSubmission)) []ChunkSubmission {
+			return c.SubmitBatchDelete(ctx, ids, SubmitHooks{OnJob: f})
+		}},
 	} {
 		jobsBefore := srv.Stats().Jobs
 		srv.SetFaults(emulator.Faults{FaultResetRate: 0.5})
@@ -178,18 +181,18 @@ func TestDeleteTreatsGoneSnapshotsAsDone(t *testing.T) {
 	createAndWait(t, c, BatchCreateDesktopSnapshotReq{DesktopIds: srv.DesktopIDs(), DiskType: DiskTypeSystem})
 	recs, _ := c.ListAllDesktopSnapshots(ctx, ListDesktopSnapshotRequest{})
 	ids := []string{recs[0].SnapshotId, recs[1].SnapshotId}
-	first := c.SubmitBatchDelete(ctx, ids[:1], nil)
+	first := c.SubmitBatchDelete(ctx, ids[:1], SubmitHooks{})
 	if first[0].Err != nil {
 		t.Fatal(first[0].Err)
 	}
 	if _, err := c.WaitForJob(ctx, first[0].JobID, WaitOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	again := c.SubmitBatchDelete(ctx, ids, nil)
+	again := c.SubmitBatchDelete(ctx, ids, SubmitHooks{})
 	if again[0].Err != nil || again[0].JobID == "" || !slices.Equal(again[0].Gone, ids[:1]) || !slices.Equal(again[0].IDs, ids[1:]) {
 		t.Fatalf("partly gone: %+v", again[0])
 	}
-	allGone := c.SubmitBatchDelete(ctx, ids[:1], nil)
+	allGone := c.SubmitBatchDelete(ctx, ids[:1], SubmitHooks{})
 	if allGone[0].Err != nil || allGone[0].JobID != "" || !slices.Equal(allGone[0].Gone, ids[:1]) {
 		t.Fatalf("all gone: %+v", allGone[0])
 	}
@@ -218,8 +221,53 @@ func TestBusyDesktopsAreRetriedUntilFree(t *testing.T) {
 	cfg.BusyRetryTimeout = 3 * time.Second
 	c = newTestClient(t, cfg)
 	_, err = c.BatchCreateDesktopSnapshot(ctx, req)
-	if !IsBusy(err) || !strings.Contains(err.Error(), "still busy after retrying for 3s") {
-		t.Fatalf("err = %v, want busy after 3s", err)
+	var busy *DesktopsBusyError
+	if !IsBusy(err) || !errors.As(err, &busy) || busy.Cause != nil || busy.Waited < 3*time.Second || busy.Attempts < 2 {
+		t.Fatalf("err = %#v, want a DesktopsBusyError that gave up after 3s of attempts", err)
+	}
+}
+
+// TestBusyWaitIsAnnouncedAndItsInterruptionNamed: each refusal reaches
+// OnBusy with how long the client keeps trying, and a run cancelled while
+// waiting says the desktops were busy (no job exists), not that the job
+// might be unknown.
+func TestBusyWaitIsAnnouncedAndItsInterruptionNamed(t *testing.T) {
+	clock := newFakeClock()
+	srv := startEmulator(t, emulator.Config{Desktops: 2, Seed: 13, JobDuration: time.Hour, Now: clock.Now})
+	cfg := emulatorConfig(srv)
+	cfg.Clock, cfg.RetryMinBackoff, cfg.RetryMaxBackoff, cfg.BusyRetryTimeout = clock, time.Second, 4*time.Second, time.Minute
+	c := newTestClient(t, cfg)
+	req := BatchCreateDesktopSnapshotReq{DesktopIds: srv.DesktopIDs(), DiskType: DiskTypeSystem}
+	if _, err := c.BatchCreateDesktopSnapshot(context.Background(), req); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var notices []BusyNotice
+	subs := c.SubmitBatchCreate(ctx, req, SubmitHooks{
+		OnJob: func(s ChunkSubmission) { t.Errorf("a job %s was started for busy desktops", s.JobID) },
+		OnBusy: func(n BusyNotice) {
+			notices = append(notices, n)
+			if len(notices) == 3 {
+				cancel()
+			}
+		},
+	})
+	if len(notices) != 3 {
+		t.Fatalf("%d busy notices before the cancel, want 3", len(notices))
+	}
+	for i, n := range notices {
+		if n.Attempts != i+1 || n.Operation != "BatchCreateDesktopSnapshot" || len(n.IDs) != 2 || !IsBusy(n.Last) ||
+			n.GiveUpIn <= 0 || n.GiveUpIn > time.Minute || n.RetryIn <= 0 {
+			t.Errorf("notice %d: %+v", i, n)
+		}
+	}
+	var busy *DesktopsBusyError
+	if len(subs) != 1 || !errors.As(subs[0].Err, &busy) || !errors.Is(subs[0].Err, context.Canceled) || busy.Attempts != 3 {
+		t.Fatalf("submission %+v: want a DesktopsBusyError after 3 attempts, caused by the cancel", subs)
+	}
+	if got := srv.Stats().Jobs; got != 1 {
+		t.Errorf("%d jobs in the emulator, want only the first", got)
 	}
 }
 
@@ -318,11 +366,55 @@ func TestReconcilingRidesOutAFailingSubJobListing(t *testing.T) {
 	cfg.MaxRetries = -1 // no retries of single requests: every failure reaches the reconciler
 	c := newTestClient(t, cfg)
 
-	subs := c.SubmitBatchCreate(context.Background(), BatchCreateDesktopSnapshotReq{DesktopIds: srv.DesktopIDs(), DiskType: DiskTypeSystem}, nil)
+	subs := c.SubmitBatchCreate(context.Background(), BatchCreateDesktopSnapshotReq{DesktopIds: srv.DesktopIDs(), DiskType: DiskTypeSystem}, SubmitHooks{})
 	if len(subs) != 1 || subs[0].Err != nil || !subs[0].Reconciled || subs[0].JobID == "" {
 		t.Fatalf("submission %+v; want the job found by reconciliation", subs)
 	}
 	if creates.Load() != 1 || srv.Stats().Jobs != 1 || listings.Load() < 2 {
 		t.Fatalf("%d batch-create calls, %d jobs, %d listings; want 1, 1 and a second listing", creates.Load(), srv.Stats().Jobs, listings.Load())
+	}
+}
+
+// TestDeleteOfKnownDesktopsNeedsNoListing: when the caller knows each
+// snapshot's desktop (as the batch resource's state does), delete chunks keep
+// each desktop whole without listing the project's snapshot records.
+func TestDeleteOfKnownDesktopsNeedsNoListing(t *testing.T) {
+	srv := startEmulator(t, emulator.Config{Desktops: 150, Seed: 4})
+	c := newTestClient(t, emulatorConfig(srv))
+	ctx := context.Background()
+	for _, sub := range c.SubmitBatchCreate(ctx, BatchCreateDesktopSnapshotReq{DesktopIds: srv.DesktopIDs(), DiskType: DiskTypeAll}, SubmitHooks{}) {
+		if sub.Err != nil {
+			t.Fatal(sub.Err)
+		}
+	}
+	recs, err := c.ListAllDesktopSnapshots(ctx, ListDesktopSnapshotRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	desktopOf := map[string]string{}
+	for _, r := range recs {
+		desktopOf[r.SnapshotId] = r.DesktopId
+	}
+	listsBefore := srv.Stats().RequestsByOperation["ListDesktopSnapshot"]
+	subs := c.SubmitBatchDeleteOf(ctx, desktopOf, SubmitHooks{})
+	if lists := srv.Stats().RequestsByOperation["ListDesktopSnapshot"] - listsBefore; lists != 0 {
+		t.Errorf("%d list calls while deleting snapshots of known desktops, want 0", lists)
+	}
+	// 300 snapshots of 150 desktops: 3 chunks of 50 whole desktops.
+	if len(subs) != 3 {
+		t.Fatalf("%d chunks for 300 snapshots, want 3", len(subs))
+	}
+	chunkOf := map[string]int{}
+	for i, sub := range subs {
+		if sub.Err != nil || sub.JobID == "" {
+			t.Fatalf("chunk %d: %+v", i, sub)
+		}
+		for _, id := range sub.IDs {
+			d := desktopOf[id]
+			if j, seen := chunkOf[d]; seen && j != i {
+				t.Errorf("desktop %s split across chunks %d and %d", d, j, i)
+			}
+			chunkOf[d] = i
+		}
 	}
 }

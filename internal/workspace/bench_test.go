@@ -51,7 +51,7 @@ func BenchmarkResolve5000(b *testing.B) {
 	ctx := context.Background()
 	var jobIDs []string
 	for _, sub := range c.SubmitBatchCreate(ctx, BatchCreateDesktopSnapshotReq{DesktopIds: srv.DesktopIDs(), DiskType: DiskTypeAll,
-		SystemDiskSnapshot: &DiskSnapshotInfo{Name: "bench"}, DataDiskSnapshot: &DiskSnapshotInfo{Name: "bench"}}, nil) {
+		SystemDiskSnapshot: &DiskSnapshotInfo{Name: "bench"}, DataDiskSnapshot: &DiskSnapshotInfo{Name: "bench"}}, SubmitHooks{}) {
 		if sub.Err != nil {
 			b.Fatal(sub.Err)
 		}

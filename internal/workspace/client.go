@@ -171,7 +171,11 @@ func checkEndpoint(attr, raw string) (string, error) {
 // newHTTPClient clones http.DefaultTransport (proxy from the environment,
 // sane dial and idle timeouts); TLS verification stays on unless insecure.
 func newHTTPClient(insecure bool) *http.Client {
-	tr := http.DefaultTransport.(*http.Transport).Clone()
+	base, ok := http.DefaultTransport.(*http.Transport)
+	if !ok { // replaced by someone else: start from Go's defaults
+		base = &http.Transport{Proxy: http.ProxyFromEnvironment}
+	}
+	tr := base.Clone()
 	tr.MaxIdleConnsPerHost = 16
 	if insecure {
 		if tr.TLSClientConfig == nil {

@@ -16,13 +16,13 @@ import (
 func (c *Client) snapshotChunks(ctx context.Context, ids []string) [][]string {
 	ids = dedupe(ids)
 	if len(ids) <= MaxBatchIDs {
-		return chunkIDs(ids, MaxBatchIDs)
+		return chunkIDs(ids)
 	}
 	records, err := c.ListAllDesktopSnapshots(ctx, ListDesktopSnapshotRequest{})
 	if err != nil {
 		tflog.SubsystemWarn(c.logContext(ctx), logSubsystem, "could not group snapshots by desktop; chunking in the given order",
 			map[string]any{"error": err.Error()})
-		return chunkIDs(ids, MaxBatchIDs)
+		return chunkIDs(ids)
 	}
 	desktopOf := make(map[string]string, len(records))
 	for _, r := range records {

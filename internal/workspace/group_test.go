@@ -44,7 +44,7 @@ func TestRestoreChunksKeepEachDesktopTogether(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	sub := c.SubmitBatchCreate(ctx, BatchCreateDesktopSnapshotReq{DesktopIds: srv.DesktopIDs(), DiskType: DiskTypeAll}, nil)
+	sub := c.SubmitBatchCreate(ctx, BatchCreateDesktopSnapshotReq{DesktopIds: srv.DesktopIDs(), DiskType: DiskTypeAll}, SubmitHooks{})
 	if _, err := c.WaitForJob(ctx, sub[0].JobID, WaitOptions{FirstPoll: 10 * time.Millisecond, MinInterval: 50 * time.Millisecond}); err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +60,7 @@ func TestRestoreChunksKeepEachDesktopTogether(t *testing.T) {
 			dataLast = append(dataLast, r.SnapshotId)
 		}
 	}
-	results := c.SubmitBatchRestore(ctx, append(systemFirst, dataLast...), nil)
+	results := c.SubmitBatchRestore(ctx, append(systemFirst, dataLast...), SubmitHooks{})
 	if len(results) != 2 {
 		t.Fatalf("want 2 chunks, got %d", len(results))
 	}

@@ -15,9 +15,6 @@ const logSubsystem = "workspace"
 // printed raw at DEBUG level, so bodies leaked into TF_LOG=DEBUG output.
 const maxLoggedBody = 16 << 10
 
-// secretHeaders never go into a log line.
-var secretHeaders = []string{"Authorization", "X-Security-Token", "X-Auth-Token"}
-
 // logContext returns ctx with the workspace subsystem, masking secrets by
 // field name and, as defence in depth, by value wherever they would appear.
 func (c *Client) logContext(ctx context.Context) context.Context {

@@ -77,7 +77,7 @@ func (c *Client) submitOne(ctx context.Context, kind batchKind, ids []string, in
 	if invalid != nil {
 		return "", fmt.Errorf("%s: %w", kind.op, invalid)
 	}
-	res := c.submitChunk(ctx, kind, ids, newJobRegistry())
+	res := c.submitChunk(ctx, kind, ids, newJobRegistry(), func(BusyNotice) {})
 	return res.jobID, res.err
 }
 

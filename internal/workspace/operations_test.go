@@ -103,7 +103,7 @@ func TestPagingThroughThousandsOfRecords(t *testing.T) {
 	}
 
 	ids := srv.DesktopIDs()[:1250]
-	for _, sub := range c.SubmitBatchCreate(ctx, BatchCreateDesktopSnapshotReq{DesktopIds: ids, DiskType: DiskTypeAll}, nil) {
+	for _, sub := range c.SubmitBatchCreate(ctx, BatchCreateDesktopSnapshotReq{DesktopIds: ids, DiskType: DiskTypeAll}, SubmitHooks{}) {
 		if sub.Err != nil {
 			t.Fatal(sub.Err)
 		}
@@ -219,7 +219,7 @@ func TestNewClientValidatesConfig(t *testing.T) {
 	insecure := base
 	insecure.Insecure = true
 	c, _ = NewClient(insecure)
-	if !c.http.Transport.(*http.Transport).TLSClientConfig.InsecureSkipVerify {
+	if tr, ok := c.http.Transport.(*http.Transport); !ok || !tr.TLSClientConfig.InsecureSkipVerify {
 		t.Fatal("insecure = true did not turn TLS verification off")
 	}
 }

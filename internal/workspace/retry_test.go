@@ -55,7 +55,11 @@ func status(code int, body string, headers ...string) func(http.ResponseWriter, 
 
 // hangUp closes the connection after reading the request, with no answer.
 func hangUp(w http.ResponseWriter, _ *http.Request) {
-	conn, _, err := w.(http.Hijacker).Hijack()
+	hijacker, ok := w.(http.Hijacker)
+	if !ok {
+		panic("the test server cannot hijack connections")
+	}
+	conn, _, err := hijacker.Hijack()
 	if err == nil {
 		_ = conn.Close()
 	}
@@ -297,7 +301,7 @@ func TestUnreadableAcceptedPostIsReconciled(t *testing.T) {
 				status(200, subJobsPage(subJob("job-made", "d1", "d1", now)))(w, r)
 			})
 			c := newTestClient(t, fakeConfig(srv.URL, newFakeClock()))
-			subs := c.SubmitBatchCreate(context.Background(), BatchCreateDesktopSnapshotReq{DesktopIds: []string{"d1"}}, nil)
+			subs := c.SubmitBatchCreate(context.Background(), BatchCreateDesktopSnapshotReq{DesktopIds: []string{"d1"}}, SubmitHooks{})
 			if subs[0].Err != nil || subs[0].JobID != "job-made" || !subs[0].Reconciled || srv.count("POST") != 1 {
 				t.Fatalf("%+v after %d POSTs; want job-made adopted after one POST", subs[0], srv.count("POST"))
 			}
