@@ -83,7 +83,7 @@ func run(opts options) error {
 		fmt.Fprintf(os.Stderr, "harness: N=%d J=%s\n", n, opts.jobDuration)
 		r, err := benchSize(tf, bins, filepath.Join(work, fmt.Sprintf("n%d", n)), n, opts.jobDuration)
 		if err != nil {
-			return fmt.Errorf("N=%d: %w", n, err)
+			return fmt.Errorf("N=%d: %w", n, err) //nolint:staticcheck // N is the fleet size, as in the report
 		}
 		results = append(results, r)
 	}

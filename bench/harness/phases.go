@@ -63,7 +63,6 @@ type phase struct {
 	name       string
 	args       []string
 	waitsOnJob bool // its wall time includes one job duration
-	okCodes    []int
 }
 
 var phases = []phase{
@@ -99,7 +98,7 @@ func benchSize(tf string, bins binaries, dir string, desktops int, jobDuration t
 	if err != nil {
 		return result, err
 	}
-	defer emu.stop()
+	defer func() { _ = emu.stop() }()
 	cliConfig, err := writeCLIConfig(dir, bins.overridesDir)
 	if err != nil {
 		return result, err

@@ -11,7 +11,7 @@ import (
 
 // benchHarness has n desktops with a system and a data snapshot each.
 func benchHarness(b *testing.B, n int) *harness {
-	h := newHarness(&testing.T{}, Config{Desktops: n})
+	h := newHarness(b, Config{Desktops: n})
 	ids := h.srv.DesktopIDs()
 	for i := 0; i < n; i += 100 {
 		h.create(map[string]any{"desktop_ids": ids[i:min(n, i+100)]})
@@ -53,7 +53,7 @@ func BenchmarkListSnapshots100Of5000Desktops(b *testing.B) {
 
 // ShowJob of a 100-desktop job, the most frequent call while waiting.
 func BenchmarkShowJob100SubJobs(b *testing.B) {
-	h := newHarness(&testing.T{}, Config{Desktops: 100})
+	h := newHarness(b, Config{Desktops: 100})
 	path := "~/workspace-jobs/" + h.create(map[string]any{"desktop_ids": h.srv.DesktopIDs()})
 	b.ResetTimer()
 	for b.Loop() {
@@ -65,7 +65,7 @@ func BenchmarkShowJob100SubJobs(b *testing.B) {
 
 // A batch-create of 100 desktops (jobs end at once, so desktops stay free).
 func BenchmarkBatchCreate100(b *testing.B) {
-	h := newHarness(&testing.T{}, Config{Desktops: 100})
+	h := newHarness(b, Config{Desktops: 100})
 	body := map[string]any{"desktop_ids": h.srv.DesktopIDs()}
 	b.ResetTimer()
 	for b.Loop() {

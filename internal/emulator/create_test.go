@@ -26,10 +26,10 @@ func TestBatchCreateRejections(t *testing.T) {
 		{"no desktop_ids", `{"disk_type":"ALL"}`, "desktop_ids: is required"},
 		{"null desktop_ids", `{"desktop_ids":null}`, "desktop_ids: is required"},
 		{"empty desktop_ids", `{"desktop_ids":[]}`, "desktop_ids: must hold 1 to 100 desktop IDs, got 0"},
-		{"101 desktop_ids", jsonIDs("desktop_ids", many), "desktop_ids: must hold 1 to 100 desktop IDs, got 101"},
-		{"duplicate IDs", jsonIDs("desktop_ids", []string{ids[0], ids[1], ids[0]}), "desktop_ids[2]: desktop ID [" + ids[0] + "] appears more than once"},
-		{"ID too long", jsonIDs("desktop_ids", []string{strings.Repeat("a", 37)}), "desktop_ids[0]: a desktop ID must be 1 to 36 characters, got 37"},
-		{"empty ID", jsonIDs("desktop_ids", []string{""}), "desktop_ids[0]: a desktop ID must be 1 to 36 characters, got 0"},
+		{"101 desktop_ids", jsonIDs(many), "desktop_ids: must hold 1 to 100 desktop IDs, got 101"},
+		{"duplicate IDs", jsonIDs([]string{ids[0], ids[1], ids[0]}), "desktop_ids[2]: desktop ID [" + ids[0] + "] appears more than once"},
+		{"ID too long", jsonIDs([]string{strings.Repeat("a", 37)}), "desktop_ids[0]: a desktop ID must be 1 to 36 characters, got 37"},
+		{"empty ID", jsonIDs([]string{""}), "desktop_ids[0]: a desktop ID must be 1 to 36 characters, got 0"},
 		{"bad disk_type", `{"desktop_ids":["` + ids[0] + `"],"disk_type":"SYSTEM"}`, `disk_type: must be one of [SYSTEM_DISK DATA_DISKS ALL], got "SYSTEM"`},
 		{"name too long", `{"desktop_ids":["` + ids[0] + `"],"system_disk_snapshot":{"name":"` + strings.Repeat("n", 65) + `"}}`, "system_disk_snapshot.name: must be at most 64 characters, got 65"},
 		{"description too long", `{"desktop_ids":["` + ids[0] + `"],"data_disk_snapshot":{"description":"` + strings.Repeat("d", 256) + `"}}`, "data_disk_snapshot.description: must be at most 255 characters, got 256"},
@@ -39,7 +39,7 @@ func TestBatchCreateRejections(t *testing.T) {
 			expectError(t, h.do("POST", "~/snapshots/batch-create", tc.body), http.StatusBadRequest, codeBadRequest, tc.want)
 		})
 	}
-	expectError(t, h.do("POST", "~/snapshots/batch-create", jsonIDs("desktop_ids", []string{ids[0], "nope-1", "nope-2"})),
+	expectError(t, h.do("POST", "~/snapshots/batch-create", jsonIDs([]string{ids[0], "nope-1", "nope-2"})),
 		http.StatusNotFound, codeNotFound, "desktops not found: [nope-1, nope-2]")
 	if st := h.srv.Stats(); st.Snapshots != 0 || st.Jobs != 0 {
 		t.Errorf("rejected requests changed state: %d snapshots, %d jobs", st.Snapshots, st.Jobs)
@@ -48,8 +48,8 @@ func TestBatchCreateRejections(t *testing.T) {
 	h.create(`{"desktop_ids":["` + ids[0] + `"],"system_disk_snapshot":{"name":"` + strings.Repeat("é", 64) + `"}}`)
 }
 
-func jsonIDs(field string, ids []string) string {
-	return fmt.Sprintf(`{%q:["%s"]}`, field, strings.Join(ids, `","`))
+func jsonIDs(ids []string) string {
+	return `{"desktop_ids":["` + strings.Join(ids, `","`) + `"]}`
 }
 
 func TestBatchCreateRecords(t *testing.T) {
@@ -94,7 +94,7 @@ func TestBatchCreateRecords(t *testing.T) {
 		t.Errorf("process while running = %v, want between 0 and 100", p)
 	}
 	// Busy: the desktop is under a running job.
-	expectError(t, h.do("POST", "~/snapshots/batch-create", jsonIDs("desktop_ids", []string{ids[2], ids[1]})),
+	expectError(t, h.do("POST", "~/snapshots/batch-create", jsonIDs([]string{ids[2], ids[1]})),
 		http.StatusConflict, codeBusy, "Operation conflict. The desktop current instance status is [snapshotting] and deny operation [createWksSnapshot], resource id ["+ids[1]+"]")
 
 	h.clock.Advance(70 * time.Second)
@@ -106,7 +106,7 @@ func TestBatchCreateRecords(t *testing.T) {
 			t.Errorf("record after the job: status %s process %v, want create_success and null", rec.Status, rec.Process)
 		}
 	}
-	h.create(jsonIDs("desktop_ids", []string{ids[1]})) // no longer busy
+	h.create(jsonIDs([]string{ids[1]})) // no longer busy
 }
 
 func TestBatchCreateDiskTypes(t *testing.T) {

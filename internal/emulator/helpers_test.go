@@ -82,12 +82,12 @@ func (c *fakeClock) Advance(d time.Duration) {
 
 // harness drives a Server in-process through ServeHTTP with signed requests.
 type harness struct {
-	t     *testing.T
+	t     testing.TB
 	srv   *Server
 	clock *fakeClock
 }
 
-func newHarness(t *testing.T, cfg Config) *harness {
+func newHarness(t testing.TB, cfg Config) *harness {
 	t.Helper()
 	clock := newFakeClock()
 	if cfg.Now == nil {
@@ -107,14 +107,14 @@ type response struct {
 	body   []byte
 }
 
-func (r response) decode(t *testing.T, into any) {
+func (r response) decode(t testing.TB, into any) {
 	t.Helper()
 	if err := json.Unmarshal(r.body, into); err != nil {
 		t.Fatalf("decode %s: %v", r.body, err)
 	}
 }
 
-func (r response) errorBody(t *testing.T) errorBody {
+func (r response) errorBody(t testing.TB) errorBody {
 	t.Helper()
 	var e errorBody
 	r.decode(t, &e)

@@ -169,3 +169,20 @@ func TestListItaSubJobs(t *testing.T) {
 		expectError(t, h.do("GET", "~/workspace-sub-jobs?"+q, nil), http.StatusBadRequest, codeBadRequest, want)
 	}
 }
+
+func TestJobIDsListsJobsOfATypeInOrder(t *testing.T) {
+	h := newHarness(t, Config{Desktops: 3})
+	var created []string
+	for _, d := range h.srv.DesktopIDs() {
+		created = append(created, h.create(map[string]any{"desktop_ids": []string{d}}))
+	}
+	if got := h.srv.JobIDs(jobTypeCreate); !slices.Equal(got, created) {
+		t.Errorf("JobIDs(create) = %v, want %v in start order", got, created)
+	}
+	if got := h.srv.JobIDs(jobTypeRestore); len(got) != 0 {
+		t.Errorf("JobIDs(restore) = %v before any restore", got)
+	}
+	if got := h.srv.JobIDs(""); !slices.Equal(got, created) {
+		t.Errorf("JobIDs(\"\") = %v, want every job", got)
+	}
+}

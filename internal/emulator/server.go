@@ -100,7 +100,10 @@ func (s *Server) URL() string {
 	if s.listener == nil {
 		return ""
 	}
-	addr := s.listener.Addr().(*net.TCPAddr)
+	addr, ok := s.listener.Addr().(*net.TCPAddr)
+	if !ok {
+		return "http://" + s.listener.Addr().String()
+	}
 	host := addr.IP.String()
 	if addr.IP.IsUnspecified() {
 		host = "127.0.0.1"
@@ -150,6 +153,21 @@ func (s *Server) DesktopIDs() []string {
 	ids := make([]string, len(s.st.desktops))
 	for i, d := range s.st.desktops {
 		ids[i] = d.ID
+	}
+	return ids
+}
+
+// JobIDs returns the IDs of the jobs of a type (e.g. "createWksSnapshot"),
+// in the order they were started; an empty type returns every job. Tests
+// use it to check what a run started against the service's own records.
+func (s *Server) JobIDs(jobType string) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var ids []string
+	for _, j := range s.st.jobOrder {
+		if jobType == "" || j.Type == jobType {
+			ids = append(ids, j.ID)
+		}
 	}
 	return ids
 }
