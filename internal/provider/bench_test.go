@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -34,7 +33,7 @@ func newBatchBenchState(b *testing.B, n int) batchBenchState {
 	env := newTestAccEnv(b, emulator.Config{Desktops: n, Seed: 1})
 	env.SkipIfReal(b, "snapshots many desktops")
 	var jobIDs []string
-	for _, sub := range env.Client.SubmitBatchCreate(ctx, workspace.BatchCreateDesktopSnapshotReq{DesktopIds: env.DesktopIDs, DiskType: workspace.DiskTypeAll}, nil) {
+	for _, sub := range env.Client.SubmitBatchCreate(ctx, workspace.BatchCreateDesktopSnapshotReq{DesktopIds: env.DesktopIDs, DiskType: workspace.DiskTypeAll}, workspace.SubmitHooks{}) {
 		if sub.Err != nil {
 			b.Fatal(sub.Err)
 		}
@@ -64,14 +63,14 @@ func newBatchBenchState(b *testing.B, n int) batchBenchState {
 
 	m := snapshotBatchModel{
 		DesktopIDs: idSetOf(env.DesktopIDs), DiskType: types.StringValue(workspace.DiskTypeAll),
-		SystemDiskSnapshot: types.ObjectNull(diskSnapshotAttrTypes), DataDiskSnapshot: types.ObjectNull(diskSnapshotAttrTypes),
+		SystemDiskSnapshot: types.ObjectNull(diskSnapshotType.AttrTypes), DataDiskSnapshot: types.ObjectNull(diskSnapshotType.AttrTypes),
 		Triggers: types.MapNull(types.StringType), RetainOnDestroy: types.BoolValue(false),
-		Timeouts: timeouts.Value{Object: types.ObjectNull(timeoutsAttrTypes(ctx))},
+		Timeouts: nullTimeouts(ctx, batchTimeouts),
 	}
 	config := m
 	config.ID, config.JobIDs, config.Status = types.StringNull(), types.ListNull(types.StringType), types.StringNull()
 	config.Snapshots, config.FailedDesktops = types.ListNull(snapshotRecordType), types.ListNull(failedDesktopType)
-	if diags := m.applyJobResults(ctx, env.Client, jobIDs, results); diags.HasError() {
+	if diags := m.applyJobResults(ctx, env.Client, &jobRun{op: createOperation, jobIDs: jobIDs, results: results}); diags.HasError() {
 		b.Fatal(diags)
 	}
 	return batchBenchState{h: h, state: encode(&m), config: encode(&config)}

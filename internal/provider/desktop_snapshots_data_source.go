@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -25,8 +24,8 @@ type desktopSnapshotsDataSource struct {
 	client *workspace.Client
 }
 
-// NewDesktopSnapshotsDataSource returns the workspace_desktop_snapshots data source.
-func NewDesktopSnapshotsDataSource() datasource.DataSource { return &desktopSnapshotsDataSource{} }
+// newDesktopSnapshotsDataSource returns the workspace_desktop_snapshots data source.
+func newDesktopSnapshotsDataSource() datasource.DataSource { return &desktopSnapshotsDataSource{} }
 
 type desktopSnapshotsModel struct {
 	ID                   types.String `tfsdk:"id"`
@@ -56,12 +55,7 @@ type snapshotDetailModel struct {
 	RestoreFailReason types.String `tfsdk:"restore_fail_reason"`
 }
 
-var snapshotDetailType = types.ObjectType{AttrTypes: map[string]attr.Type{
-	"snapshot_id": types.StringType, "snapshot_name": types.StringType, "desktop_id": types.StringType,
-	"desktop_name": types.StringType, "is_system_disk": types.BoolType, "status": types.StringType,
-	"process": types.Int64Type, "description": types.StringType, "create_time": types.StringType,
-	"create_type": types.StringType, "last_restore_time": types.StringType, "restore_fail_reason": types.StringType,
-}}
+var snapshotDetailType = objectTypeOf[snapshotDetailModel]()
 
 var snapshotCreateTypes = []string{workspace.CreateTypeAuto, workspace.CreateTypeManually}
 
@@ -182,7 +176,7 @@ func (d *desktopSnapshotsDataSource) Read(ctx context.Context, req datasource.Re
 	// Sorted IDs: the same set written in another order is the same query.
 	m.ID = types.StringValue(filterHash("desktop_snapshots", types.StringValue(strings.Join(desktopIDs, ",")), m.DesktopName, m.SnapshotName,
 		m.DiskType, m.CreateType, m.Status, m.MostRecentPerDesktop))
-	m.IDs = stringList(ids)
+	m.IDs = stringListValue(ids)
 	list, diags := types.ListValueFrom(ctx, snapshotDetailType, rows)
 	resp.Diagnostics.Append(diags...)
 	m.Snapshots = list

@@ -1,11 +1,8 @@
 package provider
 
 import (
-	"context"
 	"fmt"
 	"regexp"
-	"sort"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -19,65 +16,12 @@ import (
 	"github.com/cloud-desktop/terraform-provider-workspace/internal/workspace"
 )
 
-// snapshotDesktops snapshots the desktops out of band and waits for the
-// jobs; failed sub-jobs are tolerated (the caller injects them on purpose).
-func snapshotDesktops(t *testing.T, env *testAccEnv, ids []string, diskType, name string) []string {
-	t.Helper()
-	ctx := context.Background()
-	info := &workspace.DiskSnapshotInfo{Name: name, Description: "data source test"}
-	var jobIDs []string
-	for _, sub := range env.Client.SubmitBatchCreate(ctx, workspace.BatchCreateDesktopSnapshotReq{
-		DesktopIds: ids, DiskType: diskType, SystemDiskSnapshot: info, DataDiskSnapshot: info,
-	}, nil) {
-		if sub.Err != nil {
-			t.Fatalf("snapshotting desktops %v: %v", sub.IDs, sub.Err)
-		}
-		jobIDs = append(jobIDs, sub.JobID)
-	}
-	results, err := env.Client.WaitForJobs(ctx, jobIDs, workspace.WaitOptions{})
-	if len(results) != len(jobIDs) {
-		t.Fatalf("waiting for snapshot jobs %v: %v", jobIDs, err)
-	}
-	return jobIDs
-}
-
-// snapshotIDsByDisk lists the desktops' records named like name, keyed by
-// desktop ID and disk ("system" or "data").
-func snapshotIDsByDisk(t *testing.T, env *testAccEnv, ids []string, name string) map[string]string {
-	t.Helper()
-	recs, err := env.Client.ListAllDesktopSnapshots(context.Background(), workspace.ListDesktopSnapshotRequest{DesktopIds: ids})
-	if err != nil {
-		t.Fatalf("listing snapshots: %v", err)
-	}
-	out := map[string]string{}
-	nameRe := regexp.MustCompile(regexp.QuoteMeta(name) + `\d{14}$`)
-	for _, r := range recs {
-		if nameRe.MatchString(r.SnapshotName) {
-			out[r.DesktopId+"/"+diskLabel(isSystemDisk(r))] = r.SnapshotId
-		}
-	}
-	return out
-}
-
-func diskLabel(system bool) string {
-	if system {
-		return "system"
-	}
-	return "data"
-}
-
-func sortedCopy(ids []string) []string {
-	out := append([]string(nil), ids...)
-	sort.Strings(out)
-	return out
-}
-
 func TestAccDesktopSnapshotsDataSource_pagingAndFilters(t *testing.T) {
 	env := newTestAccEnv(t, emulator.Config{Desktops: 600, Seed: 3})
 	env.SkipIfReal(t, "snapshots 600 desktops")
 	// 600 desktops x (system + data) = 1200 records: two pages of 1000.
 	snapshotDesktops(t, env, env.DesktopIDs, workspace.DiskTypeAll, "night")
-	two := sortedCopy(env.DesktopIDs[:2])
+	two := sortedStrings(env.DesktopIDs[:2])
 	byDisk := snapshotIDsByDisk(t, env, two, "night")
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
@@ -136,18 +80,11 @@ data "workspace_desktop_snapshots" "restoring" {
 	})
 }
 
-// steppedClock is the emulator's clock, moved forward between snapshot
-// rounds so their create_time differ.
-type steppedClock struct{ offset atomic.Int64 }
-
-func (c *steppedClock) now() time.Time       { return time.Now().Add(time.Duration(c.offset.Load())) }
-func (c *steppedClock) step(d time.Duration) { c.offset.Add(int64(d)) }
-
 func TestAccDesktopSnapshotsDataSource_mostRecentPerDesktop(t *testing.T) {
 	clock := &steppedClock{}
 	env := newTestAccEnv(t, emulator.Config{Desktops: 3, Seed: 5, Now: clock.now})
 	env.SkipIfReal(t, "moves the service's clock")
-	ids := sortedCopy(env.DesktopIDs[:3])
+	ids := sortedStrings(env.DesktopIDs[:3])
 	// Round 1 snapshots every disk of the three desktops; a minute later
 	// round 2 snapshots the first two again, and a third round only the
 	// first desktop's system disk.

@@ -29,8 +29,8 @@ type desktopsDataSource struct {
 	client *workspace.Client
 }
 
-// NewDesktopsDataSource returns the workspace_desktops data source.
-func NewDesktopsDataSource() datasource.DataSource { return &desktopsDataSource{} }
+// newDesktopsDataSource returns the workspace_desktops data source.
+func newDesktopsDataSource() datasource.DataSource { return &desktopsDataSource{} }
 
 type desktopsModel struct {
 	ID           types.String `tfsdk:"id"`
@@ -53,11 +53,7 @@ type desktopModel struct {
 	OUName       types.String `tfsdk:"ou_name"`
 }
 
-var desktopType = types.ObjectType{AttrTypes: map[string]attr.Type{
-	"desktop_id": types.StringType, "computer_name": types.StringType, "created": types.StringType,
-	"ip_address": types.StringType, "user_name": types.StringType, "user_group": types.StringType,
-	"sid": types.StringType, "ou_name": types.StringType,
-}}
+var desktopType = objectTypeOf[desktopModel]()
 
 func (d *desktopsDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_desktops"
@@ -156,7 +152,7 @@ func (d *desktopsDataSource) Read(ctx context.Context, req datasource.ReadReques
 		ids[i] = dm.DesktopID.ValueString()
 	}
 	m.ID = types.StringValue(filterHash("desktops", m.UserName, m.ComputerName, m.DesktopIP, m.NameRegex))
-	m.IDs = stringList(ids)
+	m.IDs = stringListValue(ids)
 	list, diags := types.ListValueFrom(ctx, desktopType, models)
 	resp.Diagnostics.Append(diags...)
 	m.Desktops = list
@@ -178,14 +174,6 @@ func newDesktopModel(d workspace.SimpleDesktopInfo) desktopModel {
 
 func computedString(description string) schema.StringAttribute {
 	return schema.StringAttribute{MarkdownDescription: description, Computed: true}
-}
-
-func stringList(values []string) types.List {
-	elems := make([]attr.Value, len(values))
-	for i, v := range values {
-		elems[i] = types.StringValue(v)
-	}
-	return types.ListValueMust(types.StringType, elems)
 }
 
 // filterHash gives a data source a stable ID: the same filters, the same ID.

@@ -32,14 +32,6 @@ func desktopIDsByComputerName(t *testing.T, env *testAccEnv) map[string]string {
 	return byName
 }
 
-func exactStrings(values ...string) knownvalue.Check {
-	checks := make([]knownvalue.Check, len(values))
-	for i, v := range values {
-		checks[i] = knownvalue.StringExact(v)
-	}
-	return knownvalue.ListExact(checks)
-}
-
 func TestAccDesktopsDataSource_filters(t *testing.T) {
 	env := newTestAccEnv(t, emulator.Config{Desktops: 1100, Seed: 7})
 	env.SkipIfReal(t, "counts and names of the seeded desktops")

@@ -27,7 +27,7 @@ func describeError(err error, credentials string) string {
 	case errors.As(err, &failed):
 		return describeFailedJob(failed.Result)
 	case errors.As(err, &timeout):
-		return timeout.Error() + ".\n\nThe job IDs are kept in state; the next apply reconciles them."
+		return timeout.Error() + "."
 	case errors.As(err, &apiErr):
 		var b strings.Builder
 		fmt.Fprintf(&b, "The Workspace API answered HTTP %d to %s.\n\n", apiErr.HTTPStatus, apiErr.Operation)
@@ -45,22 +45,27 @@ func describeError(err error, credentials string) string {
 		}
 		return b.String()
 	case errors.Is(err, context.Canceled):
-		return "The operation was interrupted before it finished. Anything already submitted is recorded in state; the next apply reconciles it."
+		return "The operation was interrupted before it finished."
 	case errors.Is(err, context.DeadlineExceeded):
-		return "The operation did not finish within its timeout. Anything already submitted is recorded in state; the next apply reconciles it."
+		return "The operation did not finish within its timeout."
 	default:
 		return err.Error()
 	}
 }
 
-// describeFailedJob lists every desktop whose sub-job did not succeed.
+// describeFailedJob lists the desktops whose sub-job did not succeed (runs
+// report them one diagnostic each; this serves a failed job met elsewhere).
 func describeFailedJob(r *workspace.JobResult) string {
 	failed := r.Failed()
 	sort.Slice(failed, func(i, j int) bool { return failed[i].DesktopID < failed[j].DesktopID })
 	var b strings.Builder
 	fmt.Fprintf(&b, "Job %s (%s) ended with status %s; %d of %d desktops failed:\n",
 		r.JobID, r.JobType, r.Status, len(failed), len(r.Outcomes))
-	for _, f := range failed {
+	for i, f := range failed {
+		if i == maxFailureDiagnostics {
+			fmt.Fprintf(&b, "  and %d more\n", len(failed)-i)
+			break
+		}
 		fmt.Fprintf(&b, "  - desktop %s", f.DesktopID)
 		if f.DesktopName != "" {
 			fmt.Fprintf(&b, " (%s)", f.DesktopName)
@@ -68,38 +73,4 @@ func describeFailedJob(r *workspace.JobResult) string {
 		fmt.Fprintf(&b, ": %s %s: %s\n", f.Status, orNone(f.ErrorCode), orNone(f.FailReason))
 	}
 	return strings.TrimRight(b.String(), "\n")
-}
-
-func orNone(s string) string {
-	if s == "" {
-		return "(none)"
-	}
-	return s
-}
-
-// clientFrom extracts the provider data, reporting a clear error when the
-// provider could not be configured yet (values unknown at plan time).
-func clientFrom(client *workspace.Client, diags *diag.Diagnostics) *workspace.Client {
-	if client == nil {
-		diags.AddError("Provider not configured",
-			"The workspace provider's configuration is not known yet (it depends on values only known after apply) "+
-				"or is invalid, so the Workspace API cannot be called. Apply the resources it depends on first.")
-		return nil
-	}
-	return client
-}
-
-// configureClient extracts the client the provider passes to resources,
-// data sources and actions (nil until the provider is configured).
-func configureClient(providerData any, diags *diag.Diagnostics) *workspace.Client {
-	if providerData == nil {
-		return nil
-	}
-	client, ok := providerData.(*workspace.Client)
-	if !ok {
-		diags.AddError("Unexpected provider data",
-			fmt.Sprintf("Expected *workspace.Client, got %T. Please report this issue to the provider developers.", providerData))
-		return nil
-	}
-	return client
 }

@@ -263,16 +263,6 @@ func (p *hostileProxy) rewriteJobStatus(rule, status string) rewriteFunc {
 	}
 }
 
-// submitJob starts a batch-create job on the emulator directly and returns its ID.
-func submitJob(t *testing.T, env *testAccEnv, ids []string) string {
-	t.Helper()
-	subs := env.Client.SubmitBatchCreate(context.Background(), workspace.BatchCreateDesktopSnapshotReq{DesktopIds: ids}, nil)
-	if len(subs) != 1 || subs[0].JobID == "" {
-		t.Fatalf("submitting a job: %+v", subs)
-	}
-	return subs[0].JobID
-}
-
 // checkJobIDsAre requires the state's job_ids to be exactly the jobs the
 // proxy touched under rule, except those in other (jobs of other steps).
 func checkJobIDsAre(p *hostileProxy, rule string, other ...string) resource.TestCheckFunc {
@@ -326,8 +316,8 @@ func TestAccFaultHostile_hugeBody(t *testing.T) {
 			},
 			{
 				Config: batchConfig(pe, ids[1:], hostileTimeouts),
-				ExpectError: regexp.MustCompile(`(?s)` + spacesMayWrap(`timed out after \S+ waiting for job [0-9a-f-]+`) +
-					`.*` + spacesMayWrap(tooLarge)),
+				ExpectError: regexp.MustCompile(`(?s)` + spacesMayWrap(`keep running in the service: [0-9a-f-]{36} \(last status: `) +
+					`.*` + spacesMayWrap(`the last poll failed: `) + `.*` + spacesMayWrap(tooLarge)),
 			},
 			{
 				// Without the rule, a refresh adopts the timed-out job; every
@@ -378,7 +368,7 @@ func TestAccFaultHostile_invalidJSONShowJob(t *testing.T) {
 			},
 			{
 				Config:      batchConfig(pe, ids[1:], hostileTimeouts),
-				ExpectError: regexp.MustCompile(`(?s)` + spacesMayWrap(`timed out after \S+ waiting for job [0-9a-f-]{36} \(last status: not read yet; the last poll failed: `+notJSON)),
+				ExpectError: regexp.MustCompile(`(?s)` + spacesMayWrap(`keep running in the service: [0-9a-f-]{36} \(last status: not read yet; the last poll failed: `+notJSON)),
 			},
 			{
 				PreConfig:          proxy.clear,
@@ -493,7 +483,10 @@ func TestAccFaultHostile_invalidJSONBatchCreateLost(t *testing.T) {
 			if len(recs) != 1 || len(lost) != 1 {
 				return fmt.Errorf("after destroy want only the lost job's 1 record, found %d records (lost jobs %v)", len(recs), lost)
 			}
-			return deleteSnapshots(context.Background(), env.Client, []string{recs[0].SnapshotId})
+			if diags := deleteSnapshots(context.Background(), env.Client, map[string]string{recs[0].SnapshotId: recs[0].DesktopId}); diags.HasError() {
+				return fmt.Errorf("deleting the lost job's record: %v", diags)
+			}
+			return nil
 		},
 		Steps: []resource.TestStep{
 			{
@@ -571,7 +564,7 @@ func TestAccFaultHostile_unknownJobStatus(t *testing.T) {
 			{
 				Config: batchConfig(pe, ids[1:], hostileTimeouts),
 				ExpectError: regexp.MustCompile(`(?s)Unable to create desktop snapshots.*` +
-					spacesMayWrap(`timed out after \S+ waiting for job [0-9a-f-]{36} \(last status: EXPLODING\)`)),
+					spacesMayWrap(`keep running in the service: [0-9a-f-]{36} \(last status: EXPLODING\)`)),
 			},
 			{
 				// Still EXPLODING: the refresh keeps the batch pending.
@@ -618,7 +611,8 @@ func TestAccFaultHostile_jobNeverFinishes(t *testing.T) {
 				PreConfig: func() { proxy.set(nil, proxy.rewriteJobStatus("running", "RUNNING")) },
 				Config:    batchConfig(pe, ids, short),
 				ExpectError: regexp.MustCompile(`(?s)Unable to create desktop snapshots.*` +
-					spacesMayWrap(`timed out after \S+ waiting for job [0-9a-f-]{36} \(last status: RUNNING\); the job may still finish: its ID is kept`)),
+					spacesMayWrap(`The create timeout passed while waiting for 1 of 1 batch-create job. They were submitted and keep running in the service: [0-9a-f-]{36} \(last status: RUNNING\).`) +
+					`\s+` + spacesMayWrap(`Their job IDs are kept in state with status PENDING`)),
 			},
 			{
 				RefreshState:       true,
@@ -657,6 +651,63 @@ func TestAccFaultHostile_jobNeverFinishes(t *testing.T) {
 						return nil
 					},
 					checkSnapshotCount(t, env, ids, 4, "want 4 records (the timed-out job's deleted), found %d"),
+				),
+			},
+		},
+	})
+}
+
+// A refresh of a PENDING batch whose job the service no longer knows warns
+// and keeps the batch as it was (it used to fail the refresh, while the
+// restore kept its state silently); once the job is readable again, the next
+// refresh records what it made.
+func TestAccFaultHostile_pendingJobGoneKeepsState(t *testing.T) {
+	parallelUnlessReal(t)
+	env, pe, proxy := newHostileEnv(t, 2)
+	ids := env.DesktopIDs
+	jobGone := func(w http.ResponseWriter, r *http.Request, _ []byte) bool {
+		m := showJobPath.FindStringSubmatch(r.URL.Path)
+		if m == nil {
+			return false
+		}
+		proxy.hit("gone", m[1])
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("X-Request-Id", "gone-request")
+		w.WriteHeader(http.StatusNotFound)
+		_, _ = w.Write([]byte(`{"error_code":"WKS.0004","error_msg":"The job does not exist."}`))
+		return true
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checkSnapshotsGone(t, env, ids),
+		Steps: []resource.TestStep{
+			{
+				PreConfig:   func() { proxy.set(nil, proxy.rewriteJobStatus("running", "RUNNING")) },
+				Config:      batchConfig(pe, ids, `timeouts = { create = "3s", delete = "20s" }`),
+				ExpectError: regexp.MustCompile(spacesMayWrap(`The create timeout passed while waiting for 1 of 1 batch-create job.`)),
+			},
+			{
+				PreConfig:          func() { proxy.set(jobGone, nil) },
+				RefreshState:       true,
+				ExpectNonEmptyPlan: true,
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckResourceAttr(batchAddr, "status", "PENDING"),
+					resource.TestCheckResourceAttr(batchAddr, "job_ids.#", "1"),
+					func(*terraform.State) error {
+						if proxy.hitCount("gone") == 0 {
+							return fmt.Errorf("the refresh never asked for the job; the test proves nothing")
+						}
+						return nil
+					},
+				),
+			},
+			{
+				PreConfig:          proxy.clear,
+				RefreshState:       true,
+				ExpectNonEmptyPlan: true,
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckResourceAttr(batchAddr, "status", "SUCCESS"),
+					resource.TestCheckResourceAttr(batchAddr, "snapshots.#", "4"),
 				),
 			},
 		},

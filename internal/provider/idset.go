@@ -135,4 +135,4 @@ func knownStrings(elems []attr.Value) (map[string]bool, bool) {
 }
 
 // idSetOf builds an idSet of the strings.
-func idSetOf(values []string) idSetValue { return idSetValue{setOfStrings(values)} }
+func idSetOf(values []string) idSetValue { return idSetValue{stringSetValue(values)} }

@@ -37,7 +37,7 @@ func TestIDSet_equalIgnoresOrderOnly(t *testing.T) {
 			t.Errorf("%s: SetSemanticEquals = %v, want %v", c.name, semantic, c.equal)
 		}
 	}
-	if a.Equal(setOfStrings([]string{"d-1", "d-2", "d-3"})) {
+	if a.Equal(stringSetValue([]string{"d-1", "d-2", "d-3"})) {
 		t.Error("an idSet equals a plain set: the framework would see two types as one")
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"sort"
 
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -21,8 +20,8 @@ type jobDataSource struct {
 	client *workspace.Client
 }
 
-// NewJobDataSource returns the workspace_job data source.
-func NewJobDataSource() datasource.DataSource { return &jobDataSource{} }
+// newJobDataSource returns the workspace_job data source.
+func newJobDataSource() datasource.DataSource { return &jobDataSource{} }
 
 type jobModel struct {
 	ID           types.String `tfsdk:"id"`
@@ -49,11 +48,7 @@ type subJobModel struct {
 	Entity      types.String `tfsdk:"entity"`
 }
 
-var subJobType = types.ObjectType{AttrTypes: map[string]attr.Type{
-	"id": types.StringType, "status": types.StringType, "desktop_id": types.StringType,
-	"desktop_name": types.StringType, "error_code": types.StringType, "fail_reason": types.StringType,
-	"begin_time": types.StringType, "end_time": types.StringType, "entity": types.StringType,
-}}
+var subJobType = objectTypeOf[subJobModel]()
 
 func (d *jobDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_job"

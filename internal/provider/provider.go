@@ -126,17 +126,17 @@ func (p *workspaceProvider) Resources(_ context.Context) []func() resource.Resou
 
 func (p *workspaceProvider) DataSources(_ context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{
-		NewDesktopsDataSource,
-		NewDesktopSnapshotsDataSource,
-		NewJobDataSource,
+		newDesktopsDataSource,
+		newDesktopSnapshotsDataSource,
+		newJobDataSource,
 	}
 }
 
 // Actions need Terraform 1.14 or later; older Terraform ignores them.
 func (p *workspaceProvider) Actions(_ context.Context) []func() action.Action {
 	return []func() action.Action{
-		func() action.Action { return &snapshotCreateAction{progressInterval: p.progressInterval} },
-		func() action.Action { return &snapshotRestoreAction{progressInterval: p.progressInterval} },
+		func() action.Action { return newSnapshotCreateAction(p.progressInterval) },
+		func() action.Action { return newSnapshotRestoreAction(p.progressInterval) },
 	}
 }
 

@@ -5,10 +5,8 @@ import (
 	"sort"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 
 	"github.com/cloud-desktop/terraform-provider-workspace/internal/workspace"
 )
@@ -29,11 +27,6 @@ type snapshotBatchModel struct {
 	FailedDesktops     types.List     `tfsdk:"failed_desktops"`
 }
 
-type diskSnapshotModel struct {
-	Name        types.String `tfsdk:"name"`
-	Description types.String `tfsdk:"description"`
-}
-
 type snapshotRecordModel struct {
 	SnapshotID   types.String `tfsdk:"snapshot_id"`
 	SnapshotName types.String `tfsdk:"snapshot_name"`
@@ -51,48 +44,21 @@ type failedDesktopModel struct {
 }
 
 var (
-	diskSnapshotAttrTypes = map[string]attr.Type{"name": types.StringType, "description": types.StringType}
-	snapshotRecordType    = types.ObjectType{AttrTypes: map[string]attr.Type{
-		"snapshot_id": types.StringType, "snapshot_name": types.StringType, "desktop_id": types.StringType,
-		"desktop_name": types.StringType, "is_system_disk": types.BoolType, "status": types.StringType,
-		"create_time": types.StringType,
-	}}
-	failedDesktopType = types.ObjectType{AttrTypes: map[string]attr.Type{
-		"desktop_id": types.StringType, "error_code": types.StringType, "fail_reason": types.StringType,
-	}}
+	diskSnapshotType   = objectTypeOf[diskSnapshotModel]()
+	snapshotRecordType = objectTypeOf[snapshotRecordModel]()
+	failedDesktopType  = objectTypeOf[failedDesktopModel]()
 )
 
-func timeoutsAttrTypes(ctx context.Context) map[string]attr.Type {
-	return timeouts.Attributes(ctx, timeouts.Opts{Create: true, Delete: true}).GetType().(timeouts.Type).AttrTypes
-}
+// batchTimeouts are the operations the batch's timeouts block sets.
+var batchTimeouts = timeouts.Opts{Create: true, Delete: true}
 
 func emptySnapshotList() types.List { return types.ListValueMust(snapshotRecordType, nil) }
 func emptyFailedList() types.List   { return types.ListValueMust(failedDesktopType, nil) }
 
+func (m *snapshotBatchModel) setJobIDs(ids []string) { m.JobIDs, m.ID = jobIDState(ids) }
+
 func (m *snapshotBatchModel) createRequest(ctx context.Context) (workspace.BatchCreateDesktopSnapshotReq, diag.Diagnostics) {
 	return batchCreateRequest(ctx, m.DesktopIDs, m.DiskType.ValueString(), m.SystemDiskSnapshot, m.DataDiskSnapshot)
-}
-
-// batchCreateRequest builds the batch-create body from the arguments the
-// resource and the create action share.
-func batchCreateRequest(ctx context.Context, desktopIDs stringElements, diskType string, system, data types.Object) (workspace.BatchCreateDesktopSnapshotReq, diag.Diagnostics) {
-	req := workspace.BatchCreateDesktopSnapshotReq{
-		DesktopIds: sortedStrings(listStrings(ctx, desktopIDs)),
-		DiskType:   diskType,
-	}
-	var diags diag.Diagnostics
-	for _, d := range []struct {
-		obj  types.Object
-		dest **workspace.DiskSnapshotInfo
-	}{{system, &req.SystemDiskSnapshot}, {data, &req.DataDiskSnapshot}} {
-		if d.obj.IsNull() || d.obj.IsUnknown() {
-			continue
-		}
-		var info diskSnapshotModel
-		diags.Append(d.obj.As(ctx, &info, basetypes.ObjectAsOptions{})...)
-		*d.dest = &workspace.DiskSnapshotInfo{Name: info.Name.ValueString(), Description: info.Description.ValueString()}
-	}
-	return req, diags
 }
 
 func (m *snapshotBatchModel) snapshotRecords(ctx context.Context) []snapshotRecordModel {
@@ -122,31 +88,29 @@ func (m *snapshotBatchModel) setSnapshots(ctx context.Context, recs []snapshotRe
 	return diags
 }
 
-// applyJobResults records what finished jobs made: their snapshots, failed
-// desktops and the overall status. Jobs without a result keep it PENDING.
-func (m *snapshotBatchModel) applyJobResults(ctx context.Context, client *workspace.Client, jobIDs []string, results map[string]*workspace.JobResult) diag.Diagnostics {
+// applyJobResults records what the run's jobs made: their snapshots,
+// failed desktops and the overall status. While a job has not ended, or what
+// it made cannot be resolved, the status stays PENDING.
+func (m *snapshotBatchModel) applyJobResults(ctx context.Context, client *workspace.Client, run *jobRun) diag.Diagnostics {
 	var diags diag.Diagnostics
-	m.JobIDs, m.ID = jobIDState(jobIDs)
+	m.setJobIDs(run.jobIDs)
 	var records []snapshotRecordModel
 	var failed []failedDesktopModel
-	total, failures, pending := 0, 0, false
-	for _, id := range jobIDs {
-		res := results[id]
+	unresolved := false
+	for _, id := range run.jobIDs {
+		res := run.results[id]
 		if res == nil {
-			pending = true
 			continue
 		}
 		made, err := client.ResolveCreatedSnapshots(ctx, res, workspace.ResolveOptions{})
 		if err != nil {
-			diags.Append(errorDiagnostic("Unable to read the snapshots a job made", err, ""))
-			pending = true
+			diags.Append(errorDiagnostic("Unable to read the snapshots a job made", err, run.credentials))
+			unresolved = true
 		}
 		for _, s := range made {
 			records = append(records, recordModel(s))
 		}
-		total += len(res.Outcomes)
 		for _, f := range res.Failed() {
-			failures++
 			failed = append(failed, failedDesktopModel{
 				DesktopID: types.StringValue(f.DesktopID), ErrorCode: types.StringValue(f.ErrorCode),
 				FailReason: types.StringValue(f.FailReason),
@@ -161,7 +125,10 @@ func (m *snapshotBatchModel) applyJobResults(ctx context.Context, client *worksp
 	list, d := types.ListValueFrom(ctx, failedDesktopType, failed)
 	diags.Append(d...)
 	m.FailedDesktops = list
-	m.Status = types.StringValue(overallStatus(pending, failures, total))
+	m.Status = types.StringValue(run.status())
+	if unresolved {
+		m.Status = types.StringValue(batchStatusPending)
+	}
 	return diags
 }
 
@@ -175,4 +142,38 @@ func recordModel(s workspace.DesktopSnapshotDetailInfo) snapshotRecordModel {
 		Status:       types.StringValue(s.Status),
 		CreateTime:   types.StringValue(s.CreateTime),
 	}
+}
+
+func inferDiskType(records []snapshotRecordModel) string {
+	var system, data bool
+	for _, r := range records {
+		if r.IsSystemDisk.ValueBool() {
+			system = true
+		} else {
+			data = true
+		}
+	}
+	switch {
+	case system && !data:
+		return workspace.DiskTypeSystem
+	case data && !system:
+		return workspace.DiskTypeData
+	default:
+		return workspace.DiskTypeAll
+	}
+}
+
+// refreshRecords keeps the state's records that still exist, with fresh values.
+func refreshRecords(known []snapshotRecordModel, listed []workspace.DesktopSnapshotDetailInfo) []snapshotRecordModel {
+	byID := make(map[string]workspace.DesktopSnapshotDetailInfo, len(listed))
+	for _, l := range listed {
+		byID[l.SnapshotId] = l
+	}
+	var kept []snapshotRecordModel
+	for _, k := range known {
+		if l, ok := byID[k.SnapshotID.ValueString()]; ok {
+			kept = append(kept, recordModel(l))
+		}
+	}
+	return kept
 }

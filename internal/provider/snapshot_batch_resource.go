@@ -2,15 +2,10 @@ package provider
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"sort"
-	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -18,7 +13,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapplanmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/objectplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
@@ -37,14 +31,6 @@ var (
 	_ resource.ResourceWithValidateConfig = (*snapshotBatchResource)(nil)
 )
 
-// Batch statuses kept in state.
-const (
-	batchStatusPending        = "PENDING"
-	batchStatusSuccess        = "SUCCESS"
-	batchStatusPartialFailure = "PARTIAL_FAILURE"
-	batchStatusFailed         = "FAILED"
-)
-
 const defaultBatchTimeout = 30 * time.Minute
 
 type snapshotBatchResource struct {
@@ -60,51 +46,6 @@ func (r *snapshotBatchResource) Metadata(_ context.Context, req resource.Metadat
 func (r *snapshotBatchResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	r.client = configureClient(req.ProviderData, &resp.Diagnostics)
 }
-
-func diskSnapshotAttribute(disk string) schema.SingleNestedAttribute {
-	return schema.SingleNestedAttribute{
-		MarkdownDescription: diskSnapshotDescription(disk),
-		Optional:            true,
-		PlanModifiers:       []planmodifier.Object{objectplanmodifier.RequiresReplace()},
-		Attributes: map[string]schema.Attribute{
-			"name": schema.StringAttribute{
-				MarkdownDescription: snapshotNameDescription(disk),
-				Optional:            true,
-				Validators:          snapshotNameValidators(),
-			},
-			"description": schema.StringAttribute{
-				MarkdownDescription: snapshotDescriptionDescription(disk),
-				Optional:            true,
-				Validators:          snapshotDescriptionValidators(),
-			},
-		},
-	}
-}
-
-// Texts and checks of the disk snapshot settings, shared with the create action.
-
-func diskSnapshotDescription(disk string) string {
-	return fmt.Sprintf("Name and description of the %s snapshots. The service names each snapshot "+
-		"desktop name + `name` + a timestamp.", disk)
-}
-
-func snapshotNameDescription(disk string) string {
-	return fmt.Sprintf("Name given to the %s snapshots, at most %d characters.", disk, workspace.MaxSnapshotNameLength)
-}
-
-func snapshotDescriptionDescription(disk string) string {
-	return fmt.Sprintf("Description of the %s snapshots, at most %d characters.", disk, workspace.MaxSnapshotDescriptionLength)
-}
-
-func snapshotNameValidators() []validator.String {
-	return []validator.String{stringvalidator.LengthAtMost(workspace.MaxSnapshotNameLength)}
-}
-
-func snapshotDescriptionValidators() []validator.String {
-	return []validator.String{stringvalidator.LengthAtMost(workspace.MaxSnapshotDescriptionLength)}
-}
-
-const diskTypeDescription = "Which disks to snapshot: `SYSTEM_DISK`, `DATA_DISKS` or `ALL` (the default)."
 
 func (r *snapshotBatchResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
@@ -135,8 +76,8 @@ func (r *snapshotBatchResource) Schema(ctx context.Context, _ resource.SchemaReq
 				Validators:          []validator.String{stringvalidator.OneOf(workspace.DiskTypes...)},
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
-			"system_disk_snapshot": diskSnapshotAttribute("system disk"),
-			"data_disk_snapshot":   diskSnapshotAttribute("data disk"),
+			"system_disk_snapshot": diskSnapshotResourceAttribute("system disk"),
+			"data_disk_snapshot":   diskSnapshotResourceAttribute("data disk"),
 			"triggers": schema.MapAttribute{
 				MarkdownDescription: "Arbitrary values; changing any of them replaces the resource, which snapshots the desktops again.",
 				ElementType:         types.StringType,
@@ -149,7 +90,7 @@ func (r *snapshotBatchResource) Schema(ctx context.Context, _ resource.SchemaReq
 				Computed:            true,
 				Default:             booldefault.StaticBool(false),
 			},
-			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Delete: true}),
+			"timeouts": timeouts.Attributes(ctx, batchTimeouts),
 			"job_ids": schema.ListAttribute{
 				MarkdownDescription: "One `batch-create` job ID per chunk of at most 100 desktops.",
 				ElementType:         types.StringType,
@@ -203,19 +144,23 @@ func (r *snapshotBatchResource) ValidateConfig(ctx context.Context, req resource
 	checkDiskSettings(m.DiskType.ValueString(), !m.SystemDiskSnapshot.IsNull(), !m.DataDiskSnapshot.IsNull(), &resp.Diagnostics)
 }
 
-// checkDiskSettings rejects naming snapshots of a disk kind that is not snapshotted.
-func checkDiskSettings(diskType string, hasSystem, hasData bool, diags *diag.Diagnostics) {
-	if diskType == workspace.DiskTypeData && hasSystem {
-		diags.AddAttributeError(path.Root("system_disk_snapshot"), "Conflicting disk settings",
-			`system_disk_snapshot is set but disk_type is "DATA_DISKS", which takes no system disk snapshot: `+
-				`remove system_disk_snapshot or set disk_type to "SYSTEM_DISK" or "ALL".`)
+// createReport and deleteReport are what the batch's errors say of a run
+// that was cut short.
+var (
+	createReport = runReport{
+		idsPath:     path.Root("desktop_ids"),
+		interrupted: "The apply was interrupted",
+		timedOut:    "The create timeout passed",
+		kept: "Their job IDs are kept in state with status PENDING; the next refresh records the snapshots " +
+			"they made, and a destroy deletes them.",
 	}
-	if diskType == workspace.DiskTypeSystem && hasData {
-		diags.AddAttributeError(path.Root("data_disk_snapshot"), "Conflicting disk settings",
-			`data_disk_snapshot is set but disk_type is "SYSTEM_DISK", which takes no data disk snapshots: `+
-				`remove data_disk_snapshot or set disk_type to "DATA_DISKS" or "ALL".`)
+	deleteReport = runReport{
+		idsPath:     path.Empty(),
+		interrupted: "The destroy was interrupted",
+		timedOut:    "The delete timeout passed",
+		kept:        "The batch stays in state; the next destroy deletes what is left.",
 	}
-}
+)
 
 func (r *snapshotBatchResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan snapshotBatchModel
@@ -226,56 +171,28 @@ func (r *snapshotBatchResource) Create(ctx context.Context, req resource.CreateR
 	}
 	timeout, diags := plan.Timeouts.Create(ctx, defaultBatchTimeout)
 	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-
 	apiReq, diags := plan.createRequest(ctx)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
 	plan.Status = types.StringValue(batchStatusPending)
 	plan.Snapshots = emptySnapshotList()
 	plan.FailedDesktops = emptyFailedList()
 
-	// Every job ID goes to state the moment it is known, so an interrupted
-	// or failed apply leaves state the next apply can reconcile.
-	var jobIDs []string
-	recordJob := func(sub workspace.ChunkSubmission) {
-		jobIDs = append(jobIDs, sub.JobID)
-		plan.JobIDs, plan.ID = jobIDState(jobIDs)
+	submit := func(ctx context.Context, hooks workspace.SubmitHooks) []workspace.ChunkSubmission {
+		return client.SubmitBatchCreate(ctx, apiReq, hooks)
+	}
+	run := runJobs(ctx, client, createOperation, submit, resourceRunHooks(ctx, createOperation, &plan, &resp.State, &resp.Diagnostics))
+	// A run cut short stays PENDING: resolving what its ended jobs made
+	// takes API calls the stopped context cannot make; the refresh does it.
+	if len(run.jobIDs) > 0 && run.stopped == nil {
+		resp.Diagnostics.Append(plan.applyJobResults(ctx, client, run)...)
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-		tflog.Debug(ctx, "snapshot batch job submitted", map[string]any{"job_id": sub.JobID, "desktops": len(sub.IDs)})
 	}
-	submissions := client.SubmitBatchCreate(ctx, apiReq, recordJob)
-	var submitErrs []error
-	for _, s := range submissions {
-		if s.Err != nil {
-			submitErrs = append(submitErrs, fmt.Errorf("desktops %s: %w", strings.Join(s.IDs, ", "), s.Err))
-		}
-	}
-	if len(jobIDs) == 0 {
-		resp.Diagnostics.Append(errorDiagnostic("Unable to create desktop snapshots", errors.Join(submitErrs...), r.client.CredentialSource()))
-		return
-	}
-
-	results, waitErr := client.WaitForJobs(ctx, jobIDs, workspace.WaitOptions{})
-	if ctx.Err() != nil {
-		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-		resp.Diagnostics.Append(errorDiagnostic("Unable to create desktop snapshots", waitErr, r.client.CredentialSource()))
-		return
-	}
-	resp.Diagnostics.Append(plan.applyJobResults(ctx, client, jobIDs, results)...)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	if len(submitErrs) > 0 {
-		resp.Diagnostics.Append(errorDiagnostic("Unable to create desktop snapshots", errors.Join(submitErrs...), r.client.CredentialSource()))
-	}
-	if waitErr != nil {
-		resp.Diagnostics.Append(errorDiagnostic("Unable to create desktop snapshots", waitErr, r.client.CredentialSource()))
-	}
+	resp.Diagnostics.Append(run.diagnostics(createReport)...)
 }
 
 func (r *snapshotBatchResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -286,19 +203,17 @@ func (r *snapshotBatchResource) Read(ctx context.Context, req resource.ReadReque
 		return
 	}
 	if state.Status.ValueString() == batchStatusPending {
-		// An interrupted create: adopt what its jobs made once they ended.
-		jobIDs := listStrings(ctx, state.JobIDs)
-		done, err := jobsFinished(ctx, client, jobIDs)
-		if err != nil {
-			resp.Diagnostics.Append(errorDiagnostic("Unable to read desktop snapshots", err, r.client.CredentialSource()))
+		// An interrupted create: adopt what its jobs made once they all ended.
+		run, diags := refreshJobs(ctx, client, createOperation, stringsOf(ctx, state.JobIDs))
+		resp.Diagnostics.Append(diags...)
+		if diags.HasError() {
 			return
 		}
-		if done {
-			results, _ := client.WaitForJobs(ctx, jobIDs, workspace.WaitOptions{FirstPoll: firstPollForFinishedJobs})
-			resp.Diagnostics.Append(state.applyJobResults(ctx, client, jobIDs, results)...)
+		if !run.pending() {
+			resp.Diagnostics.Append(state.applyJobResults(ctx, client, run)...)
 		}
 	}
-	records, err := client.ListAllDesktopSnapshots(ctx, workspace.ListDesktopSnapshotRequest{DesktopIds: listStrings(ctx, state.DesktopIDs)})
+	records, err := client.ListAllDesktopSnapshots(ctx, workspace.ListDesktopSnapshotRequest{DesktopIds: stringsOf(ctx, state.DesktopIDs)})
 	if err != nil {
 		resp.Diagnostics.Append(errorDiagnostic("Unable to read desktop snapshots", err, r.client.CredentialSource()))
 		return
@@ -339,44 +254,34 @@ func (r *snapshotBatchResource) Delete(ctx context.Context, req resource.DeleteR
 	defer cancel()
 	if state.Status.ValueString() == batchStatusPending {
 		// The create was interrupted: let its jobs end, then delete what they made.
-		jobIDs := listStrings(ctx, state.JobIDs)
-		results, err := client.WaitForJobs(ctx, jobIDs, workspace.WaitOptions{})
-		if ctx.Err() != nil {
-			resp.Diagnostics.Append(errorDiagnostic("Unable to delete desktop snapshots", err, r.client.CredentialSource()))
+		run := waitForJobs(ctx, client, createOperation, stringsOf(ctx, state.JobIDs))
+		if run.stopped != nil {
+			resp.Diagnostics.Append(run.diagnostics(deleteReport)...)
 			return
 		}
-		resp.Diagnostics.Append(state.applyJobResults(ctx, client, jobIDs, results)...)
+		resp.Diagnostics.Append(run.unreadOutcomes("The snapshots that job made, if any, are not known to the batch and are not deleted.")...)
+		resp.Diagnostics.Append(state.applyJobResults(ctx, client, run)...)
 	}
-	var ids []string
+	desktopOf := map[string]string{}
 	for _, s := range state.snapshotRecords(ctx) {
-		ids = append(ids, s.SnapshotID.ValueString())
+		desktopOf[s.SnapshotID.ValueString()] = s.DesktopID.ValueString()
 	}
-	if err := deleteSnapshots(ctx, client, ids); err != nil {
-		resp.Diagnostics.Append(errorDiagnostic("Unable to delete desktop snapshots", err, r.client.CredentialSource()))
-	}
+	resp.Diagnostics.Append(deleteSnapshots(ctx, client, desktopOf)...)
 }
 
-// deleteSnapshots deletes the snapshots in batches and waits; ones already gone are fine.
-func deleteSnapshots(ctx context.Context, client *workspace.Client, ids []string) error {
-	if len(ids) == 0 {
+// deleteSnapshots deletes the snapshots (snapshot ID -> desktop ID, as state
+// records them) in batches and waits; ones already gone are fine.
+func deleteSnapshots(ctx context.Context, client *workspace.Client, desktopOf map[string]string) diag.Diagnostics {
+	if len(desktopOf) == 0 {
 		return nil
 	}
-	var jobIDs []string
-	var errs []error
-	for _, s := range client.SubmitBatchDelete(ctx, ids, nil) {
-		switch {
-		case s.Err != nil:
-			errs = append(errs, s.Err)
-		case s.JobID != "":
-			jobIDs = append(jobIDs, s.JobID)
-		}
+	submit := func(ctx context.Context, hooks workspace.SubmitHooks) []workspace.ChunkSubmission {
+		return client.SubmitBatchDeleteOf(ctx, desktopOf, hooks)
 	}
-	if len(jobIDs) > 0 {
-		if _, err := client.WaitForJobs(ctx, jobIDs, workspace.WaitOptions{}); err != nil {
-			errs = append(errs, err)
-		}
-	}
-	return errors.Join(errs...)
+	run := runJobs(ctx, client, deleteOperation, submit, jobRunHooks{
+		busy: func(n workspace.BusyNotice) { logBusy(ctx, deleteOperation, n) },
+	})
+	return run.diagnostics(deleteReport)
 }
 
 func (r *snapshotBatchResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
@@ -384,75 +289,27 @@ func (r *snapshotBatchResource) ImportState(ctx context.Context, req resource.Im
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	jobIDs, results, diags := importJobs(ctx, client, req.ID, workspace.JobTypeCreateSnapshot,
-		"Unable to import desktop snapshots", "batch-create")
+	run, diags := importJobs(ctx, client, req.ID, createOperation, workspace.JobTypeCreateSnapshot,
+		"Unable to import desktop snapshots")
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	var desktops []string
-	for _, id := range jobIDs {
-		for _, o := range results[id].Outcomes {
+	for _, id := range run.jobIDs {
+		for _, o := range run.results[id].Outcomes {
 			desktops = append(desktops, o.DesktopID)
 		}
 	}
 	m := snapshotBatchModel{
 		DesktopIDs:         idSetOf(desktops),
-		SystemDiskSnapshot: types.ObjectNull(diskSnapshotAttrTypes),
-		DataDiskSnapshot:   types.ObjectNull(diskSnapshotAttrTypes),
+		SystemDiskSnapshot: types.ObjectNull(diskSnapshotType.AttrTypes),
+		DataDiskSnapshot:   types.ObjectNull(diskSnapshotType.AttrTypes),
 		Triggers:           types.MapNull(types.StringType),
 		RetainOnDestroy:    types.BoolValue(false),
-		Timeouts:           timeouts.Value{Object: types.ObjectNull(timeoutsAttrTypes(ctx))},
+		Timeouts:           nullTimeouts(ctx, batchTimeouts),
 	}
-	resp.Diagnostics.Append(m.applyJobResults(ctx, client, jobIDs, results)...)
+	resp.Diagnostics.Append(m.applyJobResults(ctx, client, run)...)
 	m.DiskType = types.StringValue(inferDiskType(m.snapshotRecords(ctx)))
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
-}
-
-func inferDiskType(records []snapshotRecordModel) string {
-	var system, data bool
-	for _, r := range records {
-		if r.IsSystemDisk.ValueBool() {
-			system = true
-		} else {
-			data = true
-		}
-	}
-	switch {
-	case system && !data:
-		return workspace.DiskTypeSystem
-	case data && !system:
-		return workspace.DiskTypeData
-	default:
-		return workspace.DiskTypeAll
-	}
-}
-
-// refreshRecords keeps the state's records that still exist, with fresh values.
-func refreshRecords(known []snapshotRecordModel, listed []workspace.DesktopSnapshotDetailInfo) []snapshotRecordModel {
-	byID := make(map[string]workspace.DesktopSnapshotDetailInfo, len(listed))
-	for _, l := range listed {
-		byID[l.SnapshotId] = l
-	}
-	var kept []snapshotRecordModel
-	for _, k := range known {
-		if l, ok := byID[k.SnapshotID.ValueString()]; ok {
-			kept = append(kept, recordModel(l))
-		}
-	}
-	return kept
-}
-
-func sortedStrings(v []string) []string {
-	out := append([]string(nil), v...)
-	sort.Strings(out)
-	return out
-}
-
-func setOfStrings(v []string) types.Set {
-	elems := make([]attr.Value, 0, len(v))
-	for _, s := range sortedStrings(v) {
-		elems = append(elems, types.StringValue(s))
-	}
-	return types.SetValueMust(types.StringType, elems)
 }

@@ -35,35 +35,6 @@ resource "workspace_desktop_snapshot_batch" "test" {
 `, hclStrings(ids), extra)
 }
 
-// countSnapshots lists the desktops' snapshot records through the API.
-func countSnapshots(t *testing.T, env *testAccEnv, ids []string) int {
-	t.Helper()
-	recs, err := env.Client.ListAllDesktopSnapshots(context.Background(), workspace.ListDesktopSnapshotRequest{DesktopIds: ids})
-	if err != nil {
-		t.Fatalf("listing snapshots: %v", err)
-	}
-	return len(recs)
-}
-
-// checkSnapshotCount asserts how many records the desktops have, through the API.
-func checkSnapshotCount(t *testing.T, env *testAccEnv, ids []string, want int, format string) resource.TestCheckFunc {
-	return func(*terraform.State) error {
-		if n := countSnapshots(t, env, ids); n != want {
-			return fmt.Errorf(format, n)
-		}
-		return nil
-	}
-}
-
-func checkSnapshotsGone(t *testing.T, env *testAccEnv, ids []string) resource.TestCheckFunc {
-	return func(*terraform.State) error {
-		if n := countSnapshots(t, env, ids); n != 0 {
-			return fmt.Errorf("%d snapshot records of the batch's desktops remain after destroy", n)
-		}
-		return nil
-	}
-}
-
 func TestAccSnapshotBatch_basic(t *testing.T) {
 	env := newTestAccEnv(t, emulator.Config{Desktops: 3, JobDuration: 500 * time.Millisecond, Seed: 1})
 	ids := env.DesktopIDs[:3]
@@ -135,7 +106,7 @@ func TestAccSnapshotBatch_outOfBandDeletionRecreates(t *testing.T) {
 		for _, r := range recs {
 			snapIDs = append(snapIDs, r.SnapshotId)
 		}
-		for _, s := range env.Client.SubmitBatchDelete(ctx, snapIDs, nil) {
+		for _, s := range env.Client.SubmitBatchDelete(ctx, snapIDs, workspace.SubmitHooks{}) {
 			if s.Err != nil {
 				t.Fatal(s.Err)
 			}
@@ -219,7 +190,7 @@ func TestAccSnapshotBatch_partialFailureTaints(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				Config:      batchConfig(env, ids, ""),
-				ExpectError: regexp.MustCompile(`(?s)Unable to create desktop snapshots.*failed:.*desktop [0-9a-f-]{36}.*WKS\.`),
+				ExpectError: regexp.MustCompile(`(?s)Unable to create desktop snapshots.*Desktop [0-9a-f-]{36}.*` + spacesMayWrap(`failed in job`) + `.*Error code: WKS\.`),
 			},
 			{
 				// The failed apply left a tainted resource holding its job and every record made.
@@ -273,7 +244,7 @@ func TestAccSnapshotBatch_completeParentWithFailedSubJobsFails(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				Config:      batchConfig(env, env.DesktopIDs, ""),
-				ExpectError: regexp.MustCompile(`(?s)ended with\s+status COMPLETE;\s+\d+ of 10\s+desktops failed`),
+				ExpectError: regexp.MustCompile(`(?s)` + spacesMayWrap(`failed in job [0-9a-f-]{36} with status \w+ \(the job ended COMPLETE\)`)),
 			},
 			{
 				// Never recorded as a success: the batch is tainted and replaced.
@@ -297,7 +268,7 @@ func TestAccSnapshotBatch_timeoutKeepsJobs(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				Config:      batchConfig(env, ids, `timeouts = { create = "2s" }`),
-				ExpectError: regexp.MustCompile(`timed out after .* waiting for job`),
+				ExpectError: regexp.MustCompile(spacesMayWrap(`The create timeout passed while waiting for 1 of 1 batch-create job.`)),
 			},
 			{
 				// The interrupted create is in state with its job ID, pending.
@@ -348,7 +319,7 @@ func TestAccSnapshotBatch_import(t *testing.T) {
 				ImportState:  true,
 				ImportStateIdFunc: func(s *terraform.State) (string, error) {
 					snapshot := s.RootModule().Resources[batchAddr].Primary.Attributes["snapshots.0.snapshot_id"]
-					subs := env.Client.SubmitBatchRestore(context.Background(), []string{snapshot}, nil)
+					subs := env.Client.SubmitBatchRestore(context.Background(), []string{snapshot}, workspace.SubmitHooks{})
 					if len(subs) != 1 || subs[0].JobID == "" {
 						return "", fmt.Errorf("could not start a restore job: %+v", subs)
 					}
@@ -389,19 +360,5 @@ func TestAccSnapshotBatch_badInput(t *testing.T) {
 				}},
 			})
 		})
-	}
-}
-
-// checkTainted asserts that a failed apply left the resource tainted.
-func checkTainted(addr string) resource.TestCheckFunc {
-	return func(s *terraform.State) error {
-		rs, ok := s.RootModule().Resources[addr]
-		if !ok {
-			return fmt.Errorf("%s is not in state", addr)
-		}
-		if !rs.Primary.Tainted {
-			return fmt.Errorf("%s is in state but not tainted", addr)
-		}
-		return nil
 	}
 }

@@ -18,6 +18,7 @@ var (
 	_ action.Action                   = (*snapshotCreateAction)(nil)
 	_ action.ActionWithConfigure      = (*snapshotCreateAction)(nil)
 	_ action.ActionWithValidateConfig = (*snapshotCreateAction)(nil)
+	_ action.ActionWithModifyPlan     = (*snapshotCreateAction)(nil)
 )
 
 // snapshotCreateAction snapshots desktops once per invocation (Terraform
@@ -36,6 +37,10 @@ type snapshotCreateActionModel struct {
 	Timeout            types.String `tfsdk:"timeout"`
 }
 
+func newSnapshotCreateAction(progressInterval time.Duration) action.Action {
+	return &snapshotCreateAction{progressInterval: progressInterval}
+}
+
 func (a *snapshotCreateAction) Metadata(_ context.Context, req action.MetadataRequest, resp *action.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_desktop_snapshot_create"
 }
@@ -44,24 +49,14 @@ func (a *snapshotCreateAction) Configure(_ context.Context, req action.Configure
 	a.client = configureClient(req.ProviderData, &resp.Diagnostics)
 }
 
-func diskSnapshotActionAttribute(disk string) schema.SingleNestedAttribute {
-	return schema.SingleNestedAttribute{
-		MarkdownDescription: diskSnapshotDescription(disk),
-		Optional:            true,
-		Attributes: map[string]schema.Attribute{
-			"name":        schema.StringAttribute{MarkdownDescription: snapshotNameDescription(disk), Optional: true, Validators: snapshotNameValidators()},
-			"description": schema.StringAttribute{MarkdownDescription: snapshotDescriptionDescription(disk), Optional: true, Validators: snapshotDescriptionValidators()},
-		},
-	}
-}
-
 func (a *snapshotCreateAction) Schema(_ context.Context, _ action.SchemaRequest, resp *action.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Snapshots desktops once per invocation (Terraform 1.14 and later), for example before a " +
 			"patch run. Each invocation calls `batch-create` in chunks of at most 100 desktops and waits for the jobs. " +
-			"It reports the job IDs as soon as they are submitted, progress while they run, and each desktop that " +
-			"failed as its own error. The snapshots it makes are not managed by Terraform; to create, track and delete " +
-			"snapshots as part of a configuration use the `workspace_desktop_snapshot_batch` resource.",
+			"It reports the job IDs as soon as they are submitted, progress while they run (including while the " +
+			"service says desktops are busy with another job), and each desktop that failed as its own error. The " +
+			"snapshots it makes are not managed by Terraform; to create, track and delete snapshots as part of a " +
+			"configuration use the `workspace_desktop_snapshot_batch` resource.",
 		Attributes: map[string]schema.Attribute{
 			"desktop_ids": schema.SetAttribute{
 				MarkdownDescription: "IDs of the desktops to snapshot. At least one; any number (they are submitted in chunks of 100).",
@@ -97,6 +92,21 @@ func (a *snapshotCreateAction) ValidateConfig(ctx context.Context, req action.Va
 	checkDiskSettings(m.diskType(), !m.SystemDiskSnapshot.IsNull(), !m.DataDiskSnapshot.IsNull(), &resp.Diagnostics)
 }
 
+// ModifyPlan checks again what validation had to skip because it was not
+// known yet (an ID list from a data source, say), so it fails the plan
+// rather than the invocation.
+func (a *snapshotCreateAction) ModifyPlan(ctx context.Context, req action.ModifyPlanRequest, resp *action.ModifyPlanResponse) {
+	var m snapshotCreateActionModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	checkKnownIDSet(ctx, path.Root("desktop_ids"), "desktop", m.DesktopIDs, &resp.Diagnostics)
+	if !m.DiskType.IsUnknown() && !m.SystemDiskSnapshot.IsUnknown() && !m.DataDiskSnapshot.IsUnknown() {
+		checkDiskSettings(m.diskType(), !m.SystemDiskSnapshot.IsNull(), !m.DataDiskSnapshot.IsNull(), &resp.Diagnostics)
+	}
+}
+
 func (a *snapshotCreateAction) Invoke(ctx context.Context, req action.InvokeRequest, resp *action.InvokeResponse) {
 	var config snapshotCreateActionModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
@@ -109,15 +119,9 @@ func (a *snapshotCreateAction) Invoke(ctx context.Context, req action.InvokeRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	run := actionJobs{
-		client:   client,
-		summary:  "Unable to create desktop snapshots",
-		apiName:  "batch-create",
-		idNoun:   "desktops",
-		idsPath:  path.Root("desktop_ids"),
-		progress: newProgressReporter(resp.SendProgress, a.progressInterval),
+	submit := func(ctx context.Context, hooks workspace.SubmitHooks) []workspace.ChunkSubmission {
+		return client.SubmitBatchCreate(ctx, apiReq, hooks)
 	}
-	resp.Diagnostics.Append(run.run(ctx, config.Timeout, func(ctx context.Context, onJob func(workspace.ChunkSubmission)) []workspace.ChunkSubmission {
-		return client.SubmitBatchCreate(ctx, apiReq, onJob)
-	})...)
+	resp.Diagnostics.Append(runAction(ctx, client, createOperation, path.Root("desktop_ids"), config.Timeout,
+		newProgressReporter(resp.SendProgress, a.progressInterval), submit)...)
 }

@@ -4,10 +4,12 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
@@ -19,13 +21,13 @@ import (
 
 const createAction = "workspace_desktop_snapshot_create"
 
-func createCalls(env *testAccEnv) int {
-	return env.Emulator.Stats().RequestsByOperation["BatchCreateDesktopSnapshot"]
-}
-
 // diskSnapshotValue is a system_disk_snapshot or data_disk_snapshot value.
 func (h *actionHarness) diskSnapshotValue(name, description string) tftypes.Value {
-	typ := h.schemas[createAction].Schema.ValueType().(tftypes.Object).AttributeTypes["system_disk_snapshot"]
+	object, ok := h.schemas[createAction].Schema.ValueType().(tftypes.Object)
+	if !ok {
+		h.t.Fatalf("the action's schema is %T, not an object", h.schemas[createAction].Schema.ValueType())
+	}
+	typ := object.AttributeTypes["system_disk_snapshot"]
 	return tftypes.NewValue(typ, map[string]tftypes.Value{"name": tfString(name), "description": tfString(description)})
 }
 
@@ -33,6 +35,7 @@ func TestActionSnapshotCreate_success(t *testing.T) {
 	env := newTestAccEnv(t, emulator.Config{Desktops: 3, JobDuration: 300 * time.Millisecond, Seed: 1})
 	ids := env.DesktopIDs[:3]
 	h := newActionHarness(t, env, 0)
+	mark := markJobs(t, env, workspace.JobTypeCreateSnapshot)
 
 	inv := h.invoke(context.Background(), createAction, map[string]tftypes.Value{
 		"desktop_ids":          tfStringSet(ids...),
@@ -42,10 +45,16 @@ func TestActionSnapshotCreate_success(t *testing.T) {
 	if hasErrors(inv.Diagnostics) {
 		t.Fatalf("create failed:\n%s", diagText(inv.Diagnostics))
 	}
-	if jobs := jobIDsIn(t, inv.Progress); len(jobs) != 1 {
-		t.Errorf("3 desktops fit one batch-create; announced jobs %v", jobs)
+	jobs := mark.started()
+	if len(jobs) != 1 {
+		t.Fatalf("3 desktops fit one batch-create; the service started %v", jobs)
 	}
-	if last, want := inv.Progress[len(inv.Progress)-1], "Finished 1 batch-create job(s): 3 desktops succeeded, 0 failed."; last != want {
+	// One chunk: the announcement comes first (no per-chunk line repeats
+	// it), the summary last.
+	if first, want := inv.Progress[0], msgWaiting(createOperation, jobs, 3); first != want {
+		t.Errorf("first progress message %q, want %q", first, want)
+	}
+	if last, want := inv.Progress[len(inv.Progress)-1], msgFinished(createOperation, 1, 3, 0); last != want {
 		t.Errorf("last progress message %q, want %q", last, want)
 	}
 	// One system disk snapshot per desktop, named as configured.
@@ -64,14 +73,18 @@ func TestActionSnapshotCreate_moreThan100Desktops(t *testing.T) {
 	env := newTestAccEnv(t, emulator.Config{Desktops: 250, JobDuration: 300 * time.Millisecond, Seed: 1})
 	env.SkipIfReal(t, "needs 250 desktops")
 	h := newActionHarness(t, env, 0)
+	mark := markJobs(t, env, workspace.JobTypeCreateSnapshot)
 
 	inv := h.invoke(context.Background(), createAction, map[string]tftypes.Value{"desktop_ids": tfStringSet(env.DesktopIDs...)}, nil)
 	if hasErrors(inv.Diagnostics) {
 		t.Fatalf("create failed:\n%s", diagText(inv.Diagnostics))
 	}
-	jobs := jobIDsIn(t, inv.Progress)
+	jobs := mark.started()
 	if len(jobs) != 3 || createCalls(env) != 3 {
-		t.Errorf("announced %d jobs after %d batch-create calls, want 3 and 3", len(jobs), createCalls(env))
+		t.Fatalf("%d jobs after %d batch-create calls, want 3 and 3", len(jobs), createCalls(env))
+	}
+	if !slices.Contains(inv.Progress, msgWaiting(createOperation, jobs, 250)) {
+		t.Errorf("no progress message announced the 3 jobs; got:\n%s", strings.Join(inv.Progress, "\n"))
 	}
 	seen := desktopsOfJobs(t, env, jobs)
 	for _, id := range env.DesktopIDs {
@@ -90,9 +103,10 @@ func TestActionSnapshotCreate_partialFailureNamesEachDesktop(t *testing.T) {
 		Faults: emulator.Faults{SubJobFailureRate: 0.4}})
 	env.SkipIfReal(t, "injects failed sub-jobs")
 	h := newActionHarness(t, env, 0)
+	mark := markJobs(t, env, workspace.JobTypeCreateSnapshot)
 
 	inv := h.invoke(context.Background(), createAction, map[string]tftypes.Value{"desktop_ids": tfStringSet(env.DesktopIDs...)}, nil)
-	jobs := jobIDsIn(t, inv.Progress)
+	jobs := mark.started()
 	results, _ := env.Client.WaitForJobs(context.Background(), jobs, workspace.WaitOptions{FirstPoll: time.Millisecond})
 	failed := results[jobs[0]].Failed()
 	if len(failed) == 0 || len(failed) == len(env.DesktopIDs) {
@@ -108,8 +122,10 @@ func TestActionSnapshotCreate_partialFailureNamesEachDesktop(t *testing.T) {
 		t.Errorf("%d error diagnostics for %d failed desktops, want one each:\n%s", errs, len(failed), diagText(inv.Diagnostics))
 	}
 	for _, f := range failed {
-		expectDiagnostic(t, inv.Diagnostics, "", fmt.Sprintf(`(?s)Desktop %s .*failed in job %s with status %s\..*Error code: %s\nReason: %s`,
-			regexp.QuoteMeta(f.DesktopID), jobs[0], f.Status, regexp.QuoteMeta(f.ErrorCode), regexp.QuoteMeta(f.FailReason)))
+		expectDetail(t, inv.Diagnostics, "Unable to create desktop snapshots", describeFailedDesktop(results[jobs[0]], f))
+	}
+	if last, want := inv.Progress[len(inv.Progress)-1], msgFinished(createOperation, 1, 8-len(failed), len(failed)); last != want {
+		t.Errorf("last progress message %q, want %q", last, want)
 	}
 }
 
@@ -164,16 +180,19 @@ func TestActionSnapshotCreate_cancelledWhileWaitingLosesNothing(t *testing.T) {
 	env := newTestAccEnv(t, emulator.Config{Desktops: 2, JobDuration: 2 * time.Second, Seed: 1})
 	ids := env.DesktopIDs[:2]
 	h := newActionHarness(t, env, 0)
+	mark := markJobs(t, env, workspace.JobTypeCreateSnapshot)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	inv := h.invoke(ctx, createAction, map[string]tftypes.Value{"desktop_ids": tfStringSet(ids...)}, func(msg string) {
-		if announcedJobs.MatchString(msg) {
-			cancel()
-		}
-	})
-	jobs := jobIDsIn(t, inv.Progress)
-	expectDiagnostic(t, inv.Diagnostics, "", `The action was interrupted while waiting for 1 of 1 batch-create job\(s\)\. `+
-		`They were submitted and keep running in the service: `+jobs[0])
+	// Cancel as Terraform does on Ctrl-C, once the job is announced (with
+	// one chunk, the first message).
+	inv := h.invoke(ctx, createAction, map[string]tftypes.Value{"desktop_ids": tfStringSet(ids...)}, func(string) { cancel() })
+	jobs := mark.started()
+	if len(jobs) != 1 || inv.Progress[0] != msgWaiting(createOperation, jobs, 2) {
+		t.Fatalf("jobs %v, progress %q: want one job, announced", jobs, inv.Progress)
+	}
+	expectDetail(t, inv.Diagnostics, "Unable to create desktop snapshots", fmt.Sprintf(
+		"The action was interrupted while waiting for 1 of 1 batch-create job. They were submitted and keep "+
+			"running in the service: %s.\n\nRead their outcome with the workspace_job data source before invoking the action again.", jobs[0]))
 	// The job still makes its snapshots, once: read it by the announced ID.
 	if _, err := env.Client.WaitForJob(context.Background(), jobs[0], workspace.WaitOptions{FirstPoll: time.Millisecond}); err != nil {
 		t.Fatalf("the interrupted action's job %s: %v", jobs[0], err)
@@ -217,6 +236,130 @@ resource "terraform_data" "patch_release" {
 			{Config: config("2026.12"), Check: func(s *terraform.State) error {
 				return checkSnapshotCount(t, env, ids, len(ids), "want one snapshot per desktop before the update, found %d")(s)
 			}},
+		},
+	})
+}
+
+// While the service refuses the desktops as busy, the action says so in its
+// progress, and a timeout in that wait says that no job was started, naming
+// a handful of each chunk's desktops, once.
+func TestActionSnapshotCreate_busyDesktopsAreReported(t *testing.T) {
+	env := newTestAccEnv(t, emulator.Config{Desktops: 120, JobDuration: 10 * time.Minute, Seed: 1})
+	ids := sortedStrings(env.DesktopIDs)
+	// Another job keeps every desktop busy for ten minutes.
+	if subs := env.Client.SubmitBatchCreate(context.Background(), workspace.BatchCreateDesktopSnapshotReq{
+		DesktopIds: ids, DiskType: workspace.DiskTypeSystem}, workspace.SubmitHooks{}); subs[0].Err != nil {
+		t.Fatal(subs[0].Err)
+	}
+	mark := markJobs(t, env, workspace.JobTypeCreateSnapshot)
+	h := newActionHarness(t, env, 0)
+
+	inv := h.invoke(context.Background(), createAction, map[string]tftypes.Value{
+		"desktop_ids": tfStringSet(ids...), "timeout": tfString("3s"),
+	}, nil)
+	if jobs := mark.started(); len(jobs) != 0 {
+		t.Fatalf("the service started %v for busy desktops", jobs)
+	}
+	busy := map[string]int{}
+	for _, msg := range inv.Progress {
+		for _, n := range []int{100, 20} {
+			if strings.HasPrefix(msg, msgBusyHeadline(createOperation, n)) {
+				busy[msgBusyHeadline(createOperation, n)]++
+			}
+		}
+	}
+	if len(busy) != 2 {
+		t.Errorf("want busy progress for both chunks (100 and 20 desktops); got:\n%s", strings.Join(inv.Progress, "\n"))
+	}
+	var errs []*tfprotov6.Diagnostic
+	for _, d := range inv.Diagnostics {
+		if d.Severity == tfprotov6.DiagnosticSeverityError {
+			errs = append(errs, d)
+		}
+	}
+	if len(errs) != 2 {
+		t.Fatalf("%d errors, want one per chunk:\n%s", len(errs), diagText(inv.Diagnostics))
+	}
+	for i, chunk := range [][]string{ids[:100], ids[100:]} {
+		d := errs[i]
+		head := fmt.Sprintf("Submitting batch-create for %s (%s) failed.\n\nThe service refused all ",
+			countOf(len(chunk), "desktop"), abbreviateIDs(chunk, maxNamedIDs))
+		if !strings.HasPrefix(d.Detail, head) || !strings.Contains(d.Detail, "so no job was started for them. The action's timeout passed while waiting to try again.") ||
+			d.Attribute == nil || !strings.Contains(d.Attribute.String(), "desktop_ids") {
+			t.Errorf("chunk %d: want an error on desktop_ids starting %q and saying the timeout passed while busy; got %s:\n%s", i, head, d.Attribute, d.Detail)
+		}
+		named := 0
+		for _, id := range ids {
+			if strings.Contains(d.Detail, id) {
+				named++
+			}
+		}
+		if named > maxNamedIDs+1 { // the service's own message may name one more
+			t.Errorf("chunk %d: the error names %d desktops, want at most %d:\n%s", i, named, maxNamedIDs+1, d.Detail)
+		}
+	}
+}
+
+// An ID list that is known only at plan time (from a data source) is checked
+// then: an empty one fails the plan rather than the invocation.
+func TestActionSnapshotCreate_emptyDesktopIDsFailThePlan(t *testing.T) {
+	env := newTestAccEnv(t, emulator.Config{Desktops: 1, Seed: 1})
+	h := newActionHarness(t, env, 0)
+	unknown := tftypes.NewValue(tftypes.Set{ElementType: tftypes.String}, tftypes.UnknownValue)
+	if diags := h.validate(createAction, map[string]tftypes.Value{"desktop_ids": unknown}); hasErrors(diags) {
+		t.Fatalf("validation refused an unknown desktop_ids:\n%s", diagText(diags))
+	}
+	if diags := h.planAction(createAction, map[string]tftypes.Value{"desktop_ids": unknown}); hasErrors(diags) {
+		t.Errorf("the plan refused desktop_ids still unknown at plan time:\n%s", diagText(diags))
+	}
+	expectDiagnostic(t, h.planAction(createAction, map[string]tftypes.Value{"desktop_ids": tfStringSet()}),
+		`AttributeName("desktop_ids")`, `set must contain at least 1 elements`)
+	expectDiagnostic(t, h.planAction(createAction, map[string]tftypes.Value{"desktop_ids": tfStringSet("desk top")}),
+		`AttributeName("desktop_ids")`, `must be a desktop ID`)
+	expectDiagnostic(t, h.planAction(createAction, map[string]tftypes.Value{"desktop_ids": tfStringSet("d-1"),
+		"disk_type": tfString(workspace.DiskTypeSystem), "data_disk_snapshot": h.diskSnapshotValue("n", "")}),
+		`AttributeName("data_disk_snapshot")`, `data_disk_snapshot is set but disk_type is "SYSTEM_DISK"`)
+	if diags := h.planAction(createAction, map[string]tftypes.Value{"desktop_ids": tfStringSet("d-1")}); hasErrors(diags) {
+		t.Errorf("the plan refused a valid configuration:\n%s", diagText(diags))
+	}
+}
+
+// The same through Terraform: a data source that finds no desktops.
+func TestAccSnapshotCreateAction_emptyDataSourceFailsThePlan(t *testing.T) {
+	env := newTestAccEnv(t, emulator.Config{Desktops: 2, Seed: 1})
+	env.SkipIfReal(t, "counts batch-create calls")
+	resource.Test(t, resource.TestCase{
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_14_0)},
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: env.ProviderConfig + `
+data "workspace_desktops" "none" {
+  name_regex = "^no-such-desktop$"
+}
+
+action "workspace_desktop_snapshot_create" "none" {
+  config {
+    desktop_ids = data.workspace_desktops.none.ids
+  }
+}
+
+resource "terraform_data" "patch_night" {
+  input = "2026-11-22"
+  lifecycle {
+    action_trigger {
+      events  = [after_create]
+      actions = [action.workspace_desktop_snapshot_create.none]
+    }
+  }
+}
+`,
+			ExpectError: regexp.MustCompile(spacesMayWrap(`set must contain at least 1 elements`)),
+		}},
+		CheckDestroy: func(*terraform.State) error {
+			if n := createCalls(env); n != 0 {
+				return fmt.Errorf("%d batch-create calls, want none: the plan should have failed", n)
+			}
+			return nil
 		},
 	})
 }

@@ -14,8 +14,9 @@ import (
 )
 
 var (
-	_ action.Action              = (*snapshotRestoreAction)(nil)
-	_ action.ActionWithConfigure = (*snapshotRestoreAction)(nil)
+	_ action.Action               = (*snapshotRestoreAction)(nil)
+	_ action.ActionWithConfigure  = (*snapshotRestoreAction)(nil)
+	_ action.ActionWithModifyPlan = (*snapshotRestoreAction)(nil)
 )
 
 // snapshotRestoreAction is the Terraform 1.14+ action twin of the
@@ -30,6 +31,10 @@ type snapshotRestoreActionModel struct {
 	Timeout     types.String `tfsdk:"timeout"`
 }
 
+func newSnapshotRestoreAction(progressInterval time.Duration) action.Action {
+	return &snapshotRestoreAction{progressInterval: progressInterval}
+}
+
 func (a *snapshotRestoreAction) Metadata(_ context.Context, req action.MetadataRequest, resp *action.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_desktop_snapshot_restore"
 }
@@ -42,9 +47,9 @@ func (a *snapshotRestoreAction) Schema(_ context.Context, _ action.SchemaRequest
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Restores desktops to snapshots (Terraform 1.14 and later). Each invocation calls " +
 			"`batch-restore` in chunks of at most 100 snapshots, keeping each desktop's snapshots in one chunk, and " +
-			"waits for the jobs. It reports the job IDs as soon as they are submitted, progress while they run, and " +
-			"each desktop that failed as its own error. On Terraform 1.11 to 1.13 use the " +
-			"`workspace_desktop_snapshot_restore` resource instead.",
+			"waits for the jobs. It reports the job IDs as soon as they are submitted, progress while they run " +
+			"(including while the service says desktops are busy with another job), and each desktop that failed " +
+			"as its own error. On Terraform 1.11 to 1.13 use the `workspace_desktop_snapshot_restore` resource instead.",
 		Attributes: map[string]schema.Attribute{
 			"snapshot_ids": schema.SetAttribute{
 				MarkdownDescription: "Snapshot record IDs to restore (for example from the `workspace_desktop_snapshots` " +
@@ -68,6 +73,16 @@ func actionTimeoutAttribute() schema.StringAttribute {
 	}
 }
 
+// ModifyPlan checks the snapshot IDs once they are known (see the create action).
+func (a *snapshotRestoreAction) ModifyPlan(ctx context.Context, req action.ModifyPlanRequest, resp *action.ModifyPlanResponse) {
+	var m snapshotRestoreActionModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	checkKnownIDSet(ctx, path.Root("snapshot_ids"), "snapshot", m.SnapshotIDs, &resp.Diagnostics)
+}
+
 func (a *snapshotRestoreAction) Invoke(ctx context.Context, req action.InvokeRequest, resp *action.InvokeResponse) {
 	var config snapshotRestoreActionModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
@@ -75,16 +90,10 @@ func (a *snapshotRestoreAction) Invoke(ctx context.Context, req action.InvokeReq
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	snapshotIDs := sortedStrings(listStrings(ctx, config.SnapshotIDs))
-	run := actionJobs{
-		client:   client,
-		summary:  "Unable to restore desktop snapshots",
-		apiName:  "batch-restore",
-		idNoun:   "snapshots",
-		idsPath:  path.Root("snapshot_ids"),
-		progress: newProgressReporter(resp.SendProgress, a.progressInterval),
+	snapshotIDs := sortedStrings(stringsOf(ctx, config.SnapshotIDs))
+	submit := func(ctx context.Context, hooks workspace.SubmitHooks) []workspace.ChunkSubmission {
+		return client.SubmitBatchRestore(ctx, snapshotIDs, hooks)
 	}
-	resp.Diagnostics.Append(run.run(ctx, config.Timeout, func(ctx context.Context, onJob func(workspace.ChunkSubmission)) []workspace.ChunkSubmission {
-		return client.SubmitBatchRestore(ctx, snapshotIDs, onJob)
-	})...)
+	resp.Diagnostics.Append(runAction(ctx, client, restoreOperation, path.Root("snapshot_ids"), config.Timeout,
+		newProgressReporter(resp.SendProgress, a.progressInterval), submit)...)
 }

@@ -3,7 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
-	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -23,29 +23,25 @@ func restoreAttrs(snapshotIDs []string) map[string]tftypes.Value {
 	return map[string]tftypes.Value{"snapshot_ids": tfStringSet(snapshotIDs...)}
 }
 
-// snapshotted snapshots the desktops out of band and returns the records' IDs.
-func snapshotted(t *testing.T, env *testAccEnv, desktopIDs []string, diskType string) []string {
-	t.Helper()
-	snapshotDesktops(t, env, desktopIDs, diskType, "before")
-	return snapshotIDsOf(t, env, desktopIDs)
-}
-
 func TestActionSnapshotRestore_success(t *testing.T) {
 	env := newTestAccEnv(t, emulator.Config{Desktops: 3, JobDuration: 300 * time.Millisecond, Seed: 1})
 	ids := env.DesktopIDs[:3]
 	snapshots := snapshotted(t, env, ids, workspace.DiskTypeAll)
 	h := newActionHarness(t, env, 0)
+	mark := markJobs(t, env, workspace.JobTypeRestoreSnapshot)
 
 	inv := h.invoke(context.Background(), restoreAction, restoreAttrs(snapshots), nil)
 	if hasErrors(inv.Diagnostics) {
 		t.Fatalf("restore failed:\n%s", diagText(inv.Diagnostics))
 	}
-	jobs := jobIDsIn(t, inv.Progress)
+	jobs := mark.started()
 	if len(jobs) != 1 {
-		t.Fatalf("6 snapshots of 3 desktops fit one batch-restore; announced jobs %v", jobs)
+		t.Fatalf("6 snapshots of 3 desktops fit one batch-restore; the service started %v", jobs)
 	}
-	last := inv.Progress[len(inv.Progress)-1]
-	if want := "Finished 1 batch-restore job(s): 3 desktops succeeded, 0 failed."; last != want {
+	if first, want := inv.Progress[0], msgWaiting(restoreOperation, jobs, 6); first != want {
+		t.Errorf("first progress message %q, want %q", first, want)
+	}
+	if last, want := inv.Progress[len(inv.Progress)-1], msgFinished(restoreOperation, 1, 3, 0); last != want {
 		t.Errorf("last progress message %q, want %q", last, want)
 	}
 	job, err := env.Client.ShowJob(context.Background(), jobs[0])
@@ -63,15 +59,19 @@ func TestActionSnapshotRestore_moreThan100Snapshots(t *testing.T) {
 	ids := env.DesktopIDs
 	snapshots := snapshotted(t, env, ids, workspace.DiskTypeAll) // 240: a system and a data disk each
 	h := newActionHarness(t, env, 0)
+	mark := markJobs(t, env, workspace.JobTypeRestoreSnapshot)
 
 	inv := h.invoke(context.Background(), restoreAction, restoreAttrs(snapshots), nil)
 	if hasErrors(inv.Diagnostics) {
 		t.Fatalf("restore failed:\n%s", diagText(inv.Diagnostics))
 	}
-	jobs := jobIDsIn(t, inv.Progress)
+	jobs := mark.started()
 	// 240 IDs in chunks of at most 100 that keep a desktop's two snapshots together.
 	if len(jobs) != 3 || restoreCalls(env) != 3 {
-		t.Errorf("announced %d jobs after %d batch-restore calls, want 3 and 3", len(jobs), restoreCalls(env))
+		t.Fatalf("%d jobs after %d batch-restore calls, want 3 and 3", len(jobs), restoreCalls(env))
+	}
+	if !slices.Contains(inv.Progress, msgWaiting(restoreOperation, jobs, 240)) {
+		t.Errorf("no progress message announced the 3 jobs; got:\n%s", strings.Join(inv.Progress, "\n"))
 	}
 	seen := desktopsOfJobs(t, env, jobs)
 	for _, id := range ids {
@@ -88,9 +88,10 @@ func TestActionSnapshotRestore_partialFailureNamesEachDesktop(t *testing.T) {
 	snapshots := snapshotted(t, env, ids, workspace.DiskTypeSystem)
 	env.Emulator.SetFaults(emulator.Faults{SubJobFailureRate: 0.5})
 	h := newActionHarness(t, env, 0)
+	mark := markJobs(t, env, workspace.JobTypeRestoreSnapshot)
 
 	inv := h.invoke(context.Background(), restoreAction, restoreAttrs(snapshots), nil)
-	jobs := jobIDsIn(t, inv.Progress)
+	jobs := mark.started()
 	results, _ := env.Client.WaitForJobs(context.Background(), jobs, workspace.WaitOptions{FirstPoll: time.Millisecond})
 	var failed []workspace.DesktopOutcome
 	for _, res := range results {
@@ -109,11 +110,10 @@ func TestActionSnapshotRestore_partialFailureNamesEachDesktop(t *testing.T) {
 		t.Errorf("%d error diagnostics for %d failed desktops, want one each:\n%s", errs, len(failed), diagText(inv.Diagnostics))
 	}
 	for _, f := range failed {
-		expectDiagnostic(t, inv.Diagnostics, "", fmt.Sprintf(`(?s)Desktop %s .*failed in job %s.*Error code: %s\nReason: %s`,
-			regexp.QuoteMeta(f.DesktopID), jobs[0], regexp.QuoteMeta(f.ErrorCode), regexp.QuoteMeta(f.FailReason)))
+		expectDetail(t, inv.Diagnostics, "Unable to restore desktop snapshots", describeFailedDesktop(results[jobs[0]], f))
 	}
 	last := inv.Progress[len(inv.Progress)-1]
-	if want := fmt.Sprintf("Finished 1 batch-restore job(s): %d desktops succeeded, %d failed.", len(ids)-len(failed), len(failed)); last != want {
+	if want := msgFinished(restoreOperation, 1, len(ids)-len(failed), len(failed)); last != want {
 		t.Errorf("last progress message %q, want %q", last, want)
 	}
 }
@@ -153,18 +153,19 @@ func TestActionSnapshotRestore_cancelledWhileWaiting(t *testing.T) {
 	ids := env.DesktopIDs[:2]
 	snapshots := snapshotted(t, env, ids, workspace.DiskTypeSystem)
 	h := newActionHarness(t, env, 0)
+	mark := markJobs(t, env, workspace.JobTypeRestoreSnapshot)
 
-	// Cancel as Terraform does on Ctrl-C, once the jobs are announced.
+	// Cancel as Terraform does on Ctrl-C, once the job is announced.
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	inv := h.invoke(ctx, restoreAction, restoreAttrs(snapshots), func(msg string) {
-		if announcedJobs.MatchString(msg) {
-			cancel()
-		}
-	})
-	jobs := jobIDsIn(t, inv.Progress)
-	expectDiagnostic(t, inv.Diagnostics, "", `The action was interrupted while waiting for 1 of 1 batch-restore job\(s\)\. `+
-		`They were submitted and keep running in the service: `+jobs[0])
+	inv := h.invoke(ctx, restoreAction, restoreAttrs(snapshots), func(string) { cancel() })
+	jobs := mark.started()
+	if len(jobs) != 1 || inv.Progress[0] != msgWaiting(restoreOperation, jobs, 2) {
+		t.Fatalf("jobs %v, progress %q: want one job, announced", jobs, inv.Progress)
+	}
+	expectDetail(t, inv.Diagnostics, "Unable to restore desktop snapshots", fmt.Sprintf(
+		"The action was interrupted while waiting for 1 of 1 batch-restore job. They were submitted and keep "+
+			"running in the service: %s.\n\nRead their outcome with the workspace_job data source before invoking the action again.", jobs[0]))
 	// Nothing was lost: the job the action started still ends, once.
 	res, err := env.Client.WaitForJob(context.Background(), jobs[0], workspace.WaitOptions{FirstPoll: time.Millisecond})
 	if err != nil || !res.Succeeded {
@@ -183,7 +184,7 @@ func TestActionSnapshotRestore_timeoutNamesRunningJobs(t *testing.T) {
 	env.SkipIfReal(t, "needs a job that outlasts the timeout")
 	ctx := context.Background()
 	// Snapshot first, moving the emulator's clock past the job.
-	subs := env.Client.SubmitBatchCreate(ctx, workspace.BatchCreateDesktopSnapshotReq{DesktopIds: env.DesktopIDs, DiskType: workspace.DiskTypeSystem}, nil)
+	subs := env.Client.SubmitBatchCreate(ctx, workspace.BatchCreateDesktopSnapshotReq{DesktopIds: env.DesktopIDs, DiskType: workspace.DiskTypeSystem}, workspace.SubmitHooks{})
 	if subs[0].Err != nil {
 		t.Fatal(subs[0].Err)
 	}
@@ -194,42 +195,84 @@ func TestActionSnapshotRestore_timeoutNamesRunningJobs(t *testing.T) {
 	snapshots := snapshotIDsOf(t, env, env.DesktopIDs)
 
 	h := newActionHarness(t, env, 0)
+	mark := markJobs(t, env, workspace.JobTypeRestoreSnapshot)
 	inv := h.invoke(ctx, restoreAction,
 		map[string]tftypes.Value{"snapshot_ids": tfStringSet(snapshots...), "timeout": tfString("2s")}, nil)
-	jobs := jobIDsIn(t, inv.Progress)
-	expectDiagnostic(t, inv.Diagnostics, "", `The action's timeout passed while waiting for 1 of 1 batch-restore job\(s\)\. `+
-		`They were submitted and keep running in the service: `+jobs[0])
+	jobs := mark.started()
+	if len(jobs) != 1 {
+		t.Fatalf("the service started %v, want one job", jobs)
+	}
+	job, err := env.Client.ShowJob(ctx, jobs[0]) // still in its first minute: the status the action last read
+	if err != nil {
+		t.Fatal(err)
+	}
+	expectDetail(t, inv.Diagnostics, "Unable to restore desktop snapshots", fmt.Sprintf(
+		"The action's timeout passed while waiting for 1 of 1 batch-restore job. They were submitted and keep "+
+			"running in the service: %s (last status: %s).\n\nRead their outcome with the workspace_job data source "+
+			"before invoking the action again.", jobs[0], job.Status))
 }
 
 func TestActionSnapshotRestore_progressIsThrottled(t *testing.T) {
 	env := newTestAccEnv(t, emulator.Config{Desktops: 120, JobDuration: 1500 * time.Millisecond, Seed: 1})
-	env.SkipIfReal(t, "counts progress events of emulated jobs")
 	snapshots := snapshotted(t, env, env.DesktopIDs, workspace.DiskTypeAll)
 
-	// No interval: every submitted job and every poll is reported.
+	// No interval: every submitted chunk and every poll is reported.
+	mark := markJobs(t, env, workspace.JobTypeRestoreSnapshot)
 	inv := newActionHarness(t, env, 0).invoke(context.Background(), restoreAction, restoreAttrs(snapshots), nil)
 	if hasErrors(inv.Diagnostics) {
 		t.Fatalf("restore failed:\n%s", diagText(inv.Diagnostics))
 	}
-	submitted, polled := 0, 0
+	jobs := mark.started()
+	chunkMsgs := chunkMessages(t, env, restoreOperation, jobs)
+	waiting, finished := msgWaiting(restoreOperation, jobs, 240), msgFinished(restoreOperation, 3, 120, 0)
+	chunks, polls := 0, 0
 	for _, msg := range inv.Progress {
 		switch {
-		case strings.HasPrefix(msg, "Submitted batch-restore job "):
-			submitted++
-		case strings.Contains(msg, " jobs finished; "):
-			polled++
+		case chunkMsgs[msg]:
+			chunks++
+		case msg != waiting && msg != finished:
+			polls++
 		}
 	}
-	if submitted != 3 || polled < 3 {
-		t.Errorf("with no interval: %d per-job and %d poll updates, want 3 and at least 3:\n%s", submitted, polled, strings.Join(inv.Progress, "\n"))
+	if chunks != 3 || polls < 3 || !slices.Contains(inv.Progress, waiting) || inv.Progress[len(inv.Progress)-1] != finished {
+		t.Errorf("with no interval: %d chunk and %d poll updates, want 3 and at least 3, and both milestones:\n%s",
+			chunks, polls, strings.Join(inv.Progress, "\n"))
 	}
 
 	// An hour's interval: the first update, then only the two milestones.
+	mark = markJobs(t, env, workspace.JobTypeRestoreSnapshot)
 	inv = newActionHarness(t, env, time.Hour).invoke(context.Background(), restoreAction, restoreAttrs(snapshots), nil)
-	if len(inv.Progress) != 3 || !strings.HasPrefix(inv.Progress[0], "Submitted batch-restore job ") ||
-		!announcedJobs.MatchString(inv.Progress[1]) || !strings.HasPrefix(inv.Progress[2], "Finished 3 batch-restore job(s)") {
+	jobs = mark.started()
+	chunkMsgs = chunkMessages(t, env, restoreOperation, jobs)
+	if len(inv.Progress) != 3 || !chunkMsgs[inv.Progress[0]] || inv.Progress[1] != msgWaiting(restoreOperation, jobs, 240) ||
+		inv.Progress[2] != msgFinished(restoreOperation, 3, 120, 0) {
 		t.Errorf("with an hour's interval, want the first update and two milestones; got:\n%s", strings.Join(inv.Progress, "\n"))
 	}
+}
+
+// chunkMessages is every message msgChunkSubmitted can make for the jobs:
+// each job's ID count is read from the service, its chunk index may be any.
+func chunkMessages(t *testing.T, env *testAccEnv, op jobOperation, jobs []string) map[string]bool {
+	t.Helper()
+	results, err := env.Client.WaitForJobs(context.Background(), jobs, workspace.WaitOptions{FirstPoll: time.Millisecond})
+	if len(results) != len(jobs) {
+		t.Fatalf("reading jobs %v: %v", jobs, err)
+	}
+	msgs := map[string]bool{}
+	for _, id := range jobs {
+		n := 0
+		for _, o := range results[id].Outcomes {
+			if op == restoreOperation {
+				n += len(splitEntity(o.Entity))
+			} else {
+				n++
+			}
+		}
+		for i := range jobs {
+			msgs[msgChunkSubmitted(op, workspace.ChunkSubmission{JobID: id, IDs: make([]string, n), Index: i, Chunks: len(jobs)})] = true
+		}
+	}
+	return msgs
 }
 
 func TestAccSnapshotRestoreAction_triggeredAfterCreate(t *testing.T) {
@@ -275,9 +318,23 @@ func TestActionSnapshotRestore_apiErrorKeepsCodeAndRequestID(t *testing.T) {
 	h := newActionHarness(t, env, 0)
 	unknown := "0a0b0c0d-0000-4000-8000-000000000000"
 	inv := h.invoke(context.Background(), restoreAction, restoreAttrs([]string{unknown}), nil)
-	expectDiagnostic(t, inv.Diagnostics, `AttributeName("snapshot_ids")`, `(?s)Submitting batch-restore for 1 snapshots \(`+unknown+`\) failed\.`+
+	expectDiagnostic(t, inv.Diagnostics, `AttributeName("snapshot_ids")`, `(?s)Submitting batch-restore for 1 snapshot \(`+unknown+`\) failed\.`+
 		`.*The Workspace API answered HTTP 4\d\d.*Error code: WKS\.\d+\nMessage: .+\n.*Request ID: \w+`)
 	if len(inv.Progress) != 0 {
 		t.Errorf("no job was started, yet the action reported %q", inv.Progress)
+	}
+}
+
+func TestActionSnapshotRestore_emptySnapshotIDsFailThePlan(t *testing.T) {
+	env := newTestAccEnv(t, emulator.Config{Desktops: 1, Seed: 1})
+	h := newActionHarness(t, env, 0)
+	unknown := tftypes.NewValue(tftypes.Set{ElementType: tftypes.String}, tftypes.UnknownValue)
+	if diags := h.planAction(restoreAction, map[string]tftypes.Value{"snapshot_ids": unknown}); hasErrors(diags) {
+		t.Errorf("the plan refused snapshot_ids still unknown at plan time:\n%s", diagText(diags))
+	}
+	expectDiagnostic(t, h.planAction(restoreAction, restoreAttrs(nil)),
+		`AttributeName("snapshot_ids")`, `set must contain at least 1 elements`)
+	if diags := h.planAction(restoreAction, restoreAttrs([]string{"s-1"})); hasErrors(diags) {
+		t.Errorf("the plan refused a valid configuration:\n%s", diagText(diags))
 	}
 }

@@ -2,14 +2,9 @@ package provider
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"sort"
-	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
-	"github.com/hashicorp/terraform-plugin-framework/attr"
-	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listplanmodifier"
@@ -18,7 +13,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/cloud-desktop/terraform-provider-workspace/internal/workspace"
 )
@@ -71,7 +65,7 @@ func (r *snapshotRestoreResource) Schema(ctx context.Context, _ resource.SchemaR
 				Optional:            true,
 				PlanModifiers:       []planmodifier.Map{mapplanmodifier.RequiresReplace()},
 			},
-			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true}),
+			"timeouts": timeouts.Attributes(ctx, restoreTimeouts),
 			"job_ids": schema.ListAttribute{
 				MarkdownDescription: "One `batch-restore` job ID per chunk of at most 100 snapshots.",
 				ElementType:         types.StringType,
@@ -99,6 +93,14 @@ func (r *snapshotRestoreResource) Schema(ctx context.Context, _ resource.SchemaR
 	}
 }
 
+// restoreReport is what the restore's errors say of a run cut short.
+var restoreReport = runReport{
+	idsPath:     path.Root("snapshot_ids"),
+	interrupted: "The apply was interrupted",
+	timedOut:    "The create timeout passed",
+	kept:        "Their job IDs are kept in state with status PENDING; the next refresh records their outcome.",
+}
+
 func (r *snapshotRestoreResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan snapshotRestoreModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
@@ -113,37 +115,20 @@ func (r *snapshotRestoreResource) Create(ctx context.Context, req resource.Creat
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	var snapshotIDs []string
-	resp.Diagnostics.Append(plan.SnapshotIDs.ElementsAs(ctx, &snapshotIDs, false)...)
+	snapshotIDs := sortedStrings(stringsOf(ctx, plan.SnapshotIDs))
 	plan.Status = types.StringValue(batchStatusPending)
 	plan.Results = types.ListValueMust(restoreResultType, nil)
 
-	var jobIDs []string
-	recordJob := func(sub workspace.ChunkSubmission) {
-		jobIDs = append(jobIDs, sub.JobID)
-		plan.JobIDs, plan.ID = jobIDState(jobIDs)
+	submit := func(ctx context.Context, hooks workspace.SubmitHooks) []workspace.ChunkSubmission {
+		return client.SubmitBatchRestore(ctx, snapshotIDs, hooks)
+	}
+	run := runJobs(ctx, client, restoreOperation, submit, resourceRunHooks(ctx, restoreOperation, &plan, &resp.State, &resp.Diagnostics))
+	// As for the batch, a run cut short stays PENDING for the refresh.
+	if len(run.jobIDs) > 0 && run.stopped == nil {
+		resp.Diagnostics.Append(plan.applyResults(ctx, run)...)
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-		tflog.Debug(ctx, "snapshot restore job submitted", map[string]any{"job_id": sub.JobID, "snapshots": len(sub.IDs)})
 	}
-	var submitErrs []error
-	for _, s := range client.SubmitBatchRestore(ctx, sortedStrings(snapshotIDs), recordJob) {
-		if s.Err != nil {
-			submitErrs = append(submitErrs, fmt.Errorf("snapshots %s: %w", strings.Join(s.IDs, ", "), s.Err))
-		}
-	}
-	if len(jobIDs) == 0 {
-		resp.Diagnostics.Append(errorDiagnostic("Unable to restore desktop snapshots", errors.Join(submitErrs...), r.client.CredentialSource()))
-		return
-	}
-	results, waitErr := client.WaitForJobs(ctx, jobIDs, workspace.WaitOptions{})
-	resp.Diagnostics.Append(plan.applyResults(ctx, jobIDs, results)...)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	if len(submitErrs) > 0 {
-		resp.Diagnostics.Append(errorDiagnostic("Unable to restore desktop snapshots", errors.Join(submitErrs...), r.client.CredentialSource()))
-	}
-	if waitErr != nil {
-		resp.Diagnostics.Append(errorDiagnostic("Unable to restore desktop snapshots", waitErr, r.client.CredentialSource()))
-	}
+	resp.Diagnostics.Append(run.diagnostics(restoreReport)...)
 }
 
 func (r *snapshotRestoreResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -153,19 +138,13 @@ func (r *snapshotRestoreResource) Read(ctx context.Context, req resource.ReadReq
 	if resp.Diagnostics.HasError() || state.Status.ValueString() != batchStatusPending {
 		return // a finished restore's record does not change
 	}
-	jobIDs := listStrings(ctx, state.JobIDs)
-	done, err := jobsFinished(ctx, client, jobIDs)
-	switch {
-	case workspace.IsNotFound(err):
-		return // the job records are gone; keep the last known outcome
-	case err != nil:
-		resp.Diagnostics.Append(errorDiagnostic("Unable to read the desktop snapshot restore", err, r.client.CredentialSource()))
+	run, diags := refreshJobs(ctx, client, restoreOperation, stringsOf(ctx, state.JobIDs))
+	resp.Diagnostics.Append(diags...)
+	if diags.HasError() || run.pending() {
 		return
-	case done:
-		results, _ := client.WaitForJobs(ctx, jobIDs, workspace.WaitOptions{FirstPoll: firstPollForFinishedJobs})
-		resp.Diagnostics.Append(state.applyResults(ctx, jobIDs, results)...)
-		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 	}
+	resp.Diagnostics.Append(state.applyResults(ctx, run)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
 func (r *snapshotRestoreResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -184,106 +163,23 @@ func (r *snapshotRestoreResource) ImportState(ctx context.Context, req resource.
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	jobIDs, results, diags := importJobs(ctx, client, req.ID, workspace.JobTypeRestoreSnapshot,
-		"Unable to import the desktop snapshot restore", "batch-restore")
+	run, diags := importJobs(ctx, client, req.ID, restoreOperation, workspace.JobTypeRestoreSnapshot,
+		"Unable to import the desktop snapshot restore")
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	var snapshots []string
-	for _, id := range jobIDs {
-		for _, o := range results[id].Outcomes {
+	for _, id := range run.jobIDs {
+		for _, o := range run.results[id].Outcomes {
 			snapshots = append(snapshots, splitEntity(o.Entity)...)
 		}
 	}
 	m := snapshotRestoreModel{
 		SnapshotIDs: idSetOf(snapshots),
 		Triggers:    types.MapNull(types.StringType),
-		Timeouts:    timeouts.Value{Object: types.ObjectNull(restoreTimeoutsAttrTypes(ctx))},
+		Timeouts:    nullTimeouts(ctx, restoreTimeouts),
 	}
-	resp.Diagnostics.Append(m.applyResults(ctx, jobIDs, results)...)
+	resp.Diagnostics.Append(m.applyResults(ctx, run)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
-}
-
-// snapshotRestoreModel is workspace_desktop_snapshot_restore's state.
-type snapshotRestoreModel struct {
-	ID          types.String   `tfsdk:"id"`
-	SnapshotIDs idSetValue     `tfsdk:"snapshot_ids"`
-	Triggers    types.Map      `tfsdk:"triggers"`
-	Timeouts    timeouts.Value `tfsdk:"timeouts"`
-	JobIDs      types.List     `tfsdk:"job_ids"`
-	Status      types.String   `tfsdk:"status"`
-	Results     types.List     `tfsdk:"results"`
-}
-
-type restoreResultModel struct {
-	DesktopID  types.String `tfsdk:"desktop_id"`
-	SnapshotID types.String `tfsdk:"snapshot_id"`
-	Status     types.String `tfsdk:"status"`
-	ErrorCode  types.String `tfsdk:"error_code"`
-	FailReason types.String `tfsdk:"fail_reason"`
-}
-
-var restoreResultType = types.ObjectType{AttrTypes: map[string]attr.Type{
-	"desktop_id": types.StringType, "snapshot_id": types.StringType, "status": types.StringType,
-	"error_code": types.StringType, "fail_reason": types.StringType,
-}}
-
-func restoreTimeoutsAttrTypes(ctx context.Context) map[string]attr.Type {
-	return timeouts.Attributes(ctx, timeouts.Opts{Create: true}).GetType().(timeouts.Type).AttrTypes
-}
-
-func (m *snapshotRestoreModel) applyResults(ctx context.Context, jobIDs []string, results map[string]*workspace.JobResult) diag.Diagnostics {
-	m.JobIDs, m.ID = jobIDState(jobIDs)
-	var rows []restoreResultModel
-	total, failures, pending := 0, 0, false
-	for _, id := range jobIDs {
-		res := results[id]
-		if res == nil {
-			pending = true
-			continue
-		}
-		for _, o := range res.Outcomes {
-			total++
-			if !o.Succeeded() {
-				failures++
-			}
-			rows = append(rows, restoreResultModel{
-				DesktopID: types.StringValue(o.DesktopID), SnapshotID: types.StringValue(o.Entity),
-				Status: types.StringValue(o.Status), ErrorCode: types.StringValue(o.ErrorCode),
-				FailReason: types.StringValue(o.FailReason),
-			})
-		}
-	}
-	sort.Slice(rows, func(i, j int) bool { return rows[i].DesktopID.ValueString() < rows[j].DesktopID.ValueString() })
-	if rows == nil {
-		rows = []restoreResultModel{}
-	}
-	list, diags := types.ListValueFrom(ctx, restoreResultType, rows)
-	m.Results = list
-	m.Status = types.StringValue(overallStatus(pending, failures, total))
-	return diags
-}
-
-func overallStatus(pending bool, failures, total int) string {
-	switch {
-	case pending:
-		return batchStatusPending
-	case failures == 0:
-		return batchStatusSuccess
-	case failures == total:
-		return batchStatusFailed
-	default:
-		return batchStatusPartialFailure
-	}
-}
-
-func splitEntity(entity string) []string {
-	var ids []string
-	for _, p := range strings.Split(entity, ",") {
-		if p = strings.TrimSpace(p); p != "" {
-			ids = append(ids, p)
-		}
-	}
-	return ids
 }

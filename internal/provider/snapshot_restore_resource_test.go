@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"fmt"
 	"regexp"
 	"testing"
@@ -15,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/cloud-desktop/terraform-provider-workspace/internal/emulator"
+	"github.com/cloud-desktop/terraform-provider-workspace/internal/workspace"
 )
 
 const restoreAddr = "workspace_desktop_snapshot_restore.test"
@@ -27,10 +29,6 @@ resource "workspace_desktop_snapshot_restore" "test" {
   triggers     = { run = %q }
 }
 `, triggers)
-}
-
-func restoreCalls(env *testAccEnv) int {
-	return env.Emulator.Stats().RequestsByOperation["BatchRestoreDesktopSnapshot"]
 }
 
 func TestAccSnapshotRestore_basic(t *testing.T) {
@@ -108,7 +106,7 @@ func TestAccSnapshotRestore_partialFailure(t *testing.T) {
 			{
 				PreConfig:   func() { env.Emulator.SetFaults(emulator.Faults{SubJobFailureRate: 0.5}) },
 				Config:      restoreConfig(env, env.DesktopIDs, "1"),
-				ExpectError: regexp.MustCompile(`(?s)Unable to restore desktop snapshots.*restoreDesktopBySnapshot.*desktops\s+failed:.*desktop [0-9a-f-]{36}`),
+				ExpectError: regexp.MustCompile(`(?s)Unable to restore desktop snapshots.*Desktop [0-9a-f-]{36}.*` + spacesMayWrap(`failed in job`)),
 			},
 			{
 				PreConfig:          func() { env.Emulator.SetFaults(emulator.Faults{}) },
@@ -141,4 +139,69 @@ func TestAccSnapshotRestore_badInput(t *testing.T) {
 			})
 		})
 	}
+}
+
+// A restore cut short by its timeout keeps its job in state as PENDING (as
+// the batch does), and the next refresh records the job's outcome.
+func TestAccSnapshotRestore_timeoutKeepsJobThenRefreshRecordsIt(t *testing.T) {
+	parallelUnlessReal(t)
+	clock := &steppedClock{}
+	env := newTestAccEnv(t, emulator.Config{Desktops: 2, JobDuration: 30 * time.Second, Seed: 1, Now: clock.now})
+	env.SkipIfReal(t, "moves the emulator's clock")
+	ids := env.DesktopIDs
+	// Snapshot out of band, moving the emulator's clock past the job.
+	var snapshots []string
+	for _, sub := range env.Client.SubmitBatchCreate(context.Background(), workspace.BatchCreateDesktopSnapshotReq{
+		DesktopIds: ids, DiskType: workspace.DiskTypeSystem}, workspace.SubmitHooks{}) {
+		if sub.Err != nil {
+			t.Fatal(sub.Err)
+		}
+		clock.step(time.Minute)
+		if _, err := env.Client.WaitForJob(context.Background(), sub.JobID, workspace.WaitOptions{FirstPoll: time.Millisecond}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	snapshots = snapshotIDsOf(t, env, ids)
+	config := env.ProviderConfig + fmt.Sprintf(`
+resource "workspace_desktop_snapshot_restore" "test" {
+  snapshot_ids = %s
+  timeouts     = { create = "2s" }
+}
+`, hclStrings(snapshots))
+	mark := markJobs(t, env, workspace.JobTypeRestoreSnapshot)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:      config,
+				ExpectError: regexp.MustCompile(spacesMayWrap(`The create timeout passed while waiting for 1 of 1 batch-restore job.`)),
+			},
+			{
+				// Still running: the refresh keeps it PENDING with its job.
+				RefreshState:       true,
+				ExpectNonEmptyPlan: true,
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckResourceAttr(restoreAddr, "status", "PENDING"),
+					resource.TestCheckResourceAttr(restoreAddr, "job_ids.#", "1"),
+					resource.TestCheckResourceAttr(restoreAddr, "results.#", "0"),
+				),
+			},
+			{
+				// The job ends; the next refresh records its outcome, no new job.
+				PreConfig:          func() { clock.step(time.Minute) },
+				RefreshState:       true,
+				ExpectNonEmptyPlan: true, // the failed apply left it tainted
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckResourceAttr(restoreAddr, "status", "SUCCESS"),
+					resource.TestCheckResourceAttr(restoreAddr, "results.#", "2"),
+					func(*terraform.State) error {
+						if jobs := mark.started(); len(jobs) != 1 {
+							return fmt.Errorf("the service started restore jobs %v, want exactly one", jobs)
+						}
+						return nil
+					},
+				),
+			},
+		},
+	})
 }

@@ -8,7 +8,10 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
 // resourceIDPattern is what desktop, snapshot and job IDs look like: the
@@ -51,5 +54,20 @@ func (v durationValidator) ValidateString(ctx context.Context, req validator.Str
 	if err != nil || d <= 0 {
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid duration",
 			fmt.Sprintf("Attribute %s %s, got %q.", req.Path, v.Description(ctx), req.ConfigValue.ValueString()))
+	}
+}
+
+// checkKnownIDSet runs idSetValidators on a set once it is known: actions
+// call it from ModifyPlan, since validation skips values known only at plan
+// time (a data source's output), and an empty list must fail the plan, not
+// the invocation.
+func checkKnownIDSet(ctx context.Context, p path.Path, kind string, set types.Set, diags *diag.Diagnostics) {
+	if set.IsUnknown() || set.IsNull() {
+		return
+	}
+	for _, v := range idSetValidators(kind) {
+		resp := &validator.SetResponse{}
+		v.ValidateSet(ctx, validator.SetRequest{Path: p, PathExpression: p.Expression(), ConfigValue: set}, resp)
+		diags.Append(resp.Diagnostics...)
 	}
 }

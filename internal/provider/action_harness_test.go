@@ -2,19 +2,16 @@ package provider
 
 import (
 	"context"
-	"os"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/cloud-desktop/terraform-provider-workspace/internal/emulator"
-	"github.com/cloud-desktop/terraform-provider-workspace/internal/workspace"
 )
 
 // Actions need Terraform 1.14, newer than the CLI on our machines, so they
@@ -26,7 +23,7 @@ import (
 type actionHarness struct {
 	t       testing.TB
 	env     *testAccEnv
-	server  tfprotov6.ProviderServerWithActions
+	server  tfprotov6.ProviderServerWithActions //nolint:staticcheck // plugin-go v0.31 serves actions only through it
 	schemas map[string]*tfprotov6.ActionSchema
 }
 
@@ -34,7 +31,7 @@ func newActionHarness(t testing.TB, env *testAccEnv, progressInterval time.Durat
 	t.Helper()
 	ctx := context.Background()
 	p := &workspaceProvider{version: "test", progressInterval: progressInterval}
-	server, ok := providerserver.NewProtocol6(p)().(tfprotov6.ProviderServerWithActions)
+	server, ok := providerserver.NewProtocol6(p)().(tfprotov6.ProviderServerWithActions) //nolint:staticcheck // as above
 	if !ok {
 		t.Fatal("the provider server does not serve actions")
 	}
@@ -65,7 +62,10 @@ func newActionHarness(t testing.TB, env *testAccEnv, progressInterval time.Durat
 // dynamicValue encodes a configuration: the given attributes, every other null.
 func dynamicValue(t testing.TB, schema *tfprotov6.Schema, attrs map[string]tftypes.Value) *tfprotov6.DynamicValue {
 	t.Helper()
-	typ := schema.ValueType().(tftypes.Object)
+	typ, ok := schema.ValueType().(tftypes.Object)
+	if !ok {
+		t.Fatalf("a schema's value type is %T, not an object", schema.ValueType())
+	}
 	values := map[string]tftypes.Value{}
 	for name, attrType := range typ.AttributeTypes {
 		values[name] = tftypes.NewValue(attrType, nil)
@@ -181,112 +181,46 @@ func tfStringSet(values ...string) tftypes.Value {
 	return tftypes.NewValue(tftypes.Set{ElementType: tftypes.String}, elems)
 }
 
-// jobIDsIn finds the job IDs the action announced in its progress.
-var announcedJobs = regexp.MustCompile(`^Submitted \d+ batch-\w+ job\(s\) for \d+ \w+: (.*)\. Waiting`)
-
-func jobIDsIn(t *testing.T, progress []string) []string {
-	t.Helper()
-	for _, msg := range progress {
-		if m := announcedJobs.FindStringSubmatch(msg); m != nil {
-			return strings.Split(m[1], ", ")
-		}
-	}
-	t.Fatalf("no progress message announced the submitted jobs; got %q", progress)
-	return nil
+// jobMark remembers how many jobs of a type the emulator had started, so a
+// test reads what a run started from the service's own records rather than
+// from the provider's messages.
+type jobMark struct {
+	env     *testAccEnv
+	jobType string
+	before  int
 }
 
-// snapshotIDsOf lists every snapshot record ID of the desktops.
-func snapshotIDsOf(t *testing.T, env *testAccEnv, desktopIDs []string) []string {
+func markJobs(t *testing.T, env *testAccEnv, jobType string) jobMark {
 	t.Helper()
-	recs, err := env.Client.ListAllDesktopSnapshots(context.Background(), workspace.ListDesktopSnapshotRequest{DesktopIds: desktopIDs})
+	env.SkipIfReal(t, "reads the emulator's job records")
+	return jobMark{env: env, jobType: jobType, before: len(env.Emulator.JobIDs(jobType))}
+}
+
+// started lists the jobs of the type started since the mark, sorted.
+func (m jobMark) started() []string {
+	return sortedStrings(m.env.Emulator.JobIDs(m.jobType)[m.before:])
+}
+
+// planAction sends PlanAction, as Terraform does once the configuration's
+// values are known (ModifyPlan).
+func (h *actionHarness) planAction(actionType string, attrs map[string]tftypes.Value) []*tfprotov6.Diagnostic {
+	h.t.Helper()
+	resp, err := h.server.PlanAction(context.Background(), &tfprotov6.PlanActionRequest{
+		ActionType: actionType, Config: h.config(actionType, attrs),
+	})
 	if err != nil {
-		t.Fatalf("listing snapshots: %v", err)
+		h.t.Fatalf("PlanAction: %v", err)
 	}
-	ids := make([]string, len(recs))
-	for i, r := range recs {
-		ids[i] = r.SnapshotId
-	}
-	return ids
+	return resp.Diagnostics
 }
 
-// desktopsOfJobs reads the finished jobs and counts each desktop's sub-jobs.
-func desktopsOfJobs(t *testing.T, env *testAccEnv, jobIDs []string) map[string]int {
+// expectDetail asserts an error diagnostic with exactly this summary and detail.
+func expectDetail(t *testing.T, diags []*tfprotov6.Diagnostic, summary, detail string) {
 	t.Helper()
-	results, err := env.Client.WaitForJobs(context.Background(), jobIDs, workspace.WaitOptions{FirstPoll: time.Millisecond})
-	if len(results) != len(jobIDs) {
-		t.Fatalf("reading jobs %v: %v", jobIDs, err)
-	}
-	seen := map[string]int{}
-	for _, res := range results {
-		for _, o := range res.Outcomes {
-			seen[o.DesktopID]++
+	for _, d := range diags {
+		if d.Severity == tfprotov6.DiagnosticSeverityError && d.Summary == summary && d.Detail == detail {
+			return
 		}
 	}
-	return seen
-}
-
-func TestProgressReporter_throttlesUpdatesButNotMilestones(t *testing.T) {
-	var sent []string
-	p := newProgressReporter(nil, time.Hour)
-	p.send = func(e action.InvokeProgressEvent) { sent = append(sent, e.Message) }
-	p.update("first update")  // nothing sent yet: goes out
-	p.update("second update") // within the hour: held back
-	p.milestone("milestone")  // always
-	p.update("third update")  // held back
-	p.milestone("done")
-	want := []string{"first update", "milestone", "done"}
-	if strings.Join(sent, "|") != strings.Join(want, "|") {
-		t.Errorf("sent %q, want %q", sent, want)
-	}
-
-	sent = nil
-	p = newProgressReporter(nil, 0)
-	p.send = func(e action.InvokeProgressEvent) { sent = append(sent, e.Message) }
-	p.update("a")
-	p.update("b")
-	if len(sent) != 2 {
-		t.Errorf("with no interval every update goes out; sent %q", sent)
-	}
-}
-
-// The action pages are hand-written (Terraform 1.11.4 cannot export action
-// schemas for tfplugindocs), so check that each lists exactly the schema's
-// arguments, nested ones included, and marks required ones as such.
-func TestActionDocs_listEveryArgument(t *testing.T) {
-	env := newTestAccEnv(t, emulator.Config{Desktops: 1, Seed: 1})
-	h := newActionHarness(t, env, 0)
-	argument := regexp.MustCompile("(?m)^ *- `(\\w+)` \\([^,]+, (Required|Optional)\\)")
-	for actionType, s := range h.schemas {
-		page := "../../templates/actions/" + strings.TrimPrefix(actionType, "workspace_") + ".md.tmpl"
-		raw, err := os.ReadFile(page)
-		if err != nil {
-			t.Errorf("action %s has no documentation page: %v", actionType, err)
-			continue
-		}
-		documented := map[string]string{}
-		for _, m := range argument.FindAllStringSubmatch(string(raw), -1) {
-			documented[m[1]] = m[2]
-		}
-		want := map[string]string{}
-		var collect func(attrs []*tfprotov6.SchemaAttribute)
-		collect = func(attrs []*tfprotov6.SchemaAttribute) {
-			for _, a := range attrs {
-				want[a.Name] = map[bool]string{true: "Required", false: "Optional"}[a.Required]
-				if a.NestedType != nil {
-					collect(a.NestedType.Attributes)
-				}
-			}
-		}
-		collect(s.Schema.Block.Attributes)
-		for name, kind := range want {
-			if documented[name] != kind {
-				t.Errorf("%s: argument %s is %s in the schema; the page says %q", page, name, kind, documented[name])
-			}
-		}
-		for name := range documented {
-			if _, ok := want[name]; !ok {
-				t.Errorf("%s documents %s, which the schema does not have", page, name)
-			}
-		}
-	}
+	t.Errorf("no error diagnostic %q with detail:\n%s\ngot:\n%s", summary, detail, diagText(diags))
 }
