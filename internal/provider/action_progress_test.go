@@ -14,6 +14,7 @@ import (
 )
 
 func TestProgressReporter_throttlesUpdatesButNotMilestones(t *testing.T) {
+	parallelUnlessReal(t)
 	var sent []string
 	p := newProgressReporter(nil, time.Hour)
 	p.send = func(e action.InvokeProgressEvent) { sent = append(sent, e.Message) }
@@ -41,6 +42,7 @@ func TestProgressReporter_throttlesUpdatesButNotMilestones(t *testing.T) {
 // schemas for tfplugindocs), so check that each lists exactly the schema's
 // arguments, nested ones included, and marks required ones as such.
 func TestActionDocs_listEveryArgument(t *testing.T) {
+	parallelUnlessReal(t)
 	env := newTestAccEnv(t, emulator.Config{Desktops: 1, Seed: 1})
 	h := newActionHarness(t, env, 0)
 	argument := regexp.MustCompile("(?m)^ *- `(\\w+)` \\([^,]+, (Required|Optional)\\)")

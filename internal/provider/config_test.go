@@ -29,6 +29,7 @@ func envOf(vars map[string]string) func(string) string {
 }
 
 func TestResolveSettings_attributeBeatsEnvironment(t *testing.T) {
+	parallelUnlessReal(t)
 	m := nullModel()
 	m.Region = types.StringValue("cn-east-3")
 	m.AccessKey = types.StringValue("AK-ATTR")
@@ -47,6 +48,7 @@ func TestResolveSettings_attributeBeatsEnvironment(t *testing.T) {
 }
 
 func TestResolveSettings_errorsNameAttributeAndVariable(t *testing.T) {
+	parallelUnlessReal(t)
 	cases := map[string]struct {
 		env  map[string]string
 		want string
@@ -77,6 +79,7 @@ func TestResolveSettings_errorsNameAttributeAndVariable(t *testing.T) {
 }
 
 func TestResolveSettings_explicitZeroRetriesMeansNone(t *testing.T) {
+	parallelUnlessReal(t)
 	m := nullModel()
 	m.MaxRetries = types.Int64Value(0)
 	r, diags := resolveSettings(m, envOf(map[string]string{"HW_REGION_NAME": "r", "HW_AUTH_TOKEN": "t"}))
@@ -86,6 +89,7 @@ func TestResolveSettings_explicitZeroRetriesMeansNone(t *testing.T) {
 }
 
 func TestAccProvider_conflictingSettings(t *testing.T) {
+	parallelUnlessReal(t)
 	env := newTestAccEnv(t, emulator.Config{Desktops: 1, Seed: 1})
 	env.SkipIfReal(t, "provider blocks are written for the emulator")
 	resource.Test(t, resource.TestCase{
@@ -133,6 +137,7 @@ resource "workspace_desktop_snapshot_batch" "test" { desktop_ids = ["` + env.Des
 // Provider settings that come from another resource are unknown at plan
 // time: planning must still work, and apply configures the client then.
 func TestAccProvider_settingsUnknownAtPlanTime(t *testing.T) {
+	parallelUnlessReal(t)
 	env := newTestAccEnv(t, emulator.Config{Desktops: 1, JobDuration: 300 * time.Millisecond, Seed: 1})
 	env.SkipIfReal(t, "provider blocks are written for the emulator")
 	resource.Test(t, resource.TestCase{

@@ -17,6 +17,7 @@ import (
 )
 
 func TestAccDesktopSnapshotsDataSource_pagingAndFilters(t *testing.T) {
+	parallelUnlessReal(t)
 	env := newTestAccEnv(t, emulator.Config{Desktops: 600, Seed: 3})
 	env.SkipIfReal(t, "snapshots 600 desktops")
 	// 600 desktops x (system + data) = 1200 records: two pages of 1000.
@@ -81,6 +82,7 @@ data "workspace_desktop_snapshots" "restoring" {
 }
 
 func TestAccDesktopSnapshotsDataSource_mostRecentPerDesktop(t *testing.T) {
+	parallelUnlessReal(t)
 	clock := &steppedClock{}
 	env := newTestAccEnv(t, emulator.Config{Desktops: 3, Seed: 5, Now: clock.now})
 	env.SkipIfReal(t, "moves the service's clock")
@@ -140,6 +142,7 @@ data "workspace_desktop_snapshots" "history_reordered" {
 }
 
 func TestAccDesktopSnapshotsDataSource_invalidFilters(t *testing.T) {
+	parallelUnlessReal(t)
 	env := newTestAccEnv(t, emulator.Config{Desktops: 1, Seed: 3})
 	cases := []struct{ attr, value, want string }{
 		{"disk_type", `"BOTH"`, `Attribute disk_type value must be one of: \["SYSTEM_DISK" "DATA_DISKS" "ALL"\], got: "BOTH"`},
@@ -159,6 +162,7 @@ func TestAccDesktopSnapshotsDataSource_invalidFilters(t *testing.T) {
 }
 
 func TestNewestPerDesktopDisk_tiesGoToGreaterSnapshotID(t *testing.T) {
+	parallelUnlessReal(t)
 	yes, no := true, false
 	rec := func(id, desktop string, system *bool, created string) workspace.DesktopSnapshotDetailInfo {
 		return workspace.DesktopSnapshotDetailInfo{SnapshotId: id, DesktopId: desktop, IsSystemDisk: system, CreateTime: created}

@@ -33,6 +33,7 @@ func desktopIDsByComputerName(t *testing.T, env *testAccEnv) map[string]string {
 }
 
 func TestAccDesktopsDataSource_filters(t *testing.T) {
+	parallelUnlessReal(t)
 	env := newTestAccEnv(t, emulator.Config{Desktops: 1100, Seed: 7})
 	env.SkipIfReal(t, "counts and names of the seeded desktops")
 	byName := desktopIDsByComputerName(t, env)
@@ -101,6 +102,7 @@ data "workspace_desktops" "mismatch" {
 }
 
 func TestAccDesktopsDataSource_invalidRegex(t *testing.T) {
+	parallelUnlessReal(t)
 	env := newTestAccEnv(t, emulator.Config{Desktops: 1, Seed: 7})
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
@@ -116,6 +118,7 @@ data "workspace_desktops" "bad" {
 }
 
 func TestFilterHash_distinguishesFilters(t *testing.T) {
+	parallelUnlessReal(t)
 	pairs := [][2]string{{"ab", ""}, {"a", "b"}}
 	seen := map[string]string{}
 	for _, p := range pairs {

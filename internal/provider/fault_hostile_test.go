@@ -292,6 +292,7 @@ func checkJobIDsAre(p *hostileProxy, rule string, other ...string) resource.Test
 // oversized answer. Each streamed answer stopped within the client's limit
 // plus socket buffers, so memory stayed bounded.
 func TestAccFaultHostile_hugeBody(t *testing.T) {
+	parallelUnlessReal(t)
 	env, pe, proxy := newHostileEnv(t, 2)
 	ids := env.DesktopIDs
 	huge := func(w http.ResponseWriter, r *http.Request, _ []byte) bool {
@@ -342,6 +343,7 @@ func TestAccFaultHostile_hugeBody(t *testing.T) {
 // decode error, and keeps the job ID (tainted) for the next refresh, which
 // adopts the job's records once the answers are sane again.
 func TestAccFaultHostile_invalidJSONShowJob(t *testing.T) {
+	parallelUnlessReal(t)
 	env, pe, proxy := newHostileEnv(t, 2)
 	ids := env.DesktopIDs
 	garbage := func(w http.ResponseWriter, r *http.Request, _ []byte) bool {
@@ -394,6 +396,7 @@ const garbageJSON = `{"job_id": "<html>502 Bad Gateway</html>`
 // it, so the apply succeeds with exactly the one job, one batch-create call
 // and one set of records (no desktop snapshotted twice).
 func TestAccFaultHostile_invalidJSONBatchCreateReconciled(t *testing.T) {
+	parallelUnlessReal(t)
 	env, pe, proxy := newHostileEnv(t, 2)
 	ids := env.DesktopIDs
 	proxy.set(nil, func(r *http.Request, _ []byte, code int, body []byte) ([]byte, bool) {
@@ -444,6 +447,7 @@ func TestAccFaultHostile_invalidJSONBatchCreateReconciled(t *testing.T) {
 // and the lost chunk is never resubmitted blindly. The lost job's record is
 // not tracked by the resource (it cannot be); the test removes it.
 func TestAccFaultHostile_invalidJSONBatchCreateLost(t *testing.T) {
+	parallelUnlessReal(t)
 	env, pe, proxy := newHostileEnv(t, 101)
 	ids := env.DesktopIDs
 	lose := func(r *http.Request, reqBody []byte, code int, body []byte) ([]byte, bool) {
@@ -543,6 +547,7 @@ func TestAccFaultHostile_invalidJSONBatchCreateLost(t *testing.T) {
 // not take the job as ended. Once the status is known again, the refresh
 // adopts the job's records.
 func TestAccFaultHostile_unknownJobStatus(t *testing.T) {
+	parallelUnlessReal(t)
 	env, pe, proxy := newHostileEnv(t, 2)
 	ids := env.DesktopIDs
 	jobID := submitJob(t, env, ids[:1])
@@ -599,6 +604,7 @@ func TestAccFaultHostile_unknownJobStatus(t *testing.T) {
 // away: the destroy adopts and deletes the first job's records, the create
 // snapshots anew, and nothing is left over.
 func TestAccFaultHostile_jobNeverFinishes(t *testing.T) {
+	parallelUnlessReal(t)
 	env, pe, proxy := newHostileEnv(t, 2)
 	ids := env.DesktopIDs
 	const short = `timeouts = { create = "3s", delete = "20s" }`

@@ -48,6 +48,7 @@ const scaleMaxRetries = 10
 // reconciled batch-create must never snapshot a desktop twice), and destroy
 // must remove every record.
 func TestAccFault_500DesktopsUnderFaults(t *testing.T) {
+	parallelUnlessReal(t)
 	resets := &resetCounter{byOp: map[string]int{}}
 	env := newTestAccEnv(t, emulator.Config{Desktops: 500, JobDuration: 500 * time.Millisecond, Seed: 7, Faults: scaleFaults, Log: resets})
 	env.SkipIfReal(t, "injects faults")

@@ -12,6 +12,7 @@ import (
 )
 
 func TestIDSet_equalIgnoresOrderOnly(t *testing.T) {
+	parallelUnlessReal(t)
 	ctx := context.Background()
 	a := idSetOf([]string{"d-1", "d-2", "d-3"})
 	cases := []struct {
@@ -43,6 +44,7 @@ func TestIDSet_equalIgnoresOrderOnly(t *testing.T) {
 }
 
 func TestIDSet_validateReportsDuplicates(t *testing.T) {
+	parallelUnlessReal(t)
 	typ := tftypes.Set{ElementType: tftypes.String}
 	value := func(elems ...string) tftypes.Value {
 		vals := make([]tftypes.Value, len(elems))

@@ -74,6 +74,7 @@ func finishedJob(t *testing.T, env *testAccEnv, ids []string) *workspace.JobResu
 }
 
 func TestAccJobDataSource_success(t *testing.T) {
+	parallelUnlessReal(t)
 	env := newTestAccEnv(t, emulator.Config{Desktops: 3, Seed: 11})
 	env.SkipIfReal(t, "would leave snapshots behind on the real desktops")
 	res := finishedJob(t, env, env.DesktopIDs[:3])
@@ -98,6 +99,7 @@ func TestAccJobDataSource_success(t *testing.T) {
 }
 
 func TestAccJobDataSource_partialFailure(t *testing.T) {
+	parallelUnlessReal(t)
 	env := newTestAccEnv(t, emulator.Config{Desktops: 8, Seed: 11, Faults: emulator.Faults{SubJobFailureRate: 0.5}})
 	env.SkipIfReal(t, "injects sub-job failures")
 	failing := finishedJob(t, env, env.DesktopIDs[:4])
@@ -136,6 +138,7 @@ func TestAccJobDataSource_partialFailure(t *testing.T) {
 }
 
 func TestAccJobDataSource_unknownJob(t *testing.T) {
+	parallelUnlessReal(t)
 	env := newTestAccEnv(t, emulator.Config{Desktops: 1, Seed: 11})
 	const missing = "00000000-0000-4000-8000-000000000000"
 	resource.Test(t, resource.TestCase{
@@ -149,6 +152,7 @@ func TestAccJobDataSource_unknownJob(t *testing.T) {
 }
 
 func TestAccJobDataSource_malformedJobID(t *testing.T) {
+	parallelUnlessReal(t)
 	env := newTestAccEnv(t, emulator.Config{Desktops: 1, Seed: 11})
 	steps := []resource.TestStep{}
 	for _, id := range []string{"job id with spaces", "", "0123456789-0123456789-0123456789-0123456789"} {
@@ -164,6 +168,7 @@ func TestAccJobDataSource_malformedJobID(t *testing.T) {
 // may list fewer sub-jobs than sub_jobs_total; the data source then reads
 // them all through ListItaSubJobs. The proxy drops ShowJob's list entirely.
 func TestAccJobDataSource_pagesSubJobsShowJobLeftOut(t *testing.T) {
+	parallelUnlessReal(t)
 	env, pe, proxy := newHostileEnv(t, 3)
 	res := finishedJob(t, env, env.DesktopIDs)
 	proxy.set(nil, func(r *http.Request, _ []byte, code int, body []byte) ([]byte, bool) {

@@ -36,6 +36,7 @@ resource "workspace_desktop_snapshot_batch" "test" {
 }
 
 func TestAccSnapshotBatch_basic(t *testing.T) {
+	parallelUnlessReal(t)
 	env := newTestAccEnv(t, emulator.Config{Desktops: 3, JobDuration: 500 * time.Millisecond, Seed: 1})
 	ids := env.DesktopIDs[:3]
 	resource.Test(t, resource.TestCase{
@@ -66,6 +67,7 @@ func TestAccSnapshotBatch_basic(t *testing.T) {
 }
 
 func TestAccSnapshotBatch_triggersReplace(t *testing.T) {
+	parallelUnlessReal(t)
 	env := newTestAccEnv(t, emulator.Config{Desktops: 2, JobDuration: 300 * time.Millisecond, Seed: 1})
 	ids := env.DesktopIDs[:2]
 	jobIDs := statecheck.CompareValue(compare.ValuesDiffer())
@@ -94,6 +96,7 @@ func TestAccSnapshotBatch_triggersReplace(t *testing.T) {
 }
 
 func TestAccSnapshotBatch_outOfBandDeletionRecreates(t *testing.T) {
+	parallelUnlessReal(t)
 	env := newTestAccEnv(t, emulator.Config{Desktops: 2, JobDuration: 300 * time.Millisecond, Seed: 1})
 	ids := env.DesktopIDs[:2]
 	deleteAll := func() {
@@ -134,6 +137,7 @@ func TestAccSnapshotBatch_outOfBandDeletionRecreates(t *testing.T) {
 }
 
 func TestAccSnapshotBatch_retainOnDestroy(t *testing.T) {
+	parallelUnlessReal(t)
 	env := newTestAccEnv(t, emulator.Config{Desktops: 1, JobDuration: 300 * time.Millisecond, Seed: 1})
 	ids := env.DesktopIDs[:1]
 	resource.Test(t, resource.TestCase{
@@ -158,6 +162,7 @@ func TestAccSnapshotBatch_retainOnDestroy(t *testing.T) {
 }
 
 func TestAccSnapshotBatch_chunksAbove100(t *testing.T) {
+	parallelUnlessReal(t)
 	env := newTestAccEnv(t, emulator.Config{Desktops: 250, JobDuration: 300 * time.Millisecond, Seed: 1})
 	env.SkipIfReal(t, "counts API calls")
 	resource.Test(t, resource.TestCase{
@@ -180,6 +185,7 @@ func TestAccSnapshotBatch_chunksAbove100(t *testing.T) {
 }
 
 func TestAccSnapshotBatch_partialFailureTaints(t *testing.T) {
+	parallelUnlessReal(t)
 	env := newTestAccEnv(t, emulator.Config{Desktops: 10, JobDuration: 300 * time.Millisecond, Seed: 3,
 		Faults: emulator.Faults{SubJobFailureRate: 0.3}})
 	env.SkipIfReal(t, "injects sub-job failures")
@@ -236,6 +242,7 @@ func TestAccSnapshotBatch_partialFailureTaints(t *testing.T) {
 }
 
 func TestAccSnapshotBatch_completeParentWithFailedSubJobsFails(t *testing.T) {
+	parallelUnlessReal(t)
 	env := newTestAccEnv(t, emulator.Config{Desktops: 10, JobDuration: 300 * time.Millisecond, Seed: 3,
 		Faults: emulator.Faults{SubJobFailureRate: 0.3, CompleteWithFailedSubJobs: true}})
 	env.SkipIfReal(t, "injects sub-job failures")
@@ -259,6 +266,7 @@ func TestAccSnapshotBatch_completeParentWithFailedSubJobsFails(t *testing.T) {
 }
 
 func TestAccSnapshotBatch_timeoutKeepsJobs(t *testing.T) {
+	parallelUnlessReal(t)
 	env := newTestAccEnv(t, emulator.Config{Desktops: 2, JobDuration: 5 * time.Second, Seed: 1})
 	env.SkipIfReal(t, "needs a slow emulated job")
 	ids := env.DesktopIDs
@@ -294,6 +302,7 @@ func TestAccSnapshotBatch_timeoutKeepsJobs(t *testing.T) {
 }
 
 func TestAccSnapshotBatch_import(t *testing.T) {
+	parallelUnlessReal(t)
 	env := newTestAccEnv(t, emulator.Config{Desktops: 2, JobDuration: 300 * time.Millisecond, Seed: 1})
 	ids := env.DesktopIDs[:2]
 	resource.Test(t, resource.TestCase{
@@ -332,6 +341,7 @@ func TestAccSnapshotBatch_import(t *testing.T) {
 }
 
 func TestAccSnapshotBatch_badInput(t *testing.T) {
+	parallelUnlessReal(t)
 	env := newTestAccEnv(t, emulator.Config{Desktops: 1, Seed: 1})
 	id := env.DesktopIDs[0]
 	cases := map[string]struct {

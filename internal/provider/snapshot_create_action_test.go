@@ -32,6 +32,7 @@ func (h *actionHarness) diskSnapshotValue(name, description string) tftypes.Valu
 }
 
 func TestActionSnapshotCreate_success(t *testing.T) {
+	parallelUnlessReal(t)
 	env := newTestAccEnv(t, emulator.Config{Desktops: 3, JobDuration: 300 * time.Millisecond, Seed: 1})
 	ids := env.DesktopIDs[:3]
 	h := newActionHarness(t, env, 0)
@@ -70,6 +71,7 @@ func TestActionSnapshotCreate_success(t *testing.T) {
 }
 
 func TestActionSnapshotCreate_moreThan100Desktops(t *testing.T) {
+	parallelUnlessReal(t)
 	env := newTestAccEnv(t, emulator.Config{Desktops: 250, JobDuration: 300 * time.Millisecond, Seed: 1})
 	env.SkipIfReal(t, "needs 250 desktops")
 	h := newActionHarness(t, env, 0)
@@ -99,6 +101,7 @@ func TestActionSnapshotCreate_moreThan100Desktops(t *testing.T) {
 }
 
 func TestActionSnapshotCreate_partialFailureNamesEachDesktop(t *testing.T) {
+	parallelUnlessReal(t)
 	env := newTestAccEnv(t, emulator.Config{Desktops: 8, JobDuration: 200 * time.Millisecond, Seed: 3,
 		Faults: emulator.Faults{SubJobFailureRate: 0.4}})
 	env.SkipIfReal(t, "injects failed sub-jobs")
@@ -130,6 +133,7 @@ func TestActionSnapshotCreate_partialFailureNamesEachDesktop(t *testing.T) {
 }
 
 func TestActionSnapshotCreate_invalidConfig(t *testing.T) {
+	parallelUnlessReal(t)
 	env := newTestAccEnv(t, emulator.Config{Desktops: 1, Seed: 1})
 	h := newActionHarness(t, env, 0)
 	desktops := tfStringSet("d-1")
@@ -177,6 +181,7 @@ func TestActionSnapshotCreate_invalidConfig(t *testing.T) {
 }
 
 func TestActionSnapshotCreate_cancelledWhileWaitingLosesNothing(t *testing.T) {
+	parallelUnlessReal(t)
 	env := newTestAccEnv(t, emulator.Config{Desktops: 2, JobDuration: 2 * time.Second, Seed: 1})
 	ids := env.DesktopIDs[:2]
 	h := newActionHarness(t, env, 0)
@@ -203,6 +208,7 @@ func TestActionSnapshotCreate_cancelledWhileWaitingLosesNothing(t *testing.T) {
 }
 
 func TestAccSnapshotCreateAction_invokedBeforeUpdate(t *testing.T) {
+	parallelUnlessReal(t)
 	env := newTestAccEnv(t, emulator.Config{Desktops: 2, JobDuration: 300 * time.Millisecond, Seed: 1})
 	ids := env.DesktopIDs[:2]
 	config := func(release string) string {
@@ -244,6 +250,7 @@ resource "terraform_data" "patch_release" {
 // progress, and a timeout in that wait says that no job was started, naming
 // a handful of each chunk's desktops, once.
 func TestActionSnapshotCreate_busyDesktopsAreReported(t *testing.T) {
+	parallelUnlessReal(t)
 	env := newTestAccEnv(t, emulator.Config{Desktops: 120, JobDuration: 10 * time.Minute, Seed: 1})
 	ids := sortedStrings(env.DesktopIDs)
 	// Another job keeps every desktop busy for ten minutes.
@@ -303,6 +310,7 @@ func TestActionSnapshotCreate_busyDesktopsAreReported(t *testing.T) {
 // An ID list that is known only at plan time (from a data source) is checked
 // then: an empty one fails the plan rather than the invocation.
 func TestActionSnapshotCreate_emptyDesktopIDsFailThePlan(t *testing.T) {
+	parallelUnlessReal(t)
 	env := newTestAccEnv(t, emulator.Config{Desktops: 1, Seed: 1})
 	h := newActionHarness(t, env, 0)
 	unknown := tftypes.NewValue(tftypes.Set{ElementType: tftypes.String}, tftypes.UnknownValue)
@@ -326,6 +334,7 @@ func TestActionSnapshotCreate_emptyDesktopIDsFailThePlan(t *testing.T) {
 
 // The same through Terraform: a data source that finds no desktops.
 func TestAccSnapshotCreateAction_emptyDataSourceFailsThePlan(t *testing.T) {
+	parallelUnlessReal(t)
 	env := newTestAccEnv(t, emulator.Config{Desktops: 2, Seed: 1})
 	env.SkipIfReal(t, "counts batch-create calls")
 	resource.Test(t, resource.TestCase{

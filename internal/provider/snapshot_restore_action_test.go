@@ -24,6 +24,7 @@ func restoreAttrs(snapshotIDs []string) map[string]tftypes.Value {
 }
 
 func TestActionSnapshotRestore_success(t *testing.T) {
+	parallelUnlessReal(t)
 	env := newTestAccEnv(t, emulator.Config{Desktops: 3, JobDuration: 300 * time.Millisecond, Seed: 1})
 	ids := env.DesktopIDs[:3]
 	snapshots := snapshotted(t, env, ids, workspace.DiskTypeAll)
@@ -54,6 +55,7 @@ func TestActionSnapshotRestore_success(t *testing.T) {
 }
 
 func TestActionSnapshotRestore_moreThan100Snapshots(t *testing.T) {
+	parallelUnlessReal(t)
 	env := newTestAccEnv(t, emulator.Config{Desktops: 120, JobDuration: 300 * time.Millisecond, Seed: 1})
 	env.SkipIfReal(t, "needs 120 desktops")
 	ids := env.DesktopIDs
@@ -82,6 +84,7 @@ func TestActionSnapshotRestore_moreThan100Snapshots(t *testing.T) {
 }
 
 func TestActionSnapshotRestore_partialFailureNamesEachDesktop(t *testing.T) {
+	parallelUnlessReal(t)
 	env := newTestAccEnv(t, emulator.Config{Desktops: 6, JobDuration: 200 * time.Millisecond, Seed: 7})
 	env.SkipIfReal(t, "injects failed sub-jobs")
 	ids := env.DesktopIDs
@@ -119,6 +122,7 @@ func TestActionSnapshotRestore_partialFailureNamesEachDesktop(t *testing.T) {
 }
 
 func TestActionSnapshotRestore_invalidConfig(t *testing.T) {
+	parallelUnlessReal(t)
 	env := newTestAccEnv(t, emulator.Config{Desktops: 1, Seed: 1})
 	h := newActionHarness(t, env, 0)
 	cases := []struct {
@@ -149,6 +153,7 @@ func TestActionSnapshotRestore_invalidConfig(t *testing.T) {
 }
 
 func TestActionSnapshotRestore_cancelledWhileWaiting(t *testing.T) {
+	parallelUnlessReal(t)
 	env := newTestAccEnv(t, emulator.Config{Desktops: 2, JobDuration: 2 * time.Second, Seed: 1})
 	ids := env.DesktopIDs[:2]
 	snapshots := snapshotted(t, env, ids, workspace.DiskTypeSystem)
@@ -177,6 +182,7 @@ func TestActionSnapshotRestore_cancelledWhileWaiting(t *testing.T) {
 }
 
 func TestActionSnapshotRestore_timeoutNamesRunningJobs(t *testing.T) {
+	parallelUnlessReal(t)
 	clock := &steppedClock{}
 	// Ten minutes: the emulator's clock may run ahead of the client's by
 	// less than the 15 minutes signatures allow.
@@ -213,6 +219,7 @@ func TestActionSnapshotRestore_timeoutNamesRunningJobs(t *testing.T) {
 }
 
 func TestActionSnapshotRestore_progressIsThrottled(t *testing.T) {
+	parallelUnlessReal(t)
 	env := newTestAccEnv(t, emulator.Config{Desktops: 120, JobDuration: 1500 * time.Millisecond, Seed: 1})
 	snapshots := snapshotted(t, env, env.DesktopIDs, workspace.DiskTypeAll)
 
@@ -276,6 +283,7 @@ func chunkMessages(t *testing.T, env *testAccEnv, op jobOperation, jobs []string
 }
 
 func TestAccSnapshotRestoreAction_triggeredAfterCreate(t *testing.T) {
+	parallelUnlessReal(t)
 	env := newTestAccEnv(t, emulator.Config{Desktops: 2, JobDuration: 300 * time.Millisecond, Seed: 1})
 	ids := env.DesktopIDs[:2]
 	snapshots := snapshotted(t, env, ids, workspace.DiskTypeSystem)
@@ -314,6 +322,7 @@ resource "terraform_data" "patch_night" {
 }
 
 func TestActionSnapshotRestore_apiErrorKeepsCodeAndRequestID(t *testing.T) {
+	parallelUnlessReal(t)
 	env := newTestAccEnv(t, emulator.Config{Desktops: 1, Seed: 1})
 	h := newActionHarness(t, env, 0)
 	unknown := "0a0b0c0d-0000-4000-8000-000000000000"
@@ -326,6 +335,7 @@ func TestActionSnapshotRestore_apiErrorKeepsCodeAndRequestID(t *testing.T) {
 }
 
 func TestActionSnapshotRestore_emptySnapshotIDsFailThePlan(t *testing.T) {
+	parallelUnlessReal(t)
 	env := newTestAccEnv(t, emulator.Config{Desktops: 1, Seed: 1})
 	h := newActionHarness(t, env, 0)
 	unknown := tftypes.NewValue(tftypes.Set{ElementType: tftypes.String}, tftypes.UnknownValue)

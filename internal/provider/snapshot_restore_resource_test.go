@@ -32,6 +32,7 @@ resource "workspace_desktop_snapshot_restore" "test" {
 }
 
 func TestAccSnapshotRestore_basic(t *testing.T) {
+	parallelUnlessReal(t)
 	env := newTestAccEnv(t, emulator.Config{Desktops: 3, JobDuration: 300 * time.Millisecond, Seed: 1})
 	ids := env.DesktopIDs
 	jobs := statecheck.CompareValue(compare.ValuesDiffer())
@@ -97,6 +98,7 @@ func TestAccSnapshotRestore_basic(t *testing.T) {
 }
 
 func TestAccSnapshotRestore_partialFailure(t *testing.T) {
+	parallelUnlessReal(t)
 	env := newTestAccEnv(t, emulator.Config{Desktops: 8, JobDuration: 300 * time.Millisecond, Seed: 5})
 	env.SkipIfReal(t, "injects sub-job failures")
 	resource.Test(t, resource.TestCase{
@@ -123,6 +125,7 @@ func TestAccSnapshotRestore_partialFailure(t *testing.T) {
 }
 
 func TestAccSnapshotRestore_badInput(t *testing.T) {
+	parallelUnlessReal(t)
 	env := newTestAccEnv(t, emulator.Config{Desktops: 1, Seed: 1})
 	for name, c := range map[string]struct{ body, want string }{
 		"empty set":    {`snapshot_ids = []`, `snapshot_ids.*at least 1`},
