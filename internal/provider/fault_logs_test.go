@@ -10,6 +10,9 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/cloud-desktop/terraform-provider-workspace/internal/emulator"
 )
@@ -83,7 +86,9 @@ provider "workspace" {
 				CheckDestroy:             checkSnapshotsGone(t, env, ids),
 				Steps: []resource.TestStep{{
 					Config: batchConfig(&cfgEnv, ids, ""),
-					Check:  resource.TestCheckResourceAttr(batchAddr, "status", "SUCCESS"),
+					ConfigStateChecks: []statecheck.StateCheck{
+						statecheck.ExpectKnownValue(batchAddr, tfjsonpath.New("status"), knownvalue.StringExact("SUCCESS")),
+					},
 				}},
 			})
 			scanLogsForSecrets(t, dir, secrets)
