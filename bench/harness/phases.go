@@ -46,7 +46,7 @@ provider "workspace" {
 data "workspace_desktops" "all" {}
 
 resource "workspace_desktop_snapshot_batch" "bench" {
-  desktop_ids          = toset(data.workspace_desktops.all.ids)
+  desktop_ids          = data.workspace_desktops.all.ids
   disk_type            = "ALL"
   system_disk_snapshot = { name = "bench" }
   data_disk_snapshot   = { name = "bench" }
@@ -54,7 +54,7 @@ resource "workspace_desktop_snapshot_batch" "bench" {
 
 resource "workspace_desktop_snapshot_restore" "bench" {
   count        = var.restore ? 1 : 0
-  snapshot_ids = [for s in workspace_desktop_snapshot_batch.bench.snapshots : s.snapshot_id]
+  snapshot_ids = workspace_desktop_snapshot_batch.bench.snapshot_ids
 }
 `
 

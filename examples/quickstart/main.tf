@@ -23,7 +23,7 @@ data "workspace_desktops" "selected" {
 }
 
 resource "workspace_desktop_snapshot_batch" "before_patch" {
-  desktop_ids = toset(data.workspace_desktops.selected.ids)
+  desktop_ids = data.workspace_desktops.selected.ids
   disk_type   = "ALL"
 
   system_disk_snapshot = {
@@ -55,9 +55,9 @@ output "job_ids" {
 }
 
 output "snapshots" {
-  value = length(workspace_desktop_snapshot_batch.before_patch.snapshots)
+  value = length(workspace_desktop_snapshot_batch.before_patch.snapshot_ids)
 }
 
 output "restored_desktops" {
-  value = length(workspace_desktop_snapshot_restore.rollback.results)
+  value = length(workspace_desktop_snapshot_restore.rollback.desktop_status)
 }

@@ -19,7 +19,7 @@ variable "night" {
 data "workspace_desktops" "all" {}
 
 resource "workspace_desktop_snapshot_batch" "nightly" {
-  desktop_ids = toset(data.workspace_desktops.all.ids)
+  desktop_ids = data.workspace_desktops.all.ids
   disk_type   = "ALL"
 
   system_disk_snapshot = {
@@ -42,5 +42,5 @@ resource "workspace_desktop_snapshot_batch" "nightly" {
 }
 
 output "snapshot_count" {
-  value = length(workspace_desktop_snapshot_batch.nightly.snapshots)
+  value = length(workspace_desktop_snapshot_batch.nightly.snapshot_ids)
 }

@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -14,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/cloud-desktop/terraform-provider-workspace/internal/emulator"
@@ -298,4 +301,76 @@ func snapshotted(t *testing.T, env *testAccEnv, desktopIDs []string, diskType st
 // restoreCalls counts the batch-restore requests the emulator answered.
 func restoreCalls(env *testAccEnv) int {
 	return env.Emulator.Stats().RequestsByOperation["BatchRestoreDesktopSnapshot"]
+}
+
+// checkSnapshotsMatchService checks the batch's snapshot maps and list in
+// state against every record the service holds for the desktops, each under
+// its desktop and disk, and the list sorted.
+func checkSnapshotsMatchService(env *testAccEnv, ids []string) statecheck.StateCheck {
+	return snapshotsMatchService{env: env, ids: ids}
+}
+
+type snapshotsMatchService struct {
+	env *testAccEnv
+	ids []string
+}
+
+func (c snapshotsMatchService) CheckState(ctx context.Context, req statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
+	var attrs map[string]any
+	if req.State != nil && req.State.Values != nil {
+		for _, r := range req.State.Values.RootModule.Resources {
+			if r.Address == batchAddr {
+				attrs = r.AttributeValues
+			}
+		}
+	}
+	if attrs == nil {
+		resp.Error = fmt.Errorf("%s is not in state", batchAddr)
+		return
+	}
+	recs, err := c.env.Client.ListAllDesktopSnapshots(ctx, workspace.ListDesktopSnapshotRequest{DesktopIds: c.ids})
+	if err != nil {
+		resp.Error = err
+		return
+	}
+	wantSystem, wantData, wantAll := map[string]any{}, map[string][]string{}, map[string]bool{}
+	for _, r := range recs {
+		wantAll[r.SnapshotId] = true
+		if isSystemDisk(r) {
+			wantSystem[r.DesktopId] = r.SnapshotId
+		} else {
+			wantData[r.DesktopId] = append(wantData[r.DesktopId], r.SnapshotId)
+		}
+	}
+	gotData := map[string][]string{}
+	data, _ := attrs["data_disk_snapshot_ids"].(map[string]any)
+	for d, v := range data {
+		s, _ := v.(string)
+		gotData[d] = strings.Split(s, ",")
+	}
+	for d := range wantData {
+		wantData[d] = sortedStrings(wantData[d])
+	}
+	var gotAll []string
+	list, _ := attrs["snapshot_ids"].([]any)
+	for _, v := range list {
+		s, _ := v.(string)
+		gotAll = append(gotAll, s)
+	}
+	switch {
+	case !reflect.DeepEqual(attrs["system_disk_snapshot_ids"], wantSystem):
+		resp.Error = fmt.Errorf("system_disk_snapshot_ids = %v, the service holds %v", attrs["system_disk_snapshot_ids"], wantSystem)
+	case !reflect.DeepEqual(gotData, wantData):
+		resp.Error = fmt.Errorf("data_disk_snapshot_ids = %v, the service holds %v", gotData, wantData)
+	case !slices.Equal(gotAll, mapKeys(wantAll)):
+		resp.Error = fmt.Errorf("snapshot_ids = %v, the service holds %v", gotAll, mapKeys(wantAll))
+	}
+}
+
+func mapKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return sortedStrings(out)
 }

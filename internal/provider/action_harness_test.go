@@ -173,12 +173,12 @@ func expectDiagnostic(t *testing.T, diags []*tfprotov6.Diagnostic, attribute str
 
 func tfString(s string) tftypes.Value { return tftypes.NewValue(tftypes.String, s) }
 
-func tfStringSet(values ...string) tftypes.Value {
+func tfStringList(values ...string) tftypes.Value {
 	elems := make([]tftypes.Value, len(values))
 	for i, v := range values {
 		elems[i] = tfString(v)
 	}
-	return tftypes.NewValue(tftypes.Set{ElementType: tftypes.String}, elems)
+	return tftypes.NewValue(tftypes.List{ElementType: tftypes.String}, elems)
 }
 
 // jobMark remembers how many jobs of a type the emulator had started, so a

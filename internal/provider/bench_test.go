@@ -62,14 +62,15 @@ func newBatchBenchState(b *testing.B, n int) batchBenchState {
 	}
 
 	m := snapshotBatchModel{
-		DesktopIDs: idSetOf(env.DesktopIDs), DiskType: types.StringValue(workspace.DiskTypeAll),
+		DesktopIDs: stringListValue(env.DesktopIDs), DiskType: types.StringValue(workspace.DiskTypeAll),
 		SystemDiskSnapshot: types.ObjectNull(diskSnapshotType.AttrTypes), DataDiskSnapshot: types.ObjectNull(diskSnapshotType.AttrTypes),
 		Triggers: types.MapNull(types.StringType), RetainOnDestroy: types.BoolValue(false),
 		Timeouts: nullTimeouts(ctx, batchTimeouts),
 	}
 	config := m
 	config.ID, config.JobIDs, config.Status = types.StringNull(), types.ListNull(types.StringType), types.StringNull()
-	config.Snapshots, config.FailedDesktops = types.ListNull(snapshotRecordType), types.ListNull(failedDesktopType)
+	config.SystemDiskSnapshotIDs, config.DataDiskSnapshotIDs = types.MapNull(types.StringType), types.MapNull(types.StringType)
+	config.SnapshotIDs, config.FailedDesktops = types.ListNull(types.StringType), types.MapNull(types.StringType)
 	if diags := m.applyJobResults(ctx, env.Client, &jobRun{op: createOperation, jobIDs: jobIDs, results: results}); diags.HasError() {
 		b.Fatal(diags)
 	}

@@ -29,7 +29,7 @@ func newDesktopSnapshotsDataSource() datasource.DataSource { return &desktopSnap
 
 type desktopSnapshotsModel struct {
 	ID                   types.String `tfsdk:"id"`
-	DesktopIDs           types.Set    `tfsdk:"desktop_ids"`
+	DesktopIDs           types.List   `tfsdk:"desktop_ids"`
 	DesktopName          types.String `tfsdk:"desktop_name"`
 	SnapshotName         types.String `tfsdk:"snapshot_name"`
 	DiskType             types.String `tfsdk:"disk_type"`
@@ -73,11 +73,11 @@ func (d *desktopSnapshotsDataSource) Schema(_ context.Context, _ datasource.Sche
 			"service. Its `ids` feed a `workspace_desktop_snapshot_restore`'s `snapshot_ids`.",
 		Attributes: map[string]schema.Attribute{
 			"id": computedString("Identifier of this query, derived from its filters."),
-			"desktop_ids": schema.SetAttribute{
-				MarkdownDescription: "Only records of these desktops (at least one ID when set).",
+			"desktop_ids": schema.ListAttribute{
+				MarkdownDescription: "Only records of these desktops (at least one ID when set; order and repeats do not matter).",
 				Optional:            true,
 				ElementType:         types.StringType,
-				Validators:          idSetValidators("desktop"),
+				Validators:          idListValidators("desktop"),
 			},
 			"desktop_name": schema.StringAttribute{
 				MarkdownDescription: "Only records of the desktop with this name (matched by the service).",
@@ -154,7 +154,7 @@ func (d *desktopSnapshotsDataSource) Read(ctx context.Context, req datasource.Re
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	sort.Strings(desktopIDs)
+	desktopIDs = distinctIDs(desktopIDs)
 	records, err := client.ListAllDesktopSnapshots(ctx, workspace.ListDesktopSnapshotRequest{
 		DesktopIds: desktopIDs, DesktopName: m.DesktopName.ValueString(), SnapshotName: m.SnapshotName.ValueString(),
 		DiskType: m.DiskType.ValueString(), CreateType: m.CreateType.ValueString(), Status: m.Status.ValueString(),

@@ -148,8 +148,8 @@ func TestAccDesktopSnapshotsDataSource_invalidFilters(t *testing.T) {
 		{"disk_type", `"BOTH"`, `Attribute disk_type value must be one of: \["SYSTEM_DISK" "DATA_DISKS" "ALL"\], got: "BOTH"`},
 		{"create_type", `"manual"`, `Attribute create_type value must be one of: \["AUTO" "MANUALLY"\], got: "manual"`},
 		{"status", `"done"`, `Attribute status value must be one of: \["creating" "restoring" "create_success"`},
-		{"desktop_ids", `["not a desktop!"]`, `desktop_ids\[Value\("not a desktop!"\)\] must be a desktop ID`},
-		{"desktop_ids", `[]`, `Attribute desktop_ids set must contain at least 1 elements`},
+		{"desktop_ids", `["not a desktop!"]`, `desktop_ids\[0\] must be a desktop ID`},
+		{"desktop_ids", `[]`, `Attribute desktop_ids list must contain at least 1 elements`},
 	}
 	steps := make([]resource.TestStep, len(cases))
 	for i, c := range cases {

@@ -110,7 +110,7 @@ func checkDiskSettings(diskType string, hasSystem, hasData bool, diags *diag.Dia
 // batchCreateRequest builds the batch-create body from the shared arguments.
 func batchCreateRequest(ctx context.Context, desktopIDs stringCollection, diskType string, system, data types.Object) (workspace.BatchCreateDesktopSnapshotReq, diag.Diagnostics) {
 	req := workspace.BatchCreateDesktopSnapshotReq{
-		DesktopIds: sortedStrings(stringsOf(ctx, desktopIDs)),
+		DesktopIds: distinctIDs(stringsOf(ctx, desktopIDs)),
 		DiskType:   diskType,
 	}
 	var diags diag.Diagnostics

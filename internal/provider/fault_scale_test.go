@@ -76,8 +76,8 @@ func TestAccFault_500DesktopsUnderFaults(t *testing.T) {
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue(batchAddr, tfjsonpath.New("status"), knownvalue.StringExact("SUCCESS")),
 				statecheck.ExpectKnownValue(batchAddr, tfjsonpath.New("job_ids"), knownvalue.ListSizeExact(5)),
-				statecheck.ExpectKnownValue(batchAddr, tfjsonpath.New("snapshots"), knownvalue.ListSizeExact(1000)),
-				statecheck.ExpectKnownValue(batchAddr, tfjsonpath.New("failed_desktops"), knownvalue.ListSizeExact(0)),
+				statecheck.ExpectKnownValue(batchAddr, tfjsonpath.New("snapshot_ids"), knownvalue.ListSizeExact(1000)),
+				statecheck.ExpectKnownValue(batchAddr, tfjsonpath.New("failed_desktops"), knownvalue.MapSizeExact(0)),
 			},
 			Check: func(s *terraform.State) error {
 				logScaleStats(t, env)
@@ -143,7 +143,7 @@ func checkOneRecordPerDesktopDisk(env *testAccEnv, ids []string, s *terraform.St
 	}
 	inState := map[string]bool{}
 	for k, v := range rs.Primary.Attributes {
-		if strings.HasPrefix(k, "snapshots.") && strings.HasSuffix(k, ".snapshot_id") {
+		if strings.HasPrefix(k, "snapshot_ids.") && k != "snapshot_ids.#" {
 			inState[v] = true
 		}
 	}

@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"sort"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -13,47 +12,26 @@ import (
 
 // snapshotBatchModel is workspace_desktop_snapshot_batch's state.
 type snapshotBatchModel struct {
-	ID                 types.String   `tfsdk:"id"`
-	DesktopIDs         idSetValue     `tfsdk:"desktop_ids"`
-	DiskType           types.String   `tfsdk:"disk_type"`
-	SystemDiskSnapshot types.Object   `tfsdk:"system_disk_snapshot"`
-	DataDiskSnapshot   types.Object   `tfsdk:"data_disk_snapshot"`
-	Triggers           types.Map      `tfsdk:"triggers"`
-	RetainOnDestroy    types.Bool     `tfsdk:"retain_on_destroy"`
-	Timeouts           timeouts.Value `tfsdk:"timeouts"`
-	JobIDs             types.List     `tfsdk:"job_ids"`
-	Status             types.String   `tfsdk:"status"`
-	Snapshots          types.List     `tfsdk:"snapshots"`
-	FailedDesktops     types.List     `tfsdk:"failed_desktops"`
+	ID                    types.String   `tfsdk:"id"`
+	DesktopIDs            types.List     `tfsdk:"desktop_ids"`
+	DiskType              types.String   `tfsdk:"disk_type"`
+	SystemDiskSnapshot    types.Object   `tfsdk:"system_disk_snapshot"`
+	DataDiskSnapshot      types.Object   `tfsdk:"data_disk_snapshot"`
+	Triggers              types.Map      `tfsdk:"triggers"`
+	RetainOnDestroy       types.Bool     `tfsdk:"retain_on_destroy"`
+	Timeouts              timeouts.Value `tfsdk:"timeouts"`
+	JobIDs                types.List     `tfsdk:"job_ids"`
+	Status                types.String   `tfsdk:"status"`
+	SystemDiskSnapshotIDs types.Map      `tfsdk:"system_disk_snapshot_ids"`
+	DataDiskSnapshotIDs   types.Map      `tfsdk:"data_disk_snapshot_ids"`
+	SnapshotIDs           types.List     `tfsdk:"snapshot_ids"`
+	FailedDesktops        types.Map      `tfsdk:"failed_desktops"`
 }
 
-type snapshotRecordModel struct {
-	SnapshotID   types.String `tfsdk:"snapshot_id"`
-	SnapshotName types.String `tfsdk:"snapshot_name"`
-	DesktopID    types.String `tfsdk:"desktop_id"`
-	DesktopName  types.String `tfsdk:"desktop_name"`
-	IsSystemDisk types.Bool   `tfsdk:"is_system_disk"`
-	Status       types.String `tfsdk:"status"`
-	CreateTime   types.String `tfsdk:"create_time"`
-}
-
-type failedDesktopModel struct {
-	DesktopID  types.String `tfsdk:"desktop_id"`
-	ErrorCode  types.String `tfsdk:"error_code"`
-	FailReason types.String `tfsdk:"fail_reason"`
-}
-
-var (
-	diskSnapshotType   = objectTypeOf[diskSnapshotModel]()
-	snapshotRecordType = objectTypeOf[snapshotRecordModel]()
-	failedDesktopType  = objectTypeOf[failedDesktopModel]()
-)
+var diskSnapshotType = objectTypeOf[diskSnapshotModel]()
 
 // batchTimeouts are the operations the batch's timeouts block sets.
 var batchTimeouts = timeouts.Opts{Create: true, Delete: true}
-
-func emptySnapshotList() types.List { return types.ListValueMust(snapshotRecordType, nil) }
-func emptyFailedList() types.List   { return types.ListValueMust(failedDesktopType, nil) }
 
 func (m *snapshotBatchModel) setJobIDs(ids []string) { m.JobIDs, m.ID = jobIDState(ids) }
 
@@ -61,31 +39,12 @@ func (m *snapshotBatchModel) createRequest(ctx context.Context) (workspace.Batch
 	return batchCreateRequest(ctx, m.DesktopIDs, m.DiskType.ValueString(), m.SystemDiskSnapshot, m.DataDiskSnapshot)
 }
 
-func (m *snapshotBatchModel) snapshotRecords(ctx context.Context) []snapshotRecordModel {
-	var recs []snapshotRecordModel
-	if !m.Snapshots.IsNull() && !m.Snapshots.IsUnknown() {
-		m.Snapshots.ElementsAs(ctx, &recs, false)
-	}
-	return recs
-}
-
-func (m *snapshotBatchModel) setSnapshots(ctx context.Context, recs []snapshotRecordModel) diag.Diagnostics {
-	sort.SliceStable(recs, func(i, j int) bool {
-		a, b := recs[i], recs[j]
-		if a.DesktopID.ValueString() != b.DesktopID.ValueString() {
-			return a.DesktopID.ValueString() < b.DesktopID.ValueString()
-		}
-		if a.IsSystemDisk.ValueBool() != b.IsSystemDisk.ValueBool() {
-			return a.IsSystemDisk.ValueBool()
-		}
-		return a.SnapshotID.ValueString() < b.SnapshotID.ValueString()
-	})
-	if recs == nil {
-		recs = []snapshotRecordModel{}
-	}
-	list, diags := types.ListValueFrom(ctx, snapshotRecordType, recs)
-	m.Snapshots = list
-	return diags
+// startPending is the state a create writes before its first job: no
+// snapshots yet, status PENDING.
+func (m *snapshotBatchModel) startPending() {
+	m.Status = types.StringValue(batchStatusPending)
+	newBatchSnapshots().setOn(m)
+	m.FailedDesktops = stringMapValue(nil)
 }
 
 // applyJobResults records what the run's jobs made: their snapshots,
@@ -94,37 +53,28 @@ func (m *snapshotBatchModel) setSnapshots(ctx context.Context, recs []snapshotRe
 func (m *snapshotBatchModel) applyJobResults(ctx context.Context, client *workspace.Client, run *jobRun) diag.Diagnostics {
 	var diags diag.Diagnostics
 	m.setJobIDs(run.jobIDs)
-	var records []snapshotRecordModel
-	var failed []failedDesktopModel
+	made := newBatchSnapshots()
+	failed := map[string]string{}
 	unresolved := false
 	for _, id := range run.jobIDs {
 		res := run.results[id]
 		if res == nil {
 			continue
 		}
-		made, err := client.ResolveCreatedSnapshots(ctx, res, workspace.ResolveOptions{})
+		records, err := client.ResolveCreatedSnapshots(ctx, res, workspace.ResolveOptions{})
 		if err != nil {
 			diags.Append(errorDiagnostic("Unable to read the snapshots a job made", err, run.credentials))
 			unresolved = true
 		}
-		for _, s := range made {
-			records = append(records, recordModel(s))
+		for _, r := range records {
+			made.addRecord(r)
 		}
 		for _, f := range res.Failed() {
-			failed = append(failed, failedDesktopModel{
-				DesktopID: types.StringValue(f.DesktopID), ErrorCode: types.StringValue(f.ErrorCode),
-				FailReason: types.StringValue(f.FailReason),
-			})
+			failed[f.DesktopID] = describeFailure(f)
 		}
 	}
-	diags.Append(m.setSnapshots(ctx, records)...)
-	sort.Slice(failed, func(i, j int) bool { return failed[i].DesktopID.ValueString() < failed[j].DesktopID.ValueString() })
-	if failed == nil {
-		failed = []failedDesktopModel{}
-	}
-	list, d := types.ListValueFrom(ctx, failedDesktopType, failed)
-	diags.Append(d...)
-	m.FailedDesktops = list
+	made.setOn(m)
+	m.FailedDesktops = stringMapValue(failed)
 	m.Status = types.StringValue(run.status())
 	if unresolved {
 		m.Status = types.StringValue(batchStatusPending)
@@ -132,48 +82,19 @@ func (m *snapshotBatchModel) applyJobResults(ctx context.Context, client *worksp
 	return diags
 }
 
-func recordModel(s workspace.DesktopSnapshotDetailInfo) snapshotRecordModel {
-	return snapshotRecordModel{
-		SnapshotID:   types.StringValue(s.SnapshotId),
-		SnapshotName: types.StringValue(s.SnapshotName),
-		DesktopID:    types.StringValue(s.DesktopId),
-		DesktopName:  types.StringValue(s.DesktopName),
-		IsSystemDisk: types.BoolValue(s.IsSystemDisk != nil && *s.IsSystemDisk),
-		Status:       types.StringValue(s.Status),
-		CreateTime:   types.StringValue(s.CreateTime),
-	}
+// describeFailure is a failed desktop's value in failed_desktops.
+func describeFailure(o workspace.DesktopOutcome) string {
+	return orNone(o.ErrorCode) + ": " + orNone(o.FailReason)
 }
 
-func inferDiskType(records []snapshotRecordModel) string {
-	var system, data bool
-	for _, r := range records {
-		if r.IsSystemDisk.ValueBool() {
-			system = true
-		} else {
-			data = true
-		}
-	}
+// inferDiskType is what an imported batch's disk_type must have been.
+func inferDiskType(b batchSnapshots) string {
 	switch {
-	case system && !data:
+	case b.hasSystem() && !b.hasData():
 		return workspace.DiskTypeSystem
-	case data && !system:
+	case b.hasData() && !b.hasSystem():
 		return workspace.DiskTypeData
 	default:
 		return workspace.DiskTypeAll
 	}
-}
-
-// refreshRecords keeps the state's records that still exist, with fresh values.
-func refreshRecords(known []snapshotRecordModel, listed []workspace.DesktopSnapshotDetailInfo) []snapshotRecordModel {
-	byID := make(map[string]workspace.DesktopSnapshotDetailInfo, len(listed))
-	for _, l := range listed {
-		byID[l.SnapshotId] = l
-	}
-	var kept []snapshotRecordModel
-	for _, k := range known {
-		if l, ok := byID[k.SnapshotID.ValueString()]; ok {
-			kept = append(kept, recordModel(l))
-		}
-	}
-	return kept
 }

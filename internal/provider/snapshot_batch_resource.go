@@ -14,7 +14,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -60,13 +59,13 @@ func (r *snapshotBatchResource) Schema(ctx context.Context, _ resource.SchemaReq
 				Computed:            true,
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
-			"desktop_ids": schema.SetAttribute{
-				MarkdownDescription: "IDs of the desktops to snapshot. At least one; any number (they are submitted in chunks of 100).",
-				ElementType:         types.StringType,
-				CustomType:          newIDSetType(),
-				Required:            true,
-				Validators:          idSetValidators("desktop"),
-				PlanModifiers:       []planmodifier.Set{setplanmodifier.RequiresReplace()},
+			"desktop_ids": schema.ListAttribute{
+				MarkdownDescription: "IDs of the desktops to snapshot. At least one; any number (they are submitted in chunks " +
+					"of 100). Order and repeats do not matter: reordering the list updates the resource in place, with no API call.",
+				ElementType:   types.StringType,
+				Required:      true,
+				Validators:    idListValidators("desktop"),
+				PlanModifiers: []planmodifier.List{requiresReplaceIfOtherIDs("desktop")},
 			},
 			"disk_type": schema.StringAttribute{
 				MarkdownDescription: diskTypeDescription,
@@ -103,35 +102,35 @@ func (r *snapshotBatchResource) Schema(ctx context.Context, _ resource.SchemaReq
 				Computed:      true,
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
-			"snapshots": schema.ListNestedAttribute{
-				MarkdownDescription: "The snapshot records the jobs made, one per desktop and disk, sorted by desktop ID, system disk first.",
+			"system_disk_snapshot_ids": schema.MapAttribute{
+				MarkdownDescription: "The system disk snapshot each desktop got, by desktop ID.",
+				ElementType:         types.StringType,
 				Computed:            true,
-				PlanModifiers:       []planmodifier.List{listplanmodifier.UseStateForUnknown()},
-				NestedObject:        schema.NestedAttributeObject{Attributes: snapshotRecordAttributes()},
+				PlanModifiers:       []planmodifier.Map{mapplanmodifier.UseStateForUnknown()},
 			},
-			"failed_desktops": schema.ListNestedAttribute{
-				MarkdownDescription: "Desktops whose snapshot sub-job failed, with the service's error code and reason.",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.List{listplanmodifier.UseStateForUnknown()},
-				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-					"desktop_id":  schema.StringAttribute{MarkdownDescription: "Desktop ID.", Computed: true},
-					"error_code":  schema.StringAttribute{MarkdownDescription: "Error code of the failed sub-job.", Computed: true},
-					"fail_reason": schema.StringAttribute{MarkdownDescription: "Why the sub-job failed.", Computed: true},
-				}},
+			"data_disk_snapshot_ids": schema.MapAttribute{
+				MarkdownDescription: "The data disk snapshots each desktop got, by desktop ID: their IDs separated by commas " +
+					"(a desktop may have several data disks; `split(\",\", …)` lists them).",
+				ElementType:   types.StringType,
+				Computed:      true,
+				PlanModifiers: []planmodifier.Map{mapplanmodifier.UseStateForUnknown()},
+			},
+			"snapshot_ids": schema.ListAttribute{
+				MarkdownDescription: "Every snapshot the jobs made, sorted: what " +
+					"`workspace_desktop_snapshot_restore` takes. Names, status and times of the records are in the " +
+					"`workspace_desktop_snapshots` data source.",
+				ElementType:   types.StringType,
+				Computed:      true,
+				PlanModifiers: []planmodifier.List{listplanmodifier.UseStateForUnknown()},
+			},
+			"failed_desktops": schema.MapAttribute{
+				MarkdownDescription: "Desktops whose snapshot sub-job failed, by desktop ID: the service's error code and reason, " +
+					"as `CODE: reason`.",
+				ElementType:   types.StringType,
+				Computed:      true,
+				PlanModifiers: []planmodifier.Map{mapplanmodifier.UseStateForUnknown()},
 			},
 		},
-	}
-}
-
-func snapshotRecordAttributes() map[string]schema.Attribute {
-	return map[string]schema.Attribute{
-		"snapshot_id":    schema.StringAttribute{MarkdownDescription: "Snapshot record ID (what restore and delete take).", Computed: true},
-		"snapshot_name":  schema.StringAttribute{MarkdownDescription: "Name the service gave the snapshot.", Computed: true},
-		"desktop_id":     schema.StringAttribute{MarkdownDescription: "Desktop ID.", Computed: true},
-		"desktop_name":   schema.StringAttribute{MarkdownDescription: "Desktop name.", Computed: true},
-		"is_system_disk": schema.BoolAttribute{MarkdownDescription: "Whether this is the system disk's snapshot.", Computed: true},
-		"status":         schema.StringAttribute{MarkdownDescription: "Record status, e.g. `create_success`.", Computed: true},
-		"create_time":    schema.StringAttribute{MarkdownDescription: "Creation time (UTC, RFC 3339).", Computed: true},
 	}
 }
 
@@ -178,9 +177,7 @@ func (r *snapshotBatchResource) Create(ctx context.Context, req resource.CreateR
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	plan.Status = types.StringValue(batchStatusPending)
-	plan.Snapshots = emptySnapshotList()
-	plan.FailedDesktops = emptyFailedList()
+	plan.startPending()
 
 	submit := func(ctx context.Context, hooks workspace.SubmitHooks) []workspace.ChunkSubmission {
 		return client.SubmitBatchCreate(ctx, apiReq, hooks)
@@ -213,18 +210,23 @@ func (r *snapshotBatchResource) Read(ctx context.Context, req resource.ReadReque
 			resp.Diagnostics.Append(state.applyJobResults(ctx, client, run)...)
 		}
 	}
-	records, err := client.ListAllDesktopSnapshots(ctx, workspace.ListDesktopSnapshotRequest{DesktopIds: stringsOf(ctx, state.DesktopIDs)})
+	// Drift: keep the snapshots that still exist (one list call per 100 desktops).
+	records, err := client.ListAllDesktopSnapshots(ctx, workspace.ListDesktopSnapshotRequest{DesktopIds: distinctIDs(stringsOf(ctx, state.DesktopIDs))})
 	if err != nil {
 		resp.Diagnostics.Append(errorDiagnostic("Unable to read desktop snapshots", err, r.client.CredentialSource()))
 		return
 	}
-	kept := refreshRecords(state.snapshotRecords(ctx), records)
-	if len(kept) == 0 && state.Status.ValueString() != batchStatusPending {
+	exists := make(map[string]bool, len(records))
+	for _, rec := range records {
+		exists[rec.SnapshotId] = true
+	}
+	kept := batchSnapshotsOf(ctx, &state).keep(exists)
+	if kept.len() == 0 && state.Status.ValueString() != batchStatusPending {
 		tflog.Info(ctx, "every snapshot of the batch is gone; removing it from state so the next plan re-creates it")
 		resp.State.RemoveResource(ctx)
 		return
 	}
-	resp.Diagnostics.Append(state.setSnapshots(ctx, kept)...)
+	kept.setOn(&state)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
@@ -262,11 +264,7 @@ func (r *snapshotBatchResource) Delete(ctx context.Context, req resource.DeleteR
 		resp.Diagnostics.Append(run.unreadOutcomes("The snapshots that job made, if any, are not known to the batch and are not deleted.")...)
 		resp.Diagnostics.Append(state.applyJobResults(ctx, client, run)...)
 	}
-	desktopOf := map[string]string{}
-	for _, s := range state.snapshotRecords(ctx) {
-		desktopOf[s.SnapshotID.ValueString()] = s.DesktopID.ValueString()
-	}
-	resp.Diagnostics.Append(deleteSnapshots(ctx, client, desktopOf)...)
+	resp.Diagnostics.Append(deleteSnapshots(ctx, client, batchSnapshotsOf(ctx, &state).desktopOf())...)
 }
 
 // deleteSnapshots deletes the snapshots (snapshot ID -> desktop ID, as state
@@ -302,7 +300,7 @@ func (r *snapshotBatchResource) ImportState(ctx context.Context, req resource.Im
 		}
 	}
 	m := snapshotBatchModel{
-		DesktopIDs:         idSetOf(desktops),
+		DesktopIDs:         stringListValue(distinctIDs(desktops)),
 		SystemDiskSnapshot: types.ObjectNull(diskSnapshotType.AttrTypes),
 		DataDiskSnapshot:   types.ObjectNull(diskSnapshotType.AttrTypes),
 		Triggers:           types.MapNull(types.StringType),
@@ -310,6 +308,6 @@ func (r *snapshotBatchResource) ImportState(ctx context.Context, req resource.Im
 		Timeouts:           nullTimeouts(ctx, batchTimeouts),
 	}
 	resp.Diagnostics.Append(m.applyJobResults(ctx, client, run)...)
-	m.DiskType = types.StringValue(inferDiskType(m.snapshotRecords(ctx)))
+	m.DiskType = types.StringValue(inferDiskType(batchSnapshotsOf(ctx, &m)))
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }

@@ -50,17 +50,45 @@ func TestAccSnapshotBatch_basic(t *testing.T) {
 					statecheck.ExpectKnownValue(batchAddr, tfjsonpath.New("job_ids"), knownvalue.ListSizeExact(1)),
 					statecheck.ExpectKnownValue(batchAddr, tfjsonpath.New("disk_type"), knownvalue.StringExact("ALL")),
 					// ALL: one system and one data disk record per desktop.
-					statecheck.ExpectKnownValue(batchAddr, tfjsonpath.New("snapshots"), knownvalue.ListSizeExact(6)),
-					statecheck.ExpectKnownValue(batchAddr, tfjsonpath.New("snapshots").AtSliceIndex(0).AtMapKey("status"),
-						knownvalue.StringExact("create_success")),
-					statecheck.ExpectKnownValue(batchAddr, tfjsonpath.New("snapshots").AtSliceIndex(0).AtMapKey("snapshot_name"),
-						knownvalue.StringRegexp(regexp.MustCompile(`acc\d{14}$`))),
-					statecheck.ExpectKnownValue(batchAddr, tfjsonpath.New("failed_desktops"), knownvalue.ListSizeExact(0)),
+					statecheck.ExpectKnownValue(batchAddr, tfjsonpath.New("snapshot_ids"), knownvalue.ListSizeExact(6)),
+					statecheck.ExpectKnownValue(batchAddr, tfjsonpath.New("system_disk_snapshot_ids"), knownvalue.MapSizeExact(3)),
+					statecheck.ExpectKnownValue(batchAddr, tfjsonpath.New("data_disk_snapshot_ids"), knownvalue.MapSizeExact(3)),
+					// What state holds is what the service made: each desktop's records, by disk.
+					checkSnapshotsMatchService(env, ids),
+					statecheck.ExpectKnownValue(batchAddr, tfjsonpath.New("failed_desktops"), knownvalue.MapSizeExact(0)),
 				},
 			},
 			{
 				Config:           batchConfig(env, ids, ""),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+			{
+				// Order and repeats do not matter: an update in place, no new job.
+				Config: batchConfig(env, []string{ids[2], ids[0], ids[1], ids[0]}, ""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(batchAddr, plancheck.ResourceActionUpdate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(batchAddr, tfjsonpath.New("job_ids"), knownvalue.ListSizeExact(1)),
+					checkSnapshotsMatchService(env, ids),
+				},
+				Check: func(*terraform.State) error {
+					if env.Real {
+						return nil
+					}
+					if n := createCalls(env); n != 1 {
+						return fmt.Errorf("%d batch-create calls, want the first one only", n)
+					}
+					return nil
+				},
+			},
+			{
+				// Another desktop is another batch.
+				Config: batchConfig(env, ids[:2], ""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(batchAddr, plancheck.ResourceActionDestroyBeforeCreate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{checkSnapshotsMatchService(env, ids[:2])},
 			},
 		},
 	})
@@ -86,7 +114,7 @@ func TestAccSnapshotBatch_triggersReplace(t *testing.T) {
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
 					jobIDs.AddStateValue(batchAddr, tfjsonpath.New("id")),
-					statecheck.ExpectKnownValue(batchAddr, tfjsonpath.New("snapshots"), knownvalue.ListSizeExact(4)),
+					statecheck.ExpectKnownValue(batchAddr, tfjsonpath.New("snapshot_ids"), knownvalue.ListSizeExact(4)),
 				},
 				// The replaced batch's snapshots were deleted: only the new ones remain.
 				Check: checkSnapshotCount(t, env, ids, 4, "want 4 snapshot records after replacement, found %d"),
@@ -129,7 +157,7 @@ func TestAccSnapshotBatch_outOfBandDeletionRecreates(t *testing.T) {
 					plancheck.ExpectResourceAction(batchAddr, plancheck.ResourceActionCreate),
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(batchAddr, tfjsonpath.New("snapshots"), knownvalue.ListSizeExact(4)),
+					statecheck.ExpectKnownValue(batchAddr, tfjsonpath.New("snapshot_ids"), knownvalue.ListSizeExact(4)),
 				},
 			},
 		},
@@ -172,7 +200,7 @@ func TestAccSnapshotBatch_chunksAbove100(t *testing.T) {
 			Config: batchConfig(env, env.DesktopIDs, `disk_type = "SYSTEM_DISK"`),
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue(batchAddr, tfjsonpath.New("job_ids"), knownvalue.ListSizeExact(3)),
-				statecheck.ExpectKnownValue(batchAddr, tfjsonpath.New("snapshots"), knownvalue.ListSizeExact(250)),
+				statecheck.ExpectKnownValue(batchAddr, tfjsonpath.New("snapshot_ids"), knownvalue.ListSizeExact(250)),
 			},
 			Check: func(*terraform.State) error {
 				if n := env.Emulator.Stats().RequestsByOperation["BatchCreateDesktopSnapshot"]; n != 3 {
@@ -208,8 +236,8 @@ func TestAccSnapshotBatch_partialFailureTaints(t *testing.T) {
 					checkTainted(batchAddr),
 					resource.TestCheckResourceAttr(batchAddr, "job_ids.#", "1"),
 					resource.TestCheckResourceAttr(batchAddr, "status", "PARTIAL_FAILURE"),
-					resource.TestCheckResourceAttr(batchAddr, "snapshots.#", "20"),
-					resource.TestCheckResourceAttrSet(batchAddr, "failed_desktops.0.error_code"),
+					resource.TestCheckResourceAttr(batchAddr, "snapshot_ids.#", "20"),
+					resource.TestMatchResourceAttr(batchAddr, "failed_desktops.%", regexp.MustCompile(`^[1-9]\d*$`)),
 				),
 			},
 			{
@@ -304,7 +332,8 @@ func TestAccSnapshotBatch_timeoutKeepsJobs(t *testing.T) {
 func TestAccSnapshotBatch_import(t *testing.T) {
 	parallelUnlessReal(t)
 	env := newTestAccEnv(t, emulator.Config{Desktops: 2, JobDuration: 300 * time.Millisecond, Seed: 1})
-	ids := env.DesktopIDs[:2]
+	// Import records desktop_ids sorted; a configuration in that order plans no change.
+	ids := sortedStrings(env.DesktopIDs[:2])
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
@@ -327,7 +356,7 @@ func TestAccSnapshotBatch_import(t *testing.T) {
 				ResourceName: batchAddr,
 				ImportState:  true,
 				ImportStateIdFunc: func(s *terraform.State) (string, error) {
-					snapshot := s.RootModule().Resources[batchAddr].Primary.Attributes["snapshots.0.snapshot_id"]
+					snapshot := s.RootModule().Resources[batchAddr].Primary.Attributes["snapshot_ids.0"]
 					subs := env.Client.SubmitBatchRestore(context.Background(), []string{snapshot}, workspace.SubmitHooks{})
 					if len(subs) != 1 || subs[0].JobID == "" {
 						return "", fmt.Errorf("could not start a restore job: %+v", subs)
@@ -348,7 +377,7 @@ func TestAccSnapshotBatch_badInput(t *testing.T) {
 		body string
 		want string
 	}{
-		"empty set":    {`desktop_ids = []`, `desktop_ids.*at least 1`},
+		"empty list":   {`desktop_ids = []`, `desktop_ids.*at least 1`},
 		"blank id":     {`desktop_ids = [""]`, `desktop_ids.*must be a desktop ID`},
 		"malformed id": {`desktop_ids = ["not an id!"]`, `desktop_ids.*must be a desktop ID`},
 		"too long id":  {`desktop_ids = ["` + strings.Repeat("a", 37) + `"]`, `desktop_ids.*must be a desktop ID`},

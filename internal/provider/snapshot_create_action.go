@@ -30,7 +30,7 @@ type snapshotCreateAction struct {
 }
 
 type snapshotCreateActionModel struct {
-	DesktopIDs         types.Set    `tfsdk:"desktop_ids"`
+	DesktopIDs         types.List   `tfsdk:"desktop_ids"`
 	DiskType           types.String `tfsdk:"disk_type"`
 	SystemDiskSnapshot types.Object `tfsdk:"system_disk_snapshot"`
 	DataDiskSnapshot   types.Object `tfsdk:"data_disk_snapshot"`
@@ -58,11 +58,11 @@ func (a *snapshotCreateAction) Schema(_ context.Context, _ action.SchemaRequest,
 			"snapshots it makes are not managed by Terraform; to create, track and delete snapshots as part of a " +
 			"configuration use the `workspace_desktop_snapshot_batch` resource.",
 		Attributes: map[string]schema.Attribute{
-			"desktop_ids": schema.SetAttribute{
-				MarkdownDescription: "IDs of the desktops to snapshot. At least one; any number (they are submitted in chunks of 100).",
+			"desktop_ids": schema.ListAttribute{
+				MarkdownDescription: "IDs of the desktops to snapshot. At least one; any number (they are submitted in chunks of 100). Order and repeats do not matter.",
 				ElementType:         types.StringType,
 				Required:            true,
-				Validators:          idSetValidators("desktop"),
+				Validators:          idListValidators("desktop"),
 			},
 			"disk_type": schema.StringAttribute{
 				MarkdownDescription: diskTypeDescription,
@@ -101,7 +101,7 @@ func (a *snapshotCreateAction) ModifyPlan(ctx context.Context, req action.Modify
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	checkKnownIDSet(ctx, path.Root("desktop_ids"), "desktop", m.DesktopIDs, &resp.Diagnostics)
+	checkKnownIDList(ctx, path.Root("desktop_ids"), "desktop", m.DesktopIDs, &resp.Diagnostics)
 	if !m.DiskType.IsUnknown() && !m.SystemDiskSnapshot.IsUnknown() && !m.DataDiskSnapshot.IsUnknown() {
 		checkDiskSettings(m.diskType(), !m.SystemDiskSnapshot.IsNull(), !m.DataDiskSnapshot.IsNull(), &resp.Diagnostics)
 	}

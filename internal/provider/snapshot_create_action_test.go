@@ -39,7 +39,7 @@ func TestActionSnapshotCreate_success(t *testing.T) {
 	mark := markJobs(t, env, workspace.JobTypeCreateSnapshot)
 
 	inv := h.invoke(context.Background(), createAction, map[string]tftypes.Value{
-		"desktop_ids":          tfStringSet(ids...),
+		"desktop_ids":          tfStringList(ids...),
 		"disk_type":            tfString(workspace.DiskTypeSystem),
 		"system_disk_snapshot": h.diskSnapshotValue("prepatch", "before patch night"),
 	}, nil)
@@ -77,7 +77,7 @@ func TestActionSnapshotCreate_moreThan100Desktops(t *testing.T) {
 	h := newActionHarness(t, env, 0)
 	mark := markJobs(t, env, workspace.JobTypeCreateSnapshot)
 
-	inv := h.invoke(context.Background(), createAction, map[string]tftypes.Value{"desktop_ids": tfStringSet(env.DesktopIDs...)}, nil)
+	inv := h.invoke(context.Background(), createAction, map[string]tftypes.Value{"desktop_ids": tfStringList(env.DesktopIDs...)}, nil)
 	if hasErrors(inv.Diagnostics) {
 		t.Fatalf("create failed:\n%s", diagText(inv.Diagnostics))
 	}
@@ -108,7 +108,7 @@ func TestActionSnapshotCreate_partialFailureNamesEachDesktop(t *testing.T) {
 	h := newActionHarness(t, env, 0)
 	mark := markJobs(t, env, workspace.JobTypeCreateSnapshot)
 
-	inv := h.invoke(context.Background(), createAction, map[string]tftypes.Value{"desktop_ids": tfStringSet(env.DesktopIDs...)}, nil)
+	inv := h.invoke(context.Background(), createAction, map[string]tftypes.Value{"desktop_ids": tfStringList(env.DesktopIDs...)}, nil)
 	jobs := mark.started()
 	results, _ := env.Client.WaitForJobs(context.Background(), jobs, workspace.WaitOptions{FirstPoll: time.Millisecond})
 	failed := results[jobs[0]].Failed()
@@ -136,16 +136,16 @@ func TestActionSnapshotCreate_invalidConfig(t *testing.T) {
 	parallelUnlessReal(t)
 	env := newTestAccEnv(t, emulator.Config{Desktops: 1, Seed: 1})
 	h := newActionHarness(t, env, 0)
-	desktops := tfStringSet("d-1")
+	desktops := tfStringList("d-1")
 	cases := []struct {
 		name      string
 		attrs     map[string]tftypes.Value
 		attribute string
 		pattern   string
 	}{
-		{"no desktops", map[string]tftypes.Value{"desktop_ids": tfStringSet()},
-			`AttributeName("desktop_ids")`, `set must contain at least 1 elements`},
-		{"malformed desktop ID", map[string]tftypes.Value{"desktop_ids": tfStringSet("desk top")},
+		{"no desktops", map[string]tftypes.Value{"desktop_ids": tfStringList()},
+			`AttributeName("desktop_ids")`, `list must contain at least 1 elements`},
+		{"malformed desktop ID", map[string]tftypes.Value{"desktop_ids": tfStringList("desk top")},
 			`AttributeName("desktop_ids")`, `must be a desktop ID: 1 to 36 letters, digits or hyphens`},
 		{"unknown disk type", map[string]tftypes.Value{"desktop_ids": desktops, "disk_type": tfString("BOTH")},
 			`AttributeName("disk_type")`, `value must be one of: \["SYSTEM_DISK" "DATA_DISKS" "ALL"\], got: "BOTH"`},
@@ -190,7 +190,7 @@ func TestActionSnapshotCreate_cancelledWhileWaitingLosesNothing(t *testing.T) {
 	defer cancel()
 	// Cancel as Terraform does on Ctrl-C, once the job is announced (with
 	// one chunk, the first message).
-	inv := h.invoke(ctx, createAction, map[string]tftypes.Value{"desktop_ids": tfStringSet(ids...)}, func(string) { cancel() })
+	inv := h.invoke(ctx, createAction, map[string]tftypes.Value{"desktop_ids": tfStringList(ids...)}, func(string) { cancel() })
 	jobs := mark.started()
 	if len(jobs) != 1 || inv.Progress[0] != msgWaiting(createOperation, jobs, 2) {
 		t.Fatalf("jobs %v, progress %q: want one job, announced", jobs, inv.Progress)
@@ -262,7 +262,7 @@ func TestActionSnapshotCreate_busyDesktopsAreReported(t *testing.T) {
 	h := newActionHarness(t, env, 0)
 
 	inv := h.invoke(context.Background(), createAction, map[string]tftypes.Value{
-		"desktop_ids": tfStringSet(ids...), "timeout": tfString("3s"),
+		"desktop_ids": tfStringList(ids...), "timeout": tfString("3s"),
 	}, nil)
 	if jobs := mark.started(); len(jobs) != 0 {
 		t.Fatalf("the service started %v for busy desktops", jobs)
@@ -313,21 +313,21 @@ func TestActionSnapshotCreate_emptyDesktopIDsFailThePlan(t *testing.T) {
 	parallelUnlessReal(t)
 	env := newTestAccEnv(t, emulator.Config{Desktops: 1, Seed: 1})
 	h := newActionHarness(t, env, 0)
-	unknown := tftypes.NewValue(tftypes.Set{ElementType: tftypes.String}, tftypes.UnknownValue)
+	unknown := tftypes.NewValue(tftypes.List{ElementType: tftypes.String}, tftypes.UnknownValue)
 	if diags := h.validate(createAction, map[string]tftypes.Value{"desktop_ids": unknown}); hasErrors(diags) {
 		t.Fatalf("validation refused an unknown desktop_ids:\n%s", diagText(diags))
 	}
 	if diags := h.planAction(createAction, map[string]tftypes.Value{"desktop_ids": unknown}); hasErrors(diags) {
 		t.Errorf("the plan refused desktop_ids still unknown at plan time:\n%s", diagText(diags))
 	}
-	expectDiagnostic(t, h.planAction(createAction, map[string]tftypes.Value{"desktop_ids": tfStringSet()}),
-		`AttributeName("desktop_ids")`, `set must contain at least 1 elements`)
-	expectDiagnostic(t, h.planAction(createAction, map[string]tftypes.Value{"desktop_ids": tfStringSet("desk top")}),
+	expectDiagnostic(t, h.planAction(createAction, map[string]tftypes.Value{"desktop_ids": tfStringList()}),
+		`AttributeName("desktop_ids")`, `list must contain at least 1 elements`)
+	expectDiagnostic(t, h.planAction(createAction, map[string]tftypes.Value{"desktop_ids": tfStringList("desk top")}),
 		`AttributeName("desktop_ids")`, `must be a desktop ID`)
-	expectDiagnostic(t, h.planAction(createAction, map[string]tftypes.Value{"desktop_ids": tfStringSet("d-1"),
+	expectDiagnostic(t, h.planAction(createAction, map[string]tftypes.Value{"desktop_ids": tfStringList("d-1"),
 		"disk_type": tfString(workspace.DiskTypeSystem), "data_disk_snapshot": h.diskSnapshotValue("n", "")}),
 		`AttributeName("data_disk_snapshot")`, `data_disk_snapshot is set but disk_type is "SYSTEM_DISK"`)
-	if diags := h.planAction(createAction, map[string]tftypes.Value{"desktop_ids": tfStringSet("d-1")}); hasErrors(diags) {
+	if diags := h.planAction(createAction, map[string]tftypes.Value{"desktop_ids": tfStringList("d-1")}); hasErrors(diags) {
 		t.Errorf("the plan refused a valid configuration:\n%s", diagText(diags))
 	}
 }
@@ -362,7 +362,7 @@ resource "terraform_data" "patch_night" {
   }
 }
 `,
-			ExpectError: regexp.MustCompile(spacesMayWrap(`set must contain at least 1 elements`)),
+			ExpectError: regexp.MustCompile(spacesMayWrap(`list must contain at least 1 elements`)),
 		}},
 		CheckDestroy: func(*terraform.State) error {
 			if n := createCalls(env); n != 0 {

@@ -27,7 +27,7 @@ type snapshotRestoreAction struct {
 }
 
 type snapshotRestoreActionModel struct {
-	SnapshotIDs types.Set    `tfsdk:"snapshot_ids"`
+	SnapshotIDs types.List   `tfsdk:"snapshot_ids"`
 	Timeout     types.String `tfsdk:"timeout"`
 }
 
@@ -51,12 +51,12 @@ func (a *snapshotRestoreAction) Schema(_ context.Context, _ action.SchemaRequest
 			"(including while the service says desktops are busy with another job), and each desktop that failed " +
 			"as its own error. On Terraform 1.11 to 1.13 use the `workspace_desktop_snapshot_restore` resource instead.",
 		Attributes: map[string]schema.Attribute{
-			"snapshot_ids": schema.SetAttribute{
+			"snapshot_ids": schema.ListAttribute{
 				MarkdownDescription: "Snapshot record IDs to restore (for example from the `workspace_desktop_snapshots` " +
-					"data source). At least one; any number. At most one per desktop and disk.",
+					"data source). At least one; any number. At most one per desktop and disk. Order and repeats do not matter.",
 				ElementType: types.StringType,
 				Required:    true,
-				Validators:  idSetValidators("snapshot"),
+				Validators:  idListValidators("snapshot"),
 			},
 			"timeout": actionTimeoutAttribute(),
 		},
@@ -80,7 +80,7 @@ func (a *snapshotRestoreAction) ModifyPlan(ctx context.Context, req action.Modif
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	checkKnownIDSet(ctx, path.Root("snapshot_ids"), "snapshot", m.SnapshotIDs, &resp.Diagnostics)
+	checkKnownIDList(ctx, path.Root("snapshot_ids"), "snapshot", m.SnapshotIDs, &resp.Diagnostics)
 }
 
 func (a *snapshotRestoreAction) Invoke(ctx context.Context, req action.InvokeRequest, resp *action.InvokeResponse) {
@@ -90,7 +90,7 @@ func (a *snapshotRestoreAction) Invoke(ctx context.Context, req action.InvokeReq
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	snapshotIDs := sortedStrings(stringsOf(ctx, config.SnapshotIDs))
+	snapshotIDs := distinctIDs(stringsOf(ctx, config.SnapshotIDs))
 	submit := func(ctx context.Context, hooks workspace.SubmitHooks) []workspace.ChunkSubmission {
 		return client.SubmitBatchRestore(ctx, snapshotIDs, hooks)
 	}

@@ -20,7 +20,7 @@ import (
 const restoreAction = "workspace_desktop_snapshot_restore"
 
 func restoreAttrs(snapshotIDs []string) map[string]tftypes.Value {
-	return map[string]tftypes.Value{"snapshot_ids": tfStringSet(snapshotIDs...)}
+	return map[string]tftypes.Value{"snapshot_ids": tfStringList(snapshotIDs...)}
 }
 
 func TestActionSnapshotRestore_success(t *testing.T) {
@@ -131,11 +131,11 @@ func TestActionSnapshotRestore_invalidConfig(t *testing.T) {
 		attribute string
 		pattern   string
 	}{
-		{"no snapshots", restoreAttrs(nil), `AttributeName("snapshot_ids")`, `set must contain at least 1 elements`},
+		{"no snapshots", restoreAttrs(nil), `AttributeName("snapshot_ids")`, `list must contain at least 1 elements`},
 		{"malformed ID", restoreAttrs([]string{"not a snapshot"}), `AttributeName("snapshot_ids")`, `must be a snapshot ID: 1 to 36 letters, digits or hyphens`},
-		{"unparsable timeout", map[string]tftypes.Value{"snapshot_ids": tfStringSet("s-1"), "timeout": tfString("soon")},
+		{"unparsable timeout", map[string]tftypes.Value{"snapshot_ids": tfStringList("s-1"), "timeout": tfString("soon")},
 			`AttributeName("timeout")`, `must be a positive duration such as "90s", "30m" or "1h30m", got "soon"`},
-		{"negative timeout", map[string]tftypes.Value{"snapshot_ids": tfStringSet("s-1"), "timeout": tfString("-5m")},
+		{"negative timeout", map[string]tftypes.Value{"snapshot_ids": tfStringList("s-1"), "timeout": tfString("-5m")},
 			`AttributeName("timeout")`, `must be a positive duration`},
 	}
 	for _, c := range cases {
@@ -147,7 +147,7 @@ func TestActionSnapshotRestore_invalidConfig(t *testing.T) {
 			expectDiagnostic(t, diags, c.attribute, c.pattern)
 		})
 	}
-	if diags := h.validate(restoreAction, map[string]tftypes.Value{"snapshot_ids": tfStringSet("s-1"), "timeout": tfString("1h30m")}); hasErrors(diags) {
+	if diags := h.validate(restoreAction, map[string]tftypes.Value{"snapshot_ids": tfStringList("s-1"), "timeout": tfString("1h30m")}); hasErrors(diags) {
 		t.Errorf("a valid configuration was refused:\n%s", diagText(diags))
 	}
 }
@@ -203,7 +203,7 @@ func TestActionSnapshotRestore_timeoutNamesRunningJobs(t *testing.T) {
 	h := newActionHarness(t, env, 0)
 	mark := markJobs(t, env, workspace.JobTypeRestoreSnapshot)
 	inv := h.invoke(ctx, restoreAction,
-		map[string]tftypes.Value{"snapshot_ids": tfStringSet(snapshots...), "timeout": tfString("2s")}, nil)
+		map[string]tftypes.Value{"snapshot_ids": tfStringList(snapshots...), "timeout": tfString("2s")}, nil)
 	jobs := mark.started()
 	if len(jobs) != 1 {
 		t.Fatalf("the service started %v, want one job", jobs)
@@ -338,12 +338,12 @@ func TestActionSnapshotRestore_emptySnapshotIDsFailThePlan(t *testing.T) {
 	parallelUnlessReal(t)
 	env := newTestAccEnv(t, emulator.Config{Desktops: 1, Seed: 1})
 	h := newActionHarness(t, env, 0)
-	unknown := tftypes.NewValue(tftypes.Set{ElementType: tftypes.String}, tftypes.UnknownValue)
+	unknown := tftypes.NewValue(tftypes.List{ElementType: tftypes.String}, tftypes.UnknownValue)
 	if diags := h.planAction(restoreAction, map[string]tftypes.Value{"snapshot_ids": unknown}); hasErrors(diags) {
 		t.Errorf("the plan refused snapshot_ids still unknown at plan time:\n%s", diagText(diags))
 	}
 	expectDiagnostic(t, h.planAction(restoreAction, restoreAttrs(nil)),
-		`AttributeName("snapshot_ids")`, `set must contain at least 1 elements`)
+		`AttributeName("snapshot_ids")`, `list must contain at least 1 elements`)
 	if diags := h.planAction(restoreAction, restoreAttrs([]string{"s-1"})); hasErrors(diags) {
 		t.Errorf("the plan refused a valid configuration:\n%s", diagText(diags))
 	}

@@ -10,7 +10,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -50,14 +49,14 @@ func (r *snapshotRestoreResource) Schema(ctx context.Context, _ resource.SchemaR
 				Computed:            true,
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
-			"snapshot_ids": schema.SetAttribute{
-				MarkdownDescription: "Snapshot record IDs to restore (for example from the `workspace_desktop_snapshots` data " +
-					"source). At least one; any number. At most one per desktop and disk.",
+			"snapshot_ids": schema.ListAttribute{
+				MarkdownDescription: "Snapshot record IDs to restore (for example a batch's `snapshot_ids`, or the " +
+					"`workspace_desktop_snapshots` data source's `ids`). At least one; any number. At most one per desktop " +
+					"and disk. Order and repeats do not matter: reordering the list updates the resource in place, with no API call.",
 				ElementType:   types.StringType,
-				CustomType:    newIDSetType(),
 				Required:      true,
-				Validators:    idSetValidators("snapshot"),
-				PlanModifiers: []planmodifier.Set{setplanmodifier.RequiresReplace()},
+				Validators:    idListValidators("snapshot"),
+				PlanModifiers: []planmodifier.List{requiresReplaceIfOtherIDs("snapshot")},
 			},
 			"triggers": schema.MapAttribute{
 				MarkdownDescription: "Arbitrary values; changing any of them replaces the resource, which restores again.",
@@ -77,17 +76,18 @@ func (r *snapshotRestoreResource) Schema(ctx context.Context, _ resource.SchemaR
 				Computed:            true,
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
-			"results": schema.ListNestedAttribute{
-				MarkdownDescription: "Outcome per desktop, sorted by desktop ID.",
+			"desktop_status": schema.MapAttribute{
+				MarkdownDescription: "Each restored desktop's sub-job status, by desktop ID: `SUCCESS`, `FAILED`, or a pending status.",
+				ElementType:         types.StringType,
 				Computed:            true,
-				PlanModifiers:       []planmodifier.List{listplanmodifier.UseStateForUnknown()},
-				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-					"desktop_id":  schema.StringAttribute{MarkdownDescription: "Desktop ID.", Computed: true},
-					"snapshot_id": schema.StringAttribute{MarkdownDescription: "Snapshot ID(s) restored on the desktop, comma separated.", Computed: true},
-					"status":      schema.StringAttribute{MarkdownDescription: "Sub-job status: `SUCCESS`, `FAILED`, or a pending status.", Computed: true},
-					"error_code":  schema.StringAttribute{MarkdownDescription: "Error code of a failed sub-job.", Computed: true},
-					"fail_reason": schema.StringAttribute{MarkdownDescription: "Why the sub-job failed.", Computed: true},
-				}},
+				PlanModifiers:       []planmodifier.Map{mapplanmodifier.UseStateForUnknown()},
+			},
+			"failed_desktops": schema.MapAttribute{
+				MarkdownDescription: "Desktops whose restore sub-job failed, by desktop ID: the service's error code and reason, " +
+					"as `CODE: reason`.",
+				ElementType:   types.StringType,
+				Computed:      true,
+				PlanModifiers: []planmodifier.Map{mapplanmodifier.UseStateForUnknown()},
 			},
 		},
 	}
@@ -115,9 +115,8 @@ func (r *snapshotRestoreResource) Create(ctx context.Context, req resource.Creat
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	snapshotIDs := sortedStrings(stringsOf(ctx, plan.SnapshotIDs))
-	plan.Status = types.StringValue(batchStatusPending)
-	plan.Results = types.ListValueMust(restoreResultType, nil)
+	snapshotIDs := distinctIDs(stringsOf(ctx, plan.SnapshotIDs))
+	plan.startPending()
 
 	submit := func(ctx context.Context, hooks workspace.SubmitHooks) []workspace.ChunkSubmission {
 		return client.SubmitBatchRestore(ctx, snapshotIDs, hooks)
@@ -125,7 +124,7 @@ func (r *snapshotRestoreResource) Create(ctx context.Context, req resource.Creat
 	run := runJobs(ctx, client, restoreOperation, submit, resourceRunHooks(ctx, restoreOperation, &plan, &resp.State, &resp.Diagnostics))
 	// As for the batch, a run cut short stays PENDING for the refresh.
 	if len(run.jobIDs) > 0 && run.stopped == nil {
-		resp.Diagnostics.Append(plan.applyResults(ctx, run)...)
+		plan.applyResults(run)
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	}
 	resp.Diagnostics.Append(run.diagnostics(restoreReport)...)
@@ -143,7 +142,7 @@ func (r *snapshotRestoreResource) Read(ctx context.Context, req resource.ReadReq
 	if diags.HasError() || run.pending() {
 		return
 	}
-	resp.Diagnostics.Append(state.applyResults(ctx, run)...)
+	state.applyResults(run)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
@@ -176,10 +175,10 @@ func (r *snapshotRestoreResource) ImportState(ctx context.Context, req resource.
 		}
 	}
 	m := snapshotRestoreModel{
-		SnapshotIDs: idSetOf(snapshots),
+		SnapshotIDs: stringListValue(distinctIDs(snapshots)),
 		Triggers:    types.MapNull(types.StringType),
 		Timeouts:    nullTimeouts(ctx, restoreTimeouts),
 	}
-	resp.Diagnostics.Append(m.applyResults(ctx, run)...)
+	m.applyResults(run)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }

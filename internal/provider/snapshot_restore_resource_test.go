@@ -25,7 +25,7 @@ const restoreAddr = "workspace_desktop_snapshot_restore.test"
 func restoreConfig(env *testAccEnv, ids []string, triggers string) string {
 	return batchConfig(env, ids, `disk_type = "SYSTEM_DISK"`) + fmt.Sprintf(`
 resource "workspace_desktop_snapshot_restore" "test" {
-  snapshot_ids = [for s in workspace_desktop_snapshot_batch.test.snapshots : s.snapshot_id]
+  snapshot_ids = workspace_desktop_snapshot_batch.test.snapshot_ids
   triggers     = { run = %q }
 }
 `, triggers)
@@ -45,11 +45,10 @@ func TestAccSnapshotRestore_basic(t *testing.T) {
 					jobs.AddStateValue(restoreAddr, tfjsonpath.New("id")),
 					statecheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("status"), knownvalue.StringExact("SUCCESS")),
 					statecheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("job_ids"), knownvalue.ListSizeExact(1)),
-					statecheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("results"), knownvalue.ListSizeExact(3)),
-					statecheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("results").AtSliceIndex(0).AtMapKey("status"),
-						knownvalue.StringExact("SUCCESS")),
-					statecheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("results").AtSliceIndex(0).AtMapKey("snapshot_id"),
-						knownvalue.StringRegexp(regexp.MustCompile(`^[0-9a-f-]{36}$`))),
+					statecheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("desktop_status"), knownvalue.MapExact(map[string]knownvalue.Check{
+						ids[0]: knownvalue.StringExact("SUCCESS"), ids[1]: knownvalue.StringExact("SUCCESS"), ids[2]: knownvalue.StringExact("SUCCESS"),
+					})),
+					statecheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("failed_desktops"), knownvalue.MapSizeExact(0)),
 				},
 			},
 			{
@@ -117,7 +116,7 @@ func TestAccSnapshotRestore_partialFailure(t *testing.T) {
 				Check: resource.ComposeAggregateTestCheckFunc(
 					checkTainted(restoreAddr),
 					resource.TestCheckResourceAttr(restoreAddr, "job_ids.#", "1"),
-					resource.TestCheckResourceAttr(restoreAddr, "results.#", "8"),
+					resource.TestCheckResourceAttr(restoreAddr, "desktop_status.%", "8"),
 				),
 			},
 		},
@@ -128,7 +127,7 @@ func TestAccSnapshotRestore_badInput(t *testing.T) {
 	parallelUnlessReal(t)
 	env := newTestAccEnv(t, emulator.Config{Desktops: 1, Seed: 1})
 	for name, c := range map[string]struct{ body, want string }{
-		"empty set":    {`snapshot_ids = []`, `snapshot_ids.*at least 1`},
+		"empty list":   {`snapshot_ids = []`, `snapshot_ids.*at least 1`},
 		"malformed id": {`snapshot_ids = ["bad id"]`, `snapshot_ids.*must be a snapshot ID`},
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -186,7 +185,7 @@ resource "workspace_desktop_snapshot_restore" "test" {
 				Check: resource.ComposeAggregateTestCheckFunc(
 					resource.TestCheckResourceAttr(restoreAddr, "status", "PENDING"),
 					resource.TestCheckResourceAttr(restoreAddr, "job_ids.#", "1"),
-					resource.TestCheckResourceAttr(restoreAddr, "results.#", "0"),
+					resource.TestCheckResourceAttr(restoreAddr, "desktop_status.%", "0"),
 				),
 			},
 			{
@@ -196,7 +195,7 @@ resource "workspace_desktop_snapshot_restore" "test" {
 				ExpectNonEmptyPlan: true, // the failed apply left it tainted
 				Check: resource.ComposeAggregateTestCheckFunc(
 					resource.TestCheckResourceAttr(restoreAddr, "status", "SUCCESS"),
-					resource.TestCheckResourceAttr(restoreAddr, "results.#", "2"),
+					resource.TestCheckResourceAttr(restoreAddr, "desktop_status.%", "2"),
 					func(*terraform.State) error {
 						if jobs := mark.started(); len(jobs) != 1 {
 							return fmt.Errorf("the service started restore jobs %v, want exactly one", jobs)

@@ -6,7 +6,6 @@ import (
 	"regexp"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -23,14 +22,6 @@ func idValidators(kind string) []validator.String {
 	return []validator.String{
 		stringvalidator.RegexMatches(resourceIDPattern,
 			"must be a "+kind+" ID: 1 to 36 letters, digits or hyphens, such as a UUID"),
-	}
-}
-
-// idSetValidators check a set of IDs: at least one, each well formed.
-func idSetValidators(kind string) []validator.Set {
-	return []validator.Set{
-		setvalidator.SizeAtLeast(1),
-		setvalidator.ValueStringsAre(idValidators(kind)...),
 	}
 }
 
@@ -57,17 +48,17 @@ func (v durationValidator) ValidateString(ctx context.Context, req validator.Str
 	}
 }
 
-// checkKnownIDSet runs idSetValidators on a set once it is known: actions
+// checkKnownIDList runs idListValidators on a list once it is known: actions
 // call it from ModifyPlan, since validation skips values known only at plan
 // time (a data source's output), and an empty list must fail the plan, not
 // the invocation.
-func checkKnownIDSet(ctx context.Context, p path.Path, kind string, set types.Set, diags *diag.Diagnostics) {
-	if set.IsUnknown() || set.IsNull() {
+func checkKnownIDList(ctx context.Context, p path.Path, kind string, list types.List, diags *diag.Diagnostics) {
+	if list.IsUnknown() || list.IsNull() {
 		return
 	}
-	for _, v := range idSetValidators(kind) {
-		resp := &validator.SetResponse{}
-		v.ValidateSet(ctx, validator.SetRequest{Path: p, PathExpression: p.Expression(), ConfigValue: set}, resp)
+	for _, v := range idListValidators(kind) {
+		resp := &validator.ListResponse{}
+		v.ValidateList(ctx, validator.ListRequest{Path: p, PathExpression: p.Expression(), ConfigValue: list}, resp)
 		diags.Append(resp.Diagnostics...)
 	}
 }

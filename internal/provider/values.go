@@ -32,18 +32,28 @@ func stringListValue(values []string) types.List {
 	return types.ListValueMust(types.StringType, elems)
 }
 
-// stringSetValue builds a set of strings.
-func stringSetValue(values []string) types.Set {
-	elems := make([]attr.Value, 0, len(values))
-	for _, s := range sortedStrings(values) {
-		elems = append(elems, types.StringValue(s))
-	}
-	return types.SetValueMust(types.StringType, elems)
-}
-
 // sortedStrings returns a sorted copy.
 func sortedStrings(v []string) []string {
 	out := append([]string(nil), v...)
 	sort.Strings(out)
 	return out
+}
+
+// stringMapOf reads a map of strings; unknown or null gives nil.
+func stringMapOf(ctx context.Context, v types.Map) map[string]string {
+	if v.IsNull() || v.IsUnknown() {
+		return nil
+	}
+	var out map[string]string
+	v.ElementsAs(ctx, &out, false)
+	return out
+}
+
+// stringMapValue builds a map of strings.
+func stringMapValue(values map[string]string) types.Map {
+	elems := make(map[string]attr.Value, len(values))
+	for k, v := range values {
+		elems[k] = types.StringValue(v)
+	}
+	return types.MapValueMust(types.StringType, elems)
 }

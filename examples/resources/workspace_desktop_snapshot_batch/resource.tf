@@ -5,7 +5,7 @@ data "workspace_desktops" "finance" {
 # Snapshot every finance desktop before the patch night; bump the trigger to
 # snapshot again (the old snapshots are deleted when the batch is replaced).
 resource "workspace_desktop_snapshot_batch" "before_patch" {
-  desktop_ids = toset(data.workspace_desktops.finance.ids)
+  desktop_ids = data.workspace_desktops.finance.ids
   disk_type   = "ALL"
 
   system_disk_snapshot = {
@@ -23,4 +23,26 @@ resource "workspace_desktop_snapshot_batch" "before_patch" {
   timeouts = {
     create = "45m"
   }
+}
+
+# The batch keeps snapshot IDs only (by desktop and disk, and all together in
+# snapshot_ids); names, status and times come from the records themselves.
+data "workspace_desktop_snapshots" "before_patch" {
+  desktop_ids = workspace_desktop_snapshot_batch.before_patch.desktop_ids
+}
+
+locals {
+  batch_snapshot_ids = toset(workspace_desktop_snapshot_batch.before_patch.snapshot_ids)
+  batch_records = {
+    for s in data.workspace_desktop_snapshots.before_patch.snapshots :
+    s.snapshot_id => s if contains(local.batch_snapshot_ids, s.snapshot_id)
+  }
+}
+
+output "system_disk_snapshot_of_each_desktop" {
+  value = workspace_desktop_snapshot_batch.before_patch.system_disk_snapshot_ids
+}
+
+output "batch_snapshot_status" {
+  value = { for id, s in local.batch_records : id => s.status }
 }

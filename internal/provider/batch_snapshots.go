@@ -1,0 +1,134 @@
+package provider
+
+import (
+	"context"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/cloud-desktop/terraform-provider-workspace/internal/workspace"
+)
+
+// batchSnapshots is what a batch keeps of the snapshots its jobs made: their
+// IDs by desktop and disk, nothing more. State stays linear in the number of
+// desktops, as flat string maps and a list (a nested object per record made
+// plugin-framework's plan walk and Terraform core quadratic: see
+// docs/performance.md); names, status and times come from the
+// workspace_desktop_snapshots data source.
+type batchSnapshots struct {
+	system map[string]string   // desktop ID -> its system disk snapshot
+	data   map[string][]string // desktop ID -> its data disks' snapshots, sorted
+}
+
+func newBatchSnapshots() batchSnapshots {
+	return batchSnapshots{system: map[string]string{}, data: map[string][]string{}}
+}
+
+// add records one snapshot record of a desktop.
+func (b batchSnapshots) add(desktopID, snapshotID string, systemDisk bool) {
+	if systemDisk {
+		b.system[desktopID] = snapshotID
+		return
+	}
+	b.data[desktopID] = append(b.data[desktopID], snapshotID)
+}
+
+func (b batchSnapshots) addRecord(r workspace.DesktopSnapshotDetailInfo) {
+	b.add(r.DesktopId, r.SnapshotId, r.IsSystemDisk != nil && *r.IsSystemDisk)
+}
+
+// len counts the snapshots.
+func (b batchSnapshots) len() int {
+	n := len(b.system)
+	for _, ids := range b.data {
+		n += len(ids)
+	}
+	return n
+}
+
+// desktopOf maps each snapshot ID to its desktop, as batch-delete's chunking
+// needs (a desktop's snapshots go in one chunk).
+func (b batchSnapshots) desktopOf() map[string]string {
+	out := make(map[string]string, b.len())
+	for desktop, id := range b.system {
+		out[id] = desktop
+	}
+	for desktop, ids := range b.data {
+		for _, id := range ids {
+			out[id] = desktop
+		}
+	}
+	return out
+}
+
+// keep returns the snapshots that exist still.
+func (b batchSnapshots) keep(exists map[string]bool) batchSnapshots {
+	kept := newBatchSnapshots()
+	for desktop, id := range b.system {
+		if exists[id] {
+			kept.system[desktop] = id
+		}
+	}
+	for desktop, ids := range b.data {
+		for _, id := range ids {
+			if exists[id] {
+				kept.data[desktop] = append(kept.data[desktop], id)
+			}
+		}
+	}
+	return kept
+}
+
+// all lists every snapshot ID, sorted (the order a restore's import gives
+// its snapshot_ids, so the two compare equal).
+func (b batchSnapshots) all() []string {
+	out := make([]string, 0, b.len())
+	for _, id := range b.system {
+		out = append(out, id)
+	}
+	for _, ids := range b.data {
+		out = append(out, ids...)
+	}
+	return sortedStrings(out)
+}
+
+// hasSystem and hasData say which disk kinds the batch holds (import infers
+// disk_type from them).
+func (b batchSnapshots) hasSystem() bool { return len(b.system) > 0 }
+func (b batchSnapshots) hasData() bool   { return len(b.data) > 0 }
+
+// dataDiskIDsSeparator joins one desktop's data disk snapshot IDs in
+// data_disk_snapshot_ids (a desktop may have several data disks).
+const dataDiskIDsSeparator = ","
+
+// setOn writes the snapshots to the model's three attributes.
+func (b batchSnapshots) setOn(m *snapshotBatchModel) {
+	system := make(map[string]attr.Value, len(b.system))
+	for d, id := range b.system {
+		system[d] = types.StringValue(id)
+	}
+	data := make(map[string]attr.Value, len(b.data))
+	for d, ids := range b.data {
+		data[d] = types.StringValue(strings.Join(sortedStrings(ids), dataDiskIDsSeparator))
+	}
+	m.SystemDiskSnapshotIDs = types.MapValueMust(types.StringType, system)
+	m.DataDiskSnapshotIDs = types.MapValueMust(types.StringType, data)
+	m.SnapshotIDs = stringListValue(b.all())
+}
+
+// batchSnapshotsOf reads the snapshots back from the model.
+func batchSnapshotsOf(ctx context.Context, m *snapshotBatchModel) batchSnapshots {
+	b := newBatchSnapshots()
+	for d, id := range stringMapOf(ctx, m.SystemDiskSnapshotIDs) {
+		b.system[d] = id
+	}
+	for d, joined := range stringMapOf(ctx, m.DataDiskSnapshotIDs) {
+		for _, id := range strings.Split(joined, dataDiskIDsSeparator) {
+			if id != "" {
+				b.data[d] = append(b.data[d], id)
+			}
+		}
+	}
+	return b
+}

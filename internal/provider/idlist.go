@@ -1,0 +1,67 @@
+package provider
+
+import (
+	"context"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+)
+
+// Desktop and snapshot ID arguments are lists whose order and repeats do
+// not matter. Not sets: Terraform core compares a planned and an applied
+// set pairwise (about 10 s at 1000 desktops, 200 s at 5000), and
+// plugin-framework validates and compares sets pairwise too; a list costs
+// time linear in its length everywhere. The set semantics are ours: chunks
+// are built from the distinct IDs, and only a change of the IDs themselves
+// replaces a resource.
+
+// idListValidators check a list of IDs: at least one, each well formed.
+func idListValidators(kind string) []validator.List {
+	return []validator.List{
+		listvalidator.SizeAtLeast(1),
+		listvalidator.ValueStringsAre(idValidators(kind)...),
+	}
+}
+
+// requiresReplaceIfOtherIDs replaces the resource when the list names other
+// IDs; a reordering or a repeated ID is an in-place update that calls no API.
+func requiresReplaceIfOtherIDs(kind string) planmodifier.List {
+	return listplanmodifier.RequiresReplaceIf(
+		func(ctx context.Context, req planmodifier.ListRequest, resp *listplanmodifier.RequiresReplaceIfFuncResponse) {
+			resp.RequiresReplace = !sameIDs(stringsOf(ctx, req.StateValue), stringsOf(ctx, req.PlanValue))
+		},
+		"Replaces the resource when other "+kind+" IDs are named; order and repeats do not matter.",
+		"Replaces the resource when other "+kind+" IDs are named; order and repeats do not matter.",
+	)
+}
+
+// sameIDs reports whether a and b hold the same distinct IDs, in linear time.
+func sameIDs(a, b []string) bool {
+	inA := make(map[string]bool, len(a))
+	for _, id := range a {
+		inA[id] = true
+	}
+	inB := make(map[string]bool, len(b))
+	for _, id := range b {
+		if !inA[id] {
+			return false
+		}
+		inB[id] = true
+	}
+	return len(inA) == len(inB)
+}
+
+// distinctIDs drops repeated IDs and sorts them.
+func distinctIDs(ids []string) []string {
+	seen := make(map[string]bool, len(ids))
+	out := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return sortedStrings(out)
+}
