@@ -1,9 +1,10 @@
 // Command harness measures the provider end to end: for each desktop count it
 // starts the emulator, drives the real terraform CLI through apply, a refresh
 // plan, a restore apply and destroy of a workspace_desktop_snapshot_batch, and
-// reports wall time, overhead above the job duration, API calls by operation
-// (from the emulator's /_emulator/stats), ShowJob polls per job and the
-// provider's peak RSS. `make bench` runs it and writes docs/performance.md.
+// reports wall time, overhead above the job duration, the provider's CPU time,
+// API calls by operation (from the emulator's /_emulator/stats), ShowJob polls
+// per job and the provider's peak RSS. `make bench` runs it and writes
+// docs/performance.md.
 package main
 
 import (

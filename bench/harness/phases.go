@@ -80,7 +80,8 @@ type phaseResult struct {
 	hasJob    bool
 	calls     map[string]int
 	jobs      int
-	peakRSSKB int64
+	peakRSSKB int64         // the largest peak RSS of the phase's provider processes
+	cpu       time.Duration // CPU time of the phase's provider processes, summed
 }
 
 type sizeResult struct {
@@ -108,13 +109,13 @@ func benchSize(tf string, bins binaries, dir string, desktops int, jobDuration t
 		return result, err
 	}
 	for i, p := range phases {
-		rssFile := filepath.Join(dir, fmt.Sprintf("rss-%d", i))
+		usageFile := filepath.Join(dir, fmt.Sprintf("usage-%d", i))
 		before, err := emu.stats()
 		if err != nil {
 			return result, err
 		}
 		start := time.Now()
-		out, err := terraform(tf, dir, cliConfig, bins.provider, rssFile, p.args...)
+		out, err := terraform(tf, dir, cliConfig, bins.provider, usageFile, p.args...)
 		wall := time.Since(start)
 		if err != nil {
 			return result, fmt.Errorf("%s: %w\n%s", p.name, err, tail(out, 40))
@@ -126,10 +127,11 @@ func benchSize(tf string, bins binaries, dir string, desktops int, jobDuration t
 		if p.name == "apply" {
 			result.snapshots = after.Snapshots - before.Snapshots
 		}
+		usage := readProviderUsage(usageFile)
 		pr := phaseResult{
 			name: p.name, wall: wall, hasJob: p.waitsOnJob,
 			calls: after.callsSince(before), jobs: after.Jobs - before.Jobs,
-			peakRSSKB: peakRSS(rssFile),
+			peakRSSKB: usage.peakRSSKB, cpu: usage.cpu,
 		}
 		if p.waitsOnJob {
 			pr.overhead = wall - jobDuration
@@ -139,7 +141,7 @@ func benchSize(tf string, bins binaries, dir string, desktops int, jobDuration t
 	return result, nil
 }
 
-func terraform(tf, dir, cliConfig, provider, rssFile string, args ...string) ([]byte, error) {
+func terraform(tf, dir, cliConfig, provider, usageFile string, args ...string) ([]byte, error) {
 	cmd := exec.Command(tf, args...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(),
@@ -148,7 +150,7 @@ func terraform(tf, dir, cliConfig, provider, rssFile string, args ...string) ([]
 		"TF_IN_AUTOMATION=1",
 		"TF_LOG=",
 		"WORKSPACE_BENCH_PROVIDER="+provider,
-		"WORKSPACE_BENCH_RSS_FILE="+rssFile,
+		"WORKSPACE_BENCH_RSS_FILE="+usageFile,
 	)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
@@ -160,19 +162,47 @@ func terraform(tf, dir, cliConfig, provider, rssFile string, args ...string) ([]
 	return out.Bytes(), err
 }
 
-// peakRSS returns the largest peak RSS (KiB) any provider process of a phase reported.
-func peakRSS(path string) int64 {
+// providerUsage is what the provider processes of one phase used, as
+// bench/rsswrap records it.
+type providerUsage struct {
+	peakRSSKB int64         // the largest peak RSS of any process
+	cpu       time.Duration // user plus system CPU time, summed over the processes
+}
+
+// readProviderUsage reads the file bench/rsswrap appends to; a phase with no
+// file (no provider process finished) used nothing.
+func readProviderUsage(path string) providerUsage {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return 0
+		return providerUsage{}
 	}
-	var peak int64
-	for _, line := range strings.Fields(string(data)) {
-		if v, err := strconv.ParseInt(line, 10, 64); err == nil && v > peak {
-			peak = v
+	return parseProviderUsage(string(data))
+}
+
+// parseProviderUsage parses rsswrap's lines, one per provider process:
+// "maxrss_kib cpu_ms", or "maxrss_kib" alone from an rsswrap older than the
+// CPU column. It skips lines it cannot read.
+func parseProviderUsage(data string) providerUsage {
+	var u providerUsage
+	for _, line := range strings.Split(data, "\n") {
+		fields := strings.Fields(line)
+		if len(fields) == 0 || len(fields) > 2 {
+			continue
 		}
+		rss, err := strconv.ParseInt(fields[0], 10, 64)
+		if err != nil || rss < 0 {
+			continue
+		}
+		var cpuMS int64
+		if len(fields) == 2 {
+			if cpuMS, err = strconv.ParseInt(fields[1], 10, 64); err != nil || cpuMS < 0 {
+				continue
+			}
+		}
+		u.peakRSSKB = max(u.peakRSSKB, rss)
+		u.cpu += time.Duration(cpuMS) * time.Millisecond
 	}
-	return peak
+	return u
 }
 
 func tail(out []byte, lines int) string {

@@ -42,10 +42,13 @@ func renderReport(opts options, tf string, results []sizeResult, now time.Time) 
 	b.WriteString("- Configuration: one `workspace_desktop_snapshot_batch` over every desktop (`disk_type = \"ALL\"`, so\n")
 	b.WriteString("  2 records per desktop), then a `workspace_desktop_snapshot_restore` of all its snapshots.\n\n")
 	b.WriteString("Overhead is wall time minus the job duration J for phases that wait on a job. API calls are counted by the\n")
-	b.WriteString("emulator per operation; ShowJob/job is ShowJob calls divided by jobs the phase started. Peak RSS is the\n")
-	b.WriteString("largest of the provider processes Terraform started in the phase.\n\n")
-	b.WriteString("| N | phase | wall | overhead | API calls | ShowJob/job | provider peak RSS |\n")
-	b.WriteString("|---:|---|---:|---:|---|---:|---:|\n")
+	b.WriteString("emulator per operation; ShowJob/job is ShowJob calls divided by jobs the phase started. Provider CPU is\n")
+	b.WriteString("the user plus system CPU time of the provider processes Terraform started in the phase, summed (it can\n")
+	b.WriteString("exceed the wall, as the provider may use more than one core): set against the overhead, or the refresh\n")
+	b.WriteString("plan's wall, it shows the provider's share; most of the rest is Terraform core. Peak RSS is the largest\n")
+	b.WriteString("of those processes' peaks.\n\n")
+	b.WriteString("| N | phase | wall | overhead | provider CPU | API calls | ShowJob/job | provider peak RSS |\n")
+	b.WriteString("|---:|---|---:|---:|---:|---|---:|---:|\n")
 	for _, r := range results {
 		for _, p := range r.phases {
 			overhead := "–"
@@ -56,8 +59,9 @@ func renderReport(opts options, tf string, results []sizeResult, now time.Time) 
 			if p.jobs > 0 {
 				perJob = fmt.Sprintf("%.1f", float64(p.calls["ShowJob"])/float64(p.jobs))
 			}
-			fmt.Fprintf(&b, "| %d | %s | %s | %s | %s | %s | %.1f MiB |\n",
-				r.desktops, p.name, seconds(p.wall), overhead, formatCalls(p.calls), perJob, float64(p.peakRSSKB)/1024)
+			fmt.Fprintf(&b, "| %d | %s | %s | %s | %s | %s | %s | %.1f MiB |\n",
+				r.desktops, p.name, seconds(p.wall), overhead, seconds(p.cpu), formatCalls(p.calls), perJob,
+				float64(p.peakRSSKB)/1024)
 		}
 	}
 	b.WriteString("\n## Targets\n\n")

@@ -7,7 +7,8 @@ import (
 )
 
 // The targets, for N = 1000 and J = 5 s on a 2-core machine, except
-// the memory target, which is for N = 5000.
+// the memory target, which is for N = 5000. Other sizes (1, 100, 10000, ...)
+// have no targets: their rows are reported, not checked.
 const (
 	targetN            = 1000
 	targetMemN         = 5000
@@ -29,9 +30,11 @@ func renderTargets(opts options, results []sizeResult) string {
 	if opts.jobDuration != 5*time.Second {
 		fmt.Fprintf(&b, "Targets are defined for J = 5 s; this run used J = %s.\n\n", opts.jobDuration)
 	}
+	checked := false
 	for _, r := range results {
 		switch r.desktops {
 		case targetN:
+			checked = true
 			apply, refresh, destroy := r.phase("apply"), r.phase("plan (refresh)"), r.phase("destroy")
 			chunks := ceilDiv(r.desktops, 100)
 			check(apply.overhead <= maxApplyOverhead, "N=1000 apply overhead ≤ 2 s", seconds(apply.overhead))
@@ -54,6 +57,7 @@ func renderTargets(opts options, results []sizeResult) string {
 				fmt.Sprintf("destroy overhead ≤ 2 s with ceil(%d/100) = %d batch-delete calls", r.snapshots, deletes),
 				fmt.Sprintf("%s, %d calls", seconds(destroy.overhead), destroy.calls["BatchDeleteDesktopSnapshot"]))
 		case targetMemN:
+			checked = true
 			var peak int64
 			for _, p := range r.phases {
 				peak = max(peak, p.peakRSSKB)
@@ -61,7 +65,7 @@ func renderTargets(opts options, results []sizeResult) string {
 			check(peak <= maxPeakRSSKB, "provider peak RSS ≤ 150 MB at N = 5000", fmt.Sprintf("%.1f MiB", float64(peak)/1024))
 		}
 	}
-	if b.Len() == 0 {
+	if !checked {
 		b.WriteString("This run did not include N = 1000 or N = 5000, where the targets are defined.\n")
 	}
 	return b.String()

@@ -1,8 +1,10 @@
 // Command rsswrap stands in for the provider binary during benchmarks: it runs
 // the real provider (WORKSPACE_BENCH_PROVIDER) with the same arguments and
-// standard streams, and when it exits appends its peak resident set size in
-// KiB to WORKSPACE_BENCH_RSS_FILE. Terraform starts a provider several times
-// per command, so the harness takes the largest value it finds per phase.
+// standard streams, and when it exits appends one line to
+// WORKSPACE_BENCH_RSS_FILE: its peak resident set size in KiB and the CPU time
+// it used (user plus system) in milliseconds, "maxrss_kib cpu_ms". Terraform
+// starts a provider several times per command, so per phase the harness takes
+// the largest RSS and the sum of the CPU times it finds.
 package main
 
 import (
@@ -12,6 +14,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"syscall"
+	"time"
 )
 
 func main() {
@@ -41,7 +44,9 @@ func run() int {
 	}()
 	err := cmd.Wait()
 	if usage, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		recordPeak(usage.Maxrss) // Linux reports ru_maxrss in KiB
+		// Linux reports ru_maxrss in KiB.
+		cpu := time.Duration(usage.Utime.Nano() + usage.Stime.Nano())
+		record(usage.Maxrss, cpu.Milliseconds())
 	}
 	var exitErr *exec.ExitError
 	if errors.As(err, &exitErr) {
@@ -53,7 +58,7 @@ func run() int {
 	return 0
 }
 
-func recordPeak(kib int64) {
+func record(maxRSSKiB, cpuMS int64) {
 	path := os.Getenv("WORKSPACE_BENCH_RSS_FILE")
 	if path == "" {
 		return
@@ -63,5 +68,7 @@ func recordPeak(kib int64) {
 		return
 	}
 	defer f.Close()
-	fmt.Fprintf(f, "%d\n", kib)
+	// Fprintf writes the line in one write call, so with O_APPEND providers
+	// that exit at the same time do not interleave their lines.
+	fmt.Fprintf(f, "%d %d\n", maxRSSKiB, cpuMS)
 }

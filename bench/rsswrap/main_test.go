@@ -1,0 +1,53 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// TestRunRecordsUsage wraps a shell that burns a little CPU and checks the
+// line rsswrap appends: "maxrss_kib cpu_ms", one per process.
+func TestRunRecordsUsage(t *testing.T) {
+	sh := "/bin/sh"
+	if _, err := os.Stat(sh); err != nil {
+		t.Skip("no /bin/sh")
+	}
+	file := filepath.Join(t.TempDir(), "usage")
+	t.Setenv("WORKSPACE_BENCH_PROVIDER", sh)
+	t.Setenv("WORKSPACE_BENCH_RSS_FILE", file)
+	args := os.Args
+	t.Cleanup(func() { os.Args = args })
+	os.Args = []string{"rsswrap", "-c", "i=0; while [ $i -lt 200000 ]; do i=$((i+1)); done; exit 3"}
+	for range 2 {
+		if code := run(); code != 3 {
+			t.Fatalf("run() = %d, want the wrapped process's exit code 3", code)
+		}
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("want one line per process, got %q", data)
+	}
+	for _, line := range lines {
+		fields := strings.Fields(line)
+		if len(fields) != 2 {
+			t.Fatalf("line %q: want \"maxrss_kib cpu_ms\"", line)
+		}
+		rss, err1 := strconv.ParseInt(fields[0], 10, 64)
+		cpu, err2 := strconv.ParseInt(fields[1], 10, 64)
+		if err1 != nil || err2 != nil || rss <= 0 || cpu <= 0 {
+			t.Errorf("line %q: want a positive RSS and CPU time", line)
+		}
+	}
+}
+
+func TestRecordWithoutFile(t *testing.T) {
+	t.Setenv("WORKSPACE_BENCH_RSS_FILE", "")
+	record(1, 2) // must not panic or write anywhere
+}
