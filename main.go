@@ -32,14 +32,15 @@ func main() {
 }
 
 // quietFrameworkUnlessAsked turns plugin-framework's own log subsystem off
-// unless the user asked for logs (any TF_LOG* variable, which Terraform
-// passes to providers). The framework writes a TRACE line per attribute and
+// unless the user asked for logs (any TF_LOG* variable set and not empty;
+// Terraform passes them to providers). The framework writes a TRACE line per attribute and
 // list element; with no one listening, Terraform reads and drops them, at
 // about a quarter of the provider's CPU on a batch of thousands of desktops.
 // Our own logs and the protocol's stay as they were.
 func quietFrameworkUnlessAsked() {
 	for _, kv := range os.Environ() {
-		if strings.HasPrefix(kv, "TF_LOG") {
+		name, value, _ := strings.Cut(kv, "=")
+		if strings.HasPrefix(name, "TF_LOG") && value != "" {
 			return
 		}
 	}

@@ -54,7 +54,7 @@ resource "workspace_desktop_snapshot_batch" "bench" {
 
 resource "workspace_desktop_snapshot_restore" "bench" {
   count        = var.restore ? 1 : 0
-  snapshot_ids = workspace_desktop_snapshot_batch.bench.snapshot_ids
+  snapshot_ids = keys(workspace_desktop_snapshot_batch.bench.snapshot_desktop_ids)
 }
 `
 

@@ -55,7 +55,7 @@ output "job_ids" {
 }
 
 output "snapshots" {
-  value = length(workspace_desktop_snapshot_batch.before_patch.snapshot_ids)
+  value = length(workspace_desktop_snapshot_batch.before_patch.snapshot_desktop_ids)
 }
 
 output "restored_desktops" {

@@ -42,5 +42,5 @@ resource "workspace_desktop_snapshot_batch" "nightly" {
 }
 
 output "snapshot_count" {
-  value = length(workspace_desktop_snapshot_batch.nightly.snapshot_ids)
+  value = length(workspace_desktop_snapshot_batch.nightly.snapshot_desktop_ids)
 }

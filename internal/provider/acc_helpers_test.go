@@ -3,10 +3,10 @@ package provider
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	"reflect"
 	"regexp"
-	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -305,7 +305,7 @@ func restoreCalls(env *testAccEnv) int {
 
 // checkSnapshotsMatchService checks the batch's snapshot maps and list in
 // state against every record the service holds for the desktops, each under
-// its desktop and disk, and the list sorted.
+// its desktop and disk.
 func checkSnapshotsMatchService(env *testAccEnv, ids []string) statecheck.StateCheck {
 	return snapshotsMatchService{env: env, ids: ids}
 }
@@ -333,9 +333,9 @@ func (c snapshotsMatchService) CheckState(ctx context.Context, req statecheck.Ch
 		resp.Error = err
 		return
 	}
-	wantSystem, wantData, wantAll := map[string]any{}, map[string][]string{}, map[string]bool{}
+	wantSystem, wantData, wantAll := map[string]any{}, map[string][]string{}, map[string]string{}
 	for _, r := range recs {
-		wantAll[r.SnapshotId] = true
+		wantAll[r.SnapshotId] = r.DesktopId
 		if isSystemDisk(r) {
 			wantSystem[r.DesktopId] = r.SnapshotId
 		} else {
@@ -351,26 +351,17 @@ func (c snapshotsMatchService) CheckState(ctx context.Context, req statecheck.Ch
 	for d := range wantData {
 		wantData[d] = sortedStrings(wantData[d])
 	}
-	var gotAll []string
-	list, _ := attrs["snapshot_ids"].([]any)
-	for _, v := range list {
-		s, _ := v.(string)
-		gotAll = append(gotAll, s)
+	gotAll := map[string]string{}
+	all, _ := attrs["snapshot_desktop_ids"].(map[string]any)
+	for id, v := range all {
+		gotAll[id], _ = v.(string)
 	}
 	switch {
 	case !reflect.DeepEqual(attrs["system_disk_snapshot_ids"], wantSystem):
 		resp.Error = fmt.Errorf("system_disk_snapshot_ids = %v, the service holds %v", attrs["system_disk_snapshot_ids"], wantSystem)
 	case !reflect.DeepEqual(gotData, wantData):
 		resp.Error = fmt.Errorf("data_disk_snapshot_ids = %v, the service holds %v", gotData, wantData)
-	case !slices.Equal(gotAll, mapKeys(wantAll)):
-		resp.Error = fmt.Errorf("snapshot_ids = %v, the service holds %v", gotAll, mapKeys(wantAll))
+	case !maps.Equal(gotAll, wantAll):
+		resp.Error = fmt.Errorf("snapshot_desktop_ids = %v, the service holds %v", gotAll, wantAll)
 	}
-}
-
-func mapKeys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	return sortedStrings(out)
 }

@@ -80,19 +80,6 @@ func (b batchSnapshots) keep(exists map[string]bool) batchSnapshots {
 	return kept
 }
 
-// all lists every snapshot ID, sorted (the order a restore's import gives
-// its snapshot_ids, so the two compare equal).
-func (b batchSnapshots) all() []string {
-	out := make([]string, 0, b.len())
-	for _, id := range b.system {
-		out = append(out, id)
-	}
-	for _, ids := range b.data {
-		out = append(out, ids...)
-	}
-	return sortedStrings(out)
-}
-
 // hasSystem and hasData say which disk kinds the batch holds (import infers
 // disk_type from them).
 func (b batchSnapshots) hasSystem() bool { return len(b.system) > 0 }
@@ -114,7 +101,7 @@ func (b batchSnapshots) setOn(m *snapshotBatchModel) {
 	}
 	m.SystemDiskSnapshotIDs = types.MapValueMust(types.StringType, system)
 	m.DataDiskSnapshotIDs = types.MapValueMust(types.StringType, data)
-	m.SnapshotIDs = stringListValue(b.all())
+	m.SnapshotDesktopIDs = stringMapValue(b.desktopOf())
 }
 
 // batchSnapshotsOf reads the snapshots back from the model.

@@ -380,7 +380,7 @@ func TestAccFaultHostile_invalidJSONShowJob(t *testing.T) {
 					checkTainted(batchAddr),
 					checkJobIDsAre(proxy, "garbage", jobID),
 					resource.TestCheckResourceAttr(batchAddr, "status", "SUCCESS"),
-					resource.TestCheckResourceAttr(batchAddr, "snapshot_ids.#", "2"),
+					resource.TestCheckResourceAttr(batchAddr, "snapshot_desktop_ids.%", "2"),
 				),
 			},
 		},
@@ -419,7 +419,7 @@ func TestAccFaultHostile_invalidJSONBatchCreateReconciled(t *testing.T) {
 			Config: batchConfig(pe, ids, hostileTimeouts),
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue(batchAddr, tfjsonpath.New("status"), knownvalue.StringExact("SUCCESS")),
-				statecheck.ExpectKnownValue(batchAddr, tfjsonpath.New("snapshot_ids"), knownvalue.ListSizeExact(4)),
+				statecheck.ExpectKnownValue(batchAddr, tfjsonpath.New("snapshot_desktop_ids"), knownvalue.MapSizeExact(4)),
 			},
 			Check: resource.ComposeAggregateTestCheckFunc(
 				checkJobIDsAre(proxy, "create-garbage"),
@@ -508,7 +508,7 @@ func TestAccFaultHostile_invalidJSONBatchCreateLost(t *testing.T) {
 					checkTainted(batchAddr),
 					resource.TestCheckResourceAttr(batchAddr, "job_ids.#", "1"),
 					resource.TestCheckResourceAttr(batchAddr, "status", "SUCCESS"),
-					resource.TestCheckResourceAttr(batchAddr, "snapshot_ids.#", "100"),
+					resource.TestCheckResourceAttr(batchAddr, "snapshot_desktop_ids.%", "100"),
 					func(s *terraform.State) error {
 						keptJob = s.RootModule().Resources[batchAddr].Primary.Attributes["job_ids.0"]
 						lost := proxy.jobsOf("lost-create")
@@ -532,7 +532,7 @@ func TestAccFaultHostile_invalidJSONBatchCreateLost(t *testing.T) {
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(batchAddr, tfjsonpath.New("status"), knownvalue.StringExact("SUCCESS")),
 					statecheck.ExpectKnownValue(batchAddr, tfjsonpath.New("job_ids"), knownvalue.ListSizeExact(2)),
-					statecheck.ExpectKnownValue(batchAddr, tfjsonpath.New("snapshot_ids"), knownvalue.ListSizeExact(101)),
+					statecheck.ExpectKnownValue(batchAddr, tfjsonpath.New("snapshot_desktop_ids"), knownvalue.MapSizeExact(101)),
 				},
 				Check: checkSnapshotCount(t, env, ids, 102, "want 101 new records + 1 of the lost job, found %d"),
 			},
@@ -579,7 +579,7 @@ func TestAccFaultHostile_unknownJobStatus(t *testing.T) {
 					checkTainted(batchAddr),
 					checkJobIDsAre(proxy, "exploding", jobID),
 					resource.TestCheckResourceAttr(batchAddr, "status", "PENDING"),
-					resource.TestCheckResourceAttr(batchAddr, "snapshot_ids.#", "0"),
+					resource.TestCheckResourceAttr(batchAddr, "snapshot_desktop_ids.%", "0"),
 				),
 			},
 			{
@@ -589,7 +589,7 @@ func TestAccFaultHostile_unknownJobStatus(t *testing.T) {
 				Check: resource.ComposeAggregateTestCheckFunc(
 					checkTainted(batchAddr),
 					resource.TestCheckResourceAttr(batchAddr, "status", "SUCCESS"),
-					resource.TestCheckResourceAttr(batchAddr, "snapshot_ids.#", "2"),
+					resource.TestCheckResourceAttr(batchAddr, "snapshot_desktop_ids.%", "2"),
 				),
 			},
 		},
@@ -627,7 +627,7 @@ func TestAccFaultHostile_jobNeverFinishes(t *testing.T) {
 					checkTainted(batchAddr),
 					checkJobIDsAre(proxy, "running"),
 					resource.TestCheckResourceAttr(batchAddr, "status", "PENDING"),
-					resource.TestCheckResourceAttr(batchAddr, "snapshot_ids.#", "0"),
+					resource.TestCheckResourceAttr(batchAddr, "snapshot_desktop_ids.%", "0"),
 					func(s *terraform.State) error {
 						// The job really ended: only the proxy hid it.
 						firstJob = s.RootModule().Resources[batchAddr].Primary.Attributes["job_ids.0"]
@@ -713,7 +713,7 @@ func TestAccFaultHostile_pendingJobGoneKeepsState(t *testing.T) {
 				ExpectNonEmptyPlan: true,
 				Check: resource.ComposeAggregateTestCheckFunc(
 					resource.TestCheckResourceAttr(batchAddr, "status", "SUCCESS"),
-					resource.TestCheckResourceAttr(batchAddr, "snapshot_ids.#", "4"),
+					resource.TestCheckResourceAttr(batchAddr, "snapshot_desktop_ids.%", "4"),
 				),
 			},
 		},

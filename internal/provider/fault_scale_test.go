@@ -76,7 +76,7 @@ func TestAccFault_500DesktopsUnderFaults(t *testing.T) {
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue(batchAddr, tfjsonpath.New("status"), knownvalue.StringExact("SUCCESS")),
 				statecheck.ExpectKnownValue(batchAddr, tfjsonpath.New("job_ids"), knownvalue.ListSizeExact(5)),
-				statecheck.ExpectKnownValue(batchAddr, tfjsonpath.New("snapshot_ids"), knownvalue.ListSizeExact(1000)),
+				statecheck.ExpectKnownValue(batchAddr, tfjsonpath.New("snapshot_desktop_ids"), knownvalue.MapSizeExact(1000)),
 				statecheck.ExpectKnownValue(batchAddr, tfjsonpath.New("failed_desktops"), knownvalue.MapSizeExact(0)),
 			},
 			Check: func(s *terraform.State) error {
@@ -143,8 +143,8 @@ func checkOneRecordPerDesktopDisk(env *testAccEnv, ids []string, s *terraform.St
 	}
 	inState := map[string]bool{}
 	for k, v := range rs.Primary.Attributes {
-		if strings.HasPrefix(k, "snapshot_ids.") && k != "snapshot_ids.#" {
-			inState[v] = true
+		if id, ok := strings.CutPrefix(k, "snapshot_desktop_ids."); ok && id != "%" {
+			inState[id] = v != ""
 		}
 	}
 	if len(inState) != len(listed) {

@@ -24,7 +24,7 @@ type snapshotBatchModel struct {
 	Status                types.String   `tfsdk:"status"`
 	SystemDiskSnapshotIDs types.Map      `tfsdk:"system_disk_snapshot_ids"`
 	DataDiskSnapshotIDs   types.Map      `tfsdk:"data_disk_snapshot_ids"`
-	SnapshotIDs           types.List     `tfsdk:"snapshot_ids"`
+	SnapshotDesktopIDs    types.Map      `tfsdk:"snapshot_desktop_ids"`
 	FailedDesktops        types.Map      `tfsdk:"failed_desktops"`
 }
 

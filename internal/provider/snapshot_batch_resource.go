@@ -115,13 +115,14 @@ func (r *snapshotBatchResource) Schema(ctx context.Context, _ resource.SchemaReq
 				Computed:      true,
 				PlanModifiers: []planmodifier.Map{mapplanmodifier.UseStateForUnknown()},
 			},
-			"snapshot_ids": schema.ListAttribute{
-				MarkdownDescription: "Every snapshot the jobs made, sorted: what " +
-					"`workspace_desktop_snapshot_restore` takes. Names, status and times of the records are in the " +
-					"`workspace_desktop_snapshots` data source.",
+			"snapshot_desktop_ids": schema.MapAttribute{
+				MarkdownDescription: "Every snapshot the jobs made, with its desktop: desktop ID by snapshot ID. " +
+					"`keys(…)` lists the snapshot IDs, sorted, as `workspace_desktop_snapshot_restore` takes them. A map " +
+					"rather than a list, since Terraform's plan compares long lists element against element. Names, status " +
+					"and times of the records are in the `workspace_desktop_snapshots` data source.",
 				ElementType:   types.StringType,
 				Computed:      true,
-				PlanModifiers: []planmodifier.List{listplanmodifier.UseStateForUnknown()},
+				PlanModifiers: []planmodifier.Map{mapplanmodifier.UseStateForUnknown()},
 			},
 			"failed_desktops": schema.MapAttribute{
 				MarkdownDescription: "Desktops whose snapshot sub-job failed, by desktop ID: the service's error code and reason, " +

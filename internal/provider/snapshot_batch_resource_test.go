@@ -50,7 +50,7 @@ func TestAccSnapshotBatch_basic(t *testing.T) {
 					statecheck.ExpectKnownValue(batchAddr, tfjsonpath.New("job_ids"), knownvalue.ListSizeExact(1)),
 					statecheck.ExpectKnownValue(batchAddr, tfjsonpath.New("disk_type"), knownvalue.StringExact("ALL")),
 					// ALL: one system and one data disk record per desktop.
-					statecheck.ExpectKnownValue(batchAddr, tfjsonpath.New("snapshot_ids"), knownvalue.ListSizeExact(6)),
+					statecheck.ExpectKnownValue(batchAddr, tfjsonpath.New("snapshot_desktop_ids"), knownvalue.MapSizeExact(6)),
 					statecheck.ExpectKnownValue(batchAddr, tfjsonpath.New("system_disk_snapshot_ids"), knownvalue.MapSizeExact(3)),
 					statecheck.ExpectKnownValue(batchAddr, tfjsonpath.New("data_disk_snapshot_ids"), knownvalue.MapSizeExact(3)),
 					// What state holds is what the service made: each desktop's records, by disk.
@@ -114,7 +114,7 @@ func TestAccSnapshotBatch_triggersReplace(t *testing.T) {
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
 					jobIDs.AddStateValue(batchAddr, tfjsonpath.New("id")),
-					statecheck.ExpectKnownValue(batchAddr, tfjsonpath.New("snapshot_ids"), knownvalue.ListSizeExact(4)),
+					statecheck.ExpectKnownValue(batchAddr, tfjsonpath.New("snapshot_desktop_ids"), knownvalue.MapSizeExact(4)),
 				},
 				// The replaced batch's snapshots were deleted: only the new ones remain.
 				Check: checkSnapshotCount(t, env, ids, 4, "want 4 snapshot records after replacement, found %d"),
@@ -157,7 +157,7 @@ func TestAccSnapshotBatch_outOfBandDeletionRecreates(t *testing.T) {
 					plancheck.ExpectResourceAction(batchAddr, plancheck.ResourceActionCreate),
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(batchAddr, tfjsonpath.New("snapshot_ids"), knownvalue.ListSizeExact(4)),
+					statecheck.ExpectKnownValue(batchAddr, tfjsonpath.New("snapshot_desktop_ids"), knownvalue.MapSizeExact(4)),
 				},
 			},
 		},
@@ -200,7 +200,7 @@ func TestAccSnapshotBatch_chunksAbove100(t *testing.T) {
 			Config: batchConfig(env, env.DesktopIDs, `disk_type = "SYSTEM_DISK"`),
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue(batchAddr, tfjsonpath.New("job_ids"), knownvalue.ListSizeExact(3)),
-				statecheck.ExpectKnownValue(batchAddr, tfjsonpath.New("snapshot_ids"), knownvalue.ListSizeExact(250)),
+				statecheck.ExpectKnownValue(batchAddr, tfjsonpath.New("snapshot_desktop_ids"), knownvalue.MapSizeExact(250)),
 			},
 			Check: func(*terraform.State) error {
 				if n := env.Emulator.Stats().RequestsByOperation["BatchCreateDesktopSnapshot"]; n != 3 {
@@ -236,7 +236,7 @@ func TestAccSnapshotBatch_partialFailureTaints(t *testing.T) {
 					checkTainted(batchAddr),
 					resource.TestCheckResourceAttr(batchAddr, "job_ids.#", "1"),
 					resource.TestCheckResourceAttr(batchAddr, "status", "PARTIAL_FAILURE"),
-					resource.TestCheckResourceAttr(batchAddr, "snapshot_ids.#", "20"),
+					resource.TestCheckResourceAttr(batchAddr, "snapshot_desktop_ids.%", "20"),
 					resource.TestMatchResourceAttr(batchAddr, "failed_desktops.%", regexp.MustCompile(`^[1-9]\d*$`)),
 				),
 			},
@@ -356,7 +356,12 @@ func TestAccSnapshotBatch_import(t *testing.T) {
 				ResourceName: batchAddr,
 				ImportState:  true,
 				ImportStateIdFunc: func(s *terraform.State) (string, error) {
-					snapshot := s.RootModule().Resources[batchAddr].Primary.Attributes["snapshot_ids.0"]
+					var snapshot string
+					for k := range s.RootModule().Resources[batchAddr].Primary.Attributes {
+						if id, ok := strings.CutPrefix(k, "snapshot_desktop_ids."); ok && id != "%" {
+							snapshot = id
+						}
+					}
 					subs := env.Client.SubmitBatchRestore(context.Background(), []string{snapshot}, workspace.SubmitHooks{})
 					if len(subs) != 1 || subs[0].JobID == "" {
 						return "", fmt.Errorf("could not start a restore job: %+v", subs)

@@ -25,7 +25,7 @@ const restoreAddr = "workspace_desktop_snapshot_restore.test"
 func restoreConfig(env *testAccEnv, ids []string, triggers string) string {
 	return batchConfig(env, ids, `disk_type = "SYSTEM_DISK"`) + fmt.Sprintf(`
 resource "workspace_desktop_snapshot_restore" "test" {
-  snapshot_ids = workspace_desktop_snapshot_batch.test.snapshot_ids
+  snapshot_ids = keys(workspace_desktop_snapshot_batch.test.snapshot_desktop_ids)
   triggers     = { run = %q }
 }
 `, triggers)

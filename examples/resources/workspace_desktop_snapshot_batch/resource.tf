@@ -25,17 +25,18 @@ resource "workspace_desktop_snapshot_batch" "before_patch" {
   }
 }
 
-# The batch keeps snapshot IDs only (by desktop and disk, and all together in
-# snapshot_ids); names, status and times come from the records themselves.
+# The batch keeps snapshot IDs only (by desktop and disk, and all of them with
+# their desktop in snapshot_desktop_ids); names, status and times come from
+# the records themselves.
 data "workspace_desktop_snapshots" "before_patch" {
   desktop_ids = workspace_desktop_snapshot_batch.before_patch.desktop_ids
 }
 
 locals {
-  batch_snapshot_ids = toset(workspace_desktop_snapshot_batch.before_patch.snapshot_ids)
+  batch_snapshots = workspace_desktop_snapshot_batch.before_patch.snapshot_desktop_ids
   batch_records = {
     for s in data.workspace_desktop_snapshots.before_patch.snapshots :
-    s.snapshot_id => s if contains(local.batch_snapshot_ids, s.snapshot_id)
+    s.snapshot_id => s if lookup(local.batch_snapshots, s.snapshot_id, null) != null
   }
 }
 

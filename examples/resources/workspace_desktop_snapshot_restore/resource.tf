@@ -6,6 +6,8 @@ data "workspace_desktop_snapshots" "latest" {
 # Restores when created and whenever `triggers` change. Destroying it makes
 # no API call: it only forgets that the restore happened.
 resource "workspace_desktop_snapshot_restore" "rollback" {
+  # Or every snapshot a batch made:
+  #   keys(workspace_desktop_snapshot_batch.before_patch.snapshot_desktop_ids)
   snapshot_ids = data.workspace_desktop_snapshots.latest.ids
 
   triggers = {
