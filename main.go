@@ -20,7 +20,7 @@ func main() {
 	var debug bool
 	flag.BoolVar(&debug, "debug", false, "run the provider with support for debuggers like delve")
 	flag.Parse()
-	quietFrameworkUnlessAsked()
+	quietLogsUnlessAsked()
 
 	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
 		Address: "registry.terraform.io/cloud-desktop/workspace",
@@ -31,18 +31,25 @@ func main() {
 	}
 }
 
-// quietFrameworkUnlessAsked turns plugin-framework's own log subsystem off
-// unless the user asked for logs (any TF_LOG* variable set and not empty;
-// Terraform passes them to providers). The framework writes a TRACE line per attribute and
-// list element; with no one listening, Terraform reads and drops them, at
-// about a quarter of the provider's CPU on a batch of thousands of desktops.
-// Our own logs and the protocol's stay as they were.
-func quietFrameworkUnlessAsked() {
+// quietLogsUnlessAsked turns the provider's logs off when the user asked for
+// none (no TF_LOG* variable set to something; Terraform passes them to
+// providers): Terraform then reads every line a provider writes and drops
+// it. plugin-framework alone writes a TRACE line per attribute and list
+// element, which took more CPU than the provider's own work on a batch of
+// thousands of desktops; the API client logs each request. With any TF_LOG*
+// variable set, every level is as the user chose.
+func quietLogsUnlessAsked() {
 	for _, kv := range os.Environ() {
 		name, value, _ := strings.Cut(kv, "=")
 		if strings.HasPrefix(name, "TF_LOG") && value != "" {
 			return
 		}
 	}
-	_ = os.Setenv("TF_LOG_SDK_FRAMEWORK", "OFF")
+	for _, name := range quietedLogs {
+		_ = os.Setenv(name, "OFF")
+	}
 }
+
+// quietedLogs are the level variables of plugin-go, plugin-framework and this
+// provider's own logger (TF_LOG_PROVIDER_ + its name).
+var quietedLogs = []string{"TF_LOG_SDK", "TF_LOG_SDK_PROTO", "TF_LOG_SDK_FRAMEWORK", "TF_LOG_PROVIDER_WORKSPACE"}

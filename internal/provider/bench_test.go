@@ -150,3 +150,50 @@ func BenchmarkSnapshotBatchCreate(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkSnapshotBatchDelete measures the destroy of a 1000-desktop batch
+// (ApplyResourceChange to null) with zero-length jobs: 20 batch-delete
+// chunks and their waits, without the terraform CLI. Each iteration first
+// creates a batch, untimed.
+func BenchmarkSnapshotBatchDelete(b *testing.B) {
+	ctx := context.Background()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		s := newBatchBenchState(b, 1000)
+		schemaResp, _ := s.h.server.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
+		valueType := schemaResp.ResourceSchemas["workspace_desktop_snapshot_batch"].ValueType()
+		null, err := tfprotov6.NewDynamicValue(valueType, tftypes.NewValue(valueType, nil))
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		resp, err := s.h.server.ApplyResourceChange(ctx, &tfprotov6.ApplyResourceChangeRequest{
+			TypeName: "workspace_desktop_snapshot_batch", PriorState: &s.state, PlannedState: &null, Config: &null,
+		})
+		if err != nil || hasErrors(resp.Diagnostics) {
+			b.Fatal(err, diagText(resp.Diagnostics))
+		}
+	}
+}
+
+// BenchmarkDesktopsDataSourceRead measures reading workspace_desktops
+// (ReadDataSource) over 1000 and 5000 desktops, which a refresh of a batch
+// fed by it pays every time.
+func BenchmarkDesktopsDataSourceRead(b *testing.B) {
+	for _, n := range []int{1000, 5000} {
+		b.Run(fmt.Sprintf("desktops=%d", n), func(b *testing.B) {
+			ctx := context.Background()
+			env := newTestAccEnv(b, emulator.Config{Desktops: n, Seed: 1})
+			env.SkipIfReal(b, "lists many desktops")
+			h := newActionHarness(b, env, 0)
+			schemaResp, _ := h.server.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
+			config := dynamicValue(b, schemaResp.DataSourceSchemas["workspace_desktops"], nil)
+			for b.Loop() {
+				resp, err := h.server.ReadDataSource(ctx, &tfprotov6.ReadDataSourceRequest{TypeName: "workspace_desktops", Config: config})
+				if err != nil || hasErrors(resp.Diagnostics) {
+					b.Fatal(err, diagText(resp.Diagnostics))
+				}
+			}
+		})
+	}
+}
