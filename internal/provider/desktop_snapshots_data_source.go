@@ -177,8 +177,7 @@ func (d *desktopSnapshotsDataSource) Read(ctx context.Context, req datasource.Re
 	m.ID = types.StringValue(filterHash("desktop_snapshots", types.StringValue(strings.Join(desktopIDs, ",")), m.DesktopName, m.SnapshotName,
 		m.DiskType, m.CreateType, m.Status, m.MostRecentPerDesktop))
 	m.IDs = stringListValue(ids)
-	list, diags := types.ListValueFrom(ctx, snapshotDetailType, rows)
-	resp.Diagnostics.Append(diags...)
+	list := listOfObjects(snapshotDetailType, rows)
 	m.Snapshots = list
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }

@@ -153,8 +153,7 @@ func (d *desktopsDataSource) Read(ctx context.Context, req datasource.ReadReques
 	}
 	m.ID = types.StringValue(filterHash("desktops", m.UserName, m.ComputerName, m.DesktopIP, m.NameRegex))
 	m.IDs = stringListValue(ids)
-	list, diags := types.ListValueFrom(ctx, desktopType, models)
-	resp.Diagnostics.Append(diags...)
+	list := listOfObjects(desktopType, models)
 	m.Desktops = list
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }

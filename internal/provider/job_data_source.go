@@ -138,8 +138,7 @@ func (d *jobDataSource) Read(ctx context.Context, req datasource.ReadRequest, re
 		}
 		return a.ID.ValueString() < b.ID.ValueString()
 	})
-	list, diags := types.ListValueFrom(ctx, subJobType, subJobs)
-	resp.Diagnostics.Append(diags...)
+	list := listOfObjects(subJobType, subJobs)
 	m.SubJobs = list
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }

@@ -49,6 +49,37 @@ func attrTypeOf(t reflect.Type) attr.Type {
 	panic(fmt.Sprintf("objectTypeOf: no attribute type for a model field of type %s", t))
 }
 
+// listOfObjects builds a list of objects from model structs whose fields
+// are framework values. types.ListValueFrom would do the same through the
+// framework's general reflection, which converts every value through
+// tftypes and back: 39% of reading 5000 desktops, and most of its garbage.
+func listOfObjects[T any](objType types.ObjectType, rows []T) types.List {
+	type field struct {
+		index int
+		name  string
+	}
+	var fields []field
+	for f := range reflect.TypeFor[T]().Fields() {
+		if name := f.Tag.Get("tfsdk"); name != "" && name != "-" {
+			fields = append(fields, field{f.Index[0], name})
+		}
+	}
+	elems := make([]attr.Value, len(rows))
+	for i := range rows {
+		row := reflect.ValueOf(&rows[i]).Elem()
+		attrs := make(map[string]attr.Value, len(fields))
+		for _, f := range fields {
+			value, ok := row.Field(f.index).Interface().(attr.Value)
+			if !ok {
+				panic(fmt.Sprintf("listOfObjects: field %s of %T is not a framework value", f.name, rows[i]))
+			}
+			attrs[f.name] = value
+		}
+		elems[i] = types.ObjectValueMust(objType.AttrTypes, attrs)
+	}
+	return types.ListValueMust(objType, elems)
+}
+
 // nullTimeouts is an unset timeouts block with the given operations.
 func nullTimeouts(ctx context.Context, opts timeouts.Opts) timeouts.Value {
 	typ, ok := timeouts.Attributes(ctx, opts).GetType().(timeouts.Type)
