@@ -36,44 +36,154 @@ func TestCallsSince(t *testing.T) {
 	}
 }
 
-// run1000 is an N=1000 result; change tweaks it before the targets are checked.
-func run1000(change func(*sizeResult)) sizeResult {
-	r := sizeResult{desktops: 1000, snapshots: 2000, phases: []phaseResult{
+// run1000 is an N=1000 result that meets every target.
+func run1000() sizeResult {
+	return sizeResult{desktops: 1000, snapshots: 2000, phases: []phaseResult{
 		{name: "apply", hasJob: true, overhead: time.Second, jobs: 10,
 			calls: map[string]int{"BatchCreateDesktopSnapshot": 10, "ShowJob": 60}},
 		{name: "plan (refresh)", wall: time.Second, calls: map[string]int{"ListDesktopSnapshot": 10}},
+		{name: "restore apply", hasJob: true, overhead: time.Second, jobs: 20,
+			calls: map[string]int{"BatchRestoreDesktopSnapshot": 20, "ShowJob": 120}},
 		{name: "destroy", hasJob: true, overhead: time.Second, jobs: 20,
 			calls: map[string]int{"BatchDeleteDesktopSnapshot": 20, "ShowJob": 120}},
 	}}
-	if change != nil {
-		change(&r)
-	}
-	return r
 }
+
+// run5000 is an N=5000 result that meets every target, and whose refresh
+// plan costs as much per desktop as run1000's.
+func run5000() sizeResult {
+	return sizeResult{desktops: 5000, snapshots: 10000, phases: []phaseResult{
+		{name: "apply", hasJob: true, overhead: 5 * time.Second, jobs: 50, peakRSSKB: 80 * 1024,
+			calls: map[string]int{"BatchCreateDesktopSnapshot": 50, "ShowJob": 300}},
+		{name: "plan (refresh)", wall: 5 * time.Second, peakRSSKB: 60 * 1024,
+			calls: map[string]int{"ListDesktopSnapshot": 50}},
+		{name: "restore apply", hasJob: true, overhead: 5 * time.Second, jobs: 100, peakRSSKB: 70 * 1024,
+			calls: map[string]int{"BatchRestoreDesktopSnapshot": 100, "ShowJob": 600}},
+		{name: "destroy", hasJob: true, overhead: 5 * time.Second, jobs: 100, peakRSSKB: 50 * 1024,
+			calls: map[string]int{"BatchDeleteDesktopSnapshot": 100, "ShowJob": 600}},
+	}}
+}
+
+// Phase indexes in run1000 and run5000.
+const (
+	applyPhase = iota
+	refreshPhase
+	restorePhase
+	destroyPhase
+)
+
+const allTargetsMet = `- N=1000 apply ≤ J + 1.5 s: met (measured: 1.00 s past J)
+- N=1000 refresh plan ≤ 1.5 s with ≤ ceil(1000/100) = 10 list calls: met (measured: 1.00 s, 10 ListDesktopSnapshot calls)
+- N=1000 destroy ≤ J + 1.5 s with exactly ceil(2000/100) = 20 batch-delete calls: met (measured: 1.00 s past J, 20 BatchDeleteDesktopSnapshot calls)
+- N=1000 restore apply ≤ J + 2 s: met (measured: 1.00 s past J)
+- N=1000 exactly ceil(1000/100) = 10 batch-create calls: met (measured: 10)
+- N=1000 ≤ 8 ShowJob polls per job: met (measured: 6.0 in the worst phase)
+- N=5000 apply ≤ J + 8 s: met (measured: 5.00 s past J)
+- N=5000 refresh plan ≤ 8 s: met (measured: 5.00 s)
+- N=5000 destroy ≤ J + 8 s: met (measured: 5.00 s past J)
+- N=5000 exactly ceil(5000/100) = 50 batch-create calls: met (measured: 50)
+- N=5000 provider peak RSS ≤ 100 MB (95.4 MiB): met (measured: 80.0 MiB)
+- refresh plan wall per desktop at N=5000 ≤ 1.5 × that at N=1000: met (measured: 1.00× (5.00 s at N=5000, 1.00 s at N=1000))
+`
 
 func TestRenderTargets(t *testing.T) {
 	opts := options{jobDuration: 5 * time.Second}
-	if out := renderTargets(opts, []sizeResult{run1000(nil)}); strings.Contains(out, "missed") {
-		t.Fatalf("all targets met, but the report says:\n%s", out)
+	both := func(change func(small, large *sizeResult)) []sizeResult {
+		small, large := run1000(), run5000()
+		if change != nil {
+			change(&small, &large)
+		}
+		return []sizeResult{small, large}
 	}
-	cases := map[string]func(*sizeResult){
-		"apply overhead":  func(r *sizeResult) { r.phases[0].overhead = 3 * time.Second },
-		"create calls":    func(r *sizeResult) { r.phases[0].calls["BatchCreateDesktopSnapshot"] = 11 },
-		"polls per job":   func(r *sizeResult) { r.phases[2].calls["ShowJob"] = 200 },
-		"refresh calls":   func(r *sizeResult) { r.phases[1].calls["ListDesktopSnapshot"] = 11 },
-		"refresh wall":    func(r *sizeResult) { r.phases[1].wall = 2 * time.Second },
-		"delete calls":    func(r *sizeResult) { r.phases[2].calls["BatchDeleteDesktopSnapshot"] = 19 },
-		"destroy overrun": func(r *sizeResult) { r.phases[2].overhead = 2*time.Second + time.Millisecond },
+	if out := renderTargets(opts, both(nil)); out != allTargetsMet {
+		t.Fatalf("all targets met, but the report says:\n%s\nwant:\n%s", out, allTargetsMet)
 	}
-	for name, change := range cases {
-		out := renderTargets(opts, []sizeResult{run1000(change)})
-		if strings.Count(out, "**missed**") != 1 {
-			t.Errorf("%s: want exactly one missed target, got:\n%s", name, out)
+	// Every limit is inclusive: a run exactly at each one meets them all.
+	atLimits := func(small, large *sizeResult) {
+		small.phases[applyPhase].overhead = 1500 * time.Millisecond
+		small.phases[refreshPhase].wall = time.Second
+		small.phases[restorePhase].overhead = 2 * time.Second
+		small.phases[restorePhase].calls["ShowJob"] = 160
+		small.phases[destroyPhase].overhead = 1500 * time.Millisecond
+		large.phases[applyPhase].overhead = 8 * time.Second
+		large.phases[refreshPhase].wall = 7500 * time.Millisecond // 1.5 × N=1000's per desktop
+		large.phases[destroyPhase].overhead = 8 * time.Second
+		large.phases[restorePhase].peakRSSKB = 97656 // 99,999,744 bytes
+	}
+	if out := renderTargets(opts, both(atLimits)); strings.Contains(out, "missed") || !strings.Contains(out, "1.50×") {
+		t.Errorf("a run at the limits meets every target, but the report says:\n%s", out)
+	}
+	// The N=1000 refresh limit, which the ratio's limit above keeps clear of.
+	small1500 := func(small, _ *sizeResult) { small.phases[refreshPhase].wall = 1500 * time.Millisecond }
+	if out := renderTargets(opts, both(small1500)); strings.Contains(out, "missed") {
+		t.Errorf("an N=1000 refresh plan of 1.5 s meets its target, but the report says:\n%s", out)
+	}
+
+	cases := []struct {
+		name   string
+		change func(small, large *sizeResult)
+		missed string // the start of the one line that must say missed
+	}{
+		{"N=1000 apply overhead", func(s, _ *sizeResult) { s.phases[applyPhase].overhead = 1500*time.Millisecond + time.Millisecond },
+			"- N=1000 apply ≤ J + 1.5 s: **missed** (measured: 1.50 s past J)"},
+		{"N=1000 refresh wall", func(s, _ *sizeResult) { s.phases[refreshPhase].wall = 1500*time.Millisecond + time.Millisecond },
+			"- N=1000 refresh plan ≤ 1.5 s with ≤ ceil(1000/100) = 10 list calls: **missed** (measured: 1.50 s, 10 "},
+		{"N=1000 refresh list calls", func(s, _ *sizeResult) { s.phases[refreshPhase].calls["ListDesktopSnapshot"] = 11 },
+			"- N=1000 refresh plan ≤ 1.5 s with ≤ ceil(1000/100) = 10 list calls: **missed** (measured: 1.00 s, 11 "},
+		{"N=1000 destroy overhead", func(s, _ *sizeResult) { s.phases[destroyPhase].overhead = 1500*time.Millisecond + time.Millisecond },
+			"- N=1000 destroy ≤ J + 1.5 s with exactly ceil(2000/100) = 20 batch-delete calls: **missed** (measured: 1.50 s past J, 20 "},
+		{"N=1000 too few delete calls", func(s, _ *sizeResult) { s.phases[destroyPhase].calls["BatchDeleteDesktopSnapshot"] = 19 },
+			"- N=1000 destroy ≤ J + 1.5 s with exactly ceil(2000/100) = 20 batch-delete calls: **missed** (measured: 1.00 s past J, 19 "},
+		{"N=1000 too many delete calls", func(s, _ *sizeResult) { s.phases[destroyPhase].calls["BatchDeleteDesktopSnapshot"] = 21 },
+			"- N=1000 destroy ≤ J + 1.5 s with exactly ceil(2000/100) = 20 batch-delete calls: **missed** (measured: 1.00 s past J, 21 "},
+		{"N=1000 restore overhead", func(s, _ *sizeResult) { s.phases[restorePhase].overhead = 2*time.Second + time.Millisecond },
+			"- N=1000 restore apply ≤ J + 2 s: **missed** (measured: 2.00 s past J)"},
+		{"N=1000 too many create calls", func(s, _ *sizeResult) { s.phases[applyPhase].calls["BatchCreateDesktopSnapshot"] = 11 },
+			"- N=1000 exactly ceil(1000/100) = 10 batch-create calls: **missed** (measured: 11)"},
+		{"N=1000 too few create calls", func(s, _ *sizeResult) { s.phases[applyPhase].calls["BatchCreateDesktopSnapshot"] = 9 },
+			"- N=1000 exactly ceil(1000/100) = 10 batch-create calls: **missed** (measured: 9)"},
+		{"N=1000 polls per job", func(s, _ *sizeResult) { s.phases[restorePhase].calls["ShowJob"] = 161 },
+			"- N=1000 ≤ 8 ShowJob polls per job: **missed** (measured: 8.1 in the worst phase)"},
+		{"N=5000 apply overhead", func(_, l *sizeResult) { l.phases[applyPhase].overhead = 8*time.Second + time.Millisecond },
+			"- N=5000 apply ≤ J + 8 s: **missed** (measured: 8.00 s past J)"},
+		{"N=5000 refresh wall", func(s, l *sizeResult) {
+			// N=1000's refresh is made slower too, keeping the ratio met.
+			s.phases[refreshPhase].wall = 1500 * time.Millisecond
+			l.phases[refreshPhase].wall = 8*time.Second + time.Millisecond
+		}, "- N=5000 refresh plan ≤ 8 s: **missed** (measured: 8.00 s)"},
+		{"N=5000 destroy overhead", func(_, l *sizeResult) { l.phases[destroyPhase].overhead = 8*time.Second + time.Millisecond },
+			"- N=5000 destroy ≤ J + 8 s: **missed** (measured: 8.00 s past J)"},
+		{"N=5000 create calls", func(_, l *sizeResult) { l.phases[applyPhase].calls["BatchCreateDesktopSnapshot"] = 49 },
+			"- N=5000 exactly ceil(5000/100) = 50 batch-create calls: **missed** (measured: 49)"},
+		// 97657 KiB is 100,000,768 bytes: over 100 MB, though it rounds to 95.4 MiB.
+		{"N=5000 peak RSS", func(_, l *sizeResult) { l.phases[restorePhase].peakRSSKB = 97657 },
+			"- N=5000 provider peak RSS ≤ 100 MB (95.4 MiB): **missed** (measured: 95.4 MiB)"},
+		{"refresh scaling", func(_, l *sizeResult) { l.phases[refreshPhase].wall = 7600 * time.Millisecond },
+			"- refresh plan wall per desktop at N=5000 ≤ 1.5 × that at N=1000: **missed** (measured: 1.52× (7.60 s at N=5000, 1.00 s at N=1000))"},
+	}
+	for _, c := range cases {
+		out := renderTargets(opts, both(c.change))
+		if strings.Count(out, "**missed**") != 1 || !strings.Contains(out, c.missed) {
+			t.Errorf("%s: want only %q missed, got:\n%s", c.name, c.missed, out)
 		}
 	}
-	mem := sizeResult{desktops: 5000, phases: []phaseResult{{name: "apply", peakRSSKB: 151 * 1024}}}
-	if out := renderTargets(opts, []sizeResult{mem}); !strings.Contains(out, "**missed** (measured: 151.0 MiB)") {
-		t.Errorf("memory target over 150 MiB not reported as missed:\n%s", out)
+}
+
+func TestRenderTargetsPartialRuns(t *testing.T) {
+	opts := options{jobDuration: 5 * time.Second}
+	lines := strings.SplitAfter(allTargetsMet, "\n")
+	// N=1000 alone: its own targets only, no ratio.
+	if out, want := renderTargets(opts, []sizeResult{run1000()}), strings.Join(lines[:6], ""); out != want {
+		t.Errorf("N=1000 alone:\n%s\nwant:\n%s", out, want)
+	}
+	// N=5000 alone: its own targets only, no ratio.
+	if out, want := renderTargets(opts, []sizeResult{run5000()}), strings.Join(lines[6:11], ""); out != want {
+		t.Errorf("N=5000 alone:\n%s\nwant:\n%s", out, want)
+	}
+	// Another J: the targets are still checked, under a notice.
+	out := renderTargets(options{jobDuration: 2 * time.Second}, []sizeResult{run1000(), run5000()})
+	if want := "Targets are defined for J = 5 s; this run used J = 2s.\n\n" + allTargetsMet; out != want {
+		t.Errorf("J=2s:\n%s\nwant:\n%s", out, want)
 	}
 }
 
@@ -82,19 +192,21 @@ func TestRenderTargetsOtherSizes(t *testing.T) {
 		return sizeResult{desktops: n, snapshots: 2 * n, phases: []phaseResult{
 			{name: "apply", hasJob: true, overhead: time.Minute, peakRSSKB: 900 * 1024, jobs: 100,
 				calls: map[string]int{"BatchCreateDesktopSnapshot": 100, "ShowJob": 2000}},
+			{name: "plan (refresh)", wall: time.Minute},
 		}}
 	}
 	for _, j := range []time.Duration{5 * time.Second, 2 * time.Second} {
-		out := renderTargets(options{jobDuration: j}, []sizeResult{huge(10000), huge(100)})
+		out := renderTargets(options{jobDuration: j}, []sizeResult{huge(10000), huge(100), huge(1)})
 		if strings.Contains(out, "missed") || strings.Contains(out, " met ") ||
 			!strings.Contains(out, "did not include N = 1000 or N = 5000") {
 			t.Errorf("J=%s: sizes without targets must not be checked, got:\n%s", j, out)
 		}
 	}
-	// Alongside N = 1000, an N = 10000 run adds no checks of its own.
-	with := renderTargets(options{jobDuration: 5 * time.Second}, []sizeResult{run1000(nil), huge(10000)})
-	if without := renderTargets(options{jobDuration: 5 * time.Second}, []sizeResult{run1000(nil)}); with != without {
-		t.Errorf("N=10000 changed the targets:\n%s\nwant:\n%s", with, without)
+	// Alongside N = 1000 and N = 5000, N = 10000 and N = 100 runs add no checks
+	// of their own, and take no part in the ratio.
+	opts := options{jobDuration: 5 * time.Second}
+	if with := renderTargets(opts, []sizeResult{huge(100), run1000(), run5000(), huge(10000)}); with != allTargetsMet {
+		t.Errorf("N=100 and N=10000 changed the targets:\n%s\nwant:\n%s", with, allTargetsMet)
 	}
 }
 
