@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	actionschema "github.com/hashicorp/terraform-plugin-framework/action/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -45,11 +44,11 @@ func snapshotDescriptionDescription(disk string) string {
 }
 
 func snapshotNameValidators() []validator.String {
-	return []validator.String{stringvalidator.LengthAtMost(workspace.MaxSnapshotNameLength)}
+	return []validator.String{maxCharacters(workspace.MaxSnapshotNameLength)}
 }
 
 func snapshotDescriptionValidators() []validator.String {
-	return []validator.String{stringvalidator.LengthAtMost(workspace.MaxSnapshotDescriptionLength)}
+	return []validator.String{maxCharacters(workspace.MaxSnapshotDescriptionLength)}
 }
 
 // diskSnapshotResourceAttribute is the resource's form: changing it replaces the batch.

@@ -406,3 +406,37 @@ func TestAccSnapshotBatch_badInput(t *testing.T) {
 		})
 	}
 }
+
+// A name of 64 Chinese characters (192 bytes) is at the service's limit,
+// which counts characters: plan, client and emulator all accept it.
+func TestAccSnapshotBatch_multibyteNameAtTheLimit(t *testing.T) {
+	parallelUnlessReal(t)
+	env := newTestAccEnv(t, emulator.Config{Desktops: 1, JobDuration: 200 * time.Millisecond, Seed: 1})
+	ids := env.DesktopIDs[:1]
+	config := func(name string) string {
+		return env.ProviderConfig + fmt.Sprintf(`
+resource "workspace_desktop_snapshot_batch" "test" {
+  desktop_ids          = %s
+  disk_type            = "SYSTEM_DISK"
+  system_disk_snapshot = { name = %q }
+}
+`, hclStrings(ids), name)
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checkSnapshotsGone(t, env, ids),
+		Steps: []resource.TestStep{
+			{
+				Config:      config(strings.Repeat("快", 65)),
+				ExpectError: regexp.MustCompile(spacesMayWrap(`must be at most 64 characters, got 65`)),
+			},
+			{
+				Config: config(strings.Repeat("快", 64)),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(batchAddr, tfjsonpath.New("status"), knownvalue.StringExact("SUCCESS")),
+					statecheck.ExpectKnownValue(batchAddr, tfjsonpath.New("system_disk_snapshot_ids"), knownvalue.MapSizeExact(1)),
+				},
+			},
+		},
+	})
+}

@@ -151,10 +151,10 @@ func TestActionSnapshotCreate_invalidConfig(t *testing.T) {
 			`AttributeName("disk_type")`, `value must be one of: \["SYSTEM_DISK" "DATA_DISKS" "ALL"\], got: "BOTH"`},
 		{"name too long", map[string]tftypes.Value{"desktop_ids": desktops,
 			"system_disk_snapshot": h.diskSnapshotValue(strings.Repeat("n", 65), "")},
-			`AttributeName("system_disk_snapshot").AttributeName("name")`, `string length must be at most 64, got: 65`},
+			`AttributeName("system_disk_snapshot").AttributeName("name")`, `must be at most 64 characters, got 65`},
 		{"description too long", map[string]tftypes.Value{"desktop_ids": desktops,
 			"data_disk_snapshot": h.diskSnapshotValue("n", strings.Repeat("d", 256))},
-			`AttributeName("data_disk_snapshot").AttributeName("description")`, `string length must be at most 255, got: 256`},
+			`AttributeName("data_disk_snapshot").AttributeName("description")`, `must be at most 255 characters, got 256`},
 		{"data disk settings without data disks", map[string]tftypes.Value{"desktop_ids": desktops,
 			"disk_type": tfString(workspace.DiskTypeSystem), "data_disk_snapshot": h.diskSnapshotValue("n", "")},
 			`AttributeName("data_disk_snapshot")`, `data_disk_snapshot is set but disk_type is "SYSTEM_DISK"`},
@@ -172,6 +172,11 @@ func TestActionSnapshotCreate_invalidConfig(t *testing.T) {
 			}
 			expectDiagnostic(t, diags, c.attribute, c.pattern)
 		})
+	}
+	// Limits count characters, as the service does: 64 Chinese characters are a valid name.
+	if diags := h.validate(createAction, map[string]tftypes.Value{"desktop_ids": desktops,
+		"system_disk_snapshot": h.diskSnapshotValue(strings.Repeat("快", 64), strings.Repeat("说", 255))}); hasErrors(diags) {
+		t.Errorf("a 64-character Chinese name was refused:\n%s", diagText(diags))
 	}
 	// disk_type left out means ALL, which takes both disks' settings.
 	if diags := h.validate(createAction, map[string]tftypes.Value{"desktop_ids": desktops,

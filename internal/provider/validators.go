@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"time"
+	"unicode/utf8"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -22,6 +23,29 @@ func idValidators(kind string) []validator.String {
 	return []validator.String{
 		stringvalidator.RegexMatches(resourceIDPattern,
 			"must be a "+kind+" ID: 1 to 36 letters, digits or hyphens, such as a UUID"),
+	}
+}
+
+// maxCharacters accepts a string of at most n characters, counted as the
+// service counts them (Unicode code points). stringvalidator.LengthAtMost
+// counts bytes, which would refuse a valid 64-character Chinese name.
+type maxCharacters int
+
+var _ validator.String = maxCharacters(0)
+
+func (n maxCharacters) Description(context.Context) string {
+	return fmt.Sprintf("must be at most %d characters", int(n))
+}
+
+func (n maxCharacters) MarkdownDescription(ctx context.Context) string { return n.Description(ctx) }
+
+func (n maxCharacters) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if got := utf8.RuneCountInString(req.ConfigValue.ValueString()); got > int(n) {
+		resp.Diagnostics.AddAttributeError(req.Path, "Value too long",
+			fmt.Sprintf("Attribute %s %s, got %d.", req.Path, n.Description(ctx), got))
 	}
 }
 
