@@ -212,6 +212,104 @@ func TestAccSnapshotBatch_chunksAbove100(t *testing.T) {
 	})
 }
 
+// Exactly 100 desktops are one batch-create; a 101st is a new batch of two
+// chunks, and the replacement deletes the first batch's snapshots.
+func TestAccSnapshotBatch_exactly100Then101Desktops(t *testing.T) {
+	parallelUnlessReal(t)
+	env := newTestAccEnv(t, emulator.Config{Desktops: 101, JobDuration: 300 * time.Millisecond, Seed: 2})
+	env.SkipIfReal(t, "needs 101 desktops and counts API calls")
+	ids := env.DesktopIDs
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checkSnapshotsGone(t, env, ids),
+		Steps: []resource.TestStep{
+			{
+				Config: batchConfig(env, ids[:100], `disk_type = "SYSTEM_DISK"`),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(batchAddr, tfjsonpath.New("job_ids"), knownvalue.ListSizeExact(1)),
+					checkSnapshotsMatchService(env, ids),
+				},
+				Check: func(*terraform.State) error {
+					if n := createCalls(env); n != 1 {
+						return fmt.Errorf("100 desktops: %d batch-create calls, want 1", n)
+					}
+					return nil
+				},
+			},
+			{
+				Config: batchConfig(env, ids, `disk_type = "SYSTEM_DISK"`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(batchAddr, plancheck.ResourceActionDestroyBeforeCreate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(batchAddr, tfjsonpath.New("job_ids"), knownvalue.ListSizeExact(2)),
+					statecheck.ExpectKnownValue(batchAddr, tfjsonpath.New("snapshot_desktop_ids"), knownvalue.MapSizeExact(101)),
+					// Only the new batch's records are left in the service.
+					checkSnapshotsMatchService(env, ids),
+				},
+				Check: func(*terraform.State) error {
+					if n := createCalls(env); n != 3 {
+						return fmt.Errorf("101 desktops: %d batch-create calls in all, want 1 + 2", n)
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
+
+// retain_on_destroy holds during a replacement too: the replaced batch's
+// snapshots stay in the service, and the new batch tracks only its own.
+func TestAccSnapshotBatch_retainOnDestroyDuringReplacement(t *testing.T) {
+	parallelUnlessReal(t)
+	env := newTestAccEnv(t, emulator.Config{Desktops: 1, JobDuration: 300 * time.Millisecond, Seed: 1})
+	env.SkipIfReal(t, "leaves snapshots behind on purpose")
+	ids := env.DesktopIDs[:1]
+	config := func(run string) string {
+		return batchConfig(env, ids, fmt.Sprintf("retain_on_destroy = true\ntriggers = { run = %q }", run))
+	}
+	var first map[string]string
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy: func(*terraform.State) error {
+			if n := countSnapshots(t, env, ids); n != 4 {
+				return fmt.Errorf("both batches retained: want 4 records, found %d", n)
+			}
+			return nil
+		},
+		Steps: []resource.TestStep{
+			{
+				Config: config("1"),
+				Check: func(s *terraform.State) error {
+					first = s.RootModule().Resources[batchAddr].Primary.Attributes
+					return nil
+				},
+			},
+			{
+				Config: config("2"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(batchAddr, plancheck.ResourceActionDestroyBeforeCreate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(batchAddr, tfjsonpath.New("snapshot_desktop_ids"), knownvalue.MapSizeExact(2)),
+				},
+				Check: func(s *terraform.State) error {
+					if n := countSnapshots(t, env, ids); n != 4 {
+						return fmt.Errorf("after the replacement: want the old 2 records kept and 2 new, found %d", n)
+					}
+					now := s.RootModule().Resources[batchAddr].Primary.Attributes
+					for k, v := range first {
+						if strings.HasPrefix(k, "snapshot_desktop_ids.") && k != "snapshot_desktop_ids.%" && now[k] == v {
+							return fmt.Errorf("the new batch tracks the replaced batch's snapshot %s", strings.TrimPrefix(k, "snapshot_desktop_ids."))
+						}
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
+
 func TestAccSnapshotBatch_partialFailureTaints(t *testing.T) {
 	parallelUnlessReal(t)
 	env := newTestAccEnv(t, emulator.Config{Desktops: 10, JobDuration: 300 * time.Millisecond, Seed: 3,
@@ -436,6 +534,49 @@ resource "workspace_desktop_snapshot_batch" "test" {
 					statecheck.ExpectKnownValue(batchAddr, tfjsonpath.New("status"), knownvalue.StringExact("SUCCESS")),
 					statecheck.ExpectKnownValue(batchAddr, tfjsonpath.New("system_disk_snapshot_ids"), knownvalue.MapSizeExact(1)),
 				},
+			},
+		},
+	})
+}
+
+// A destroy cut short by its delete timeout says which delete job is still
+// running and keeps the batch in state; the next destroy finishes the job's
+// work without deleting anything twice.
+func TestAccSnapshotBatch_deleteTimeoutThenDestroyAgain(t *testing.T) {
+	parallelUnlessReal(t)
+	// Jobs of 8 s: the create waits that long once, and the delete job is still
+	// running (its snapshots still listed) when the next step plans.
+	env := newTestAccEnv(t, emulator.Config{Desktops: 2, JobDuration: 8 * time.Second, Seed: 1})
+	env.SkipIfReal(t, "needs a delete job that outlasts its timeout")
+	ids := env.DesktopIDs
+	config := batchConfig(env, ids, `timeouts = { delete = "1s" }`)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy: func(s *terraform.State) error {
+			if err := checkSnapshotsGone(t, env, ids)(s); err != nil {
+				return err
+			}
+			if n := len(env.Emulator.JobIDs(workspace.JobTypeDeleteSnapshot)); n != 1 {
+				return fmt.Errorf("%d batch-delete jobs, want the first one only", n)
+			}
+			return nil
+		},
+		Steps: []resource.TestStep{
+			{Config: config},
+			{
+				Config:  config,
+				Destroy: true,
+				ExpectError: regexp.MustCompile(spacesMayWrap(`The delete timeout passed while waiting for 1 of 1 batch-delete job.`) +
+					`(?s).*` + spacesMayWrap(`The batch stays in state; the next destroy deletes what is left.`)),
+			},
+			{
+				// A longer timeout is an in-place update; the final destroy then
+				// waits out the first job (its snapshots are busy until it ends)
+				// and finds them gone.
+				Config: batchConfig(env, ids, `timeouts = { delete = "60s" }`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(batchAddr, plancheck.ResourceActionUpdate),
+				}},
 			},
 		},
 	})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -80,13 +81,54 @@ func TestAccSnapshotRestore_basic(t *testing.T) {
 				ImportStateVerifyIgnore: []string{"triggers", "timeouts"},
 			},
 			{
+				// A batch-create job is not a restore.
+				ResourceName: restoreAddr,
+				ImportState:  true,
+				ImportStateIdFunc: func(s *terraform.State) (string, error) {
+					return s.RootModule().Resources[batchAddr].Primary.Attributes["job_ids.0"], nil
+				},
+				ExpectError: regexp.MustCompile(spacesMayWrap(`is a "createWksSnapshot" job; import takes batch-restore \(restoreDesktopBySnapshot\) job IDs`)),
+			},
+			{
+				// Several restore jobs import as one restore of all their snapshots.
+				ResourceName: restoreAddr,
+				ImportState:  true,
+				ImportStateIdFunc: func(s *terraform.State) (string, error) {
+					ids := s.RootModule().Resources[restoreAddr].Primary.Attributes["id"]
+					var snapshots []string
+					for k, v := range s.RootModule().Resources[batchAddr].Primary.Attributes {
+						if id, ok := strings.CutPrefix(k, "snapshot_desktop_ids."); ok && id != "%" && v != "" {
+							snapshots = append(snapshots, id)
+						}
+					}
+					second := env.Client.SubmitBatchRestore(context.Background(), snapshots[:1], workspace.SubmitHooks{})
+					if len(second) != 1 || second[0].JobID == "" {
+						return "", fmt.Errorf("could not start a second restore job: %+v", second)
+					}
+					return ids + "," + second[0].JobID, nil
+				},
+				ImportStateCheck: func(states []*terraform.InstanceState) error {
+					if len(states) != 1 {
+						return fmt.Errorf("%d imported instances, want 1", len(states))
+					}
+					if got := states[0].Attributes["job_ids.#"]; got != "2" {
+						return fmt.Errorf("job_ids.# = %s, want 2", got)
+					}
+					if got := states[0].Attributes["snapshot_ids.#"]; got != "3" {
+						return fmt.Errorf("snapshot_ids.# = %s, want the 3 snapshots once each", got)
+					}
+					return nil
+				},
+			},
+			{
 				// Destroying the restore makes no API call; then the batch deletes its snapshots.
 				Config: batchConfig(env, ids, `disk_type = "SYSTEM_DISK"`),
 				Check: func(*terraform.State) error {
 					if env.Real {
 						return nil
 					}
-					if n := restoreCalls(env); n != 2 {
+					// Two by the resource, one by the import step above.
+					if n := restoreCalls(env); n != 3 {
 						return fmt.Errorf("destroying the restore called batch-restore: %d calls", n)
 					}
 					return nil
