@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/hex"
 	"encoding/json"
+	"maps"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strings"
@@ -111,4 +113,126 @@ func FuzzDecodeBatchCreate(f *testing.F) {
 			t.Fatalf("IDs valid for create are rejected as snapshot IDs: %v", err)
 		}
 	})
+}
+
+// FuzzVerifyKnownAnswers starts from the published signing examples, which
+// pin the verifier to the SDK byte for byte, and changes one part of a
+// request. The oracle does not come from the verifier: a change to anything
+// the signature covers (method, path, query, a signed header's value, the
+// body, the signature itself) must be refused, and a change to a header the
+// signature does not name must not matter.
+func FuzzVerifyKnownAnswers(f *testing.F) {
+	for v := range knownAnswers {
+		for kind := range verifyMutations {
+			f.Add(uint8(v), uint8(kind), uint16(0), byte('x'))
+			f.Add(uint8(v), uint8(kind), uint16(7), byte('0'))
+		}
+	}
+	f.Fuzz(func(t *testing.T, vector, kind uint8, pos uint16, b byte) {
+		ka := knownAnswers[int(vector)%len(knownAnswers)]
+		m := verifyMutations[int(kind)%len(verifyMutations)]
+		req := knownAnswerRequest(ka)
+		if !m.apply(&req, int(pos), b) {
+			return // this mutation changes nothing on this vector
+		}
+		r := httptest.NewRequest(req.method, req.url, strings.NewReader(req.body))
+		for k, v := range req.headers {
+			r.Header.Set(k, v)
+		}
+		a, err := parseAuthorization(req.authorization)
+		if err != nil {
+			return // a mangled header is refused before any signature check
+		}
+		_, err = verifySignature(r, []byte(req.body), a, ka.sk)
+		switch {
+		case m.covered && err == nil:
+			t.Fatalf("%s: %s changed (%+v) and the published signature still verified", ka.name, m.name, req)
+		case !m.covered && err != nil:
+			t.Fatalf("%s: %s changed (%+v), which the signature does not cover, and verification failed: %v", ka.name, m.name, req, err)
+		}
+	})
+}
+
+// knownAnswerRequest is a mutable copy of a published example.
+func knownAnswerRequest(ka knownAnswer) knownAnswer {
+	req := ka
+	req.headers = maps.Clone(ka.headers)
+	return req
+}
+
+type verifyMutation struct {
+	name    string
+	covered bool // the signature covers what it changes
+	apply   func(req *knownAnswer, pos int, b byte) bool
+}
+
+var verifyMutations = []verifyMutation{
+	{"body", true, func(req *knownAnswer, pos int, b byte) bool {
+		body := []byte(req.body)
+		if len(body) == 0 || pos >= len(body) {
+			body = append(body, b)
+		} else if body[pos] == b {
+			return false
+		} else {
+			body[pos] = b
+		}
+		req.body = string(body)
+		return true
+	}},
+	{"method", true, func(req *knownAnswer, pos int, _ byte) bool {
+		methods := []string{"GET", "POST", "PUT", "DELETE", "PATCH"}
+		m := methods[pos%len(methods)]
+		if m == req.method {
+			return false
+		}
+		req.method = m
+		return true
+	}},
+	{"path", true, func(req *knownAnswer, pos int, b byte) bool {
+		u, err := url.Parse(req.url)
+		if err != nil {
+			return false
+		}
+		u.Path += "/" + url.PathEscape(string(rune('a'+int(b)%26))) + strings.Repeat("z", pos%3)
+		req.url = u.String()
+		return true
+	}},
+	{"query", true, func(req *knownAnswer, pos int, b byte) bool {
+		u, err := url.Parse(req.url)
+		if err != nil {
+			return false
+		}
+		q := u.Query()
+		q.Add("k"+string(rune('a'+pos%26)), string(rune('a'+int(b)%26)))
+		u.RawQuery = q.Encode()
+		req.url = u.String()
+		return true
+	}},
+	{"signed header value", true, func(req *knownAnswer, pos int, b byte) bool {
+		date := []byte(req.headers["X-Sdk-Date"])
+		i := pos % len(date)
+		c := '0' + b%10
+		if date[i] < '0' || date[i] > '9' || date[i] == c {
+			return false // keep the date parseable and changed
+		}
+		date[i] = c
+		req.headers["X-Sdk-Date"] = string(date)
+		return true
+	}},
+	{"signature", true, func(req *knownAnswer, pos int, b byte) bool {
+		i := strings.LastIndex(req.authorization, "Signature=") + len("Signature=")
+		sig := []byte(req.authorization[i:])
+		j := pos % len(sig)
+		c := "0123456789abcdef"[int(b)%16]
+		if sig[j] == c {
+			return false
+		}
+		sig[j] = c
+		req.authorization = req.authorization[:i] + string(sig)
+		return true
+	}},
+	{"unsigned header", false, func(req *knownAnswer, pos int, b byte) bool {
+		req.headers["X-Unsigned-"+string(rune('A'+pos%26))] = string(rune('a' + int(b)%26))
+		return true
+	}},
 }
