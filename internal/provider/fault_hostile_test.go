@@ -232,7 +232,7 @@ func proxiedEnv(env *testAccEnv, proxyURL string) *testAccEnv {
 // newHostileEnv starts a fresh emulator with a proxy in front of it.
 func newHostileEnv(t *testing.T, desktops int) (*testAccEnv, *testAccEnv, *hostileProxy) {
 	t.Helper()
-	env := newTestAccEnv(t, emulator.Config{Desktops: desktops, JobDuration: 300 * time.Millisecond, Seed: 5})
+	env := newTestAccEnv(t, emulator.Config{Desktops: desktops, JobDuration: 300 * time.Millisecond, Seed: 5, AuthToken: wireToken})
 	env.SkipIfReal(t, "rewrites the emulator's answers through a proxy")
 	proxy := newHostileProxy(t, env.Emulator.URL())
 	return env, proxiedEnv(env, proxy.URL()), proxy

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"regexp"
@@ -35,26 +36,58 @@ var (
 	uuidPattern    = regexp.MustCompile(`^[0-9a-f-]{36}$`)
 )
 
-// subJobChecks expects the job's sub-jobs, sorted by desktop ID, to carry
-// the outcome the API reported for each desktop.
-func subJobChecks(res *workspace.JobResult) []statecheck.StateCheck {
-	outcomes := append([]workspace.DesktopOutcome(nil), res.Outcomes...)
-	sort.Slice(outcomes, func(i, j int) bool { return outcomes[i].DesktopID < outcomes[j].DesktopID })
-	checks := []statecheck.StateCheck{
-		statecheck.ExpectKnownValue(jobAddr, tfjsonpath.New("sub_jobs"), knownvalue.ListSizeExact(len(outcomes))),
+// wireToken is the X-Auth-Token the job tests' emulators accept, so a test
+// can read an answer as the service sends it, without our client.
+const wireToken = "job-test-token"
+
+// wireSubJobChecks expects the data source's sub-jobs, sorted by desktop ID,
+// to carry exactly what the service's own answer holds for the job, read as
+// raw JSON: a wrong field name in our client's models fails here, where
+// expectations built through the same models would agree with it.
+func wireSubJobChecks(t *testing.T, env *testAccEnv, jobID string) []statecheck.StateCheck {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, env.Emulator.URL()+"/v2/"+env.Emulator.ProjectID()+"/workspace-jobs/"+jobID, nil)
+	if err != nil {
+		t.Fatal(err)
 	}
-	for i, o := range outcomes {
+	req.Header.Set("X-Auth-Token", wireToken)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var job struct {
+		SubJobs []map[string]any `json:"sub_jobs"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&job); err != nil || resp.StatusCode != http.StatusOK || len(job.SubJobs) == 0 {
+		t.Fatalf("reading job %s from the emulator: HTTP %d, %v, %d sub-jobs", jobID, resp.StatusCode, err, len(job.SubJobs))
+	}
+	field := func(m map[string]any, key string) string {
+		v, _ := m[key].(string)
+		return v
+	}
+	entities := func(m map[string]any) map[string]any {
+		e, _ := m["entities"].(map[string]any)
+		return e
+	}
+	sort.Slice(job.SubJobs, func(i, j int) bool {
+		return field(entities(job.SubJobs[i]), "desktop_id") < field(entities(job.SubJobs[j]), "desktop_id")
+	})
+	checks := []statecheck.StateCheck{
+		statecheck.ExpectKnownValue(jobAddr, tfjsonpath.New("sub_jobs"), knownvalue.ListSizeExact(len(job.SubJobs))),
+	}
+	for i, sj := range job.SubJobs {
 		checks = append(checks, statecheck.ExpectKnownValue(jobAddr, tfjsonpath.New("sub_jobs").AtSliceIndex(i),
 			knownvalue.ObjectExact(map[string]knownvalue.Check{
-				"id":           knownvalue.StringExact(o.SubJobID),
-				"status":       knownvalue.StringExact(o.Status),
-				"desktop_id":   knownvalue.StringExact(o.DesktopID),
-				"desktop_name": knownvalue.StringExact(o.DesktopName),
-				"error_code":   knownvalue.StringExact(o.ErrorCode),
-				"fail_reason":  knownvalue.StringExact(o.FailReason),
-				"begin_time":   knownvalue.StringRegexp(jobTimePattern),
-				"end_time":     knownvalue.StringRegexp(jobTimePattern),
-				"entity":       knownvalue.StringExact(o.Entity),
+				"id":           knownvalue.StringExact(field(sj, "id")),
+				"status":       knownvalue.StringExact(field(sj, "status")),
+				"desktop_id":   knownvalue.StringExact(field(entities(sj), "desktop_id")),
+				"desktop_name": knownvalue.StringExact(field(entities(sj), "desktop_name")),
+				"error_code":   knownvalue.StringExact(field(sj, "error_code")),
+				"fail_reason":  knownvalue.StringExact(field(sj, "fail_reason")),
+				"begin_time":   knownvalue.StringExact(field(sj, "begin_time")),
+				"end_time":     knownvalue.StringExact(field(sj, "end_time")),
+				"entity":       knownvalue.StringExact(field(sj, "entity")),
 			})))
 	}
 	return checks
@@ -66,22 +99,23 @@ func finishedJob(t *testing.T, env *testAccEnv, ids []string) *workspace.JobResu
 	t.Helper()
 	ctx := context.Background()
 	jobIDs := snapshotDesktops(t, env, ids, workspace.DiskTypeSystem, "job")
-	res, _ := env.Client.WaitForJob(ctx, jobIDs[0], workspace.WaitOptions{})
-	if res == nil {
-		t.Fatalf("job %s did not finish", jobIDs[0])
+	res, err := env.Client.WaitForJob(ctx, jobIDs[0], workspace.WaitOptions{})
+	var failed *workspace.JobFailedError
+	if res == nil || (err != nil && !errors.As(err, &failed)) {
+		t.Fatalf("job %s did not finish: %v", jobIDs[0], err)
 	}
 	return res
 }
 
 func TestAccJobDataSource_success(t *testing.T) {
 	parallelUnlessReal(t)
-	env := newTestAccEnv(t, emulator.Config{Desktops: 3, Seed: 11})
+	env := newTestAccEnv(t, emulator.Config{Desktops: 3, Seed: 11, AuthToken: wireToken})
 	env.SkipIfReal(t, "would leave snapshots behind on the real desktops")
 	res := finishedJob(t, env, env.DesktopIDs[:3])
 	if !res.Succeeded {
 		t.Fatalf("job %s ended %s, want a success", res.JobID, res.Status)
 	}
-	checks := append(subJobChecks(res),
+	checks := append(wireSubJobChecks(t, env, res.JobID),
 		statecheck.ExpectKnownValue(jobAddr, tfjsonpath.New("id"), knownvalue.StringExact(res.JobID)),
 		statecheck.ExpectKnownValue(jobAddr, tfjsonpath.New("job_type"), knownvalue.StringExact(workspace.JobTypeCreateSnapshot)),
 		statecheck.ExpectKnownValue(jobAddr, tfjsonpath.New("status"), knownvalue.StringExact(workspace.JobStatusSuccess)),
@@ -100,7 +134,7 @@ func TestAccJobDataSource_success(t *testing.T) {
 
 func TestAccJobDataSource_partialFailure(t *testing.T) {
 	parallelUnlessReal(t)
-	env := newTestAccEnv(t, emulator.Config{Desktops: 8, Seed: 11, Faults: emulator.Faults{SubJobFailureRate: 0.5}})
+	env := newTestAccEnv(t, emulator.Config{Desktops: 8, Seed: 11, AuthToken: wireToken, Faults: emulator.Faults{SubJobFailureRate: 0.5}})
 	env.SkipIfReal(t, "injects sub-job failures")
 	failing := finishedJob(t, env, env.DesktopIDs[:4])
 	// The same kind of job, but the parent reports COMPLETE over its failures.
@@ -118,7 +152,7 @@ func TestAccJobDataSource_partialFailure(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				Config: jobConfig(env, failing.JobID),
-				ConfigStateChecks: append(subJobChecks(failing),
+				ConfigStateChecks: append(wireSubJobChecks(t, env, failing.JobID),
 					statecheck.ExpectKnownValue(jobAddr, tfjsonpath.New("status"), knownvalue.StringExact(workspace.JobStatusFail)),
 					statecheck.ExpectKnownValue(jobAddr, tfjsonpath.New("job_error_code"), knownvalue.StringExact(failedCode)),
 					statecheck.ExpectKnownValue(jobAddr, tfjsonpath.New("fail_reason"),
@@ -128,7 +162,7 @@ func TestAccJobDataSource_partialFailure(t *testing.T) {
 			{
 				// COMPLETE hides the failures at the top; the sub-jobs still show them.
 				Config: jobConfig(env, complete.JobID),
-				ConfigStateChecks: append(subJobChecks(complete),
+				ConfigStateChecks: append(wireSubJobChecks(t, env, complete.JobID),
 					statecheck.ExpectKnownValue(jobAddr, tfjsonpath.New("status"), knownvalue.StringExact(workspace.JobStatusComplete)),
 					statecheck.ExpectKnownValue(jobAddr, tfjsonpath.New("job_error_code"), knownvalue.StringExact("")),
 				),
@@ -189,7 +223,7 @@ func TestAccJobDataSource_pagesSubJobsShowJobLeftOut(t *testing.T) {
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config: jobConfig(pe, res.JobID),
-			ConfigStateChecks: append(subJobChecks(res),
+			ConfigStateChecks: append(wireSubJobChecks(t, env, res.JobID),
 				statecheck.ExpectKnownValue(jobAddr, tfjsonpath.New("sub_jobs_total"), knownvalue.Int64Exact(3))),
 			Check: func(*terraform.State) error {
 				if proxy.hitCount("truncated") == 0 {
