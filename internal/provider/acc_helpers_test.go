@@ -2,8 +2,10 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"maps"
+	"net/http"
 	"os"
 	"reflect"
 	"regexp"
@@ -363,5 +365,31 @@ func (c snapshotsMatchService) CheckState(ctx context.Context, req statecheck.Ch
 		resp.Error = fmt.Errorf("data_disk_snapshot_ids = %v, the service holds %v", gotData, wantData)
 	case !maps.Equal(gotAll, wantAll):
 		resp.Error = fmt.Errorf("snapshot_desktop_ids = %v, the service holds %v", gotAll, wantAll)
+	}
+}
+
+// wireToken is the X-Auth-Token the emulators of some tests accept besides
+// signatures, so a test can read an answer as the service sends it, as raw
+// JSON, without our client and its models.
+const wireToken = "wire-test-token"
+
+// wireGet reads an API path (after /v2/{project_id}) from the emulator as raw JSON.
+func wireGet(t *testing.T, env *testAccEnv, pathAndQuery string, into any) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, env.Emulator.URL()+"/v2/"+env.Emulator.ProjectID()+pathAndQuery, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("X-Auth-Token", wireToken)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: HTTP %d", pathAndQuery, resp.StatusCode)
+	}
+	if err := json.NewDecoder(resp.Body).Decode(into); err != nil {
+		t.Fatalf("GET %s: %v", pathAndQuery, err)
 	}
 }

@@ -36,31 +36,18 @@ var (
 	uuidPattern    = regexp.MustCompile(`^[0-9a-f-]{36}$`)
 )
 
-// wireToken is the X-Auth-Token the job tests' emulators accept, so a test
-// can read an answer as the service sends it, without our client.
-const wireToken = "job-test-token"
-
 // wireSubJobChecks expects the data source's sub-jobs, sorted by desktop ID,
 // to carry exactly what the service's own answer holds for the job, read as
 // raw JSON: a wrong field name in our client's models fails here, where
 // expectations built through the same models would agree with it.
 func wireSubJobChecks(t *testing.T, env *testAccEnv, jobID string) []statecheck.StateCheck {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodGet, env.Emulator.URL()+"/v2/"+env.Emulator.ProjectID()+"/workspace-jobs/"+jobID, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("X-Auth-Token", wireToken)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
 	var job struct {
 		SubJobs []map[string]any `json:"sub_jobs"`
 	}
-	if err := json.NewDecoder(resp.Body).Decode(&job); err != nil || resp.StatusCode != http.StatusOK || len(job.SubJobs) == 0 {
-		t.Fatalf("reading job %s from the emulator: HTTP %d, %v, %d sub-jobs", jobID, resp.StatusCode, err, len(job.SubJobs))
+	wireGet(t, env, "/workspace-jobs/"+jobID, &job)
+	if len(job.SubJobs) == 0 {
+		t.Fatalf("job %s has no sub-jobs in the emulator's answer", jobID)
 	}
 	field := func(m map[string]any, key string) string {
 		v, _ := m[key].(string)

@@ -34,7 +34,7 @@ resource "workspace_desktop_snapshot_restore" "test" {
 
 func TestAccSnapshotRestore_basic(t *testing.T) {
 	parallelUnlessReal(t)
-	env := newTestAccEnv(t, emulator.Config{Desktops: 3, JobDuration: 300 * time.Millisecond, Seed: 1})
+	env := newTestAccEnv(t, emulator.Config{Desktops: 3, JobDuration: 300 * time.Millisecond, Seed: 1, AuthToken: wireToken})
 	ids := env.DesktopIDs
 	jobs := statecheck.CompareValue(compare.ValuesDiffer())
 	resource.Test(t, resource.TestCase{
@@ -50,6 +50,29 @@ func TestAccSnapshotRestore_basic(t *testing.T) {
 						ids[0]: knownvalue.StringExact("SUCCESS"), ids[1]: knownvalue.StringExact("SUCCESS"), ids[2]: knownvalue.StringExact("SUCCESS"),
 					})),
 					statecheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("failed_desktops"), knownvalue.MapSizeExact(0)),
+				},
+				// The service's own records, read as raw JSON: each restored.
+				Check: func(*terraform.State) error {
+					if env.Real {
+						return nil
+					}
+					var page struct {
+						Snapshots []struct {
+							ID              string `json:"snapshot_id"`
+							Status          string `json:"status"`
+							LastRestoreTime string `json:"last_restore_time"`
+						} `json:"desktop_snapshots"`
+					}
+					wireGet(t, env, "/snapshots?limit=1000&desktop_ids="+strings.Join(ids, "&desktop_ids="), &page)
+					if len(page.Snapshots) != len(ids) {
+						return fmt.Errorf("the service lists %d records of the desktops, want %d", len(page.Snapshots), len(ids))
+					}
+					for _, r := range page.Snapshots {
+						if r.Status != "restore_success" || r.LastRestoreTime == "" {
+							return fmt.Errorf("record %s is %q, last restored %q: want restore_success with a time", r.ID, r.Status, r.LastRestoreTime)
+						}
+					}
+					return nil
 				},
 			},
 			{
