@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/compare"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -580,4 +582,83 @@ func TestAccSnapshotBatch_deleteTimeoutThenDestroyAgain(t *testing.T) {
 			},
 		},
 	})
+}
+
+// Ctrl-C during a create, while chunks are still being submitted or waited
+// on: every job the service started is in the state Terraform gets back
+// (nothing lost), the batch is PENDING, and no chunk was submitted twice.
+// At the protocol level, since the CLI cannot be interrupted from a test.
+func TestSnapshotBatchCreate_interruptedLosesNoJob(t *testing.T) {
+	parallelUnlessReal(t)
+	env := newTestAccEnv(t, emulator.Config{Desktops: 250, JobDuration: time.Minute, Seed: 3})
+	env.SkipIfReal(t, "reads the emulator's job records")
+	h := newActionHarness(t, env, 0)
+	ctx := context.Background()
+	schemaResp, err := h.server.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := schemaResp.ResourceSchemas["workspace_desktop_snapshot_batch"]
+	valueType := s.ValueType()
+	null, err := tfprotov6.NewDynamicValue(valueType, tftypes.NewValue(valueType, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	config := dynamicValue(t, s, map[string]tftypes.Value{
+		"desktop_ids": tfStringList(env.DesktopIDs...), "disk_type": tfString(workspace.DiskTypeSystem),
+	})
+	plan, err := h.server.PlanResourceChange(ctx, &tfprotov6.PlanResourceChangeRequest{
+		TypeName: "workspace_desktop_snapshot_batch", PriorState: &null, ProposedNewState: config, Config: config,
+	})
+	if err != nil || hasErrors(plan.Diagnostics) {
+		t.Fatal(err, diagText(plan.Diagnostics))
+	}
+
+	// Interrupt as soon as the service has started the first job.
+	applyCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		for applyCtx.Err() == nil && len(env.Emulator.JobIDs(workspace.JobTypeCreateSnapshot)) == 0 {
+			time.Sleep(time.Millisecond)
+		}
+		cancel()
+	}()
+	resp, err := h.server.ApplyResourceChange(applyCtx, &tfprotov6.ApplyResourceChangeRequest{
+		TypeName: "workspace_desktop_snapshot_batch", PriorState: &null, PlannedState: plan.PlannedState, Config: config,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !hasErrors(resp.Diagnostics) {
+		t.Fatal("an interrupted create reported no error")
+	}
+	state, err := resp.NewState.Unmarshal(valueType)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var attrs map[string]tftypes.Value
+	if err := state.As(&attrs); err != nil {
+		t.Fatalf("the interrupted create returned no state: %v\n%s", err, diagText(resp.Diagnostics))
+	}
+	var status string
+	if err := attrs["status"].As(&status); err != nil || status != batchStatusPending {
+		t.Errorf("status %q (%v), want PENDING", status, err)
+	}
+	var jobValues []tftypes.Value
+	if err := attrs["job_ids"].As(&jobValues); err != nil {
+		t.Fatal(err)
+	}
+	var inState []string
+	for _, v := range jobValues {
+		var id string
+		_ = v.As(&id)
+		inState = append(inState, id)
+	}
+	// Submissions already on the wire were answered before Create returned;
+	// the rest were never sent.
+	started := env.Emulator.JobIDs(workspace.JobTypeCreateSnapshot)
+	if len(started) == 0 || len(started) > 3 || !sameIDs(inState, started) || len(inState) != len(started) {
+		t.Errorf("the service started jobs %v; state records %v: want the same, at most one per chunk of 3\n%s",
+			started, inState, diagText(resp.Diagnostics))
+	}
 }

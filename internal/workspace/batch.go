@@ -81,6 +81,10 @@ func (e *DesktopsBusyError) Unwrap() []error {
 	return []error{e.Last, e.Cause}
 }
 
+// inFlightGrace is how long a batch POST already sent may take to answer
+// after the caller was interrupted.
+const inFlightGrace = 30 * time.Second
+
 // ChunkSubmission is the outcome of submitting one chunk of at most 100 IDs.
 // Exactly one of JobID and Err is set, except for a delete whose IDs were
 // all already gone (then both are empty and Gone lists them). Reconciled is
@@ -268,7 +272,22 @@ func (c *Client) submitChunk(ctx context.Context, kind batchKind, ids []string, 
 		var out struct {
 			JobId string `json:"job_id"`
 		}
-		err := c.post(ctx, kind.op, kind.suffix, kind.body(res.ids), &out)
+		if err := ctx.Err(); err != nil {
+			// Stopped before this attempt was sent: nothing can exist for it.
+			if ambiguousSince.IsZero() {
+				res.err = fmt.Errorf("%s: %w: %w", kind.op, ErrNotSubmitted, context.Cause(ctx))
+			} else {
+				res.err = fmt.Errorf("%s: stopped before the job of an earlier attempt that may have reached the service was found (%v): %w",
+					kind.op, lastAmbiguous, context.Cause(ctx))
+			}
+			return res
+		}
+		// Once sent, the answer is read even if the caller is interrupted
+		// meanwhile (Ctrl-C): the job it names must reach the caller's state,
+		// or it would run with no record of it. inFlightGrace bounds the wait.
+		postCtx, cancelPost := context.WithTimeout(context.WithoutCancel(ctx), inFlightGrace)
+		err := c.post(postCtx, kind.op, kind.suffix, kind.body(res.ids), &out)
+		cancelPost()
 		if err == nil && out.JobId == "" {
 			// Accepted but unreadable: the job may exist, so look before resubmitting.
 			err = &ambiguousError{err: &DecodeError{Operation: kind.op, Err: errors.New("the answer has no job_id")}, sentAt: c.clock.Now()}
@@ -280,7 +299,7 @@ func (c *Client) submitChunk(ctx context.Context, kind batchKind, ids []string, 
 			res.jobID = out.JobId
 			return res
 		case ctx.Err() != nil:
-			res.err = err
+			res.err = fmt.Errorf("%s: interrupted after an attempt that may have reached the service (%v): %w", kind.op, err, context.Cause(ctx))
 			return res
 		case errors.As(err, &amb):
 			if ambiguousSince.IsZero() {

@@ -418,3 +418,35 @@ func TestDeleteOfKnownDesktopsNeedsNoListing(t *testing.T) {
 		}
 	}
 }
+
+// TestInterruptedSubmissionKeepsTheJobInFlight: a caller interrupted while a
+// batch POST is on the wire still gets the job ID the service answers with,
+// so it can record it; chunks not yet sent are not sent.
+func TestInterruptedSubmissionKeepsTheJobInFlight(t *testing.T) {
+	srv := startEmulator(t, emulator.Config{Desktops: 150, Seed: 6, JobDuration: time.Minute,
+		Faults: emulator.Faults{Latency: 300 * time.Millisecond}})
+	cfg := emulatorConfig(srv)
+	cfg.MaxConcurrentSubmits = 1 // the second chunk waits for the first
+	c := newTestClient(t, cfg)
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(100*time.Millisecond, cancel) // while the first POST waits for its answer
+	var recorded []string
+	subs := c.SubmitBatchCreate(ctx, BatchCreateDesktopSnapshotReq{DesktopIds: srv.DesktopIDs(), DiskType: DiskTypeSystem},
+		SubmitHooks{OnJob: func(s ChunkSubmission) { recorded = append(recorded, s.JobID) }})
+	started := srv.Stats().Jobs
+	if started != 1 || len(recorded) != 1 {
+		t.Fatalf("the service started %d jobs, the caller recorded %v: want the one in flight, recorded", started, recorded)
+	}
+	withJob, notSent := 0, 0
+	for _, s := range subs {
+		switch {
+		case s.JobID == recorded[0] && s.Err == nil:
+			withJob++
+		case s.JobID == "" && errors.Is(s.Err, ErrNotSubmitted):
+			notSent++
+		}
+	}
+	if len(subs) != 2 || withJob != 1 || notSent != 1 {
+		t.Fatalf("want one chunk with the recorded job and one never sent; got %d with the job, %d not sent of %d", withJob, notSent, len(subs))
+	}
+}
