@@ -393,10 +393,16 @@ func TestAccSnapshotBatch_completeParentWithFailedSubJobsFails(t *testing.T) {
 	})
 }
 
+// A create cut short by its timeout keeps its job in state as PENDING; while
+// the job runs a refresh keeps it so, and the first refresh after it ended
+// records what it made. Driven by the emulator's clock, not by sleeps.
 func TestAccSnapshotBatch_timeoutKeepsJobs(t *testing.T) {
 	parallelUnlessReal(t)
-	env := newTestAccEnv(t, emulator.Config{Desktops: 2, JobDuration: 5 * time.Second, Seed: 1})
-	env.SkipIfReal(t, "needs a slow emulated job")
+	clock := &steppedClock{}
+	// The clock runs far ahead of the client's once it runs fast: accept
+	// any signing time.
+	env := newTestAccEnv(t, emulator.Config{Desktops: 2, JobDuration: time.Minute, Seed: 1, Now: clock.now, MaxClockSkew: 24 * time.Hour})
+	env.SkipIfReal(t, "moves the emulator's clock")
 	ids := env.DesktopIDs
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
@@ -407,26 +413,58 @@ func TestAccSnapshotBatch_timeoutKeepsJobs(t *testing.T) {
 				ExpectError: regexp.MustCompile(spacesMayWrap(`The create timeout passed while waiting for 1 of 1 batch-create job.`)),
 			},
 			{
-				// The interrupted create is in state with its job ID, pending.
-				RefreshState: true,
-				// A tainted resource plans a replacement.
-				ExpectNonEmptyPlan: true,
+				// The job still runs: the batch stays PENDING with its job ID.
+				RefreshState:       true,
+				ExpectNonEmptyPlan: true, // tainted: a replacement is planned
 				Check: resource.ComposeAggregateTestCheckFunc(
 					checkTainted(batchAddr),
 					resource.TestCheckResourceAttr(batchAddr, "job_ids.#", "1"),
 					resource.TestCheckResourceAttr(batchAddr, "status", "PENDING"),
+					resource.TestCheckResourceAttr(batchAddr, "snapshot_desktop_ids.%", "0"),
 				),
 			},
 			{
-				// The next apply replaces the tainted batch; its destroy cleans up what the first job made.
+				// The job has ended: this refresh records its snapshots.
+				PreConfig:          func() { runClockFast(t, clock) },
+				RefreshState:       true,
+				ExpectNonEmptyPlan: true,
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckResourceAttr(batchAddr, "status", "SUCCESS"),
+					resource.TestCheckResourceAttr(batchAddr, "snapshot_desktop_ids.%", "4"),
+				),
+			},
+			{
+				// The next apply replaces the tainted batch; its destroy deletes what the first job made.
 				Config: batchConfig(env, ids, `timeouts = { create = "1m" }`),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(batchAddr, tfjsonpath.New("status"), knownvalue.StringExact("SUCCESS")),
+					checkSnapshotsMatchService(env, ids),
 				},
-				Check: checkSnapshotCount(t, env, ids, 4, "want 4 records (no leftovers of the timed-out job), found %d"),
 			},
 		},
 	})
+}
+
+// runClockFast moves the emulator's clock a minute ahead, then on by ten
+// seconds every 20 ms until the test ends, so its minute-long jobs end
+// within a fraction of a second of real time. The emulator must accept the
+// skew this makes (MaxClockSkew).
+func runClockFast(t *testing.T, clock *steppedClock) {
+	clock.step(time.Minute)
+	done := make(chan struct{})
+	t.Cleanup(func() { close(done) })
+	go func() {
+		tick := time.NewTicker(20 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+				clock.step(10 * time.Second)
+			}
+		}
+	}()
 }
 
 func TestAccSnapshotBatch_import(t *testing.T) {
