@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -174,4 +175,59 @@ func total(counts map[string]int) int {
 		n += c
 	}
 	return n
+}
+
+// An IAM token the service refuses fails with the API's answer and says the
+// token came from the auth_token attribute; it is asked once.
+func TestAccProvider_refusedTokenNamesItsSource(t *testing.T) {
+	parallelUnlessReal(t)
+	env := newTestAccEnv(t, emulator.Config{Desktops: 1, Seed: 1, AuthToken: "the-good-token"})
+	env.SkipIfReal(t, "counts 401 answers")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: `
+provider "workspace" {
+  region       = "` + emulator.DefaultRegion + `"
+  project_id   = "` + env.Emulator.ProjectID() + `"
+  auth_token   = "an-expired-token"
+  endpoint     = "` + env.Emulator.URL() + `"
+  iam_endpoint = "` + env.Emulator.URL() + `"
+}
+resource "workspace_desktop_snapshot_batch" "test" { desktop_ids = ["` + env.DesktopIDs[0] + `"] }
+`,
+			ExpectError: regexp.MustCompile(spacesMayWrap(`(?s)HTTP 401.*APIGW.0301.*X-Auth-Token is invalid.*the auth token from the auth_token attribute`)),
+		}},
+	})
+	st := env.Emulator.Stats()
+	if n, all := st.RequestsByStatus["401"], total(st.RequestsByOperation); n != 1 || all != 1 {
+		t.Fatalf("a refused token must not be retried: %d of %d requests were answered 401, want 1 of 1 (%v)", n, all, st.RequestsByOperation)
+	}
+}
+
+// A region IAM has no project for fails the first call with what to set,
+// and makes no Workspace call.
+func TestAccProvider_projectLookupFindsNoProject(t *testing.T) {
+	parallelUnlessReal(t)
+	env := newTestAccEnv(t, emulator.Config{Desktops: 1, Seed: 1})
+	env.SkipIfReal(t, "needs a region the emulator's IAM does not know")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: fmt.Sprintf(`
+provider "workspace" {
+  region       = "cn-south-1"
+  access_key   = %q
+  secret_key   = %q
+  endpoint     = %q
+  iam_endpoint = %q
+}
+resource "workspace_desktop_snapshot_batch" "test" { desktop_ids = [%q] }
+`, emulator.DefaultAccessKey, emulator.DefaultSecretKey, env.Emulator.URL(), env.Emulator.URL(), env.DesktopIDs[0]),
+			ExpectError: regexp.MustCompile(spacesMayWrap(`looking up the project of region cn-south-1: IAM returned 0 projects named "cn-south-1", need exactly one; set project_id`)),
+		}},
+	})
+	if calls := env.Emulator.Stats().RequestsByOperation; calls["BatchCreateDesktopSnapshot"] != 0 || calls["KeystoneListProjects"] == 0 {
+		t.Errorf("want the IAM lookup and no batch-create; calls %v", calls)
+	}
 }
