@@ -47,7 +47,21 @@ type Faults struct {
 	Latency                   time.Duration `json:"latency"`                      // added to every API answer
 	SubJobFailureRate         float64       `json:"subjob_failure_rate"`          // share of sub-jobs that end FAILED
 	CompleteWithFailedSubJobs bool          `json:"complete_with_failed_subjobs"` // parent reports COMPLETE instead of FAIL
+	// Scripted gives chosen requests of an operation a fault, whatever the
+	// rates and however concurrent requests interleave: per operation (e.g.
+	// "BatchCreateDesktopSnapshot"), what its 1st, 2nd, ... authenticated
+	// request gets: "" (no scripted fault), "5xx" (answered 5xx without
+	// acting) or "reset" (acted on, then the connection reset). Counting
+	// starts when the script is set.
+	Scripted map[string][]string `json:"scripted,omitempty"`
 }
+
+// Scripted fault kinds.
+const (
+	ScriptedNone  = ""
+	Scripted5xx   = "5xx"
+	ScriptedReset = "reset"
+)
 
 // Validate reports the first fault setting outside its allowed range.
 func (f Faults) Validate() error {
@@ -69,6 +83,13 @@ func (f Faults) Validate() error {
 	}
 	if f.Latency < 0 {
 		return fmt.Errorf("latency must not be negative, got %s", f.Latency)
+	}
+	for op, kinds := range f.Scripted {
+		for i, k := range kinds {
+			if k != ScriptedNone && k != Scripted5xx && k != ScriptedReset {
+				return fmt.Errorf("scripted[%s][%d] must be %q, %q or %q, got %q", op, i, ScriptedNone, Scripted5xx, ScriptedReset, k)
+			}
+		}
 	}
 	return nil
 }

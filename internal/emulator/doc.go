@@ -118,7 +118,13 @@
 // SubJobFailureRate makes that share of new sub-jobs end FAILED. Fault
 // decisions come from their own seeded stream and the state from another,
 // so with one Seed the same requests give the same IDs and the same faults.
-// Stats.InjectedFaults counts "5xx", "reset", "throttle" and "latency".
+// Scripted ("scripted" in JSON) chooses faults for given requests of an
+// operation instead, whatever the rates and however concurrent requests
+// interleave: {"BatchCreateDesktopSnapshot": ["reset", "", "5xx"]} resets
+// the 1st batch-create after it acted and answers the 3rd 5xx, counting from
+// when the script was set. Stats.InjectedFaults counts "5xx", "reset",
+// "throttle" and "latency"; Stats.InjectedFaultsByOperation breaks 5xx and
+// resets down by operation.
 //
 // # State file
 //

@@ -56,6 +56,9 @@ func (s *Server) postFaults(r *http.Request) reply {
 	if err := f.Validate(); err != nil {
 		return badRequest("%v", err)
 	}
+	if in.Scripted != nil {
+		s.scriptedSeen = map[string]int{} // a new script counts from its first request
+	}
 	s.faults = f
 	return okReply(f)
 }

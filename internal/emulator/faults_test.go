@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"reflect"
 	"strings"
 	"sync"
 	"syscall"
@@ -160,17 +161,18 @@ func TestEmulatorRoutes(t *testing.T) {
 		t.Fatalf("POST faults: %d %s", res.status, res.body)
 	}
 	want := Faults{Fault5xxRate: 0.25, ThrottleRPS: 5, Latency: time.Microsecond}
-	if got := h.srv.Faults(); got != want {
+	if got := h.srv.Faults(); !reflect.DeepEqual(got, want) {
 		t.Errorf("faults after two merges %+v, want %+v", got, want)
 	}
 	for body, msg := range map[string]string{
-		`{"fault_reset_rate":1.5}`: "fault_reset_rate must be between 0 and 1",
-		`{"latency":"soon"}`:       "latency:",
-		`{"throttle":1}`:           "unknown field",
+		`{"fault_reset_rate":1.5}`:          "fault_reset_rate must be between 0 and 1",
+		`{"latency":"soon"}`:                "latency:",
+		`{"throttle":1}`:                    "unknown field",
+		`{"scripted":{"ShowJob":["boom"]}}`: `scripted[ShowJob][0] must be "", "5xx" or "reset"`,
 	} {
 		expectError(t, post(body), http.StatusBadRequest, codeBadRequest, msg)
 	}
-	if got := h.srv.Faults(); got != want {
+	if got := h.srv.Faults(); !reflect.DeepEqual(got, want) {
 		t.Errorf("rejected POSTs changed the faults: %+v", got)
 	}
 	if res := h.serve(h.newRequest("GET", "/_emulator/nothing", nil)); res.status != 404 {
@@ -178,5 +180,33 @@ func TestEmulatorRoutes(t *testing.T) {
 	}
 	if n := h.srv.Stats().RequestsByOperation; len(n) != 2 {
 		t.Errorf("emulator routes were counted: %v", n)
+	}
+}
+
+// Scripted faults hit exactly the chosen requests of an operation, whatever
+// the rates, and are counted by operation; other operations are untouched.
+func TestScriptedFaultsHitTheChosenRequests(t *testing.T) {
+	h := newHarness(t, Config{Desktops: 2, JobDuration: time.Second})
+	h.srv.SetFaults(Faults{Scripted: map[string][]string{
+		"ListDesktopSnapshot": {Scripted5xx, ScriptedNone, Scripted5xx},
+	}})
+	var statuses []int
+	for range 4 {
+		statuses = append(statuses, h.do("GET", "~/snapshots", nil).status)
+	}
+	if want := []int{0, 200, 0, 200}; statuses[1] != 200 || statuses[3] != 200 || statuses[0] < 500 || statuses[2] < 500 {
+		t.Errorf("statuses %v, want 5xx, 200, 5xx, 200 (%v)", statuses, want)
+	}
+	if res := h.do("GET", "~/desktops", nil); res.status != 200 {
+		t.Errorf("another operation got %d", res.status)
+	}
+	st := h.srv.Stats()
+	if got := st.InjectedFaultsByOperation["ListDesktopSnapshot"]["5xx"]; got != 2 || len(st.InjectedFaultsByOperation) != 1 {
+		t.Errorf("faults by operation %v, want exactly 2 5xx on ListDesktopSnapshot", st.InjectedFaultsByOperation)
+	}
+	// A new script counts again from its first request.
+	h.srv.SetFaults(Faults{Scripted: map[string][]string{"ListDesktopSnapshot": {Scripted5xx}}})
+	if res := h.do("GET", "~/snapshots", nil); res.status < 500 {
+		t.Errorf("the first request of a new script got %d, want 5xx", res.status)
 	}
 }

@@ -29,9 +29,11 @@ type Server struct {
 	st       *state
 	faults   Faults
 	faultRNG *rand.Rand
-	bucket   tokenBucket
-	stats    Stats
-	reqSeq   uint64
+	// scriptedSeen counts each operation's requests since Faults.Scripted was set.
+	scriptedSeen map[string]int
+	bucket       tokenBucket
+	stats        Stats
+	reqSeq       uint64
 
 	logMu sync.Mutex
 	sleep func(ctx context.Context, d time.Duration) // latency; replaced in tests
@@ -49,11 +51,12 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{
-		cfg:      cfg,
-		faults:   cfg.Faults,
-		faultRNG: newFaultRNG(cfg.Seed),
-		sleep:    sleepContext,
-		stats:    newStats(),
+		cfg:          cfg,
+		faults:       cfg.Faults,
+		faultRNG:     newFaultRNG(cfg.Seed),
+		scriptedSeen: map[string]int{},
+		sleep:        sleepContext,
+		stats:        newStats(),
 	}
 	s.st = newState(cfg.Seed)
 	loaded, err := s.loadState()
@@ -137,6 +140,7 @@ func (s *Server) SetFaults(f Faults) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.faults = f
+	s.scriptedSeen = map[string]int{}
 }
 
 // Faults returns the faults in force.
@@ -254,17 +258,32 @@ func (s *Server) handleAPI(rt *route, params routeParams, r *http.Request, body 
 	if rep, ok := s.checkProject(r, params, requestID); !ok {
 		return rep, false
 	}
-	if s.faults.Fault5xxRate > 0 && s.faultRNG.Float64() < s.faults.Fault5xxRate {
-		s.stats.InjectedFaults[fault5xx]++
+	scripted := s.nextScripted(rt.op)
+	if scripted == Scripted5xx || (s.faults.Fault5xxRate > 0 && s.faultRNG.Float64() < s.faults.Fault5xxRate) {
+		s.stats.countFault(rt.op, fault5xx)
 		return injected5xx(s.faultRNG.Float64(), requestID), false
 	}
 	s.advance(now)
 	rep = rt.handle(s, &call{r: r, body: body, now: now, params: params})
-	if s.faults.FaultResetRate > 0 && s.faultRNG.Float64() < s.faults.FaultResetRate {
-		s.stats.InjectedFaults[faultReset]++
+	if scripted == ScriptedReset || (s.faults.FaultResetRate > 0 && s.faultRNG.Float64() < s.faults.FaultResetRate) {
+		s.stats.countFault(rt.op, faultReset)
 		return rep, true
 	}
 	return rep, false
+}
+
+// nextScripted is the scripted fault of op's next request, if any.
+func (s *Server) nextScripted(op string) string {
+	script := s.faults.Scripted[op]
+	if len(script) == 0 {
+		return ScriptedNone
+	}
+	n := s.scriptedSeen[op]
+	s.scriptedSeen[op] = n + 1
+	if n < len(script) {
+		return script[n]
+	}
+	return ScriptedNone
 }
 
 // checkProject rejects a path or X-Project-Id project other than the emulator's.

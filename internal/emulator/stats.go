@@ -12,6 +12,8 @@ type Stats struct {
 	RequestsByStatus          map[string]int            `json:"requests_by_status"`
 	RequestsByOperationStatus map[string]map[string]int `json:"requests_by_operation_status"`
 	InjectedFaults            map[string]int            `json:"injected_faults"`
+	// InjectedFaultsByOperation breaks the 5xx and reset faults down by operation.
+	InjectedFaultsByOperation map[string]map[string]int `json:"injected_faults_by_operation"`
 	Desktops                  int                       `json:"desktops"`
 	Snapshots                 int                       `json:"snapshots"`
 	Jobs                      int                       `json:"jobs"`
@@ -23,7 +25,17 @@ func newStats() Stats {
 		RequestsByStatus:          map[string]int{},
 		RequestsByOperationStatus: map[string]map[string]int{},
 		InjectedFaults:            map[string]int{},
+		InjectedFaultsByOperation: map[string]map[string]int{},
 	}
+}
+
+// countFault counts an injected fault of kind on a request of op.
+func (st *Stats) countFault(op, kind string) {
+	st.InjectedFaults[kind]++
+	if st.InjectedFaultsByOperation[op] == nil {
+		st.InjectedFaultsByOperation[op] = map[string]int{}
+	}
+	st.InjectedFaultsByOperation[op][kind]++
 }
 
 func (st *Stats) count(op string, status int) {
@@ -46,9 +58,13 @@ func (s *Server) Stats() Stats {
 		RequestsByStatus:          maps.Clone(s.stats.RequestsByStatus),
 		RequestsByOperationStatus: map[string]map[string]int{},
 		InjectedFaults:            maps.Clone(s.stats.InjectedFaults),
+		InjectedFaultsByOperation: map[string]map[string]int{},
 	}
 	for op, m := range s.stats.RequestsByOperationStatus {
 		out.RequestsByOperationStatus[op] = maps.Clone(m)
+	}
+	for op, m := range s.stats.InjectedFaultsByOperation {
+		out.InjectedFaultsByOperation[op] = maps.Clone(m)
 	}
 	out.Desktops = len(s.st.desktops)
 	out.Snapshots = len(s.st.snapshots)

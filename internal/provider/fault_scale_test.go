@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"maps"
 	"sort"
 	"strings"
 	"sync"
@@ -217,4 +218,83 @@ func (c *resetCounter) counts() map[string]int {
 		out[k] = v
 	}
 	return out
+}
+
+// scriptedFaults give chosen requests of every operation a fault, so each
+// run exercises the same ambiguous and failed requests whatever the timing:
+// a batch-create, -restore and -delete acted on and then reset (their jobs
+// exist, their answers are lost), each answered 5xx once, and reads (polls,
+// lists, the reconciling sub-job list) failed with both.
+var scriptedFaults = map[string][]string{
+	"BatchCreateDesktopSnapshot":  {emulator.ScriptedReset, emulator.Scripted5xx},
+	"BatchRestoreDesktopSnapshot": {emulator.ScriptedReset, emulator.Scripted5xx},
+	"BatchDeleteDesktopSnapshot":  {emulator.ScriptedReset, emulator.Scripted5xx},
+	"ShowJob":                     {emulator.Scripted5xx, emulator.ScriptedReset},
+	"ListDesktopSnapshot":         {emulator.ScriptedReset, emulator.Scripted5xx},
+	"ListItaSubJobs":              {emulator.Scripted5xx},
+}
+
+// TestAccFault_scriptedFaultsOnEveryOperation: with the default retry
+// budget, a batch of 250 desktops and a restore of its snapshots converge
+// through a scripted fault on every operation, and the emulator's own
+// records show no job twice and nothing left after destroy. Every scripted
+// fault is asserted to have fired, so the test cannot pass without them.
+func TestAccFault_scriptedFaultsOnEveryOperation(t *testing.T) {
+	parallelUnlessReal(t)
+	env := newTestAccEnv(t, emulator.Config{Desktops: 250, JobDuration: 300 * time.Millisecond, Seed: 9,
+		Faults: emulator.Faults{Scripted: scriptedFaults}})
+	env.SkipIfReal(t, "injects faults")
+	ids := env.DesktopIDs
+	config := batchConfig(env, ids, `disk_type = "SYSTEM_DISK"`) + `
+resource "workspace_desktop_snapshot_restore" "test" {
+  snapshot_ids = keys(workspace_desktop_snapshot_batch.test.snapshot_desktop_ids)
+}
+`
+	fired := func(ops ...string) error {
+		st := env.Emulator.Stats()
+		for _, op := range ops {
+			want := map[string]int{}
+			for _, k := range scriptedFaults[op] {
+				want[k]++
+			}
+			if got := st.InjectedFaultsByOperation[op]; !maps.Equal(got, want) {
+				return fmt.Errorf("%s: faults %v injected, the script has %v", op, got, want)
+			}
+		}
+		return nil
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy: func(*terraform.State) error {
+			st := env.Emulator.Stats()
+			if st.Snapshots != 0 {
+				return fmt.Errorf("the emulator holds %d snapshot records after destroy, want none", st.Snapshots)
+			}
+			if n := len(env.Emulator.JobIDs(workspace.JobTypeDeleteSnapshot)); n != 3 {
+				return fmt.Errorf("%d batch-delete jobs for 250 records, want exactly 3 (a lost answer must not make a second job)", n)
+			}
+			return fired("BatchDeleteDesktopSnapshot")
+		},
+		Steps: []resource.TestStep{{
+			Config: config,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(batchAddr, tfjsonpath.New("status"), knownvalue.StringExact("SUCCESS")),
+				statecheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("status"), knownvalue.StringExact("SUCCESS")),
+				checkSnapshotsMatchService(env, ids),
+			},
+			Check: func(*terraform.State) error {
+				st := env.Emulator.Stats()
+				creates, restores := env.Emulator.JobIDs(workspace.JobTypeCreateSnapshot), env.Emulator.JobIDs(workspace.JobTypeRestoreSnapshot)
+				switch {
+				case len(creates) != 3:
+					return fmt.Errorf("%d batch-create jobs for 250 desktops, want exactly 3", len(creates))
+				case len(restores) != 3:
+					return fmt.Errorf("%d batch-restore jobs for 250 snapshots, want exactly 3", len(restores))
+				case st.Snapshots != 250:
+					return fmt.Errorf("the emulator holds %d snapshot records, want one per desktop (250)", st.Snapshots)
+				}
+				return fired("BatchCreateDesktopSnapshot", "BatchRestoreDesktopSnapshot", "ShowJob", "ListDesktopSnapshot", "ListItaSubJobs")
+			},
+		}},
+	})
 }
