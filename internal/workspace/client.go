@@ -16,6 +16,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"golang.org/x/net/http/httpproxy"
 )
 
 // Defaults of Config's zero values.
@@ -168,14 +170,18 @@ func checkEndpoint(attr, raw string) (string, error) {
 	return strings.TrimRight(raw, "/"), nil
 }
 
-// newHTTPClient clones http.DefaultTransport (proxy from the environment,
-// sane dial and idle timeouts); TLS verification stays on unless insecure.
+// newHTTPClient clones http.DefaultTransport (sane dial and idle timeouts);
+// TLS verification stays on unless insecure. Proxies come from HTTPS_PROXY,
+// HTTP_PROXY and NO_PROXY as they are when the client is made
+// (http.ProxyFromEnvironment reads them once per process).
 func newHTTPClient(insecure bool) *http.Client {
 	base, ok := http.DefaultTransport.(*http.Transport)
 	if !ok { // replaced by someone else: start from Go's defaults
-		base = &http.Transport{Proxy: http.ProxyFromEnvironment}
+		base = &http.Transport{}
 	}
 	tr := base.Clone()
+	proxy := httpproxy.FromEnvironment().ProxyFunc()
+	tr.Proxy = func(r *http.Request) (*url.URL, error) { return proxy(r.URL) }
 	tr.MaxIdleConnsPerHost = 16
 	if insecure {
 		if tr.TLSClientConfig == nil {

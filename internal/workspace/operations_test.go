@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -396,5 +398,36 @@ func TestCancellingStopsARetryWait(t *testing.T) {
 	}
 	if got := srv.Stats().RequestsByOperation["ListDesktops"]; got != 1 {
 		t.Fatalf("%d requests, want 1 (cancelled during the first retry wait)", got)
+	}
+}
+
+// TestProxyFromTheEnvironment: requests go through HTTP(S)_PROXY as set when
+// the client is made, and NO_PROXY exempts a host, as README promises.
+func TestProxyFromTheEnvironment(t *testing.T) {
+	var seen atomic.Int32
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// A forward proxy gets the absolute URL of the request it relays.
+		if r.URL.Host != "workspace.example.test" || !strings.HasSuffix(r.URL.Path, "/workspace-jobs/j1") {
+			http.Error(w, "unexpected "+r.URL.String(), http.StatusBadGateway)
+			return
+		}
+		seen.Add(1)
+		_, _ = w.Write([]byte(okJob))
+	}))
+	t.Cleanup(proxy.Close)
+	cfg := fakeConfig("http://workspace.example.test", newFakeClock())
+	cfg.MaxRetries = -1 // no retries: one request each
+
+	t.Setenv("HTTP_PROXY", proxy.URL)
+	t.Setenv("HTTPS_PROXY", proxy.URL)
+	t.Setenv("NO_PROXY", "")
+	job, err := newTestClient(t, cfg).ShowJob(context.Background(), "j1")
+	if err != nil || job.Status != "RUNNING" || seen.Load() != 1 {
+		t.Fatalf("through the proxy: job %+v, err %v, proxy saw %d requests; want the job, relayed once", job, err, seen.Load())
+	}
+
+	t.Setenv("NO_PROXY", "workspace.example.test")
+	if _, err := newTestClient(t, cfg).ShowJob(context.Background(), "j1"); err == nil || seen.Load() != 1 {
+		t.Fatalf("with NO_PROXY: err %v, proxy saw %d requests; want a direct attempt (which cannot resolve) and no relay", err, seen.Load())
 	}
 }
