@@ -158,7 +158,7 @@ func (r *jobRun) outcomes() (succeeded, failed int) {
 }
 
 // firstPollForFinishedJobs: when the jobs are expected to have ended already
-// (import, refresh of an interrupted run), the first poll need not wait.
+// (import), the first poll need not wait.
 const firstPollForFinishedJobs = time.Millisecond
 
 // refreshJobs reads, without waiting, the outcome of jobs an interrupted run
@@ -170,6 +170,7 @@ func refreshJobs(ctx context.Context, client *workspace.Client, op jobOperation,
 	var diags diag.Diagnostics
 	run := &jobRun{op: op, credentials: client.CredentialSource(), jobIDs: jobIDs}
 	var gone []string
+	var ended []*workspace.ShowJobResponse
 	running := false
 	for _, id := range jobIDs {
 		job, err := client.ShowJob(ctx, id)
@@ -181,6 +182,8 @@ func refreshJobs(ctx context.Context, client *workspace.Client, op jobOperation,
 			return run, diags
 		case !workspace.JobDone(job.Status):
 			running = true
+		default:
+			ended = append(ended, job)
 		}
 	}
 	if len(gone) > 0 {
@@ -192,7 +195,17 @@ func refreshJobs(ctx context.Context, client *workspace.Client, op jobOperation,
 	if running || len(gone) > 0 {
 		return run, diags
 	}
-	run.wait(ctx, client, workspace.WaitOptions{FirstPoll: firstPollForFinishedJobs})
+	// Every job has ended: its outcome comes from the answer just read.
+	run.results = make(map[string]*workspace.JobResult, len(ended))
+	var errs []error
+	for _, job := range ended {
+		res, err := client.EndedJobResult(ctx, job)
+		if res != nil {
+			run.results[job.Id] = res
+		}
+		errs = append(errs, err)
+	}
+	run.waitErr = errors.Join(errs...)
 	diags.Append(run.unreadOutcomes("The job stays PENDING in state; the next refresh reads it again.")...)
 	return run, diags
 }

@@ -56,9 +56,13 @@ func TestRefreshJobs_pendingGoneAndEnded(t *testing.T) {
 	}
 
 	clock.step(2 * time.Minute)
+	polls := env.Emulator.Stats().RequestsByOperation["ShowJob"]
 	run, diags = refreshJobs(ctx, env.Client, createOperation, []string{job})
 	if len(diags) != 0 || run.pending() || run.status() != batchStatusSuccess || run.results[job] == nil {
 		t.Fatalf("ended job: pending %v, status %s, diags %v; want its outcome read", run.pending(), run.status(), diags)
+	}
+	if n := env.Emulator.Stats().RequestsByOperation["ShowJob"] - polls; n != 1 {
+		t.Errorf("the refresh read the ended job %d times, want once", n)
 	}
 }
 

@@ -155,6 +155,17 @@ func permanent(err error) bool {
 	return ok && e.HTTPStatus >= 400 && e.HTTPStatus < 500 && e.HTTPStatus != http.StatusTooManyRequests
 }
 
+// EndedJobResult is the result of a job that ShowJob already reported
+// ended, built from that answer and its remaining sub-jobs, so a caller that
+// read the job needs no second ShowJob. Like WaitForJob, a job that ended
+// with failed desktops returns (result, *JobFailedError).
+func (c *Client) EndedJobResult(ctx context.Context, job *ShowJobResponse) (*JobResult, error) {
+	if !JobDone(job.Status) {
+		return nil, fmt.Errorf("job %s has not ended (status %s)", job.Id, job.Status)
+	}
+	return c.finishedJob(ctx, job, 1)
+}
+
 // finishedJob builds the result of a terminal job with all its sub-jobs.
 func (c *Client) finishedJob(ctx context.Context, job *ShowJobResponse, polls int) (*JobResult, error) {
 	subJobs, err := c.AllSubJobs(ctx, job)

@@ -194,3 +194,15 @@ func TestWaitGivesUpWhenSubJobsStayUnreadable(t *testing.T) {
 		t.Fatalf("err %v; want a bounded give-up naming the sub-job reads", err)
 	}
 }
+
+func TestEndedJobResultNeedsAnEndedJob(t *testing.T) {
+	c := newTestClient(t, fakeConfig("http://unused.example.test", newFakeClock()))
+	if _, err := c.EndedJobResult(context.Background(), &ShowJobResponse{Id: "j1", Status: "RUNNING"}); err == nil {
+		t.Fatal("a running job gave a result")
+	}
+	res, err := c.EndedJobResult(context.Background(), &ShowJobResponse{Id: "j1", Status: JobStatusSuccess, SubJobsTotal: 1,
+		SubJobs: []JobDetailInfo{{Id: "s1", Status: JobStatusSuccess, Entities: &JobEntities{DesktopId: "d1"}}}})
+	if err != nil || !res.Succeeded || len(res.Outcomes) != 1 || res.Outcomes[0].DesktopID != "d1" {
+		t.Fatalf("ended job: %+v, %v", res, err)
+	}
+}
