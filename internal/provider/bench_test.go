@@ -123,11 +123,18 @@ func benchmarkSnapshotBatchPlanNoChange(b *testing.B, n int) {
 	}
 }
 
-// BenchmarkSnapshotBatchCreate measures the create of a 1000-desktop batch
-// (ApplyResourceChange) with zero-length jobs: submitting 10 chunks, waiting,
-// resolving 2000 records and returning the state, without the terraform CLI.
+// BenchmarkSnapshotBatchCreate measures the create of a batch of 1000 and
+// 5000 desktops (ApplyResourceChange) with zero-length jobs: submitting the
+// chunks, writing each job ID to state, waiting, resolving the records and
+// returning the state, without the terraform CLI.
 func BenchmarkSnapshotBatchCreate(b *testing.B) {
-	s := newBatchBenchState(b, 1000)
+	for _, n := range []int{1000, 5000} {
+		b.Run(fmt.Sprintf("desktops=%d", n), func(b *testing.B) { benchmarkSnapshotBatchCreate(b, n) })
+	}
+}
+
+func benchmarkSnapshotBatchCreate(b *testing.B, n int) {
+	s := newBatchBenchState(b, n)
 	ctx := context.Background()
 	schemaResp, _ := s.h.server.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
 	valueType := schemaResp.ResourceSchemas["workspace_desktop_snapshot_batch"].ValueType()

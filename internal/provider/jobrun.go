@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -100,14 +101,22 @@ type jobIDsHolder interface {
 // resourceRunHooks are the hooks of a resource's run: each job ID goes to
 // state (through model) the moment it is known, so an interrupted or
 // failed apply leaves state the next one reconciles; busy desktops are
-// logged.
+// logged. The first job writes the whole model; later ones only job_ids and
+// id, since converting the whole model per chunk (its desktop_ids too) cost
+// a sixth of a 5000-desktop create.
 func resourceRunHooks(ctx context.Context, op jobOperation, model jobIDsHolder, state *tfsdk.State, diags *diag.Diagnostics) jobRunHooks {
 	var jobIDs []string
 	return jobRunHooks{
 		submitted: func(sub workspace.ChunkSubmission) {
 			jobIDs = append(jobIDs, sub.JobID)
 			model.setJobIDs(jobIDs)
-			diags.Append(state.Set(ctx, model)...)
+			if len(jobIDs) == 1 {
+				diags.Append(state.Set(ctx, model)...)
+			} else {
+				list, id := jobIDState(jobIDs)
+				diags.Append(state.SetAttribute(ctx, path.Root("job_ids"), list)...)
+				diags.Append(state.SetAttribute(ctx, path.Root("id"), id)...)
+			}
 			tflog.Debug(ctx, "job submitted", map[string]any{"api": op.api, "job_id": sub.JobID, op.idNoun + "s": len(sub.IDs)})
 		},
 		busy: func(n workspace.BusyNotice) { logBusy(ctx, op, n) },
