@@ -51,16 +51,18 @@ type Faults struct {
 	// rates and however concurrent requests interleave: per operation (e.g.
 	// "BatchCreateDesktopSnapshot"), what its 1st, 2nd, ... authenticated
 	// request gets: "" (no scripted fault), "5xx" (answered 5xx without
-	// acting) or "reset" (acted on, then the connection reset). Counting
-	// starts when the script is set.
+	// acting), "reset" (acted on, then the connection reset) or "throttle"
+	// (429 APIGW.0308 with Retry-After: 1, not acted on). Counting starts
+	// when the script is set.
 	Scripted map[string][]string `json:"scripted,omitempty"`
 }
 
 // Scripted fault kinds.
 const (
-	ScriptedNone  = ""
-	Scripted5xx   = "5xx"
-	ScriptedReset = "reset"
+	ScriptedNone     = ""
+	Scripted5xx      = "5xx"
+	ScriptedReset    = "reset"
+	ScriptedThrottle = "throttle"
 )
 
 // Validate reports the first fault setting outside its allowed range.
@@ -86,8 +88,8 @@ func (f Faults) Validate() error {
 	}
 	for op, kinds := range f.Scripted {
 		for i, k := range kinds {
-			if k != ScriptedNone && k != Scripted5xx && k != ScriptedReset {
-				return fmt.Errorf("scripted[%s][%d] must be %q, %q or %q, got %q", op, i, ScriptedNone, Scripted5xx, ScriptedReset, k)
+			if k != ScriptedNone && k != Scripted5xx && k != ScriptedReset && k != ScriptedThrottle {
+				return fmt.Errorf("scripted[%s][%d] must be %q, %q, %q or %q, got %q", op, i, ScriptedNone, Scripted5xx, ScriptedReset, ScriptedThrottle, k)
 			}
 		}
 	}

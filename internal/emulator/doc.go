@@ -120,11 +120,11 @@
 // so with one Seed the same requests give the same IDs and the same faults.
 // Scripted ("scripted" in JSON) chooses faults for given requests of an
 // operation instead, whatever the rates and however concurrent requests
-// interleave: {"BatchCreateDesktopSnapshot": ["reset", "", "5xx"]} resets
-// the 1st batch-create after it acted and answers the 3rd 5xx, counting from
-// when the script was set. Stats.InjectedFaults counts "5xx", "reset",
-// "throttle" and "latency"; Stats.InjectedFaultsByOperation breaks 5xx and
-// resets down by operation.
+// interleave: {"BatchCreateDesktopSnapshot": ["reset", "", "5xx", "throttle"]}
+// resets the 1st batch-create after it acted, answers the 3rd 5xx and the
+// 4th 429, counting from when the script was set. Stats.InjectedFaults counts "5xx", "reset",
+// "throttle" and "latency"; Stats.InjectedFaultsByOperation breaks the
+// 5xx, reset and scripted throttle faults down by operation.
 //
 // # State file
 //

@@ -168,7 +168,7 @@ func TestEmulatorRoutes(t *testing.T) {
 		`{"fault_reset_rate":1.5}`:          "fault_reset_rate must be between 0 and 1",
 		`{"latency":"soon"}`:                "latency:",
 		`{"throttle":1}`:                    "unknown field",
-		`{"scripted":{"ShowJob":["boom"]}}`: `scripted[ShowJob][0] must be "", "5xx" or "reset"`,
+		`{"scripted":{"ShowJob":["boom"]}}`: `scripted[ShowJob][0] must be "", "5xx", "reset" or "throttle"`,
 	} {
 		expectError(t, post(body), http.StatusBadRequest, codeBadRequest, msg)
 	}
@@ -188,21 +188,21 @@ func TestEmulatorRoutes(t *testing.T) {
 func TestScriptedFaultsHitTheChosenRequests(t *testing.T) {
 	h := newHarness(t, Config{Desktops: 2, JobDuration: time.Second})
 	h.srv.SetFaults(Faults{Scripted: map[string][]string{
-		"ListDesktopSnapshot": {Scripted5xx, ScriptedNone, Scripted5xx},
+		"ListDesktopSnapshot": {Scripted5xx, ScriptedNone, Scripted5xx, ScriptedThrottle},
 	}})
 	var statuses []int
-	for range 4 {
+	for range 5 {
 		statuses = append(statuses, h.do("GET", "~/snapshots", nil).status)
 	}
-	if want := []int{0, 200, 0, 200}; statuses[1] != 200 || statuses[3] != 200 || statuses[0] < 500 || statuses[2] < 500 {
-		t.Errorf("statuses %v, want 5xx, 200, 5xx, 200 (%v)", statuses, want)
+	if statuses[1] != 200 || statuses[4] != 200 || statuses[0] < 500 || statuses[2] < 500 || statuses[3] != 429 {
+		t.Errorf("statuses %v, want 5xx, 200, 5xx, 429, 200", statuses)
 	}
 	if res := h.do("GET", "~/desktops", nil); res.status != 200 {
 		t.Errorf("another operation got %d", res.status)
 	}
 	st := h.srv.Stats()
-	if got := st.InjectedFaultsByOperation["ListDesktopSnapshot"]["5xx"]; got != 2 || len(st.InjectedFaultsByOperation) != 1 {
-		t.Errorf("faults by operation %v, want exactly 2 5xx on ListDesktopSnapshot", st.InjectedFaultsByOperation)
+	if got := st.InjectedFaultsByOperation["ListDesktopSnapshot"]; got["5xx"] != 2 || got["throttle"] != 1 || len(st.InjectedFaultsByOperation) != 1 {
+		t.Errorf("faults by operation %v, want exactly 2 5xx and 1 throttle on ListDesktopSnapshot", st.InjectedFaultsByOperation)
 	}
 	// A new script counts again from its first request.
 	h.srv.SetFaults(Faults{Scripted: map[string][]string{"ListDesktopSnapshot": {Scripted5xx}}})

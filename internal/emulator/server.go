@@ -247,10 +247,7 @@ func (s *Server) handleAPI(rt *route, params routeParams, r *http.Request, body 
 	}
 	if !s.bucket.allow(now, s.faults.ThrottleRPS) {
 		s.stats.InjectedFaults[faultThrottle]++
-		rep := gatewayError(http.StatusTooManyRequests, codeThrottled, requestID,
-			fmt.Sprintf("The throttling threshold has been reached: policy user over ratelimit,limit:%g,time:1 second", s.faults.ThrottleRPS))
-		rep.header = http.Header{"Retry-After": {"1"}}
-		return rep, false
+		return throttled(requestID, s.faults.ThrottleRPS), false
 	}
 	if rep, ok := s.authenticate(r, body, now, requestID); !ok {
 		return rep, false
@@ -259,6 +256,10 @@ func (s *Server) handleAPI(rt *route, params routeParams, r *http.Request, body 
 		return rep, false
 	}
 	scripted := s.nextScripted(rt.op)
+	if scripted == ScriptedThrottle {
+		s.stats.countFault(rt.op, faultThrottle)
+		return throttled(requestID, s.faults.ThrottleRPS), false
+	}
 	if scripted == Scripted5xx || (s.faults.Fault5xxRate > 0 && s.faultRNG.Float64() < s.faults.Fault5xxRate) {
 		s.stats.countFault(rt.op, fault5xx)
 		return injected5xx(s.faultRNG.Float64(), requestID), false
@@ -270,6 +271,14 @@ func (s *Server) handleAPI(rt *route, params routeParams, r *http.Request, body 
 		return rep, true
 	}
 	return rep, false
+}
+
+// throttled is the gateway's 429 answer.
+func throttled(requestID string, rps float64) reply {
+	rep := gatewayError(http.StatusTooManyRequests, codeThrottled, requestID,
+		fmt.Sprintf("The throttling threshold has been reached: policy user over ratelimit,limit:%g,time:1 second", rps))
+	rep.header = http.Header{"Retry-After": {"1"}}
+	return rep
 }
 
 // nextScripted is the scripted fault of op's next request, if any.

@@ -235,17 +235,17 @@ func (c *resetCounter) counts() map[string]int {
 }
 
 // scriptedFaults give chosen requests of every operation a fault, so each
-// run exercises the same ambiguous and failed requests whatever the timing:
-// a batch-create, -restore and -delete acted on and then reset (their jobs
-// exist, their answers are lost), each answered 5xx once, and reads (polls,
-// lists, the reconciling sub-job list) failed with both.
+// run exercises the same ambiguous, failed and throttled requests whatever
+// the timing: a batch-create, -restore and -delete acted on and then reset
+// (their jobs exist, their answers are lost), each answered 5xx and 429 once,
+// and reads (polls, lists, the reconciling sub-job list) failed with each.
 var scriptedFaults = map[string][]string{
-	"BatchCreateDesktopSnapshot":  {emulator.ScriptedReset, emulator.Scripted5xx},
-	"BatchRestoreDesktopSnapshot": {emulator.ScriptedReset, emulator.Scripted5xx},
-	"BatchDeleteDesktopSnapshot":  {emulator.ScriptedReset, emulator.Scripted5xx},
-	"ShowJob":                     {emulator.Scripted5xx, emulator.ScriptedReset},
-	"ListDesktopSnapshot":         {emulator.ScriptedReset, emulator.Scripted5xx},
-	"ListItaSubJobs":              {emulator.Scripted5xx},
+	"BatchCreateDesktopSnapshot":  {emulator.ScriptedReset, emulator.Scripted5xx, emulator.ScriptedThrottle},
+	"BatchRestoreDesktopSnapshot": {emulator.ScriptedReset, emulator.Scripted5xx, emulator.ScriptedThrottle},
+	"BatchDeleteDesktopSnapshot":  {emulator.ScriptedReset, emulator.Scripted5xx, emulator.ScriptedThrottle},
+	"ShowJob":                     {emulator.Scripted5xx, emulator.ScriptedReset, emulator.ScriptedThrottle},
+	"ListDesktopSnapshot":         {emulator.ScriptedReset, emulator.Scripted5xx, emulator.ScriptedThrottle},
+	"ListItaSubJobs":              {emulator.Scripted5xx, emulator.ScriptedThrottle},
 }
 
 // TestAccFault_scriptedFaultsOnEveryOperation: with the default retry
