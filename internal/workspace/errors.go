@@ -84,13 +84,19 @@ func newAPIError(op string, status int, header http.Header, body []byte) *APIErr
 			e.ErrorMsg = firstNonEmpty(e.ErrorMsg, nested.Message.String(), nested.Title.String())
 		}
 		if e.ErrorCode != "" || e.ErrorMsg != "" {
-			for _, field := range []*string{&e.ErrorCode, &e.ErrorMsg, &e.ErrorDetail, &e.EncodedAuthorizationMessage, &e.RequestID} {
-				*field = shorten(*field)
-			}
-			return e
+			return e.shortened()
 		}
 	}
-	e.ErrorMsg = shorten(strings.TrimSpace(string(body)))
+	e.ErrorMsg = strings.TrimSpace(string(body))
+	return e.shortened()
+}
+
+// shortened bounds every text of e, whichever way it was read (a body with
+// only a request_id falls back to the raw message, but keeps that ID).
+func (e *APIError) shortened() *APIError {
+	for _, field := range []*string{&e.ErrorCode, &e.ErrorMsg, &e.ErrorDetail, &e.EncodedAuthorizationMessage, &e.RequestID} {
+		*field = shorten(*field)
+	}
 	return e
 }
 
