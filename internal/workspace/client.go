@@ -39,8 +39,8 @@ type Config struct {
 	SecretKey     string // never logged
 	SecurityToken string // never logged; sent as X-Security-Token with AK/SK
 	AuthToken     string // never logged; sent as X-Auth-Token instead of signing
-	Endpoint      string // default https://workspace.{region}.myhuaweicloud.com
-	IAMEndpoint   string // default https://iam.{region}.myhuaweicloud.com
+	Endpoint      string // default: the SDK's host for Region, else https://workspace.{region}.myhuaweicloud.com (endpoints.go)
+	IAMEndpoint   string // default: the SDK's IAM host for Region, https://iam.myhuaweicloud.com where it has none, else https://iam.{region}.myhuaweicloud.com (endpoints.go)
 	Insecure      bool   // skip TLS verification (only when HTTPClient is nil)
 	MaxRetries    int    // retries after the first attempt; default 5; negative = none
 	UserAgent     string
@@ -82,6 +82,8 @@ type Client struct {
 
 	mu        sync.Mutex
 	projectID string
+
+	svc serviceClock // the service's clock and job-time zone, as learned
 }
 
 var regionPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
@@ -106,10 +108,10 @@ func NewClient(cfg Config) (*Client, error) {
 		errs = append(errs, fmt.Errorf("project_id: must not contain '/', '?', '#', '%%' or spaces, got %q", cfg.ProjectID))
 	}
 	if cfg.Endpoint == "" {
-		cfg.Endpoint = "https://workspace." + cfg.Region + ".myhuaweicloud.com"
+		cfg.Endpoint = defaultWorkspaceEndpoint(cfg.Region)
 	}
 	if cfg.IAMEndpoint == "" {
-		cfg.IAMEndpoint = "https://iam." + cfg.Region + ".myhuaweicloud.com"
+		cfg.IAMEndpoint = defaultIAMEndpoint(cfg.Region)
 	}
 	var err error
 	if cfg.Endpoint, err = checkEndpoint("endpoint", cfg.Endpoint); err != nil {
