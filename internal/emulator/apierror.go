@@ -14,8 +14,8 @@ const (
 	codeNoAPI         = "APIGW.0101"   // no such API (404)
 	codeThrottled     = "APIGW.0308"   // rate limit reached (429)
 	codeGatewayFault  = "APIGW.0201"   // backend unavailable (injected 503)
-	codeBadRequest    = "WKS.0001"     // malformed or invalid request (400)
-	codeNotFound      = "WKS.0004"     // desktop, snapshot or job not found (404)
+	codeBadRequest    = "WKS.0001"     // malformed or invalid request (400); not found under Dialect.NotFound "400"
+	codeNotFound      = "WKS.0004"     // desktop, snapshot or job not found (404, the default dialect)
 	codeBusy          = "WKS.00010032" // desktop under a running job (409)
 	codeInternalFault = "WKS.0999"     // internal error (injected 500)
 )
@@ -46,7 +46,13 @@ func badRequest(format string, args ...any) reply {
 	return serviceError(http.StatusBadRequest, codeBadRequest, format, args...)
 }
 
-func notFound(format string, args ...any) reply {
+// notFound answers that a desktop, snapshot or job does not exist. The
+// reference does not say how (§9 item 4), so the dialect decides: 404
+// WKS.0004, or 400 WKS.0001 as Huawei's provider expects for desktop pools.
+func (s *Server) notFound(format string, args ...any) reply {
+	if s.dialect.NotFound == NotFound400 {
+		return badRequest(format, args...)
+	}
 	return serviceError(http.StatusNotFound, codeNotFound, format, args...)
 }
 

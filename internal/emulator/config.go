@@ -32,6 +32,7 @@ type Config struct {
 	StateFile    string        // loaded by New if it exists, saved by Close
 	MaxClockSkew time.Duration // default 15m
 	Faults       Faults
+	Dialect      Dialect // answers to what the reference leaves open; zero = the emulator's first guesses
 	Seed         int64
 	Now          func() time.Time // default time.Now; lets tests drive job progress
 	Log          io.Writer        // request log (method, path, status, operation); nil = discard
@@ -133,6 +134,9 @@ func (c Config) withDefaults() (Config, error) {
 		errs = append(errs, fmt.Errorf("max clock skew must not be negative, got %s", c.MaxClockSkew))
 	}
 	if err := c.Faults.Validate(); err != nil {
+		errs = append(errs, err)
+	}
+	if err := c.Dialect.Validate(); err != nil {
 		errs = append(errs, err)
 	}
 	return c, errors.Join(errs...)

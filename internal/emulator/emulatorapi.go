@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -28,10 +29,14 @@ func (s *Server) serveEmulator(r *http.Request) reply {
 		return okReply(s.Faults())
 	case path == emulatorPrefix+"faults" && r.Method == http.MethodPost:
 		return s.postFaults(r)
+	case path == emulatorPrefix+"dialect" && r.Method == http.MethodGet:
+		return okReply(s.Dialect())
+	case path == emulatorPrefix+"dialect" && r.Method == http.MethodPost:
+		return s.postDialect(r)
 	}
 	return reply{status: http.StatusNotFound, body: &errorBody{ErrorCode: "EMULATOR.404",
 		ErrorMsg: "unknown emulator route " + r.Method + " " + r.URL.Path +
-			"; known: GET /_emulator/health, GET /_emulator/stats, GET|POST /_emulator/faults"}}
+			"; known: GET /_emulator/health, GET /_emulator/stats, GET|POST /_emulator/faults, GET|POST /_emulator/dialect"}}
 }
 
 // postFaults merges the given keys into the faults in force; keys left out
@@ -47,7 +52,7 @@ func (s *Server) postFaults(r *http.Request) reply {
 	}
 	f := in.Faults
 	if len(in.Latency) > 0 {
-		d, err := parseLatency(in.Latency)
+		d, err := parseDuration(in.Latency)
 		if err != nil {
 			return badRequest("latency: %v", err)
 		}
@@ -63,7 +68,42 @@ func (s *Server) postFaults(r *http.Request) reply {
 	return okReply(f)
 }
 
-func parseLatency(raw json.RawMessage) (time.Duration, error) {
+// dialectJSON is Dialect as POST /_emulator/dialect reads it: job_time_offset
+// may be a Go duration string ("8h", "-5h30m") or nanoseconds.
+type dialectJSON struct {
+	Dialect
+	JobTimeOffset json.RawMessage `json:"job_time_offset,omitempty"`
+}
+
+// postDialect merges the given keys into the dialect in force; keys left out
+// keep their values, and nothing changes unless the result validates.
+func (s *Server) postDialect(r *http.Request) reply {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	in := dialectJSON{Dialect: s.dialect}
+	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, 1<<16))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&in); err != nil {
+		return badRequest("dialect: %v", err)
+	}
+	d := in.Dialect
+	if len(in.JobTimeOffset) > 0 {
+		o, err := parseDuration(in.JobTimeOffset)
+		if err != nil {
+			return badRequest("job_time_offset: %v", err)
+		}
+		d.JobTimeOffset = o
+	}
+	if err := d.Validate(); err != nil {
+		// One line on the wire, every bad field named.
+		return badRequest("%s", strings.ReplaceAll(err.Error(), "\n", "; "))
+	}
+	s.dialect = d
+	return okReply(d)
+}
+
+// parseDuration reads a JSON duration: a Go duration string or nanoseconds.
+func parseDuration(raw json.RawMessage) (time.Duration, error) {
 	var ns int64
 	if err := json.Unmarshal(raw, &ns); err == nil {
 		return time.Duration(ns), nil

@@ -2,10 +2,12 @@ package emulator
 
 import (
 	"fmt"
+	"iter"
 	"time"
 )
 
-// Times in job answers: UTC, space separated, no zone.
+// Times in job answers: space separated, no zone; the zone they are in is
+// Dialect.JobTimeOffset (UTC by default).
 const jobTimeLayout = "2006-01-02 15:04:05"
 
 // emulatorHost is the "server that ran the job" every sub-job reports.
@@ -38,7 +40,7 @@ type subJobBody struct {
 	ProjectID  string       `json:"project_id"`
 	Process    int32        `json:"process"`
 	AttachUser string       `json:"attach_user,omitempty"`
-	Entity     string       `json:"entity"`
+	Entity     string       `json:"entity,omitempty"`
 	IPAddress  string       `json:"ip_address,omitempty"`
 }
 
@@ -57,13 +59,13 @@ type subJobsBody struct {
 func (s *Server) showJob(c *call) reply {
 	j := s.st.jobs[c.params.jobID]
 	if j == nil {
-		return notFound("job [%s] not found", c.params.jobID)
+		return s.notFound("job [%s] not found", c.params.jobID)
 	}
 	status := j.status(c.now)
 	out := jobBody{
 		ID:           j.ID,
-		JobType:      j.Type,
-		BeginTime:    formatJobTime(j.Begin),
+		JobType:      s.dialect.wireJobType(j.Type),
+		BeginTime:    s.dialect.formatJobTime(j.Begin),
 		Status:       status,
 		SubJobsTotal: len(j.SubJobs),
 		SubJobs:      make([]subJobBody, 0, len(j.SubJobs)),
@@ -80,7 +82,7 @@ func (s *Server) showJob(c *call) reply {
 		out.SubJobs = append(out.SubJobs, v)
 	}
 	if status == jobSuccess || status == jobFail || status == jobComplete {
-		out.EndTime = formatJobTime(j.end())
+		out.EndTime = s.dialect.formatJobTime(j.end())
 	}
 	if status == jobFail {
 		out.FailReason = fmt.Sprintf("%d of %d sub-jobs failed", failed, len(j.SubJobs))
@@ -90,26 +92,24 @@ func (s *Server) showJob(c *call) reply {
 	return okReply(out)
 }
 
-func formatJobTime(t time.Time) string { return t.UTC().Format(jobTimeLayout) }
-
 func (s *Server) subJobView(j *job, sj *subJob, now time.Time) subJobBody {
 	d := s.st.desktopByID[sj.DesktopID]
 	v := subJobBody{
 		ID:         sj.ID,
 		JobID:      j.ID,
-		JobType:    j.Type,
+		JobType:    s.dialect.wireJobType(j.Type),
 		Entities:   entitiesBody{DesktopID: d.ID, DesktopName: d.Name, UserName: d.UserName, IPAddress: d.IP},
-		BeginTime:  formatJobTime(j.Begin),
+		BeginTime:  s.dialect.formatJobTime(j.Begin),
 		Status:     j.subJobStatus(sj, now),
 		Host:       emulatorHost,
 		ProjectID:  s.cfg.ProjectID,
 		Process:    j.subJobProcess(sj, now),
 		AttachUser: d.UserName,
-		Entity:     sj.Entity,
+		Entity:     s.dialect.entity(sj),
 		IPAddress:  d.IP,
 	}
 	if v.Status == jobSuccess || v.Status == jobFailed {
-		v.EndTime = formatJobTime(j.Begin.Add(sj.EndOffset))
+		v.EndTime = s.dialect.formatJobTime(j.Begin.Add(sj.EndOffset))
 	}
 	if v.Status == jobFailed {
 		v.ErrorCode, v.FailReason, v.Message = sj.ErrorCode, sj.FailReason, sj.FailReason
@@ -117,7 +117,9 @@ func (s *Server) subJobView(j *job, sj *subJob, now time.Time) subJobBody {
 	return v
 }
 
-// listSubJobs answers ListItaSubJobs, newest sub-job first.
+// listSubJobs answers ListItaSubJobs, newest sub-job first or, under
+// Dialect.SubJobOrder "oldest", in creation order. job_type matches the
+// job_type the answer shows.
 func (s *Server) listSubJobs(c *call) reply {
 	q := c.r.URL.Query()
 	status, err := enumParam(q, "status", subJobStatuses)
@@ -134,13 +136,11 @@ func (s *Server) listSubJobs(c *call) reply {
 		return okReply(subJobsBody{Jobs: []subJobBody{}})
 	}
 	var all []subJobBody
-	for i := len(s.st.jobOrder) - 1; i >= 0; i-- {
-		j := s.st.jobOrder[i]
-		if (jobID != "" && j.ID != jobID) || (jobType != "" && j.Type != jobType) {
+	for j := range inOrder(s.st.jobOrder, s.dialect.SubJobOrder) {
+		if (jobID != "" && j.ID != jobID) || (jobType != "" && s.dialect.wireJobType(j.Type) != jobType) {
 			continue
 		}
-		for k := len(j.SubJobs) - 1; k >= 0; k-- {
-			sj := j.SubJobs[k]
+		for sj := range inOrder(j.SubJobs, s.dialect.SubJobOrder) {
 			if status != "" && j.subJobStatus(sj, c.now) != status {
 				continue
 			}
@@ -149,4 +149,19 @@ func (s *Server) listSubJobs(c *call) reply {
 	}
 	out := subJobsBody{TotalCount: len(all), Jobs: page(all, offset, limit)}
 	return okReply(out)
+}
+
+// inOrder walks items (kept in creation order) in the order of
+// Dialect.SubJobOrder: backwards unless it is "oldest".
+func inOrder[T any](items []T, order string) iter.Seq[T] {
+	return func(yield func(T) bool) {
+		for k := range items {
+			if order != SubJobOrderOldest {
+				k = len(items) - 1 - k
+			}
+			if !yield(items[k]) {
+				return
+			}
+		}
+	}
 }

@@ -28,6 +28,7 @@ type Server struct {
 	mu       sync.Mutex // guards everything below
 	st       *state
 	faults   Faults
+	dialect  Dialect
 	faultRNG *rand.Rand
 	// scriptedSeen counts each operation's requests since Faults.Scripted was set.
 	scriptedSeen map[string]int
@@ -53,6 +54,7 @@ func New(cfg Config) (*Server, error) {
 	s := &Server{
 		cfg:          cfg,
 		faults:       cfg.Faults,
+		dialect:      cfg.Dialect,
 		faultRNG:     newFaultRNG(cfg.Seed),
 		scriptedSeen: map[string]int{},
 		sleep:        sleepContext,
@@ -162,14 +164,16 @@ func (s *Server) DesktopIDs() []string {
 }
 
 // JobIDs returns the IDs of the jobs of a type (e.g. "createWksSnapshot"),
-// in the order they were started; an empty type returns every job. Tests
-// use it to check what a run started against the service's own records.
+// in the order they were started; an empty type returns every job. The type
+// is the job_type the API shows now, so restore jobs go by
+// Dialect.RestoreJobType. Tests use it to check what a run started against
+// the service's own records.
 func (s *Server) JobIDs(jobType string) []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var ids []string
 	for _, j := range s.st.jobOrder {
-		if jobType == "" || j.Type == jobType {
+		if jobType == "" || s.dialect.wireJobType(j.Type) == jobType {
 			ids = append(ids, j.ID)
 		}
 	}
@@ -247,7 +251,7 @@ func (s *Server) handleAPI(rt *route, params routeParams, r *http.Request, body 
 	}
 	if !s.bucket.allow(now, s.faults.ThrottleRPS) {
 		s.stats.InjectedFaults[faultThrottle]++
-		return throttled(requestID, s.faults.ThrottleRPS), false
+		return s.throttled(requestID), false
 	}
 	if rep, ok := s.authenticate(r, body, now, requestID); !ok {
 		return rep, false
@@ -258,7 +262,7 @@ func (s *Server) handleAPI(rt *route, params routeParams, r *http.Request, body 
 	scripted := s.nextScripted(rt.op)
 	if scripted == ScriptedThrottle {
 		s.stats.countFault(rt.op, faultThrottle)
-		return throttled(requestID, s.faults.ThrottleRPS), false
+		return s.throttled(requestID), false
 	}
 	if scripted == Scripted5xx || (s.faults.Fault5xxRate > 0 && s.faultRNG.Float64() < s.faults.Fault5xxRate) {
 		s.stats.countFault(rt.op, fault5xx)
@@ -273,11 +277,14 @@ func (s *Server) handleAPI(rt *route, params routeParams, r *http.Request, body 
 	return rep, false
 }
 
-// throttled is the gateway's 429 answer.
-func throttled(requestID string, rps float64) reply {
+// throttled is the gateway's 429 answer; whether it carries Retry-After is
+// undocumented (§9 item 5), so the dialect decides.
+func (s *Server) throttled(requestID string) reply {
 	rep := gatewayError(http.StatusTooManyRequests, codeThrottled, requestID,
-		fmt.Sprintf("The throttling threshold has been reached: policy user over ratelimit,limit:%g,time:1 second", rps))
-	rep.header = http.Header{"Retry-After": {"1"}}
+		fmt.Sprintf("The throttling threshold has been reached: policy user over ratelimit,limit:%g,time:1 second", s.faults.ThrottleRPS))
+	if !s.dialect.NoRetryAfter {
+		rep.header = http.Header{"Retry-After": {"1"}}
+	}
 	return rep
 }
 

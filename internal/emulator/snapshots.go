@@ -25,7 +25,9 @@ func (s *Server) batchCreate(c *call) reply {
 	}
 	st := s.st
 	plans := make([]subJobPlan, 0, len(req.desktopIDs))
-	stamp := c.now.UTC().Format(nameTimeLayout)
+	// The name's timestamp is written in the zone job times are written in
+	// (Dialect.JobTimeOffset); create_time stays UTC, as documented.
+	stamp := c.now.In(s.dialect.jobZone()).Format(nameTimeLayout)
 	for _, id := range req.desktopIDs {
 		d := st.desktopByID[id]
 		var recIDs []string
@@ -66,7 +68,8 @@ func diskSelected(diskType string, system bool) bool {
 	}
 }
 
-// checkDesktops answers 404 for unknown desktops and 409 for busy ones.
+// checkDesktops answers not found (see Server.notFound) for unknown desktops
+// and 409 for busy ones.
 func (s *Server) checkDesktops(ids []string, jobType string) (reply, bool) {
 	var missing []string
 	for _, id := range ids {
@@ -75,7 +78,7 @@ func (s *Server) checkDesktops(ids []string, jobType string) (reply, bool) {
 		}
 	}
 	if len(missing) > 0 {
-		return notFound("desktop_ids: desktops not found: [%s]", strings.Join(missing, ", ")), false
+		return s.notFound("desktop_ids: desktops not found: [%s]", strings.Join(missing, ", ")), false
 	}
 	for _, id := range ids {
 		if rep, busy := s.busyConflict(id, jobType); busy {
@@ -99,10 +102,10 @@ func (s *Server) busyConflict(desktopID, jobType string) (reply, bool) {
 	}
 	return serviceError(http.StatusConflict, codeBusy,
 		"Operation conflict. The desktop current instance status is [%s] and deny operation [%s], resource id [%s]",
-		busyTaskStatus[s.st.jobs[jobID].Type], jobType, desktopID), true
+		busyTaskStatus[s.st.jobs[jobID].Type], s.dialect.wireJobType(jobType), desktopID), true
 }
 
-// lookupSnapshots answers 404 for unknown snapshot IDs and 409 for snapshots
+// lookupSnapshots answers not found for unknown snapshot IDs and 409 for snapshots
 // whose desktop is under a running job.
 func (s *Server) lookupSnapshots(ids []string, jobType string) ([]*snapshot, reply, bool) {
 	recs := make([]*snapshot, 0, len(ids))
@@ -116,7 +119,7 @@ func (s *Server) lookupSnapshots(ids []string, jobType string) ([]*snapshot, rep
 		recs = append(recs, rec)
 	}
 	if len(missing) > 0 {
-		return nil, notFound("snapshot_ids: snapshots not found: [%s]", strings.Join(missing, ", ")), false
+		return nil, s.notFound("snapshot_ids: snapshots not found: [%s]", strings.Join(missing, ", ")), false
 	}
 	for _, rec := range recs {
 		if rep, busy := s.busyConflict(rec.DesktopID, jobType); busy {

@@ -1,0 +1,150 @@
+package emulator
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode"
+)
+
+// Dialect picks, for each point the reference leaves undocumented (§6, §9),
+// which plausible answer the emulator gives. The zero value is today's
+// behaviour. JSON keys are the ones POST /_emulator/dialect accepts.
+//
+// A dialect is how the emulator speaks, not what it remembers: every choice
+// is applied when an answer is written, so changing the dialect changes the
+// answers about jobs that already exist too. The one exception is the
+// timestamp inside a composed snapshot name, which is part of the record.
+type Dialect struct {
+	JobTimeOffset  time.Duration `json:"job_time_offset"`  // job and sub-job begin_time/end_time are rendered zone-less ("2006-01-02 15:04:05") at UTC+offset; 0 = UTC. Multiples of 15 min, within -12h..+14h.
+	SubJobEntity   string        `json:"subjob_entity"`    // sub-job free-text `entity`: "" = today's (create: desktop ID; restore/delete: the desktop's snapshot IDs comma-joined), "desktop" = the desktop ID for every job type, "empty" = "" (omitted)
+	NotFound       string        `json:"not_found"`        // how "does not exist" is answered for desktops, snapshots and jobs: "" or "404" = 404 WKS.0004 (today); "400" = 400 WKS.0001 (what Huawei's own provider treats as not-found for desktop pools)
+	SubJobOrder    string        `json:"subjob_order"`     // ListItaSubJobs order: "" or "newest" = newest first (today), "oldest" = oldest first (creation order)
+	RestoreJobType string        `json:"restore_job_type"` // job_type of batch-restore jobs; "" = "restoreDesktopBySnapshot"; any other non-empty name is used as given (e.g. "restoreWksSnapshot")
+	NoRetryAfter   bool          `json:"no_retry_after"`   // 429 answers carry no Retry-After header
+}
+
+// Values of the Dialect fields that take a fixed set.
+const (
+	SubJobEntityDesktop = "desktop"
+	SubJobEntityEmpty   = "empty"
+	NotFound404         = "404"
+	NotFound400         = "400"
+	SubJobOrderNewest   = "newest"
+	SubJobOrderOldest   = "oldest"
+)
+
+// Bounds of Dialect.JobTimeOffset: the zones in use run from UTC-12 to
+// UTC+14, and every one is a whole quarter hour from UTC.
+const (
+	minJobTimeOffset  = -12 * time.Hour
+	maxJobTimeOffset  = 14 * time.Hour
+	jobTimeOffsetStep = 15 * time.Minute
+)
+
+// DialectError is one Dialect field outside its allowed values. Field is the
+// JSON key, so a caller can name its own spelling of it (a flag, say).
+type DialectError struct {
+	Field   string // e.g. "subjob_entity"
+	Problem string // e.g. `must be "", "desktop" or "empty", got "x"`
+}
+
+func (e *DialectError) Error() string { return e.Field + " " + e.Problem }
+
+// Validate reports every field outside its allowed values, each as a
+// *DialectError, joined.
+func (d Dialect) Validate() error {
+	var errs []error
+	bad := func(field, format string, args ...any) {
+		errs = append(errs, &DialectError{Field: field, Problem: fmt.Sprintf(format, args...)})
+	}
+	if o := d.JobTimeOffset; o < minJobTimeOffset || o > maxJobTimeOffset || o%jobTimeOffsetStep != 0 {
+		bad("job_time_offset", "must be a multiple of 15m from -12h to +14h (UTC-12:00 to UTC+14:00), got %s", o)
+	}
+	oneOf := func(field, v string, allowed ...string) {
+		for _, a := range allowed {
+			if v == a {
+				return
+			}
+		}
+		quoted := make([]string, len(allowed))
+		for i, a := range allowed {
+			quoted[i] = fmt.Sprintf("%q", a)
+		}
+		bad(field, "must be %s or %s, got %q", strings.Join(quoted[:len(quoted)-1], ", "), quoted[len(quoted)-1], v)
+	}
+	oneOf("subjob_entity", d.SubJobEntity, "", SubJobEntityDesktop, SubJobEntityEmpty)
+	oneOf("not_found", d.NotFound, "", NotFound404, NotFound400)
+	oneOf("subjob_order", d.SubJobOrder, "", SubJobOrderNewest, SubJobOrderOldest)
+	switch t := d.RestoreJobType; {
+	case t == jobTypeCreate || t == jobTypeDelete:
+		// The emulator tells a job's kind by its type, and a client filtering
+		// ListItaSubJobs by type could not tell restores from the others.
+		bad("restore_job_type", "must not be the type of another snapshot job, got %q", t)
+	case strings.IndexFunc(t, func(r rune) bool { return unicode.IsSpace(r) || !unicode.IsPrint(r) }) >= 0:
+		bad("restore_job_type", "must be a name without spaces or control characters (empty: %q), got %q", jobTypeRestore, t)
+	}
+	return errors.Join(errs...)
+}
+
+// SetDialect changes the dialect at run time; a dialect that does not
+// validate is refused and the one in force is kept.
+func (s *Server) SetDialect(d Dialect) error {
+	if err := d.Validate(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.dialect = d
+	return nil
+}
+
+// Dialect returns the dialect in force.
+func (s *Server) Dialect() Dialect {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.dialect
+}
+
+// jobZone is the zone job times are written in: UTC+JobTimeOffset.
+func (d Dialect) jobZone() *time.Location {
+	if d.JobTimeOffset == 0 {
+		return time.UTC
+	}
+	return time.FixedZone("UTC"+formatOffset(d.JobTimeOffset), int(d.JobTimeOffset/time.Second))
+}
+
+// formatOffset writes an offset as +08:00 or -05:30.
+func formatOffset(o time.Duration) string {
+	sign := "+"
+	if o < 0 {
+		sign, o = "-", -o
+	}
+	return fmt.Sprintf("%s%02d:%02d", sign, int(o/time.Hour), int(o%time.Hour/time.Minute))
+}
+
+// formatJobTime writes a job or sub-job time zone-less in the job zone.
+func (d Dialect) formatJobTime(t time.Time) string {
+	return t.In(d.jobZone()).Format(jobTimeLayout)
+}
+
+// wireJobType is the job_type the API shows for a job of the emulator's own
+// type (jobTypeCreate, jobTypeRestore or jobTypeDelete).
+func (d Dialect) wireJobType(jobType string) string {
+	if jobType == jobTypeRestore && d.RestoreJobType != "" {
+		return d.RestoreJobType
+	}
+	return jobType
+}
+
+// entity is the sub-job's free-text entity as the dialect writes it.
+func (d Dialect) entity(sj *subJob) string {
+	switch d.SubJobEntity {
+	case SubJobEntityDesktop:
+		return sj.DesktopID
+	case SubJobEntityEmpty:
+		return ""
+	}
+	return sj.Entity
+}
