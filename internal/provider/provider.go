@@ -70,11 +70,11 @@ func (p *workspaceProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 				Sensitive:           true,
 			},
 			"endpoint": schema.StringAttribute{
-				MarkdownDescription: "Workspace API endpoint. Defaults to `https://workspace.{region}.myhuaweicloud.com`. Also `HW_WORKSPACE_ENDPOINT`.",
+				MarkdownDescription: "Workspace API endpoint. Defaults to `https://workspace.{region}.myhuaweicloud.com`, the host the Huawei Cloud SDK uses in every region it lists (eu-west-101 included). Also `HW_WORKSPACE_ENDPOINT`.",
 				Optional:            true,
 			},
 			"iam_endpoint": schema.StringAttribute{
-				MarkdownDescription: "IAM endpoint for the project lookup. Defaults to `https://iam.{region}.myhuaweicloud.com`. Also `HW_IAM_ENDPOINT`.",
+				MarkdownDescription: "IAM endpoint for the project lookup. Defaults to the region's IAM host in the Huawei Cloud SDK: `https://iam.{region}.myhuaweicloud.com`, except `https://iam.eu-west-101.myhuaweicloud.eu` for eu-west-101 and the global `https://iam.myhuaweicloud.com` for cn-north-11 and af-north-1, which have no regional IAM. Also `HW_IAM_ENDPOINT`.",
 				Optional:            true,
 			},
 			"insecure": schema.BoolAttribute{
