@@ -52,9 +52,11 @@ type Faults struct {
 	// rates and however concurrent requests interleave: per operation (e.g.
 	// "BatchCreateDesktopSnapshot"), what its 1st, 2nd, ... authenticated
 	// request gets: "" (no scripted fault), "5xx" (answered 5xx without
-	// acting), "reset" (acted on, then the connection reset) or "throttle"
-	// (429 APIGW.0308 with Retry-After: 1, not acted on). Counting starts
-	// when the script is set.
+	// acting), "reset" (acted on, then the connection reset), "drop" (acted
+	// on, then the connection closed gracefully with no answer: the client
+	// reads EOF, not a reset) or "throttle" (429 APIGW.0308 with
+	// Retry-After: 1 unless Dialect.NoRetryAfter, not acted on). Counting
+	// starts when the script is set.
 	Scripted map[string][]string `json:"scripted,omitempty"`
 }
 
@@ -63,6 +65,7 @@ const (
 	ScriptedNone     = ""
 	Scripted5xx      = "5xx"
 	ScriptedReset    = "reset"
+	ScriptedDrop     = "drop"
 	ScriptedThrottle = "throttle"
 )
 
@@ -89,8 +92,11 @@ func (f Faults) Validate() error {
 	}
 	for op, kinds := range f.Scripted {
 		for i, k := range kinds {
-			if k != ScriptedNone && k != Scripted5xx && k != ScriptedReset && k != ScriptedThrottle {
-				return fmt.Errorf("scripted[%s][%d] must be %q, %q, %q or %q, got %q", op, i, ScriptedNone, Scripted5xx, ScriptedReset, ScriptedThrottle, k)
+			switch k {
+			case ScriptedNone, Scripted5xx, ScriptedReset, ScriptedDrop, ScriptedThrottle:
+			default:
+				return fmt.Errorf("scripted[%s][%d] must be %q, %q, %q, %q or %q, got %q",
+					op, i, ScriptedNone, Scripted5xx, ScriptedReset, ScriptedDrop, ScriptedThrottle, k)
 			}
 		}
 	}

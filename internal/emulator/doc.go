@@ -120,11 +120,16 @@
 // so with one Seed the same requests give the same IDs and the same faults.
 // Scripted ("scripted" in JSON) chooses faults for given requests of an
 // operation instead, whatever the rates and however concurrent requests
-// interleave: {"BatchCreateDesktopSnapshot": ["reset", "", "5xx", "throttle"]}
-// resets the 1st batch-create after it acted, answers the 3rd 5xx and the
-// 4th 429, counting from when the script was set. Stats.InjectedFaults counts "5xx", "reset",
-// "throttle" and "latency"; Stats.InjectedFaultsByOperation breaks the
-// 5xx, reset and scripted throttle faults down by operation.
+// interleave: {"BatchCreateDesktopSnapshot": ["reset", "drop", "5xx", "throttle"]}
+// resets the 1st batch-create after it acted, drops the 2nd after it acted,
+// answers the 3rd 5xx and the 4th 429, counting from when the script was
+// set. "drop" exists only as a scripted kind: the operation acts, then the
+// connection is closed gracefully (a FIN, no TCP reset) without a byte of
+// answer, so the client reads EOF where "reset" gives it a connection reset;
+// the two are the ways a reply can be lost after the service acted.
+// Stats.InjectedFaults counts "5xx", "reset", "drop", "throttle" and
+// "latency"; Stats.InjectedFaultsByOperation breaks the 5xx, reset, drop and
+// scripted throttle faults down by operation.
 //
 // # State file
 //

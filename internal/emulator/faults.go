@@ -11,6 +11,7 @@ import (
 const (
 	fault5xx      = "5xx"
 	faultReset    = "reset"
+	faultDrop     = "drop"
 	faultThrottle = "throttle"
 	faultLatency  = "latency"
 )
@@ -73,6 +74,25 @@ func resetConnection(w http.ResponseWriter) {
 	}
 	if tcp, ok := conn.(*net.TCPConn); ok {
 		_ = tcp.SetLinger(0)
+	}
+	_ = conn.Close()
+}
+
+// dropConnection closes the connection gracefully with no answer: a FIN, so
+// the client reads EOF where a reply should be, unlike resetConnection's RST.
+// The request was read whole, so nothing unread is left in the socket to turn
+// the close into a reset.
+func dropConnection(w http.ResponseWriter) {
+	hj, ok := w.(http.Hijacker)
+	if !ok {
+		panic(http.ErrAbortHandler)
+	}
+	conn, _, err := hj.Hijack()
+	if err != nil {
+		panic(http.ErrAbortHandler)
+	}
+	if tcp, ok := conn.(*net.TCPConn); ok {
+		_ = tcp.CloseWrite()
 	}
 	_ = conn.Close()
 }

@@ -168,7 +168,7 @@ func TestEmulatorRoutes(t *testing.T) {
 		`{"fault_reset_rate":1.5}`:          "fault_reset_rate must be between 0 and 1",
 		`{"latency":"soon"}`:                "latency:",
 		`{"throttle":1}`:                    "unknown field",
-		`{"scripted":{"ShowJob":["boom"]}}`: `scripted[ShowJob][0] must be "", "5xx", "reset" or "throttle"`,
+		`{"scripted":{"ShowJob":["boom"]}}`: `scripted[ShowJob][0] must be "", "5xx", "reset", "drop" or "throttle"`,
 	} {
 		expectError(t, post(body), http.StatusBadRequest, codeBadRequest, msg)
 	}

@@ -212,22 +212,25 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxBodyBytes+1))
 	var rep reply
-	var reset bool
+	var cut string
 	switch {
 	case err != nil:
 		rep = badRequest("could not read the request body: %v", err)
 	case len(body) > maxBodyBytes:
 		rep = serviceError(http.StatusRequestEntityTooLarge, codeBadRequest, "request body is larger than %d bytes", maxBodyBytes)
 	default:
-		rep, reset = s.handleAPI(rt, params, r, body, requestID)
+		rep, cut = s.handleAPI(rt, params, r, body, requestID)
 	}
 	s.sleep(r.Context(), s.latency())
-	s.record(r, op, rep.status, requestID, reset)
-	if reset {
+	s.record(r, op, rep.status, requestID, cut)
+	switch cut {
+	case faultReset:
 		resetConnection(w)
-		return
+	case faultDrop:
+		dropConnection(w)
+	default:
+		writeReply(w, rep)
 	}
-	writeReply(w, rep)
 }
 
 func (s *Server) latency() time.Duration {
@@ -240,41 +243,46 @@ func (s *Server) latency() time.Duration {
 }
 
 // handleAPI runs the gateway checks and the operation under the state lock.
-// reset reports that the answer must be dropped with a connection reset.
-func (s *Server) handleAPI(rt *route, params routeParams, r *http.Request, body []byte, requestID string) (rep reply, reset bool) {
+// cut is "" when the answer is to be written, or faultReset or faultDrop when
+// the connection is to be cut instead (reset, or closed without a reply).
+func (s *Server) handleAPI(rt *route, params routeParams, r *http.Request, body []byte, requestID string) (rep reply, cut string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.cfg.Now()
 	if rt == nil {
 		return gatewayError(http.StatusNotFound, codeNoAPI, requestID,
-			fmt.Sprintf("The API does not exist or has not been published in the environment: %s %s", r.Method, r.URL.Path)), false
+			fmt.Sprintf("The API does not exist or has not been published in the environment: %s %s", r.Method, r.URL.Path)), ""
 	}
 	if !s.bucket.allow(now, s.faults.ThrottleRPS) {
 		s.stats.InjectedFaults[faultThrottle]++
-		return s.throttled(requestID), false
+		return s.throttled(requestID), ""
 	}
 	if rep, ok := s.authenticate(r, body, now, requestID); !ok {
-		return rep, false
+		return rep, ""
 	}
 	if rep, ok := s.checkProject(r, params, requestID); !ok {
-		return rep, false
+		return rep, ""
 	}
 	scripted := s.nextScripted(rt.op)
 	if scripted == ScriptedThrottle {
 		s.stats.countFault(rt.op, faultThrottle)
-		return s.throttled(requestID), false
+		return s.throttled(requestID), ""
 	}
 	if scripted == Scripted5xx || (s.faults.Fault5xxRate > 0 && s.faultRNG.Float64() < s.faults.Fault5xxRate) {
 		s.stats.countFault(rt.op, fault5xx)
-		return injected5xx(s.faultRNG.Float64(), requestID), false
+		return injected5xx(s.faultRNG.Float64(), requestID), ""
 	}
 	s.advance(now)
 	rep = rt.handle(s, &call{r: r, body: body, now: now, params: params})
+	if scripted == ScriptedDrop {
+		s.stats.countFault(rt.op, faultDrop)
+		return rep, faultDrop
+	}
 	if scripted == ScriptedReset || (s.faults.FaultResetRate > 0 && s.faultRNG.Float64() < s.faults.FaultResetRate) {
 		s.stats.countFault(rt.op, faultReset)
-		return rep, true
+		return rep, faultReset
 	}
-	return rep, false
+	return rep, ""
 }
 
 // throttled is the gateway's 429 answer; whether it carries Retry-After is
@@ -331,13 +339,16 @@ func writeReply(w http.ResponseWriter, rep reply) {
 	_, _ = w.Write(append(data, '\n'))
 }
 
-func (s *Server) record(r *http.Request, op string, status int, requestID string, reset bool) {
+func (s *Server) record(r *http.Request, op string, status int, requestID string, cut string) {
 	s.mu.Lock()
 	s.stats.count(op, status)
 	s.mu.Unlock()
 	suffix := ""
-	if reset {
+	switch cut {
+	case faultReset:
 		suffix = " (connection reset injected)"
+	case faultDrop:
+		suffix = " (connection closed without an answer: injected drop)"
 	}
 	s.logMu.Lock()
 	defer s.logMu.Unlock()
