@@ -65,7 +65,8 @@
 //
 // Desktops: seeded with IDs in UUID form derived from Seed and index, names
 // wks-desktop-0001..., computer names WKSPC0001..., users user0001...,
-// IPs 10.0.x.y. Each desktop has exactly one system disk and one data disk,
+// IPs 10.0.x.y, MAC addresses fa:16:3e followed by the index in three bytes
+// (desktop 256 is fa:16:3e:00:01:00; derived, so not in the state file). Each desktop has exactly one system disk and one data disk,
 // so disk_type ALL makes two records per desktop (system first),
 // SYSTEM_DISK or DATA_DISKS one. disk_type omitted means ALL.
 //

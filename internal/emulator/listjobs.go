@@ -26,22 +26,24 @@ type jobBody struct {
 }
 
 type subJobBody struct {
-	ID         string       `json:"id"`
-	JobID      string       `json:"job_id"`
-	JobType    string       `json:"job_type"`
-	Entities   entitiesBody `json:"entities"`
-	BeginTime  string       `json:"begin_time"`
-	EndTime    string       `json:"end_time,omitempty"`
-	Status     string       `json:"status"`
-	ErrorCode  string       `json:"error_code,omitempty"`
-	FailReason string       `json:"fail_reason,omitempty"`
-	Message    string       `json:"message,omitempty"`
-	Host       string       `json:"host"`
-	ProjectID  string       `json:"project_id"`
-	Process    int32        `json:"process"`
-	AttachUser string       `json:"attach_user,omitempty"`
-	Entity     string       `json:"entity,omitempty"`
-	IPAddress  string       `json:"ip_address,omitempty"`
+	ID          string       `json:"id"`
+	JobID       string       `json:"job_id"`
+	JobType     string       `json:"job_type"`
+	Entities    entitiesBody `json:"entities"`
+	BeginTime   string       `json:"begin_time"`
+	EndTime     string       `json:"end_time,omitempty"`
+	Status      string       `json:"status"`
+	ErrorCode   string       `json:"error_code,omitempty"`
+	FailReason  string       `json:"fail_reason,omitempty"`
+	Message     string       `json:"message,omitempty"`
+	Host        string       `json:"host"`
+	ProjectID   string       `json:"project_id"`
+	Process     int32        `json:"process"`
+	AttachUser  string       `json:"attach_user,omitempty"`
+	Entity      string       `json:"entity,omitempty"`
+	IPAddress   string       `json:"ip_address,omitempty"`
+	DesktopName string       `json:"desktop_name,omitempty"` // also at the top level, as in the OAS ShowJob definition (§9)
+	MACAddress  string       `json:"mac_address,omitempty"`  // derived from the desktop's index (desktop.macAddress)
 }
 
 type entitiesBody struct {
@@ -95,18 +97,20 @@ func (s *Server) showJob(c *call) reply {
 func (s *Server) subJobView(j *job, sj *subJob, now time.Time) subJobBody {
 	d := s.st.desktopByID[sj.DesktopID]
 	v := subJobBody{
-		ID:         sj.ID,
-		JobID:      j.ID,
-		JobType:    s.dialect.wireJobType(j.Type),
-		Entities:   entitiesBody{DesktopID: d.ID, DesktopName: d.Name, UserName: d.UserName, IPAddress: d.IP},
-		BeginTime:  s.dialect.formatJobTime(j.Begin),
-		Status:     j.subJobStatus(sj, now),
-		Host:       emulatorHost,
-		ProjectID:  s.cfg.ProjectID,
-		Process:    j.subJobProcess(sj, now),
-		AttachUser: d.UserName,
-		Entity:     s.dialect.entity(sj),
-		IPAddress:  d.IP,
+		ID:          sj.ID,
+		JobID:       j.ID,
+		JobType:     s.dialect.wireJobType(j.Type),
+		Entities:    entitiesBody{DesktopID: d.ID, DesktopName: d.Name, UserName: d.UserName, IPAddress: d.IP},
+		BeginTime:   s.dialect.formatJobTime(j.Begin),
+		Status:      j.subJobStatus(sj, now),
+		Host:        emulatorHost,
+		ProjectID:   s.cfg.ProjectID,
+		Process:     j.subJobProcess(sj, now),
+		AttachUser:  d.UserName,
+		Entity:      s.dialect.entity(sj),
+		IPAddress:   d.IP,
+		DesktopName: d.Name,
+		MACAddress:  d.macAddress(),
 	}
 	if v.Status == jobSuccess || v.Status == jobFailed {
 		v.EndTime = s.dialect.formatJobTime(j.Begin.Add(sj.EndOffset))

@@ -20,6 +20,17 @@ type desktop struct {
 	SID          string `json:"sid"`
 	OUName       string `json:"ou_name"`
 	Created      string `json:"created"`
+	// index is the desktop's place in seeding order, from 1. It is not
+	// saved: the state file keeps desktops in that order, so it is derived
+	// again on load, and with it the MAC address.
+	index int
+}
+
+// macAddress is the desktop's MAC, derived from its index under the
+// OpenStack prefix fa:16:3e, as Huawei Cloud ports have. Only sub-jobs show
+// it (§9: ShowJob sub-jobs carry mac_address).
+func (d *desktop) macAddress() string {
+	return fmt.Sprintf("fa:16:3e:%02x:%02x:%02x", d.index>>16&0xff, d.index>>8&0xff, d.index&0xff)
 }
 
 type snapshot struct {
@@ -142,5 +153,6 @@ func (st *state) removeSnapshot(rec *snapshot) {
 
 func (st *state) addDesktop(d *desktop) {
 	st.desktops = append(st.desktops, d)
+	d.index = len(st.desktops)
 	st.desktopByID[d.ID] = d
 }
