@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -35,6 +36,13 @@ func parseFlags(args []string, stderr io.Writer) (emulator.Config, string, error
 	fl.DurationVar(&cfg.Faults.Latency, "latency", 0, "delay added to every API answer")
 	fl.Float64Var(&cfg.Faults.SubJobFailureRate, "subjob-failure-rate", 0, "share of sub-jobs that end FAILED, 0..1")
 	fl.Int64Var(&cfg.Seed, "seed", 0, "seed of every generated ID and fault decision")
+	// The dialect: which plausible answer to give where the reference is silent.
+	fl.DurationVar(&cfg.Dialect.JobTimeOffset, "job-time-offset", 0, "zone of job and sub-job begin_time/end_time as an offset from UTC, e.g. 8h or -5h30m (multiples of 15m, -12h..14h)")
+	fl.StringVar(&cfg.Dialect.SubJobEntity, "subjob-entity", "", `sub-job entity: "" (create: the desktop ID; restore, delete: its snapshot IDs comma-joined), "desktop" (the desktop ID) or "empty" (omitted)`)
+	fl.StringVar(&cfg.Dialect.NotFound, "not-found", emulator.NotFound404, `unknown desktop, snapshot or job: "404" (404 WKS.0004) or "400" (400 WKS.0001)`)
+	fl.StringVar(&cfg.Dialect.SubJobOrder, "subjob-order", emulator.SubJobOrderNewest, `ListItaSubJobs order: "newest" or "oldest" first`)
+	fl.StringVar(&cfg.Dialect.RestoreJobType, "restore-job-type", "restoreDesktopBySnapshot", "job_type of batch-restore jobs, e.g. restoreWksSnapshot")
+	fl.BoolVar(&cfg.Dialect.NoRetryAfter, "no-retry-after", false, "429 answers carry no Retry-After header")
 	if err := fl.Parse(args); err != nil {
 		return cfg, "", &usageError{err: err, printed: true} // the flag package printed it
 	}
@@ -80,12 +88,34 @@ func checkFlags(cfg emulator.Config, listen string) error {
 	if cfg.Faults.Latency < 0 {
 		errs = append(errs, fmt.Errorf("-latency must not be negative, got %s", cfg.Faults.Latency))
 	}
+	errs = append(errs, dialectFlagErrors(cfg.Dialect.Validate())...)
 	if cfg.StateFile != "" {
 		if _, err := os.Stat(filepath.Dir(cfg.StateFile)); errors.Is(err, fs.ErrNotExist) {
 			errs = append(errs, fmt.Errorf("-state %s: directory %s does not exist", cfg.StateFile, filepath.Dir(cfg.StateFile)))
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// dialectFlagErrors renames the emulator's dialect errors after the flags:
+// each names a JSON key, which is the flag's name with underscores.
+func dialectFlagErrors(err error) []error {
+	if err == nil {
+		return nil
+	}
+	list := []error{err}
+	if joined, ok := err.(interface{ Unwrap() []error }); ok {
+		list = joined.Unwrap()
+	}
+	out := make([]error, 0, len(list))
+	for _, e := range list {
+		var de *emulator.DialectError
+		if errors.As(e, &de) {
+			e = fmt.Errorf("-%s %s", strings.ReplaceAll(de.Field, "_", "-"), de.Problem)
+		}
+		out = append(out, e)
+	}
+	return out
 }
 
 // lockedWriter serialises the address line and the request log.

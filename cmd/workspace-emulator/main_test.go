@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/cloud-desktop/terraform-provider-workspace/internal/emulator"
 )
 
 // TestMain lets the test binary act as the command, so the signal path of
@@ -73,24 +75,57 @@ func TestRunServesAndSavesState(t *testing.T) {
 
 func TestRunRejectsBadFlags(t *testing.T) {
 	for args, want := range map[string]string{
-		"-fault-5xx-rate 1.5":    "-fault-5xx-rate must be between 0 and 1, got 1.5",
-		"-fault-reset-rate -0.1": "-fault-reset-rate must be between 0 and 1",
-		"-subjob-failure-rate 2": "-subjob-failure-rate must be between 0 and 1",
-		"-throttle-rps -1":       "-throttle-rps must be 0 (off) or positive",
-		"-latency -1s":           "-latency must not be negative",
-		"-job-duration -5s":      "-job-duration must not be negative",
-		"-desktops -1":           "-desktops must be 0 or more",
-		"-access-key=":           "-access-key must not be empty",
-		"-state /no/such/dir/s":  "directory /no/such/dir does not exist",
-		"-desktops ten":          "invalid value",
-		"-bogus":                 "flag provided but not defined",
-		"extra":                  "unexpected arguments",
+		"-fault-5xx-rate 1.5":                 "-fault-5xx-rate must be between 0 and 1, got 1.5",
+		"-fault-reset-rate -0.1":              "-fault-reset-rate must be between 0 and 1",
+		"-subjob-failure-rate 2":              "-subjob-failure-rate must be between 0 and 1",
+		"-throttle-rps -1":                    "-throttle-rps must be 0 (off) or positive",
+		"-latency -1s":                        "-latency must not be negative",
+		"-job-duration -5s":                   "-job-duration must not be negative",
+		"-desktops -1":                        "-desktops must be 0 or more",
+		"-job-time-offset 7m":                 "-job-time-offset must be a multiple of 15m from -12h to +14h",
+		"-job-time-offset 15h":                "-job-time-offset must be a multiple of 15m from -12h to +14h (UTC-12:00 to UTC+14:00), got 15h0m0s",
+		"-job-time-offset -13h":               "-job-time-offset must be a multiple of 15m",
+		"-job-time-offset 8":                  "invalid value",
+		"-subjob-entity ids":                  `-subjob-entity must be "", "desktop" or "empty", got "ids"`,
+		"-not-found 410":                      `-not-found must be "", "404" or "400", got "410"`,
+		"-subjob-order random":                `-subjob-order must be "", "newest" or "oldest", got "random"`,
+		"-restore-job-type createWksSnapshot": "-restore-job-type must not be the type of another snapshot job",
+		"-no-retry-after=maybe":               "invalid boolean value",
+		"-not-found 1 -subjob-order 2":        `-subjob-order must be "", "newest" or "oldest", got "2"`,
+		"-access-key=":                        "-access-key must not be empty",
+		"-state /no/such/dir/s":               "directory /no/such/dir does not exist",
+		"-desktops ten":                       "invalid value",
+		"-bogus":                              "flag provided but not defined",
+		"extra":                               "unexpected arguments",
 	} {
 		err := run(context.Background(), strings.Fields(args), io.Discard, io.Discard)
 		var usage *usageError
 		if !errors.As(err, &usage) || !strings.Contains(err.Error(), want) {
 			t.Errorf("%s: %v, want a usage error mentioning %q", args, err, want)
 		}
+	}
+}
+
+func TestDialectFlags(t *testing.T) {
+	for _, tc := range []struct {
+		args string
+		want emulator.Dialect
+	}{
+		{"", emulator.Dialect{NotFound: "404", SubJobOrder: "newest", RestoreJobType: "restoreDesktopBySnapshot"}},
+		{"-job-time-offset 8h -subjob-entity desktop -not-found 400 -subjob-order oldest -restore-job-type restoreWksSnapshot -no-retry-after",
+			emulator.Dialect{JobTimeOffset: 8 * time.Hour, SubJobEntity: "desktop", NotFound: "400", SubJobOrder: "oldest", RestoreJobType: "restoreWksSnapshot", NoRetryAfter: true}},
+		{"-job-time-offset -5h30m -subjob-entity empty -restore-job-type=",
+			emulator.Dialect{JobTimeOffset: -(5*time.Hour + 30*time.Minute), SubJobEntity: "empty", NotFound: "404", SubJobOrder: "newest"}},
+	} {
+		cfg, _, err := parseFlags(strings.Fields(tc.args), io.Discard)
+		if err != nil || cfg.Dialect != tc.want {
+			t.Errorf("%q: dialect %+v, %v; want %+v", tc.args, cfg.Dialect, err, tc.want)
+		}
+	}
+	// Both bad dialect flags are named at once.
+	err := run(context.Background(), []string{"-not-found", "x", "-subjob-entity", "y"}, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "-not-found must be") || !strings.Contains(err.Error(), "-subjob-entity must be") {
+		t.Errorf("two bad dialect flags: %v", err)
 	}
 }
 
