@@ -17,7 +17,8 @@
 //	GET  /v2/{project_id}/workspace-sub-jobs        ListItaSubJobs
 //	GET  /v2/{project_id}/desktops                  ListDesktops
 //	GET  /v3/projects?name={region}                 KeystoneListProjects (IAM, same host)
-//	GET  /_emulator/health | /_emulator/stats, GET|POST /_emulator/faults  (no auth, no faults, not counted)
+//	GET  /_emulator/health | /_emulator/stats, GET|POST /_emulator/faults | /_emulator/dialect
+//	     (no auth, no faults, not counted)
 //
 // Anything else is 404 APIGW.0101 and counts as operation "Unknown". Every
 // answer carries an X-Request-Id header; gateway (APIGW.*) error bodies also
@@ -44,6 +45,9 @@
 //
 // # Choices where the reference says "not confirmed"
 //
+// Where several answers are plausible and a client must cope with each, the
+// choice is a dialect (see Dialects below) and what follows is the default.
+//
 // Error codes:
 //   - 400 WKS.0001: malformed or empty JSON, a field of the wrong type, an ID
 //     list that is missing, empty, over 100 long, with duplicates or with an
@@ -54,11 +58,13 @@
 //     snapshots of the same disk of one desktop in one call. The message
 //     names the field, e.g. "desktop_ids[2]: ...".
 //   - 404 WKS.0004: unknown desktops or snapshots (all of them listed), or
-//     an unknown job.
+//     an unknown job. Dialect.NotFound "400" answers these 400 WKS.0001
+//     instead, with the same message.
 //   - 409 WKS.00010032: a desktop (or the desktop of a snapshot) is under a
 //     running job: "Operation conflict. The desktop current instance status
 //     is [snapshotting|restoring|deleting_snapshot] and deny operation
-//     [<job type>], resource id [<desktop id>]". A desktop is busy from the
+//     [<job type>], resource id [<desktop id>]", the job type being the one
+//     the dialect shows (Dialect.RestoreJobType). A desktop is busy from the
 //     POST until its own sub-job ends.
 //   - Failed sub-jobs carry error_code WKS.00010306 (create), WKS.00010315
 //     (restore) or WKS.00010321 (delete) and a fail_reason naming the desktop.
@@ -66,14 +72,19 @@
 // Desktops: seeded with IDs in UUID form derived from Seed and index, names
 // wks-desktop-0001..., computer names WKSPC0001..., users user0001...,
 // IPs 10.0.x.y, MAC addresses fa:16:3e followed by the index in three bytes
-// (desktop 256 is fa:16:3e:00:01:00; derived, so not in the state file). Each desktop has exactly one system disk and one data disk,
-// so disk_type ALL makes two records per desktop (system first),
-// SYSTEM_DISK or DATA_DISKS one. disk_type omitted means ALL.
+// (desktop 256 is fa:16:3e:00:01:00; derived, so not in the state file).
+// Each desktop has exactly one system disk and one data disk, so disk_type
+// ALL makes two records per desktop (system first), SYSTEM_DISK or
+// DATA_DISKS one. disk_type omitted means ALL.
 //
 // Snapshot names are desktop name + given name + the job's begin time as
-// 20060102150405 (UTC), with no separators; a missing name gives desktop
-// name + timestamp. create_time is the job's begin (RFC 3339, Z), create_type
-// MANUALLY. Records appear at once as creating with process 0..99 and become
+// 20060102150405, with no separators; a missing name gives desktop name +
+// timestamp. The timestamp is the wall clock of the zone job times are
+// written in (UTC, or UTC+Dialect.JobTimeOffset when the record was made):
+// the service composes the name as it writes its job times, we guess, so a
+// client must not read a zone into it. create_time is the job's begin in
+// RFC 3339 UTC (Z) in every dialect, as documented; create_type MANUALLY.
+// Records appear at once as creating with process 0..99 and become
 // create_success (process null) or create_failed when their desktop's
 // sub-job ends. Restore: restoring, then restore_success with
 // last_restore_time, or restore_failed with restore_fail_reason. Delete:
@@ -94,14 +105,20 @@
 // failed sub-job, fail_reason "n of m sub-jobs failed") when any sub-job
 // FAILED, or COMPLETE with no error fields when the fault
 // CompleteWithFailedSubJobs was on when the job began. Times are
-// "2006-01-02 15:04:05" UTC; end_time appears once terminal. There is one
-// sub-job per desktop, in request order. Sub-job entity: the desktop ID for
-// create; the desktop's snapshot IDs, comma separated in request order, for
-// restore and delete.
+// "2006-01-02 15:04:05" with no zone, in UTC (Dialect.JobTimeOffset moves
+// them); end_time appears once terminal. Job types are createWksSnapshot,
+// restoreDesktopBySnapshot (Dialect.RestoreJobType renames it) and
+// deleteWksSnapshot. There is one sub-job per desktop, in request order.
+// Sub-job entity (Dialect.SubJobEntity): the desktop ID for create; the
+// desktop's snapshot IDs, comma separated in request order, for restore and
+// delete. Sub-jobs also carry desktop_name and mac_address at the top level
+// and entities {desktop_id, desktop_name, user_name, ip_address}.
 //
 // ListItaSubJobs lists sub-jobs newest first (reverse creation order, so a
-// job's later sub-jobs come first). limit=0 returns no items but the
-// total_count; desktop_pool_id matches nothing (no desktop is in a pool).
+// job's later sub-jobs come first; Dialect.SubJobOrder "oldest" reverses
+// that); job_type matches the type the answer shows. limit=0 returns no
+// items but the total_count; desktop_pool_id matches nothing (no desktop is
+// in a pool).
 // ListDesktops filters exactly; limit=0 likewise returns only total_count.
 // KeystoneListProjects without name lists the one project.
 //
@@ -111,7 +128,8 @@
 // /_emulator/faults (snake_case keys, merged into the faults in force,
 // latency as "250ms" or nanoseconds). They apply to the API routes only, in
 // this order: throttle (token bucket of ThrottleRPS a second, burst
-// max(1, rps), on the emulator's clock: 429 APIGW.0308 with Retry-After: 1),
+// max(1, rps), on the emulator's clock: 429 APIGW.0308 with Retry-After: 1
+// unless Dialect.NoRetryAfter),
 // then authentication, then Fault5xxRate (a gateway 503 APIGW.0201 or a
 // service 500 WKS.0999, half each, without acting), then the operation, then
 // FaultResetRate (the operation has acted; the connection is closed with a
@@ -132,10 +150,58 @@
 // "latency"; Stats.InjectedFaultsByOperation breaks the 5xx, reset, drop and
 // scripted throttle faults down by operation.
 //
+// # Dialects
+//
+// Config.Dialect, SetDialect and POST /_emulator/dialect (snake_case keys
+// merged into the dialect in force, unknown keys refused, job_time_offset as
+// "8h", "-5h30m" or nanoseconds; GET shows it, the offset in nanoseconds)
+// choose, for each point the reference leaves open, which plausible answer
+// the emulator gives, so client tests can prove the provider works under
+// each. The zero Dialect gives the answers listed above. A dialect is applied
+// when an answer is written, so switching it changes what is said about jobs
+// that already exist; only the timestamp inside a snapshot name is fixed
+// when the record is made.
+//
+//   - job_time_offset (JobTimeOffset): job and sub-job begin_time/end_time
+//     are written zone-less at UTC+offset; 0 = UTC, multiples of 15m from
+//     -12h to +14h (every zone in use). Evidence: the only example,
+//     "2020-04-10 06:45:14" in the OAS (§2.1, §2.2), has no zone; §9 item 1
+//     calls UTC a guess and local time such as UTC+8 as plausible. Only
+//     snapshot create_time is documented as UTC, and it stays UTC.
+//   - subjob_entity (SubJobEntity): "" = the desktop ID for create and the
+//     desktop's snapshot IDs comma-joined for restore and delete (the entity
+//     is the "object operated on", and those are what each job operates on);
+//     "desktop" = the desktop ID for every type (entities.desktop_id is the
+//     one documented structured target, §2.1); "empty" = no entity (the SDK
+//     lists it, OAS does not). Evidence: §9 item 2, the format is free text.
+//   - not_found (NotFound): "" or "404" = 404 WKS.0004, as the seed pages
+//     answer a missing resource; "400" = 400 WKS.0001, which Huawei's own
+//     provider treats as not-found for desktop pools (§5.2, TF
+//     desktop_pool.go ~L669). Evidence: §9 item 4. Applies to unknown
+//     desktops (batch-create), snapshots (batch-restore, batch-delete) and
+//     jobs (ShowJob).
+//   - subjob_order (SubJobOrder): "" or "newest" = newest first; "oldest" =
+//     creation order. Evidence: §9 item 3, the order is not documented and
+//     neither is more likely than the other.
+//   - restore_job_type (RestoreJobType): "" = restoreDesktopBySnapshot, the
+//     only restore type the SDK lists (§2.4); any other name is shown as
+//     given, e.g. restoreWksSnapshot by analogy with createWksSnapshot and
+//     deleteWksSnapshot, which no source names. Evidence: §2.4 and §6 item 2,
+//     "not confirmed". It renames the job_type of ShowJob and sub-jobs, the
+//     ListItaSubJobs job_type filter and Server.JobIDs; it may not be the
+//     create or delete type.
+//   - no_retry_after (NoRetryAfter): false = 429 answers carry
+//     Retry-After: 1; true = no Retry-After. Evidence: §9 item 5; the
+//     gateway 429 quoted in §5.1 (TF issue #1335) gives only its body.
+//
+// The dialect is configuration, not state: the state file does not store it,
+// and a restarted emulator speaks the dialect it is configured with.
+//
 // # State file
 //
 // With Config.StateFile, New loads desktops, snapshots, jobs and the
 // generator's position from it when it exists (the Desktops count is then
 // ignored) and Close writes it (atomically, by rename). Jobs keep running
-// across a restart because they are computed from their begin time.
+// across a restart because they are computed from their begin time. The
+// dialect and the faults are not in it (see Dialects).
 package emulator
