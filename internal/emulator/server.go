@@ -201,6 +201,10 @@ func (s *Server) nextRequestID() string {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	requestID := s.nextRequestID()
 	w.Header().Set("X-Request-Id", requestID)
+	// The Date header tells clients the service's time (reference §9: job
+	// times are judged against it), so it comes from the emulator's clock,
+	// which tests may move, not from net/http's.
+	w.Header().Set("Date", s.cfg.Now().UTC().Format(http.TimeFormat))
 	if strings.HasPrefix(r.URL.Path, emulatorPrefix) {
 		writeReply(w, s.serveEmulator(r))
 		return

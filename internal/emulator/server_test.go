@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"sync"
 	"testing"
+	"time"
 )
 
 // Concurrent clients over real connections each get their own job.
@@ -38,5 +39,18 @@ func TestConcurrentRequests(t *testing.T) {
 	}
 	if st := srv.Stats(); st.Jobs != 8 || st.Snapshots != 16 || st.RequestsByOperationStatus[opBatchCreate]["200"] != 8 {
 		t.Errorf("stats after 8 concurrent creates: %+v", st)
+	}
+}
+
+// Every answer's Date header is the emulator's clock, which tests move: the
+// client judges job times against it (reference §9).
+func TestDateHeaderIsTheEmulatorsClock(t *testing.T) {
+	h := newHarness(t, Config{Desktops: 1})
+	h.clock.Advance(90 * time.Minute)
+	for _, path := range []string{"/_emulator/health", "~/snapshots"} {
+		res := h.do(http.MethodGet, path, nil)
+		if got, want := res.header.Get("Date"), h.clock.Now().Format(http.TimeFormat); got != want {
+			t.Errorf("%s: Date %q, want the emulator's clock %q", path, got, want)
+		}
 	}
 }
