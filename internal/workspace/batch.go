@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"sort"
 	"strings"
 	"sync"
@@ -17,13 +18,24 @@ import (
 // certainly never reached the service (dial/DNS failures, nothing written)
 // or was throttled (429); the transport does that. After an ambiguous
 // failure (5xx, reset or timeout once sent) the job may exist, so before
-// anything is resubmitted the chunk is reconciled (reconcile.go): the
-// service's sub-job list is searched for a job of this type over exactly
-// this chunk that began no earlier than the send time minus the signing
-// window. Only when none exists is the POST sent again. A busy desktop
-// (409 WKS.00010032) is retried with backoff for BusyRetryTimeout, and
-// reconciled first too if an earlier attempt was ambiguous, since the
-// desktop may be busy with our own job.
+// anything is sent again a create or restore chunk is reconciled
+// (reconcile.go): the service's sub-job list is searched for a job over
+// exactly this chunk that began after the first send. Only when none exists
+// is the POST sent again. A delete chunk needs no job: what of it still
+// exists is listed, and only that is sent again. A busy desktop (409
+// WKS.00010032) is retried with backoff for BusyRetryTimeout, and reconciled
+// first too if an earlier attempt was ambiguous, since the desktop may be
+// busy with our own job.
+//
+// Before a create chunk is first sent, its desktops' manual snapshots are
+// listed (the baseline, in ChunkSubmission.Baseline): a record is the job's
+// only if it was not there before (resolve.go), and reconciliation sees a
+// job's work by the same difference.
+//
+// "Does not exist" is decided by listing, not by a status code (reference
+// §9 item 4: 404 or 400 WKS.0001): a 4xx answer to a delete or restore
+// (other than busy, throttled or refused credentials) lists the chunk's
+// snapshots before it is an error.
 
 // SubmitHooks let a caller follow a submission as it goes. Both are called
 // serialised, from the submitting goroutines; either may be nil.
@@ -97,32 +109,58 @@ type ChunkSubmission struct {
 	JobID      string
 	Err        error
 	Reconciled bool
-	Gone       []string // delete only: IDs the service reported as already deleted
+	Gone       []string // delete only: IDs no longer listed, so already deleted
+	// Baseline is, for create, the IDs of the manual snapshots the chunk's
+	// desktops had before it was first sent: none of them is the job's.
+	Baseline []string
 }
 
 // batchKind is one of the three batch POSTs.
 type batchKind struct {
-	op       string
-	suffix   string
-	jobType  string
-	body     func(ids []string) any
-	desktops bool // the IDs are desktop IDs (create), not snapshot IDs
+	op     string
+	suffix string
+	body   func(ids []string) any
+	// desktops: the IDs are desktop IDs (create), not snapshot IDs.
+	desktops bool
+	// reconciled: an ambiguous send is searched for among the jobs (create,
+	// restore); a delete lists what is left instead.
+	reconciled bool
+	// listJobType filters the reconciliation's sub-job listing; "" lists
+	// every type (restore's is not documented).
+	listJobType string
+	// desktopOf maps snapshot IDs to desktops when the caller knows them,
+	// so listings can filter by desktop.
+	desktopOf map[string]string
+	// baseline: list the chunk's desktops' snapshots before the first send
+	// (SubmitBatchCreate; the single-call BatchCreateDesktopSnapshot, which
+	// cannot return it, does not).
+	baseline bool
+}
+
+// acceptsJobType reports whether a job of this type may be this kind's (a
+// sub-job without job_type was listed by the type filter, if any).
+func (k batchKind) acceptsJobType(jobType string) bool {
+	if k.listJobType != "" {
+		return jobType == "" || jobType == k.listJobType
+	}
+	return IsRestoreJobType(jobType)
 }
 
 func createKind(req BatchCreateDesktopSnapshotReq) batchKind {
 	return batchKind{
-		op: "BatchCreateDesktopSnapshot", suffix: "/snapshots/batch-create", jobType: JobTypeCreateSnapshot, desktops: true,
+		op: "BatchCreateDesktopSnapshot", suffix: "/snapshots/batch-create", desktops: true,
+		reconciled: true, listJobType: JobTypeCreateSnapshot,
 		body: func(ids []string) any { r := req; r.DesktopIds = ids; return r },
 	}
 }
 
 var (
 	restoreKind = batchKind{
-		op: "BatchRestoreDesktopSnapshot", suffix: "/snapshots/batch-restore", jobType: JobTypeRestoreSnapshot,
+		op: "BatchRestoreDesktopSnapshot", suffix: "/snapshots/batch-restore", reconciled: true,
 		body: func(ids []string) any { return BatchRestoreSnapshotReq{SnapshotIds: ids} },
 	}
 	deleteKind = batchKind{
-		op: "BatchDeleteDesktopSnapshot", suffix: "/snapshots/batch-delete", jobType: JobTypeDeleteSnapshot,
+		op: "BatchDeleteDesktopSnapshot", suffix: "/snapshots/batch-delete",
 		body: func(ids []string) any { return BatchDeleteDesktopSnapshotReq{SnapshotIds: ids} },
 	}
 )
@@ -157,7 +195,9 @@ func (c *Client) SubmitBatchCreate(ctx context.Context, req BatchCreateDesktopSn
 	if err := validateCreate(req, false); err != nil {
 		return []ChunkSubmission{{IDs: req.DesktopIds, Err: fmt.Errorf("BatchCreateDesktopSnapshot: %w", err)}}
 	}
-	return c.submitBatch(ctx, createKind(req), chunkIDs(dedupe(req.DesktopIds)), hooks)
+	kind := createKind(req)
+	kind.baseline = true
+	return c.submitBatch(ctx, kind, chunkIDs(dedupe(req.DesktopIds)), hooks)
 }
 
 // SubmitBatchRestore does the same for batch-restore.
@@ -189,7 +229,9 @@ func (c *Client) SubmitBatchDeleteOf(ctx context.Context, desktopOf map[string]s
 	if err := validateSnapshotIDs(ids, false); err != nil {
 		return []ChunkSubmission{{IDs: ids, Err: fmt.Errorf("BatchDeleteDesktopSnapshot: %w", err)}}
 	}
-	return c.submitBatch(ctx, deleteKind, packGroups(groupByDesktop(ids, desktopOf), MaxBatchIDs), hooks)
+	kind := deleteKind
+	kind.desktopOf = desktopOf
+	return c.submitBatch(ctx, kind, packGroups(groupByDesktop(ids, desktopOf), MaxBatchIDs), hooks)
 }
 
 func (c *Client) submitBatch(ctx context.Context, kind batchKind, chunks [][]string, hooks SubmitHooks) []ChunkSubmission {
@@ -220,7 +262,8 @@ func (c *Client) submitBatch(ctx context.Context, kind batchKind, chunks [][]str
 				}
 			}
 			res := c.submitChunk(ctx, kind, chunk, reg, onBusy)
-			results[i] = ChunkSubmission{Index: i, Chunks: len(chunks), IDs: res.ids, JobID: res.jobID, Err: res.err, Reconciled: res.reconciled, Gone: res.gone}
+			results[i] = ChunkSubmission{Index: i, Chunks: len(chunks), IDs: res.ids, JobID: res.jobID, Err: res.err,
+				Reconciled: res.reconciled, Gone: res.gone, Baseline: res.baseline}
 			if res.jobID != "" && hooks.OnJob != nil {
 				serialised(func() { hooks.OnJob(results[i]) })
 			}
@@ -237,6 +280,7 @@ type chunkResult struct {
 	err        error
 	reconciled bool
 	gone       []string
+	baseline   []string
 }
 
 // submitChunk posts one chunk, never starting two jobs for it (see the
@@ -252,8 +296,37 @@ func (c *Client) submitChunk(ctx context.Context, kind batchKind, ids []string, 
 		busy           int
 		rec            = &reconciler{c: c, kind: kind}
 	)
+	if kind.baseline {
+		baseline, err := c.ListAllDesktopSnapshots(ctx, ListDesktopSnapshotRequest{DesktopIds: res.ids, CreateType: CreateTypeManually})
+		if err != nil {
+			res.err = fmt.Errorf("%s: nothing was sent, since listing the desktops' snapshots first failed: %w", kind.op, err)
+			return res
+		}
+		rec.baseline = make(map[string]bool, len(baseline))
+		for _, r := range baseline {
+			res.baseline = append(res.baseline, r.SnapshotId)
+			rec.baseline[r.SnapshotId] = true
+		}
+	}
 	for {
-		if !ambiguousSince.IsZero() {
+		if !ambiguousSince.IsZero() && !kind.reconciled {
+			// A delete that may have acted: send again only what is left.
+			gone, err := c.goneSnapshots(ctx, kind, res.ids)
+			if err != nil {
+				res.err = fmt.Errorf("%s: the request may have reached the service (%v), and listing what is left failed: %w", kind.op, lastAmbiguous, err)
+				return res
+			}
+			res.gone = append(res.gone, gone...)
+			if res.ids = without(res.ids, gone); len(res.ids) == 0 {
+				return res
+			}
+			if ambiguous > c.cfg.MaxRetries {
+				res.err = fmt.Errorf("%s: gave up after %d attempts that may have reached the service, with %s still listed: %w",
+					kind.op, ambiguous, countIDs(len(res.ids), "snapshot"), lastAmbiguous)
+				return res
+			}
+		}
+		if !ambiguousSince.IsZero() && kind.reconciled {
 			jobID, err := rec.findPatiently(ctx, res.ids, ambiguousSince, reg)
 			if err != nil {
 				res.err = fmt.Errorf("%s: the request may have reached the service (%v), and looking for its job failed: %w", kind.op, lastAmbiguous, err)
@@ -296,6 +369,7 @@ func (c *Client) submitChunk(ctx context.Context, kind batchKind, ids []string, 
 		switch {
 		case err == nil:
 			reg.add(out.JobId)
+			c.svc.jobAnswered(out.JobId, c.clock.Now())
 			res.jobID = out.JobId
 			return res
 		case ctx.Err() != nil:
@@ -331,15 +405,21 @@ func (c *Client) submitChunk(ctx context.Context, kind batchKind, ids []string, 
 				return res
 			}
 			continue
-		case kind.jobType == JobTypeDeleteSnapshot && IsNotFound(err):
-			gone, goneErr := c.goneSnapshots(ctx, res.ids, err)
-			if goneErr != nil || len(gone) == 0 {
-				res.err = errors.Join(err, goneErr)
+		case !kind.desktops && mayMeanGone(err):
+			gone, goneErr := c.goneSnapshots(ctx, kind, res.ids)
+			switch {
+			case goneErr != nil:
+				res.err = fmt.Errorf("%w (and listing which snapshots still exist failed: %w)", err, goneErr)
+				return res
+			case len(gone) == 0:
+				res.err = err
+				return res
+			case kind.reconciled:
+				res.err = &SnapshotsGoneError{Operation: kind.op, IDs: gone, Answer: err}
 				return res
 			}
 			res.gone = append(res.gone, gone...)
-			res.ids = without(res.ids, gone)
-			if len(res.ids) == 0 {
+			if res.ids = without(res.ids, gone); len(res.ids) == 0 {
 				return res
 			}
 			continue
@@ -354,26 +434,18 @@ func (c *Client) submitChunk(ctx context.Context, kind batchKind, ids []string, 
 	}
 }
 
-// goneSnapshots finds which of ids a 404 of batch-delete refers to: the IDs
-// the error names, or else those no longer listed.
-func (c *Client) goneSnapshots(ctx context.Context, ids []string, notFound error) ([]string, error) {
-	if e, ok := asAPIError(notFound); ok {
-		text := e.ErrorMsg + " " + e.ErrorDetail
-		var named []string
-		for _, id := range ids {
-			if strings.Contains(text, id) {
-				named = append(named, id)
-			}
-		}
-		if len(named) > 0 {
-			return named, nil
-		}
+// goneSnapshots lists which of ids no longer exist: by their desktops when
+// the caller knows them, else the project's whole list.
+func (c *Client) goneSnapshots(ctx context.Context, kind batchKind, ids []string) ([]string, error) {
+	var req ListDesktopSnapshotRequest
+	if desktops, ok := desktopsOf(ids, kind.desktopOf); ok {
+		req.DesktopIds = desktops
 	}
-	records, err := c.ListAllDesktopSnapshots(ctx, ListDesktopSnapshotRequest{})
+	records, err := c.ListAllDesktopSnapshots(ctx, req)
 	if err != nil {
 		return nil, err
 	}
-	exists := map[string]bool{}
+	exists := make(map[string]bool, len(records))
 	for _, r := range records {
 		exists[r.SnapshotId] = true
 	}
@@ -384,6 +456,62 @@ func (c *Client) goneSnapshots(ctx context.Context, ids []string, notFound error
 		}
 	}
 	return gone, nil
+}
+
+// desktopsOf returns the desktops of ids, if desktopOf knows every one.
+func desktopsOf(ids []string, desktopOf map[string]string) ([]string, bool) {
+	var desktops []string
+	for _, id := range ids {
+		d, ok := desktopOf[id]
+		if !ok || d == "" {
+			return nil, false
+		}
+		desktops = append(desktops, d)
+	}
+	return dedupe(desktops), len(desktops) > 0
+}
+
+// mayMeanGone reports a refusal that could mean some IDs no longer exist:
+// any 4xx but busy, throttled or refused credentials.
+func mayMeanGone(err error) bool {
+	e, ok := asAPIError(err)
+	if !ok || e.HTTPStatus < 400 || e.HTTPStatus >= 500 || IsBusy(err) {
+		return false
+	}
+	switch e.HTTPStatus {
+	case http.StatusUnauthorized, http.StatusForbidden, http.StatusTooManyRequests:
+		return false
+	}
+	return true
+}
+
+// SnapshotsGoneError is a restore refused because some of its snapshots no
+// longer exist (they are not listed any more).
+type SnapshotsGoneError struct {
+	Operation string
+	IDs       []string
+	Answer    error // the service's refusal
+}
+
+func (e *SnapshotsGoneError) Error() string {
+	return fmt.Sprintf("%s: %s no longer %s: %s (the service answered: %v)", e.Operation,
+		countIDs(len(e.IDs), "snapshot"), pluralVerb(len(e.IDs), "exists", "exist"), strings.Join(e.IDs, ", "), e.Answer)
+}
+
+func (e *SnapshotsGoneError) Unwrap() error { return e.Answer }
+
+func countIDs(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+func pluralVerb(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 // dedupe drops repeated IDs, keeping the first occurrence's position.
@@ -425,4 +553,19 @@ func without(ids, drop []string) []string {
 		}
 	}
 	return out
+}
+
+// JobGone reports whether a job ShowJob refused with showErr no longer
+// exists: the refusal must be one that can mean "does not exist" (404 or
+// another 4xx, reference §9 item 4), and the sub-job list must hold nothing
+// for the job. A listing that fails is returned as the error.
+func (c *Client) JobGone(ctx context.Context, jobID string, showErr error) (bool, error) {
+	if !mayMeanGone(showErr) {
+		return false, nil
+	}
+	page, err := c.ListItaSubJobs(ctx, ListItaSubJobsRequest{JobId: jobID, Limit: 1})
+	if err != nil {
+		return false, err
+	}
+	return page.TotalCount == 0 && len(page.Jobs) == 0, nil
 }

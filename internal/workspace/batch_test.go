@@ -83,7 +83,10 @@ func countRecords(t *testing.T, c *Client) map[string]int {
 }
 
 func TestAmbiguousCreateIsReconciledNotDuplicated(t *testing.T) {
-	srv := startEmulator(t, emulator.Config{Desktops: 250, Seed: 33, Faults: emulator.Faults{FaultResetRate: 0.5, Fault5xxRate: 0.1}})
+	// Scripted, so that POSTs get the faults whatever else is requested:
+	// resets act and lose the answer, 5xx do not act.
+	srv := startEmulator(t, emulator.Config{Desktops: 250, Seed: 33, Faults: emulator.Faults{FaultResetRate: 0.2, Fault5xxRate: 0.1,
+		Scripted: map[string][]string{"BatchCreateDesktopSnapshot": {"reset", "5xx", "reset", "", "reset"}}}})
 	cfg := emulatorConfig(srv)
 	cfg.MaxRetries = 30
 	c := newTestClient(t, cfg)
@@ -122,7 +125,10 @@ func TestAmbiguousCreateIsReconciledNotDuplicated(t *testing.T) {
 	}
 }
 
-func TestAmbiguousDeleteAndRestoreAreReconciled(t *testing.T) {
+// TestAmbiguousRestoreIsReconciledAndDeleteRelisted: a restore whose answer
+// was lost is found among the jobs; a delete whose answer was lost is not
+// sent again for what it already deleted. Either way one job per chunk.
+func TestAmbiguousRestoreIsReconciledAndDeleteRelisted(t *testing.T) {
 	srv := startEmulator(t, emulator.Config{Desktops: 120, Seed: 8})
 	cfg := emulatorConfig(srv)
 	cfg.MaxRetries = 30
@@ -143,30 +149,34 @@ func TestAmbiguousDeleteAndRestoreAreReconciled(t *testing.T) {
 	}
 	for _, step := range []struct {
 		name   string
-		submit func([]string, func(ChunkSubmission)) []ChunkSubmission
+		op     string
+		submit func([]string) []ChunkSubmission
 	}{
-		{"restore", func(ids []string, f func(ChunkSubmission)) []ChunkSubmission {
-			return c.SubmitBatchRestore(ctx, ids, SubmitHooks{OnJob: f})
-		}},
-		{"delete", func(ids []string, f func(ChunkSubmission)) []ChunkSubmission {
-			return c.SubmitBatchDelete(ctx, ids, SubmitHooks{OnJob: f})
-		}},
+		{"restore", "BatchRestoreDesktopSnapshot", func(ids []string) []ChunkSubmission { return c.SubmitBatchRestore(ctx, ids, SubmitHooks{}) }},
+		{"delete", "BatchDeleteDesktopSnapshot", func(ids []string) []ChunkSubmission { return c.SubmitBatchDelete(ctx, ids, SubmitHooks{}) }},
 	} {
 		jobsBefore := srv.Stats().Jobs
-		srv.SetFaults(emulator.Faults{FaultResetRate: 0.5})
-		subs := step.submit(ids, nil)
+		srv.SetFaults(emulator.Faults{Scripted: map[string][]string{step.op: {"reset", "reset"}}})
+		subs := step.submit(ids)
 		srv.SetFaults(emulator.Faults{})
-		reconciled := 0
+		reconciled, gone := 0, 0
 		for _, sub := range subs {
-			if sub.Err != nil || sub.JobID == "" {
+			if sub.Err != nil {
 				t.Fatalf("%s chunk %d: %+v", step.name, sub.Index, sub)
 			}
 			if sub.Reconciled {
 				reconciled++
 			}
+			gone += len(sub.Gone)
 		}
-		if got := srv.Stats().Jobs - jobsBefore; got != 2 || reconciled == 0 {
-			t.Fatalf("%s: %d new jobs (want 2, one per chunk), %d reconciled (want some)", step.name, got, reconciled)
+		if got := srv.Stats().Jobs - jobsBefore; got != 2 {
+			t.Fatalf("%s: %d new jobs, want 2 (one per chunk)", step.name, got)
+		}
+		switch {
+		case step.name == "restore" && reconciled != 2:
+			t.Fatalf("restore: %d chunks reconciled, want both", reconciled)
+		case step.name == "delete" && gone != len(ids):
+			t.Fatalf("delete: %d snapshots found gone after the lost answers, want all %d", gone, len(ids))
 		}
 	}
 	if left := countRecords(t, c); len(left) != 0 {
@@ -280,48 +290,103 @@ func subJob(jobID, desktop, entity, begin string) string {
 		jobID, desktop, jobID, desktop, entity, begin)
 }
 
-func TestReconcilerChoosesTheRightJob(t *testing.T) {
-	sentAt := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
-	page := subJobsPage(
-		subJob("old", "d1", "d1", "2026-03-01 11:44:00"), // before the signing window
-		subJob("old", "d2", "d2", "2026-03-01 11:44:00"),
-		subJob("other", "d1", "d1", "2026-03-01 12:00:01"), // other desktops
-		subJob("known", "d1", "d1", "2026-03-01 12:00:02"), // already ours
-		subJob("known", "d2", "d2", "2026-03-01 12:00:02"),
-		subJob("older", "d1", "d1", "2026-03-01 11:50:00"),
-		subJob("older", "d2", "d2", "2026-03-01 11:50:00"),
-		subJob("newest", "d2", "d2", "2026-03-01 12:00:03"),
-		subJob("newest", "d1", "d1", "2026-03-01 12:00:03"),
-	)
-	srv := newScriptedServer(t, status(200, page))
-	c := newTestClient(t, fakeConfig(srv.URL, newFakeClock()))
-	reg := newJobRegistry()
-	reg.add("known")
-	rec := &reconciler{c: c, kind: createKind(BatchCreateDesktopSnapshotReq{})}
-	got, err := rec.find(context.Background(), []string{"d1", "d2"}, sentAt, reg)
-	if err != nil || got != "newest" {
-		t.Fatalf("find = %q, %v; want newest", got, err)
+// fakeReconcileService answers ListItaSubJobs with the given sub-jobs and
+// ListDesktopSnapshot with the given records.
+func fakeReconcileService(t *testing.T, subJobs []string, records string) *scriptedServer {
+	return newScriptedServer(t, func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/snapshots") {
+			status(200, records)(w, r)
+			return
+		}
+		status(200, subJobsPage(subJobs...))(w, r)
+	})
+}
+
+// TestReconcilerAdoptsOnlyAJobBegunSinceTheSend: the job over exactly the
+// chunk's desktops that began after the first send, and never one that
+// began before it, whatever zone job times are in and whether the client
+// has learned it.
+func TestReconcilerAdoptsOnlyAJobBegunSinceTheSend(t *testing.T) {
+	sentAt := newFakeClock().Now() // 2026-03-01 12:00:00 UTC
+	jobs := func(zone time.Duration) []string {
+		at := func(d time.Duration) string { return sentAt.Add(zone + d).Format("2006-01-02 15:04:05") }
+		return []string{
+			subJob("long-ago", "d1", "", at(-16*time.Minute)), // a whole quarter hour and more before
+			subJob("long-ago", "d2", "", at(-16*time.Minute)),
+			subJob("minutes-before", "d1", "", at(-3*time.Minute)),
+			subJob("minutes-before", "d2", "", at(-3*time.Minute)),
+			subJob("other", "d1", "", at(time.Second)), // other desktops
+			subJob("known", "d1", "", at(time.Second)), // already ours
+			subJob("known", "d2", "", at(time.Second)),
+			subJob("ours", "d2", "", at(time.Second)),
+			subJob("ours", "d1", "", at(time.Second)),
+		}
 	}
-	if got, _ := rec.find(context.Background(), []string{"d1", "d3"}, sentAt, reg); got != "" {
-		t.Fatalf("find for other desktops = %q, want none", got)
+	const newRecord = `{"total_count":1,"desktop_snapshots":[{"snapshot_id":"s-new","desktop_id":"d1","is_system_disk":true}]}`
+	for _, tc := range []struct {
+		name      string
+		zone      time.Duration
+		zoneKnown bool
+	}{
+		{"UTC, zone learned", 0, true},
+		{"UTC+8, zone learned", 8 * time.Hour, true},
+		{"UTC, zone unknown", 0, false},
+		{"UTC+8, zone unknown", 8 * time.Hour, false},
+		{"UTC-5:30, zone unknown", -5*time.Hour - 30*time.Minute, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := fakeReconcileService(t, jobs(tc.zone), newRecord)
+			c := newTestClient(t, fakeConfig(srv.URL, newFakeClock()))
+			c.svc.zone, c.svc.zoneKnown = tc.zone, tc.zoneKnown
+			reg := newJobRegistry()
+			reg.add("known")
+			rec := &reconciler{c: c, kind: createKind(BatchCreateDesktopSnapshotReq{}), baseline: map[string]bool{}}
+			if got, err := rec.find(context.Background(), []string{"d1", "d2"}, sentAt, reg); err != nil || got != "ours" {
+				t.Fatalf("find = %q, %v; want ours", got, err)
+			}
+			if got, _ := rec.find(context.Background(), []string{"d1", "d3"}, sentAt, reg); got != "" {
+				t.Fatalf("find for other desktops = %q, want none", got)
+			}
+			// Sent after every job: nothing is ours, the earlier jobs least of all.
+			if got, _ := rec.find(context.Background(), []string{"d1", "d2"}, sentAt.Add(time.Minute), reg); got != "" {
+				t.Fatalf("find for a later send = %q, want none", got)
+			}
+		})
+	}
+	// While the zone is unknown, a job is adopted only once the records
+	// show its work: a record the desktops did not have before the send.
+	srv := fakeReconcileService(t, jobs(0), newRecord)
+	c := newTestClient(t, fakeConfig(srv.URL, newFakeClock()))
+	rec := &reconciler{c: c, kind: createKind(BatchCreateDesktopSnapshotReq{}), baseline: map[string]bool{"s-new": true}}
+	if got, err := rec.find(context.Background(), []string{"d1", "d2"}, sentAt, newJobRegistry()); err != nil || got != "" {
+		t.Fatalf("find with no new record = %q, %v; want none", got, err)
 	}
 }
 
-func TestReconcilerMapsSnapshotsWhenSubJobsLackEntities(t *testing.T) {
-	srv := newScriptedServer(t, func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasSuffix(r.URL.Path, "/snapshots") {
-			status(200, `{"total_count":2,"desktop_snapshots":[{"snapshot_id":"s1","desktop_id":"d1"},{"snapshot_id":"s2","desktop_id":"d2"}]}`)(w, r)
-			return
-		}
-		status(200, subJobsPage(
-			subJob("j1", "d3", "", "2026-03-01 12:00:00"),
-			subJob("j2", "d1", "", "2026-03-01 12:00:00"),
-			subJob("j2", "d2", "", "2026-03-01 12:00:00"),
-		))(w, r)
-	})
+// TestReconcilerMatchesRestoresByDesktopsNotEntity: restore sub-jobs are
+// matched by the desktops of the chunk's snapshots (entities.desktop_id),
+// never by the free-text entity, and of any job type but the documented
+// create and delete ones.
+func TestReconcilerMatchesRestoresByDesktopsNotEntity(t *testing.T) {
+	sentAt := newFakeClock().Now()
+	begin := sentAt.Add(time.Second).Format("2006-01-02 15:04:05")
+	withType := func(job, jobType string) string {
+		return strings.Replace(job, `"status"`, fmt.Sprintf(`"job_type":%q,"status"`, jobType), 1)
+	}
+	records := `{"total_count":3,"desktop_snapshots":[
+		{"snapshot_id":"s1","desktop_id":"d1","status":"restoring"},
+		{"snapshot_id":"s2","desktop_id":"d2","status":"restoring"},
+		{"snapshot_id":"s3","desktop_id":"d3"}]}`
+	srv := fakeReconcileService(t, []string{
+		withType(subJob("create", "d1", "s1,s2", begin), JobTypeCreateSnapshot), // a create over the same desktops
+		withType(subJob("create", "d2", "s1,s2", begin), JobTypeCreateSnapshot),
+		withType(subJob("j1", "d3", "s1,s2", begin), "restoreWksSnapshot"), // the entity lies
+		withType(subJob("j2", "d1", "d1", begin), "restoreWksSnapshot"),
+		withType(subJob("j2", "d2", "d2", begin), "restoreWksSnapshot"),
+	}, records)
 	c := newTestClient(t, fakeConfig(srv.URL, newFakeClock()))
-	rec := &reconciler{c: c, kind: deleteKind}
-	sentAt := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	c.svc.zoneKnown = true
+	rec := &reconciler{c: c, kind: restoreKind}
 	if got, err := rec.find(context.Background(), []string{"s1", "s2"}, sentAt, newJobRegistry()); err != nil || got != "j2" {
 		t.Fatalf("find = %q, %v; want j2", got, err)
 	}
@@ -427,9 +492,15 @@ func TestInterruptedSubmissionKeepsTheJobInFlight(t *testing.T) {
 		Faults: emulator.Faults{Latency: 300 * time.Millisecond}})
 	cfg := emulatorConfig(srv)
 	cfg.MaxConcurrentSubmits = 1 // the second chunk waits for the first
-	c := newTestClient(t, cfg)
 	ctx, cancel := context.WithCancel(context.Background())
-	time.AfterFunc(100*time.Millisecond, cancel) // while the first POST waits for its answer
+	// Interrupted the moment the first POST leaves, while it waits for its answer.
+	cfg.HTTPClient = &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		if r.Method == http.MethodPost {
+			cancel()
+		}
+		return http.DefaultTransport.RoundTrip(r)
+	})}
+	c := newTestClient(t, cfg)
 	var recorded []string
 	subs := c.SubmitBatchCreate(ctx, BatchCreateDesktopSnapshotReq{DesktopIds: srv.DesktopIDs(), DiskType: DiskTypeSystem},
 		SubmitHooks{OnJob: func(s ChunkSubmission) { recorded = append(recorded, s.JobID) }})

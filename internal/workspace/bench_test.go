@@ -69,7 +69,7 @@ func BenchmarkResolve5000(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			total += len(snaps)
+			total += len(snaps.Records)
 		}
 		if total != 10000 {
 			b.Fatalf("resolved %d records, want 10000", total)

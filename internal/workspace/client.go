@@ -82,6 +82,8 @@ type Client struct {
 
 	mu        sync.Mutex
 	projectID string
+
+	svc serviceClock // the service's clock and job-time zone, as learned
 }
 
 var regionPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)

@@ -30,7 +30,7 @@ func TestCreateWaitResolveAgainstEmulator(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(snaps) != 2*len(ids) {
-		t.Fatalf("resolved %d snapshots, want %d: %+v", len(snaps), 2*len(ids), snaps)
+	if len(snaps.Records) != 2*len(ids) || len(snaps.Unattributed) != 0 {
+		t.Fatalf("resolved %d snapshots, want %d: %+v", len(snaps.Records), 2*len(ids), snaps)
 	}
 }

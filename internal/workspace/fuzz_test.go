@@ -42,7 +42,7 @@ func FuzzDecodeListResponse(f *testing.F) {
 			return
 		}
 		job := &JobResult{Outcomes: []DesktopOutcome{{DesktopID: "d1"}}}
-		for _, rec := range selectCreated(page.DesktopSnapshots, job, ResolveOptions{}) {
+		for _, rec := range selectCreated(page.DesktopSnapshots, job, ResolveOptions{}, (&serviceClock{}).offsetScore).Records {
 			if rec.DesktopId != "d1" {
 				t.Fatalf("record of desktop %q resolved for d1", rec.DesktopId)
 			}

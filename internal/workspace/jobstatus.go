@@ -34,6 +34,7 @@ type DesktopOutcome struct {
 	Status      string
 	ErrorCode   string
 	FailReason  string
+	EndTime     time.Time // as the service wrote it, read as if UTC (the zone is not documented); zero if absent
 }
 
 // Succeeded reports a SUCCESS sub-job.
@@ -76,6 +77,8 @@ func newJobResult(job *ShowJobResponse, subJobs []JobDetailInfo, polls int) *Job
 		if sj.Entities != nil {
 			o.DesktopID, o.DesktopName = sj.Entities.DesktopId, sj.Entities.DesktopName
 		}
+		o.DesktopName = firstNonEmpty(o.DesktopName, sj.DesktopName)
+		o.EndTime, _ = parseJobTime(sj.EndTime)
 		if o.DesktopID == "" && job.JobType == JobTypeCreateSnapshot {
 			o.DesktopID = sj.Entity // a create sub-job's entity is its desktop
 		}

@@ -38,12 +38,28 @@ const (
 	CreateTypeManually = "MANUALLY"
 )
 
-// Job types of the snapshot jobs (ListItaSubJobs job_type).
+// Job types of the snapshot jobs (ListItaSubJobs job_type). The SDK documents
+// the create and delete types; which type batch-restore produces is not
+// documented (reference §2.4, §9 item 3): JobTypeRestoreSnapshot is only the
+// likeliest name, so nothing relies on it (see IsRestoreJobType).
 const (
 	JobTypeCreateSnapshot  = "createWksSnapshot"
 	JobTypeDeleteSnapshot  = "deleteWksSnapshot"
 	JobTypeRestoreSnapshot = "restoreDesktopBySnapshot"
+	// The older disk (EVS-style) snapshot jobs.
+	JobTypeCreateDiskSnapshot = "createSnapshot"
+	JobTypeDeleteDiskSnapshot = "deleteSnapshot"
 )
+
+// IsRestoreJobType reports whether a job of this type may be a batch-restore
+// job: any type other than the documented snapshot create and delete types.
+func IsRestoreJobType(jobType string) bool {
+	switch jobType {
+	case JobTypeCreateSnapshot, JobTypeDeleteSnapshot, JobTypeCreateDiskSnapshot, JobTypeDeleteDiskSnapshot:
+		return false
+	}
+	return true
+}
 
 // Job statuses. Sub-jobs use WAITING, RUNNING, SUCCESS and FAILED; parent jobs
 // have no documented enum, and the official provider also sees COMPLETE and
@@ -183,6 +199,9 @@ type JobDetailInfo struct {
 	AttachUser string       `json:"attach_user,omitempty"`
 	Entity     string       `json:"entity,omitempty"`
 	IpAddress  string       `json:"ip_address,omitempty"`
+	// In ShowJob's sub-jobs (OAS), next to entities (reference §9).
+	DesktopName string `json:"desktop_name,omitempty"`
+	MacAddress  string `json:"mac_address,omitempty"`
 }
 
 // JobEntities names the object a sub-job works on.

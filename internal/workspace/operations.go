@@ -103,6 +103,10 @@ func (c *Client) ShowJob(ctx context.Context, jobID string) (*ShowJobResponse, e
 	if err := c.get(ctx, "ShowJob", "/workspace-jobs/"+url.PathEscape(jobID), nil, &out); err != nil {
 		return nil, err
 	}
+	// The ID asked for is the one the caller holds: results and sub-job
+	// paging use it, whatever the answer's id says.
+	out.Id = jobID
+	c.svc.learnFromJob(jobID, out.BeginTime)
 	return &out, nil
 }
 

@@ -3,66 +3,94 @@ package workspace
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 )
 
-// Reconciliation after an ambiguous batch POST.
+// Reconciliation after an ambiguous batch-create or batch-restore POST.
 //
-// The service does not take idempotency keys, so the only way to know
-// whether a POST that failed after sending started a job is to look: the
-// sub-job list (ListItaSubJobs, filtered by job type) is paged through,
-// grouped by parent job, and a job is adopted when
-//   - it covers exactly this chunk: the same desktops for create; for
-//     restore and delete the same snapshot IDs, read from the sub-jobs'
-//     entity field (comma separated) when the service fills it, else the
-//     same desktops as the chunk's snapshots map to;
-//   - it began no earlier than the first ambiguous send minus the
-//     15-minute signing window (a request cannot be accepted later than
-//     that, and clocks may differ by up to that much);
+// The service takes no idempotency key, so the only way to know whether a
+// POST that failed after sending started a job is to look. It rests on
+// documented fields only (reference §2.1, §2.2): the sub-job list, grouped by
+// parent job, and each sub-job's job_type, entities.desktop_id and
+// begin_time; never the free-text entity, whose format is not documented. A
+// job is adopted when
+//   - its type fits: createWksSnapshot for create (documented); for restore,
+//     whose job type is not documented, any type that is not one of the
+//     documented snapshot create or delete types;
+//   - its sub-jobs cover exactly the chunk's desktops (for restore, the
+//     desktops the chunk's snapshots belong to);
+//   - it began no earlier than the first ambiguous send, on the service's
+//     clock (serviceClock: Date headers for the skew, the learned zone of job
+//     times, or the time judged modulo a quarter hour while the zone is
+//     unknown);
+//   - while the zone is unknown, the records show the job's work: a create
+//     made records the chunk's desktops did not have before the first send
+//     (the baseline), a restore marked the chunk's snapshots restoring or
+//     restored them since the send (last_restore_time is documented UTC);
 //   - this submission does not already own it.
-// Among several, the newest wins. Finding none means the service never
-// acted, and the caller resubmits.
-
-// signingWindow is how far the gateway accepts X-Sdk-Date from its clock.
-const signingWindow = 15 * time.Minute
+// Among several, the earliest wins (ours was sent first). Finding none means
+// the service never acted, and the caller sends again. Deletes are not
+// reconciled: what still exists is listed and deleted again (batch.go).
 
 type reconciler struct {
 	c    *Client
 	kind batchKind
-
-	// snapshot ID -> desktop ID, listed once when a job lacks entities.
-	snapshotDesktops map[string]string
+	// baseline holds, for create, the snapshot IDs the chunk's desktops
+	// had before its first send; nil when not listed (then any record
+	// counts as the job's work).
+	baseline map[string]bool
+	// records maps, for restore, every listed snapshot ID to its record,
+	// listed once per reconciliation.
+	records map[string]DesktopSnapshotDetailInfo
 }
 
 // jobCandidate is one parent job assembled from its sub-jobs.
 type jobCandidate struct {
-	id        string
-	begin     time.Time
-	beginOK   bool
-	desktops  map[string]bool
-	entities  map[string]bool
-	noEntity  bool // some sub-job had no entity
-	subJobCnt int
+	id       string
+	jobType  string
+	begin    time.Time
+	beginOK  bool
+	desktops map[string]bool
 }
 
 // find returns the job this chunk already started, or "" when there is none.
 func (r *reconciler) find(ctx context.Context, ids []string, sentAt time.Time, reg *jobRegistry) (string, error) {
+	r.c.learnZone(ctx)
+	since := r.c.svc.toService(sentAt)
 	candidates, err := r.candidates(ctx)
 	if err != nil {
 		return "", err
 	}
-	since := sentAt.Add(-signingWindow)
+	now := r.c.svc.toService(r.c.clock.Now())
+	_, zoneKnown := r.c.svc.zoneOffset()
+	r.records = nil
 	var best *jobCandidate
+	var workSeen *bool // looked up once, for the first candidate that needs it
 	for _, cand := range candidates {
-		if !cand.beginOK || cand.begin.Before(since) || reg.has(cand.id) {
+		if reg.has(cand.id) || !cand.beginOK || !r.kind.acceptsJobType(cand.jobType) ||
+			!r.c.svc.beganSince(cand.begin, since, now) {
 			continue
 		}
-		ok, err := r.matches(ctx, cand, ids)
+		covers, err := r.covers(ctx, cand, ids)
 		if err != nil {
 			return "", err
 		}
-		if ok && (best == nil || cand.begin.After(best.begin)) {
+		if !covers {
+			continue
+		}
+		if !zoneKnown {
+			if workSeen == nil {
+				seen, err := r.workSeen(ctx, ids, since)
+				if err != nil {
+					return "", err
+				}
+				workSeen = &seen
+			}
+			if !*workSeen {
+				continue
+			}
+		}
+		if best == nil || cand.begin.Before(best.begin) {
 			best = cand
 		}
 	}
@@ -78,7 +106,7 @@ const maxReconcileAttempts = 4
 
 // findPatiently is find, tried again after transient failures: giving up
 // fails the chunk although its job may exist, and resubmitting blindly
-// could snapshot, restore or delete twice.
+// could snapshot or restore twice.
 func (r *reconciler) findPatiently(ctx context.Context, ids []string, sentAt time.Time, reg *jobRegistry) (string, error) {
 	for attempt := 1; ; attempt++ {
 		jobID, err := r.find(ctx, ids, sentAt, reg)
@@ -91,11 +119,12 @@ func (r *reconciler) findPatiently(ctx context.Context, ids []string, sentAt tim
 	}
 }
 
-// candidates pages through the sub-jobs of this job type, grouped by parent.
+// candidates pages through the sub-jobs (of this job type, when it is
+// documented), grouped by parent job.
 func (r *reconciler) candidates(ctx context.Context) (map[string]*jobCandidate, error) {
 	byJob := map[string]*jobCandidate{}
 	for offset := int32(0); offset <= maxSubJobOffset; {
-		page, err := r.c.ListItaSubJobs(ctx, ListItaSubJobsRequest{JobType: r.kind.jobType, Offset: offset, Limit: MaxListLimit})
+		page, err := r.c.ListItaSubJobs(ctx, ListItaSubJobsRequest{JobType: r.kind.listJobType, Offset: offset, Limit: MaxListLimit})
 		if err != nil {
 			return nil, err
 		}
@@ -116,44 +145,89 @@ func addSubJob(byJob map[string]*jobCandidate, sj JobDetailInfo) {
 	}
 	cand := byJob[sj.JobId]
 	if cand == nil {
-		cand = &jobCandidate{id: sj.JobId, desktops: map[string]bool{}, entities: map[string]bool{}}
+		cand = &jobCandidate{id: sj.JobId, jobType: sj.JobType, desktops: map[string]bool{}}
 		byJob[sj.JobId] = cand
 	}
-	cand.subJobCnt++
 	if sj.Entities != nil && sj.Entities.DesktopId != "" {
 		cand.desktops[sj.Entities.DesktopId] = true
-	}
-	if sj.Entity == "" {
-		cand.noEntity = true
-	}
-	for _, e := range strings.Split(sj.Entity, ",") {
-		if e = strings.TrimSpace(e); e != "" {
-			cand.entities[e] = true
-		}
 	}
 	if t, ok := parseJobTime(sj.BeginTime); ok && (!cand.beginOK || t.Before(cand.begin)) {
 		cand.begin, cand.beginOK = t, true
 	}
 }
 
-func (r *reconciler) matches(ctx context.Context, cand *jobCandidate, ids []string) (bool, error) {
-	switch {
-	case r.kind.desktops:
-		return sameSet(cand.desktops, ids) || (len(cand.desktops) == 0 && sameSet(cand.entities, ids)), nil
-	case !cand.noEntity:
-		return sameSet(cand.entities, ids), nil
+// covers reports whether the candidate's desktops are exactly the chunk's.
+func (r *reconciler) covers(ctx context.Context, cand *jobCandidate, ids []string) (bool, error) {
+	if r.kind.desktops {
+		return sameSet(cand.desktops, ids), nil
 	}
-	if r.snapshotDesktops == nil {
-		records, err := r.c.ListAllDesktopSnapshots(ctx, ListDesktopSnapshotRequest{})
+	if err := r.listRecords(ctx); err != nil {
+		return false, err
+	}
+	desktopOf := make(map[string]string, len(ids))
+	for _, id := range ids {
+		if rec, ok := r.records[id]; ok {
+			desktopOf[id] = rec.DesktopId
+		}
+	}
+	return desktopsMatch(cand.desktops, ids, desktopOf), nil
+}
+
+// workSeen reports whether the records show that a job of this kind worked
+// on the chunk since the send (see the comment at the top).
+func (r *reconciler) workSeen(ctx context.Context, ids []string, since time.Time) (bool, error) {
+	if r.kind.desktops {
+		records, err := r.c.ListAllDesktopSnapshots(ctx, ListDesktopSnapshotRequest{DesktopIds: ids, CreateType: CreateTypeManually})
 		if err != nil {
-			return false, fmt.Errorf("mapping snapshots to desktops: %w", err)
+			return false, fmt.Errorf("listing the desktops' snapshots: %w", err)
 		}
-		r.snapshotDesktops = make(map[string]string, len(records))
 		for _, rec := range records {
-			r.snapshotDesktops[rec.SnapshotId] = rec.DesktopId
+			if !r.baseline[rec.SnapshotId] {
+				return true, nil
+			}
+		}
+		return false, nil
+	}
+	if err := r.listRecords(ctx); err != nil {
+		return false, err
+	}
+	for _, id := range ids {
+		rec, ok := r.records[id]
+		if !ok {
+			continue
+		}
+		restored, timeOK := parseJobTime(rec.LastRestoreTime)
+		if rec.Status == SnapshotStatusRestoring || (timeOK && !restored.Before(since.Add(-timePrecision))) {
+			return true, nil
 		}
 	}
-	return desktopsMatch(cand.desktops, ids, r.snapshotDesktops), nil
+	return false, nil
+}
+
+// listRecords lists the project's snapshot records once per search, to map
+// snapshots to desktops (the list filters by desktop, not by snapshot).
+func (r *reconciler) listRecords(ctx context.Context) error {
+	if r.records != nil {
+		return nil
+	}
+	records, err := r.c.ListAllDesktopSnapshots(ctx, ListDesktopSnapshotRequest{})
+	if err != nil {
+		return fmt.Errorf("mapping snapshots to desktops: %w", err)
+	}
+	r.records = make(map[string]DesktopSnapshotDetailInfo, len(records))
+	for _, rec := range records {
+		r.records[rec.SnapshotId] = rec
+	}
+	return nil
+}
+
+// learnZone learns the zone of job times, when it is not known yet, from a
+// job whose POST answer was read (one ShowJob); failing that, the search
+// judges job times modulo a quarter hour.
+func (c *Client) learnZone(ctx context.Context) {
+	if jobID, ok := c.svc.unlearnedJob(); ok {
+		_, _ = c.ShowJob(ctx, jobID) // ShowJob learns the zone from its answer
+	}
 }
 
 // desktopsMatch compares a job's desktops with those of the chunk's

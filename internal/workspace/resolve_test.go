@@ -25,31 +25,70 @@ func ids(records []DesktopSnapshotDetailInfo) []string {
 
 func TestSelectCreatedKeepsExactlyTheJobsRecords(t *testing.T) {
 	const m = CreateTypeManually
-	job := &JobResult{JobID: "j", BeginTime: time.Date(2026, 3, 1, 12, 0, 10, 0, time.UTC), EndTime: time.Date(2026, 3, 1, 12, 0, 20, 0, time.UTC),
-		Outcomes: []DesktopOutcome{{DesktopID: "d1"}, {DesktopID: "d2"}, {DesktopID: "d3"}}}
+	job := &JobResult{JobID: "j", BeginTime: time.Date(2026, 3, 1, 12, 0, 10, 0, time.UTC),
+		Outcomes: []DesktopOutcome{{DesktopID: "d1", Status: JobStatusSuccess}, {DesktopID: "d2", Status: JobStatusFailed},
+			{DesktopID: "d3", Status: JobStatusSuccess}}}
 	records := []DesktopSnapshotDetailInfo{
-		record("old-sys", "d1", true, "2026-03-01T12:00:05Z", "d1-sys", m, "create_success"),   // before the window
-		record("auto", "d1", true, "2026-03-01T12:00:12Z", "d1-sys", "AUTO", "create_success"), // scheduled, not ours
-		record("prev-sys", "d1", true, "2026-03-01T12:00:11Z", "d1-sys", m, "create_success"),  // earlier job in the window
-		record("prev-data", "d1", false, "2026-03-01T12:00:11Z", "d1-data", m, "create_success"),
-		record("prev-data2", "d1", false, "2026-03-01T12:00:11Z", "d1-data", m, "create_success"),
-		record("d1-sys", "d1", true, "2026-03-01T12:00:19Z", "d1-sys", m, "create_success"),
-		record("d1-data-b", "d1", false, "2026-03-01T12:00:19Z", "d1-data", m, "create_success"),
-		record("d1-data-a", "d1", false, "2026-03-01T12:00:19Z", "d1-data", m, "create_success"),
-		record("d2-sys", "d2", true, "2026-03-01T12:00:21Z", "d2-sys", m, "create_failed"), // within the 1s slack, failed
-		record("d2-late", "d2", true, "2026-03-01T12:00:22Z", "d2-sys", m, "create_success"),
-		record("d2-other-name", "d2", false, "2026-03-01T12:00:15Z", "d2-other", m, "create_success"),
-		record("excluded", "d3", true, "2026-03-01T12:00:15Z", "d3-sys", m, "create_success"),
-		record("stranger", "d9", true, "2026-03-01T12:00:15Z", "d9-sys", m, "create_success"),
+		record("old-sys", "d1", true, "2026-03-01T11:00:05Z", "d1-sys", m, "create_success"), // in the baseline
+		record("old-data", "d1", false, "2026-03-01T11:00:05Z", "d1-data", m, "create_success"),
+		record("auto", "d1", true, "2026-03-01T12:00:10Z", "d1-sys", "AUTO", "create_success"), // scheduled, not ours
+		record("d1-sys", "d1", true, "2026-03-01T12:00:10Z", "d1-sys", m, "create_success"),
+		record("d1-data-b", "d1", false, "2026-03-01T12:00:10Z", "d1-data", m, "create_success"),
+		record("d1-data-a", "d1", false, "2026-03-01T12:00:11Z", "d1-data", m, "create_success"), // a second later: same generation
+		record("d2-sys", "d2", true, "2026-03-01T12:00:10Z", "d2-sys", m, "create_failed"),
+		record("d2-other-name", "d2", false, "2026-03-01T12:00:10Z", "d2-other", m, "create_success"),
+		record("stranger", "d9", true, "2026-03-01T12:00:10Z", "d9-sys", m, "create_success"),
 	}
-	got := selectCreated(records, job, ResolveOptions{SystemDiskName: "sys", DataDiskName: "data", ExcludeSnapshot: map[string]bool{"excluded": true}})
-	want := []string{"d1-sys", "d1-data-a", "d1-data-b", "d2-sys"}
-	if !slices.Equal(ids(got), want) {
-		t.Fatalf("selected %v, want %v", ids(got), want)
+	opts := ResolveOptions{SystemDiskName: "sys", DataDiskName: "data", Baseline: map[string]bool{"old-sys": true, "old-data": true}}
+	got := selectCreated(records, job, opts, (&serviceClock{}).offsetScore)
+	if want := []string{"d1-sys", "d1-data-a", "d1-data-b", "d2-sys"}; !slices.Equal(ids(got.Records), want) {
+		t.Fatalf("selected %v, want %v", ids(got.Records), want)
 	}
-	got = selectCreated(records, job, ResolveOptions{DiskType: DiskTypeData, DataDiskName: "data"})
-	if want := []string{"d1-data-a", "d1-data-b"}; !slices.Equal(ids(got), want) {
-		t.Fatalf("data disks only: %v, want %v", ids(got), want)
+	// d3 succeeded and has no record: reported, not dropped in silence.
+	if !slices.Equal(got.Unattributed, []string{"d3"}) {
+		t.Fatalf("unattributed %v, want [d3]", got.Unattributed)
+	}
+	opts.DiskType = DiskTypeData
+	got = selectCreated(records, job, opts, (&serviceClock{}).offsetScore)
+	if want := []string{"d1-data-a", "d1-data-b"}; !slices.Equal(ids(got.Records), want) {
+		t.Fatalf("data disks only: %v, want %v", ids(got.Records), want)
+	}
+	// Without the baseline, the earlier generation is told apart by time.
+	opts = ResolveOptions{DiskType: DiskTypeAll, SystemDiskName: "sys", DataDiskName: "data"}
+	got = selectCreated(records, job, opts, (&serviceClock{}).offsetScore)
+	if want := []string{"d1-sys", "d1-data-a", "d1-data-b", "d2-sys"}; !slices.Equal(ids(got.Records), want) {
+		t.Fatalf("without a baseline: %v, want %v", ids(got.Records), want)
+	}
+}
+
+// Job times in any zone only break a tie between generations; the one whose
+// create_time (UTC) fits the job's begin best wins, newer or not.
+func TestSelectCreatedTieBreakReadsJobTimesInAnyZone(t *testing.T) {
+	records := []DesktopSnapshotDetailInfo{
+		record("ours", "d1", true, "2026-03-01T12:00:10Z", "x", CreateTypeManually, ""),
+		record("later", "d1", true, "2026-03-01T12:04:00Z", "x", CreateTypeManually, ""),
+	}
+	for _, tc := range []struct {
+		name  string
+		begin string // as the service renders it
+		zone  time.Duration
+		known bool
+	}{
+		{"UTC", "2026-03-01 12:00:10", 0, false},
+		{"UTC+8, zone unknown", "2026-03-01 20:00:10", 0, false},
+		{"UTC+8, zone learned", "2026-03-01 20:00:10", 8 * time.Hour, true},
+		{"UTC-5:30, zone unknown", "2026-03-01 06:30:10", 0, false},
+		{"UTC+5:45, zone learned", "2026-03-01 17:45:11", 5*time.Hour + 45*time.Minute, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			begin, _ := parseJobTime(tc.begin)
+			job := &JobResult{BeginTime: begin, Outcomes: []DesktopOutcome{{DesktopID: "d1", Status: JobStatusSuccess}}}
+			clock := &serviceClock{zone: tc.zone, zoneKnown: tc.known}
+			got := selectCreated(records, job, ResolveOptions{}, clock.offsetScore)
+			if !slices.Equal(ids(got.Records), []string{"ours"}) {
+				t.Fatalf("selected %v, want [ours]", ids(got.Records))
+			}
+		})
 	}
 }
 
@@ -62,7 +101,7 @@ func TestSelectCreatedBreaksSameSecondTiesByListOrder(t *testing.T) {
 		record("second-sys", "d1", true, "2026-03-01T12:00:00Z", "x", "", ""),
 		record("second-data", "d1", false, "2026-03-01T12:00:00Z", "x", "", ""),
 	}
-	if got := ids(selectCreated(records, job, ResolveOptions{})); !slices.Equal(got, []string{"second-sys", "second-data"}) {
+	if got := ids(selectCreated(records, job, ResolveOptions{}, (&serviceClock{}).offsetScore).Records); !slices.Equal(got, []string{"second-sys", "second-data"}) {
 		t.Fatalf("selected %v, want the second generation", got)
 	}
 }
@@ -76,15 +115,21 @@ func TestResolveBackToBackZeroLengthJobs(t *testing.T) {
 	opts := ResolveOptions{DiskType: DiskTypeAll, SystemDiskName: "nightly", DataDiskName: "nightly"}
 
 	first := createAndWait(t, c, req)
-	firstSnaps, err := c.ResolveCreatedSnapshots(ctx, first, opts)
-	if err != nil || len(firstSnaps) != 6 {
-		t.Fatalf("first job: %d snapshots, %v", len(firstSnaps), err)
+	first6, err := c.ResolveCreatedSnapshots(ctx, first, opts)
+	if err != nil || len(first6.Records) != 6 {
+		t.Fatalf("first job: %+v, %v", first6, err)
 	}
+	firstSnaps := first6.Records
 	second := createAndWait(t, c, req)
-	secondSnaps, err := c.ResolveCreatedSnapshots(ctx, second, opts)
+	opts.Baseline = map[string]bool{}
+	for _, id := range ids(firstSnaps) {
+		opts.Baseline[id] = true
+	}
+	second6, err := c.ResolveCreatedSnapshots(ctx, second, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
+	secondSnaps := second6.Records
 	all, _ := c.ListAllDesktopSnapshots(ctx, ListDesktopSnapshotRequest{})
 	newer := without(ids(all), ids(firstSnaps))
 	slices.Sort(newer)
@@ -113,11 +158,11 @@ func TestResolveIncludesFailedRecords(t *testing.T) {
 	if !errors.As(err, new(*JobFailedError)) || len(res.Failed()) != 4 {
 		t.Fatalf("err = %v", err)
 	}
-	snaps, err := c.ResolveCreatedSnapshots(ctx, res, ResolveOptions{DiskType: DiskTypeSystem})
-	if err != nil || len(snaps) != 4 {
-		t.Fatalf("%d snapshots, %v", len(snaps), err)
+	created, err := c.ResolveCreatedSnapshots(ctx, res, ResolveOptions{DiskType: DiskTypeSystem})
+	if err != nil || len(created.Records) != 4 {
+		t.Fatalf("%+v, %v", created, err)
 	}
-	for _, s := range snaps {
+	for _, s := range created.Records {
 		if s.Status != SnapshotStatusCreateFailed {
 			t.Fatalf("record %s is %s, want create_failed", s.SnapshotId, s.Status)
 		}

@@ -31,6 +31,9 @@ func newScriptedServer(t *testing.T, answers ...func(w http.ResponseWriter, r *h
 		answer := s.answers[min(s.n, len(s.answers)-1)]
 		s.n++
 		s.mu.Unlock()
+		// No Date header: the client's clock is a fake, and the service's
+		// clock would otherwise seem months away from it.
+		w.Header()["Date"] = nil
 		answer(w, r)
 	}))
 	t.Cleanup(s.Close)
@@ -293,12 +296,19 @@ func TestUnreadableAcceptedPostIsReconciled(t *testing.T) {
 	for name, answer := range map[string]string{"invalid JSON": `{"job_id": `, "no job_id": `{}`} {
 		t.Run(name, func(t *testing.T) {
 			now := newFakeClock().Now().Format("2006-01-02 15:04:05")
+			var posted atomic.Bool
 			srv := newScriptedServer(t, func(w http.ResponseWriter, r *http.Request) {
-				if r.Method == http.MethodPost {
+				switch {
+				case r.Method == http.MethodPost:
+					posted.Store(true)
 					status(200, answer)(w, r)
-					return
+				case strings.HasSuffix(r.URL.Path, "/snapshots") && posted.Load(): // the job's record
+					status(200, `{"total_count":1,"desktop_snapshots":[{"snapshot_id":"s-new","desktop_id":"d1","is_system_disk":true}]}`)(w, r)
+				case strings.HasSuffix(r.URL.Path, "/snapshots"): // the baseline: none yet
+					status(200, `{"total_count":0,"desktop_snapshots":[]}`)(w, r)
+				default:
+					status(200, subJobsPage(subJob("job-made", "d1", "d1", now)))(w, r)
 				}
-				status(200, subJobsPage(subJob("job-made", "d1", "d1", now)))(w, r)
 			})
 			c := newTestClient(t, fakeConfig(srv.URL, newFakeClock()))
 			subs := c.SubmitBatchCreate(context.Background(), BatchCreateDesktopSnapshotReq{DesktopIds: []string{"d1"}}, SubmitHooks{})

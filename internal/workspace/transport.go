@@ -149,6 +149,7 @@ func (c *Client) attempt(ctx context.Context, call apiCall, body []byte, attempt
 		return attemptResult{err: err, mayHaveRun: !certainlyNotSent(err, wroteHeaders.Load())}
 	}
 	defer resp.Body.Close()
+	c.svc.observeDate(resp.Header, c.clock.Now())
 	requestID := resp.Header.Get("X-Request-Id")
 	fields["status"], fields["request_id"] = resp.StatusCode, requestID
 	respBody, readErr := io.ReadAll(io.LimitReader(resp.Body, maxResponseBody+1))
