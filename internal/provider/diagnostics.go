@@ -74,3 +74,16 @@ func describeFailedJob(r *workspace.JobResult) string {
 	}
 	return strings.TrimRight(b.String(), "\n")
 }
+
+// warningsOnly turns errors into warnings with the same texts, for checks a
+// refresh reports without failing the plan.
+func warningsOnly(diags diag.Diagnostics) diag.Diagnostics {
+	out := make(diag.Diagnostics, 0, len(diags))
+	for _, d := range diags {
+		if d.Severity() == diag.SeverityError {
+			d = diag.NewWarningDiagnostic(d.Summary(), d.Detail())
+		}
+		out = append(out, d)
+	}
+	return out
+}

@@ -675,6 +675,9 @@ func TestAccFaultHostile_pendingJobGoneKeepsState(t *testing.T) {
 	env, pe, proxy := newHostileEnv(t, 2)
 	ids := env.DesktopIDs
 	jobGone := func(w http.ResponseWriter, r *http.Request, _ []byte) bool {
+		if answerNoSubJobsOfAJob(w, r) {
+			return true
+		}
 		m := showJobPath.FindStringSubmatch(r.URL.Path)
 		if m == nil {
 			return false
@@ -721,4 +724,15 @@ func TestAccFaultHostile_pendingJobGoneKeepsState(t *testing.T) {
 			},
 		},
 	})
+}
+
+// answerNoSubJobsOfAJob answers a sub-job listing for one job with none, as
+// the service would for a job it no longer knows; false for other requests.
+func answerNoSubJobsOfAJob(w http.ResponseWriter, r *http.Request) bool {
+	if !subJobsPath.MatchString(r.URL.Path) || r.URL.Query().Get("job_id") == "" {
+		return false
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write([]byte(`{"total_count":0,"jobs":[]}`))
+	return true
 }

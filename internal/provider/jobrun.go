@@ -183,9 +183,18 @@ func refreshJobs(ctx context.Context, client *workspace.Client, op jobOperation,
 	running := false
 	for _, id := range jobIDs {
 		job, err := client.ShowJob(ctx, id)
+		if err != nil {
+			// "Gone" is decided by listing, whatever refusal said it.
+			isGone, listErr := client.JobGone(ctx, id, err)
+			if listErr != nil {
+				err = fmt.Errorf("%w (and looking for its sub-jobs failed: %w)", err, listErr)
+			}
+			if isGone {
+				gone = append(gone, id)
+				continue
+			}
+		}
 		switch {
-		case workspace.IsNotFound(err):
-			gone = append(gone, id)
 		case err != nil:
 			diags.Append(errorDiagnostic("Unable to read the jobs of an interrupted "+op.api, err, run.credentials))
 			return run, diags

@@ -158,8 +158,8 @@ func describeFailedDesktop(res *workspace.JobResult, o workspace.DesktopOutcome)
 	}
 	fmt.Fprintf(&b, " failed in job %s with status %s (the job ended %s).\n\nError code: %s\nReason: %s",
 		res.JobID, orNone(o.Status), res.Status, orNone(o.ErrorCode), orNone(o.FailReason))
-	if res.JobType == workspace.JobTypeRestoreSnapshot && o.Entity != "" {
-		fmt.Fprintf(&b, "\nSnapshots: %s", o.Entity)
+	if o.Entity != "" && o.Entity != o.DesktopID {
+		fmt.Fprintf(&b, "\nEntity: %s", o.Entity) // free text, shown as the service wrote it
 	}
 	return b.String()
 }

@@ -32,15 +32,9 @@ func TestRefreshJobs_pendingGoneAndEnded(t *testing.T) {
 		t.Fatalf("running job: pending %v, status %s, diags %v; want PENDING and no diagnostics", run.pending(), run.status(), diags)
 	}
 
+	// "Gone" is decided by listing the job's sub-jobs, whichever refusal
+	// ShowJob gave (reference §9 item 4): a refusal alone is an error.
 	proxy := newHostileProxy(t, env.Emulator.URL())
-	proxy.set(func(w http.ResponseWriter, r *http.Request, _ []byte) bool {
-		if showJobPath.MatchString(r.URL.Path) {
-			w.WriteHeader(http.StatusNotFound)
-			_, _ = w.Write([]byte(`{"error_code":"WKS.0004","error_msg":"The job does not exist."}`))
-			return true
-		}
-		return false
-	}, nil)
 	proxied, err := workspace.NewClient(workspace.Config{
 		Region: emulator.DefaultRegion, ProjectID: env.Emulator.ProjectID(),
 		AccessKey: emulator.DefaultAccessKey, SecretKey: emulator.DefaultSecretKey,
@@ -49,10 +43,34 @@ func TestRefreshJobs_pendingGoneAndEnded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	run, diags = refreshJobs(ctx, proxied, createOperation, []string{job})
-	if diags.HasError() || diags.WarningsCount() != 1 || !run.pending() ||
-		!strings.Contains(diags[0].Detail(), "The service no longer knows 1 batch-create job that an interrupted run started ("+job+")") {
-		t.Fatalf("gone job: pending %v, diags %v; want one warning naming the job and the run still pending", run.pending(), diags)
+	for _, refusal := range []struct {
+		status     int
+		body       string
+		listedGone bool
+	}{
+		{http.StatusNotFound, `{"error_code":"WKS.0004","error_msg":"The job does not exist."}`, true},
+		{http.StatusBadRequest, `{"error_code":"WKS.0001","error_msg":"The job does not exist."}`, true},
+		{http.StatusNotFound, `{"error_code":"WKS.0004","error_msg":"The job does not exist."}`, false},
+	} {
+		proxy.set(func(w http.ResponseWriter, r *http.Request, _ []byte) bool {
+			if refusal.listedGone && answerNoSubJobsOfAJob(w, r) {
+				return true
+			}
+			if showJobPath.MatchString(r.URL.Path) {
+				w.WriteHeader(refusal.status)
+				_, _ = w.Write([]byte(refusal.body))
+				return true
+			}
+			return false
+		}, nil)
+		run, diags = refreshJobs(ctx, proxied, createOperation, []string{job})
+		switch {
+		case refusal.listedGone && (diags.HasError() || diags.WarningsCount() != 1 || !run.pending() ||
+			!strings.Contains(diags[0].Detail(), "The service no longer knows 1 batch-create job that an interrupted run started ("+job+")")):
+			t.Fatalf("gone job (HTTP %d): pending %v, diags %v; want one warning naming the job and the run still pending", refusal.status, run.pending(), diags)
+		case !refusal.listedGone && !diags.HasError():
+			t.Fatalf("a 404 for a job its sub-jobs still list: diags %v; want an error, not a job called gone", diags)
+		}
 	}
 
 	clock.step(2 * time.Minute)

@@ -33,9 +33,10 @@ func parseJobIDs(id string) ([]string, bool) {
 }
 
 // importJobs reads the finished jobs an import ID names and checks that each
-// is of jobType. A job that ended with failed desktops still imports: its
-// outcome is part of the record.
-func importJobs(ctx context.Context, client *workspace.Client, importID string, op jobOperation, jobType, summary string) (*jobRun, diag.Diagnostics) {
+// is of a type this import takes (jobTypes says which, for the error). A job
+// that ended with failed desktops still imports: its outcome is part of the
+// record.
+func importJobs(ctx context.Context, client *workspace.Client, importID string, op jobOperation, accepts func(jobType string) bool, jobTypes, summary string) (*jobRun, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	jobIDs, ok := parseJobIDs(importID)
 	if !ok {
@@ -59,8 +60,8 @@ func importJobs(ctx context.Context, client *workspace.Client, importID string, 
 		switch {
 		case res == nil:
 			diags.AddError(summary, fmt.Sprintf("Job %s did not end.", id))
-		case res.JobType != jobType:
-			diags.AddError(summary, fmt.Sprintf("Job %s is a %q job; import takes %s (%s) job IDs.", id, res.JobType, op.api, jobType))
+		case !accepts(res.JobType):
+			diags.AddError(summary, fmt.Sprintf("Job %s is a %q job; import takes %s job IDs (%s).", id, res.JobType, op.api, jobTypes))
 		}
 	}
 	if diags.HasError() {

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -48,11 +49,23 @@ func (m *snapshotBatchModel) startPending() {
 }
 
 // applyJobResults records what the run's jobs made: their snapshots,
-// failed desktops and the overall status. While a job has not ended, or what
-// it made cannot be resolved, the status stays PENDING.
-func (m *snapshotBatchModel) applyJobResults(ctx context.Context, client *workspace.Client, run *jobRun) diag.Diagnostics {
+// failed desktops and the overall status. A record is a job's only if it is
+// not in baseline (nil for an import, which has no "before"). While a job
+// has not ended, or what it made cannot be told apart, the status stays
+// PENDING and the error names the desktops and the job; an import only
+// warns of them.
+func (m *snapshotBatchModel) applyJobResults(ctx context.Context, client *workspace.Client, run *jobRun, baseline map[string]bool, importing bool) diag.Diagnostics {
 	var diags diag.Diagnostics
 	m.setJobIDs(run.jobIDs)
+	req, reqDiags := m.createRequest(ctx)
+	diags.Append(reqDiags...)
+	opts := workspace.ResolveOptions{DiskType: req.DiskType, Baseline: baseline}
+	if req.SystemDiskSnapshot != nil {
+		opts.SystemDiskName = req.SystemDiskSnapshot.Name
+	}
+	if req.DataDiskSnapshot != nil {
+		opts.DataDiskName = req.DataDiskSnapshot.Name
+	}
 	made := newBatchSnapshots()
 	failed := map[string]string{}
 	unresolved := false
@@ -61,13 +74,18 @@ func (m *snapshotBatchModel) applyJobResults(ctx context.Context, client *worksp
 		if res == nil {
 			continue
 		}
-		records, err := client.ResolveCreatedSnapshots(ctx, res, workspace.ResolveOptions{})
+		created, err := client.ResolveCreatedSnapshots(ctx, res, opts)
 		if err != nil {
 			diags.Append(errorDiagnostic("Unable to read the snapshots a job made", err, run.credentials))
 			unresolved = true
+			continue
 		}
-		for _, r := range records {
+		for _, r := range created.Records {
 			made.addRecord(r)
+		}
+		if len(created.Unattributed) > 0 {
+			diags.Append(unattributedDiagnostic(id, created.Unattributed, importing))
+			unresolved = unresolved || !importing
 		}
 		for _, f := range res.Failed() {
 			failed[f.DesktopID] = describeFailure(f)
@@ -80,6 +98,21 @@ func (m *snapshotBatchModel) applyJobResults(ctx context.Context, client *worksp
 		m.Status = types.StringValue(batchStatusPending)
 	}
 	return diags
+}
+
+// unattributedDiagnostic names desktops whose sub-job succeeded but whose
+// new snapshot could not be found.
+func unattributedDiagnostic(jobID string, desktops []string, importing bool) diag.Diagnostic {
+	what := fmt.Sprintf("Job %s succeeded for %s, but no snapshot among their manual snapshots could be told to be the job's "+
+		"(created by it, of the requested disk kinds and names, and not there before it was sent): %s.",
+		jobID, countOf(len(desktops), "desktop"), abbreviateIDs(desktops, maxNamedIDs))
+	if importing {
+		return diag.NewWarningDiagnostic("Snapshots of an imported job not found",
+			what+"\n\nThey were probably deleted since; the imported batch does not hold them.")
+	}
+	return diag.NewErrorDiagnostic("Unable to find the snapshots a job made", what+
+		"\n\nThe job IDs stay in state with status PENDING, and the next refresh or destroy looks again. "+
+		"If those snapshots were deleted outside Terraform, set retain_on_destroy = true or run terraform state rm to forget the batch.")
 }
 
 // describeFailure is a failed desktop's value in failed_desktops.

@@ -183,12 +183,25 @@ func (r *snapshotBatchResource) Create(ctx context.Context, req resource.CreateR
 	submit := func(ctx context.Context, hooks workspace.SubmitHooks) []workspace.ChunkSubmission {
 		return client.SubmitBatchCreate(ctx, apiReq, hooks)
 	}
-	run := runJobs(ctx, client, createOperation, submit, resourceRunHooks(ctx, createOperation, &plan, &resp.State, &resp.Diagnostics))
+	hooks := resourceRunHooks(ctx, createOperation, &plan, &resp.State, &resp.Diagnostics)
+	baseline := map[string]bool{}
+	recordJob := hooks.submitted
+	hooks.submitted = func(sub workspace.ChunkSubmission) {
+		for _, id := range sub.Baseline {
+			baseline[id] = true
+		}
+		recordJob(sub)
+	}
+	run := runJobs(ctx, client, createOperation, submit, hooks)
 	// A run cut short stays PENDING: resolving what its ended jobs made
-	// takes API calls the stopped context cannot make; the refresh does it.
+	// takes API calls the stopped context cannot make; the refresh does it,
+	// with the baseline kept in private state.
 	if len(run.jobIDs) > 0 && run.stopped == nil {
-		resp.Diagnostics.Append(plan.applyJobResults(ctx, client, run)...)
+		resp.Diagnostics.Append(plan.applyJobResults(ctx, client, run, baseline, false)...)
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	}
+	if len(run.jobIDs) > 0 {
+		resp.Diagnostics.Append(writeBaseline(ctx, resp.Private, baseline, plan.Status.ValueString() == batchStatusPending)...)
 	}
 	resp.Diagnostics.Append(run.diagnostics(createReport)...)
 }
@@ -201,14 +214,19 @@ func (r *snapshotBatchResource) Read(ctx context.Context, req resource.ReadReque
 		return
 	}
 	if state.Status.ValueString() == batchStatusPending {
-		// An interrupted create: adopt what its jobs made once they all ended.
+		// An interrupted or unresolved create: adopt what its jobs made once
+		// they all ended. What cannot be told apart yet is a warning here,
+		// so plans keep working; the batch stays PENDING.
 		run, diags := refreshJobs(ctx, client, createOperation, stringsOf(ctx, state.JobIDs))
 		resp.Diagnostics.Append(diags...)
 		if diags.HasError() {
 			return
 		}
 		if !run.pending() {
-			resp.Diagnostics.Append(state.applyJobResults(ctx, client, run)...)
+			baseline, diags := readBaseline(ctx, req.Private)
+			resp.Diagnostics.Append(diags...)
+			resp.Diagnostics.Append(warningsOnly(state.applyJobResults(ctx, client, run, baseline, false))...)
+			resp.Diagnostics.Append(writeBaseline(ctx, resp.Private, baseline, state.Status.ValueString() == batchStatusPending)...)
 		}
 	}
 	// Drift: keep the snapshots that still exist (one list call per 100 desktops).
@@ -263,7 +281,9 @@ func (r *snapshotBatchResource) Delete(ctx context.Context, req resource.DeleteR
 			return
 		}
 		resp.Diagnostics.Append(run.unreadOutcomes("The snapshots that job made, if any, are not known to the batch and are not deleted.")...)
-		resp.Diagnostics.Append(state.applyJobResults(ctx, client, run)...)
+		baseline, diags := readBaseline(ctx, req.Private)
+		resp.Diagnostics.Append(diags...)
+		resp.Diagnostics.Append(state.applyJobResults(ctx, client, run, baseline, false)...)
 	}
 	resp.Diagnostics.Append(deleteSnapshots(ctx, client, batchSnapshotsOf(ctx, &state).desktopOf())...)
 }
@@ -288,7 +308,8 @@ func (r *snapshotBatchResource) ImportState(ctx context.Context, req resource.Im
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	run, diags := importJobs(ctx, client, req.ID, createOperation, workspace.JobTypeCreateSnapshot,
+	isCreate := func(jobType string) bool { return jobType == workspace.JobTypeCreateSnapshot }
+	run, diags := importJobs(ctx, client, req.ID, createOperation, isCreate, workspace.JobTypeCreateSnapshot,
 		"Unable to import desktop snapshots")
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
@@ -308,7 +329,7 @@ func (r *snapshotBatchResource) ImportState(ctx context.Context, req resource.Im
 		RetainOnDestroy:    types.BoolValue(false),
 		Timeouts:           nullTimeouts(ctx, batchTimeouts),
 	}
-	resp.Diagnostics.Append(m.applyJobResults(ctx, client, run)...)
+	resp.Diagnostics.Append(m.applyJobResults(ctx, client, run, nil, true)...)
 	m.DiskType = types.StringValue(inferDiskType(batchSnapshotsOf(ctx, &m)))
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }

@@ -506,7 +506,7 @@ func TestAccSnapshotBatch_import(t *testing.T) {
 					}
 					return subs[0].JobID, nil
 				},
-				ExpectError: regexp.MustCompile(spacesMayWrap(`is a "restoreDesktopBySnapshot" job; import takes batch-create \(createWksSnapshot\) job IDs`)),
+				ExpectError: regexp.MustCompile(spacesMayWrap(`is a "restoreDesktopBySnapshot" job; import takes batch-create job IDs \(createWksSnapshot\)`)),
 			},
 		},
 	})

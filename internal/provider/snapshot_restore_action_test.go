@@ -348,3 +348,15 @@ func TestActionSnapshotRestore_emptySnapshotIDsFailThePlan(t *testing.T) {
 		t.Errorf("the plan refused a valid configuration:\n%s", diagText(diags))
 	}
 }
+
+// splitEntity reads the snapshot IDs the emulator's restore sub-jobs name in
+// their entity (its default dialect).
+func splitEntity(entity string) []string {
+	var ids []string
+	for _, p := range strings.Split(entity, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			ids = append(ids, p)
+		}
+	}
+	return ids
+}

@@ -1,8 +1,6 @@
 package provider
 
 import (
-	"strings"
-
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
@@ -51,15 +49,4 @@ func (m *snapshotRestoreModel) applyResults(run *jobRun) {
 	m.DesktopStatus = stringMapValue(status)
 	m.FailedDesktops = stringMapValue(failed)
 	m.Status = types.StringValue(run.status())
-}
-
-// splitEntity reads the snapshot IDs a restore sub-job names in its entity.
-func splitEntity(entity string) []string {
-	var ids []string
-	for _, p := range strings.Split(entity, ",") {
-		if p = strings.TrimSpace(p); p != "" {
-			ids = append(ids, p)
-		}
-	}
-	return ids
 }

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -162,16 +163,28 @@ func (r *snapshotRestoreResource) ImportState(ctx context.Context, req resource.
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	run, diags := importJobs(ctx, client, req.ID, restoreOperation, workspace.JobTypeRestoreSnapshot,
+	run, diags := importJobs(ctx, client, req.ID, restoreOperation, workspace.IsRestoreJobType,
+		"any type but the snapshot create and delete ones, since the restore job type is not documented",
 		"Unable to import the desktop snapshot restore")
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	// Which snapshots were restored is read from the records, not from the
+	// sub-jobs' free-text entity (see ResolveRestoredSnapshots).
 	var snapshots []string
 	for _, id := range run.jobIDs {
-		for _, o := range run.results[id].Outcomes {
-			snapshots = append(snapshots, splitEntity(o.Entity)...)
+		restored, err := client.ResolveRestoredSnapshots(ctx, run.results[id])
+		if err != nil {
+			resp.Diagnostics.Append(errorDiagnostic("Unable to import the desktop snapshot restore", err, run.credentials))
+			return
+		}
+		snapshots = append(snapshots, restored.SnapshotIDs...)
+		if len(restored.Unresolved) > 0 {
+			resp.Diagnostics.AddWarning("Restored snapshots not found", fmt.Sprintf(
+				"No snapshot of %s in job %s shows a restore at the time the job restored it (%s): they were restored again "+
+					"or deleted since, so snapshot_ids leaves them out.",
+				countOf(len(restored.Unresolved), "desktop"), id, abbreviateIDs(restored.Unresolved, maxNamedIDs)))
 		}
 	}
 	m := snapshotRestoreModel{

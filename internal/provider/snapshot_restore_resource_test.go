@@ -110,7 +110,7 @@ func TestAccSnapshotRestore_basic(t *testing.T) {
 				ImportStateIdFunc: func(s *terraform.State) (string, error) {
 					return s.RootModule().Resources[batchAddr].Primary.Attributes["job_ids.0"], nil
 				},
-				ExpectError: regexp.MustCompile(spacesMayWrap(`is a "createWksSnapshot" job; import takes batch-restore \(restoreDesktopBySnapshot\) job IDs`)),
+				ExpectError: regexp.MustCompile(spacesMayWrap(`is a "createWksSnapshot" job; import takes batch-restore job IDs \(any type but the snapshot create and delete ones`)),
 			},
 			{
 				// Several restore jobs import as one restore of all their snapshots.
