@@ -56,9 +56,10 @@ const (
 const hostileTimeouts = `timeouts = { create = "4s", delete = "20s" }`
 
 var (
-	showJobPath     = regexp.MustCompile(`^/v2/[^/]+/workspace-jobs/([^/]+)$`)
-	batchCreatePath = regexp.MustCompile(`^/v2/[^/]+/snapshots/batch-create$`)
-	subJobsPath     = regexp.MustCompile(`^/v2/[^/]+/workspace-sub-jobs$`)
+	showJobPath       = regexp.MustCompile(`^/v2/[^/]+/workspace-jobs/([^/]+)$`)
+	batchCreatePath   = regexp.MustCompile(`^/v2/[^/]+/snapshots/batch-create$`)
+	subJobsPath       = regexp.MustCompile(`^/v2/[^/]+/workspace-sub-jobs$`)
+	listSnapshotsPath = regexp.MustCompile(`^/v2/[^/]+/snapshots$`)
 )
 
 // answerFunc answers a request instead of the emulator when it returns true.
@@ -735,4 +736,68 @@ func answerNoSubJobsOfAJob(w http.ResponseWriter, r *http.Request) bool {
 	w.Header().Set("Content-Type", "application/json")
 	_, _ = w.Write([]byte(`{"total_count":0,"jobs":[]}`))
 	return true
+}
+
+// A desktop whose sub-job succeeded but whose snapshot cannot be found (the
+// proxy hides its records) is an error naming desktop and job, never an
+// empty batch: the batch stays PENDING with its job, and once the records
+// can be read the next refresh records them, using the baseline the create
+// kept in private state.
+func TestAccFaultHostile_unattributedSnapshotIsAnErrorNotEmpty(t *testing.T) {
+	parallelUnlessReal(t)
+	env, pe, proxy := newHostileEnv(t, 2)
+	ids := env.DesktopIDs
+	hidden := ids[1]
+	proxy.set(nil, func(r *http.Request, _ []byte, code int, body []byte) ([]byte, bool) {
+		if r.Method != http.MethodGet || !listSnapshotsPath.MatchString(r.URL.Path) || code != http.StatusOK {
+			return nil, false
+		}
+		var page struct {
+			DesktopSnapshots []map[string]any `json:"desktop_snapshots"`
+			TotalCount       int              `json:"total_count"`
+		}
+		if err := json.Unmarshal(body, &page); err != nil {
+			t.Errorf("proxy: %v", err)
+			return nil, false
+		}
+		kept := page.DesktopSnapshots[:0]
+		for _, rec := range page.DesktopSnapshots {
+			if rec["desktop_id"] != hidden {
+				kept = append(kept, rec)
+			}
+		}
+		page.TotalCount -= len(page.DesktopSnapshots) - len(kept)
+		page.DesktopSnapshots = kept
+		out, _ := json.Marshal(page)
+		return out, true
+	})
+	var jobID string
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checkSnapshotsGone(t, env, ids),
+		Steps: []resource.TestStep{
+			{
+				Config: batchConfig(pe, ids, hostileTimeouts),
+				ExpectError: regexp.MustCompile(spacesMayWrap(`Unable to find the snapshots a job made`) + `(?s).*` +
+					spacesMayWrap(`succeeded for 1 desktop, but no snapshot`) + `(?s).*` + regexp.QuoteMeta(hidden)),
+			},
+			{
+				PreConfig: func() {
+					jobID = env.Emulator.JobIDs(workspace.JobTypeCreateSnapshot)[0]
+					proxy.clear()
+				},
+				RefreshState:       true,
+				ExpectNonEmptyPlan: true, // the failed create left the batch tainted
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckResourceAttr(batchAddr, "status", "SUCCESS"),
+					func(s *terraform.State) error {
+						return resource.TestCheckResourceAttr(batchAddr, "job_ids.0", jobID)(s)
+					},
+					resource.TestCheckResourceAttr(batchAddr, "job_ids.#", "1"),
+					resource.TestCheckResourceAttr(batchAddr, "snapshot_desktop_ids.%", "4"),
+					resource.TestCheckResourceAttr(batchAddr, "system_disk_snapshot_ids.%", "2"),
+				),
+			},
+		},
+	})
 }
