@@ -52,7 +52,15 @@ func (r *snapshotBatchResource) Schema(ctx context.Context, _ resource.SchemaReq
 			"`batch-create` in chunks of at most 100 desktops, records each job ID in state before waiting, waits for " +
 			"the jobs and keeps the snapshot records they made. Destroying it deletes exactly those snapshots " +
 			"(unless `retain_on_destroy` is set). Changing any argument except `retain_on_destroy` and `timeouts` " +
-			"replaces it, so it snapshots again.",
+			"replaces it, so it snapshots again.\n\n" +
+			"`batch-create` answers only with a job ID, so before each chunk is sent the provider lists its desktops' " +
+			"manual snapshots; a snapshot is the batch's only if it was not there before, is manual, of the requested " +
+			"disks and carries the requested names. Job times, whose time zone Huawei does not document, only break " +
+			"a tie. A desktop whose job succeeded but whose snapshot cannot be found is an error naming desktop and job; " +
+			"the batch then stays `PENDING` and the next refresh or destroy looks again.\n\n" +
+			"An import has no \"before\": per desktop of the job it takes the manual snapshots whose creation time " +
+			"best matches the job's start, so it assumes those snapshots still exist and that no other manual " +
+			"snapshot of the desktop was made at the same moment.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "The job IDs of the batch, comma separated.",

@@ -43,7 +43,12 @@ func (r *snapshotRestoreResource) Schema(ctx context.Context, _ resource.SchemaR
 			"replacement (a change of `snapshot_ids` or `triggers`), calls `batch-restore` in chunks of at most 100 " +
 			"snapshots and waits for the jobs. **Destroying it makes no API call**: it only removes the record of " +
 			"the restore from state; the desktops stay as they are. On Terraform 1.14 and later, the " +
-			"`workspace_desktop_snapshot_restore` action restores without keeping a resource.",
+			"`workspace_desktop_snapshot_restore` action restores without keeping a resource.\n\n" +
+			"An import reads which snapshots were restored from the snapshots themselves, since the job's sub-jobs name " +
+			"only desktops: per desktop and disk, the snapshot whose last restore time matches the end of the " +
+			"desktop's part of the job. So it assumes the job was the last restore of each of those snapshots; one " +
+			"restored again since is left out, with a warning. Any job type but the snapshot create and delete ones " +
+			"imports, since Huawei does not document the restore job's type.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "The restore job IDs, comma separated.",
@@ -51,7 +56,7 @@ func (r *snapshotRestoreResource) Schema(ctx context.Context, _ resource.SchemaR
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"snapshot_ids": schema.ListAttribute{
-				MarkdownDescription: "Snapshot record IDs to restore (for example a batch's `snapshot_ids`, or the " +
+				MarkdownDescription: "Snapshot record IDs to restore (for example `keys()` of a batch's `snapshot_desktop_ids`, or the " +
 					"`workspace_desktop_snapshots` data source's `ids`). At least one; any number. At most one per desktop " +
 					"and disk. Order and repeats do not matter: reordering the list updates the resource in place, with no API call.",
 				ElementType:   types.StringType,
