@@ -521,3 +521,70 @@ func TestInterruptedSubmissionKeepsTheJobInFlight(t *testing.T) {
 		t.Fatalf("want one chunk with the recorded job and one never sent; got %d with the job, %d not sent of %d", withJob, notSent, len(subs))
 	}
 }
+
+// "Gone" is decided by listing, whichever refusal says it (reference §9
+// item 4): a delete of snapshots already deleted counts them as gone, and a
+// restore of one names it, under 404 WKS.0004 and 400 WKS.0001 alike; a 400
+// for another reason stays that error.
+func TestGoneSnapshotsAreDecidedByListing(t *testing.T) {
+	for _, notFound := range []string{emulator.NotFound404, emulator.NotFound400} {
+		t.Run(notFound, func(t *testing.T) {
+			srv := startEmulator(t, emulator.Config{Desktops: 3, Seed: 12, Dialect: emulator.Dialect{NotFound: notFound}})
+			c := newTestClient(t, emulatorConfig(srv))
+			ctx := context.Background()
+			createAndWait(t, c, BatchCreateDesktopSnapshotReq{DesktopIds: srv.DesktopIDs(), DiskType: DiskTypeSystem})
+			recs, _ := c.ListAllDesktopSnapshots(ctx, ListDesktopSnapshotRequest{})
+			ids := []string{recs[0].SnapshotId, recs[1].SnapshotId}
+			first := c.SubmitBatchDelete(ctx, ids[:1], SubmitHooks{})
+			if _, err := c.WaitForJob(ctx, first[0].JobID, WaitOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			again := c.SubmitBatchDelete(ctx, ids, SubmitHooks{})
+			if again[0].Err != nil || again[0].JobID == "" || !slices.Equal(again[0].Gone, ids[:1]) || !slices.Equal(again[0].IDs, ids[1:]) {
+				t.Fatalf("delete, partly gone: %+v", again[0])
+			}
+			restore := c.SubmitBatchRestore(ctx, []string{ids[0], recs[2].SnapshotId}, SubmitHooks{})
+			var gone *SnapshotsGoneError
+			if !errors.As(restore[0].Err, &gone) || !slices.Equal(gone.IDs, ids[:1]) || restore[0].JobID != "" ||
+				!strings.Contains(restore[0].Err.Error(), "1 snapshot no longer exists: "+ids[0]) {
+				t.Fatalf("restore of a deleted snapshot: %+v, want a SnapshotsGoneError naming %s", restore[0], ids[0])
+			}
+			// Two snapshots of one disk of one desktop: a 400 that is not "gone".
+			createAndWait(t, c, BatchCreateDesktopSnapshotReq{DesktopIds: srv.DesktopIDs()[2:], DiskType: DiskTypeSystem})
+			both := snapshotIDsOfDesktop(t, c, srv.DesktopIDs()[2])
+			restore = c.SubmitBatchRestore(ctx, both, SubmitHooks{})
+			if restore[0].Err == nil || errors.As(restore[0].Err, &gone) || !hasStatus(restore[0].Err, http.StatusBadRequest) {
+				t.Fatalf("restore of two snapshots of one disk: %+v, want the 400 itself", restore[0])
+			}
+		})
+	}
+}
+
+func snapshotIDsOfDesktop(t *testing.T, c *Client, desktop string) []string {
+	t.Helper()
+	recs, err := c.ListAllDesktopSnapshots(context.Background(), ListDesktopSnapshotRequest{DesktopIds: []string{desktop}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ids(recs)
+}
+
+// ShowJob keeps the job ID it was asked for, and sub-jobs beyond those it
+// lists are paged with that ID, whatever the answer's id says.
+func TestShowJobPagesSubJobsByTheRequestedID(t *testing.T) {
+	var pagedFor []string
+	srv := newScriptedServer(t, func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/workspace-sub-jobs") {
+			pagedFor = append(pagedFor, r.URL.Query().Get("job_id"))
+			status(200, subJobsPage(subJob("asked", "d1", "", "2026-03-01 12:00:00"), subJob("asked", "d2", "", "2026-03-01 12:00:00")))(w, r)
+			return
+		}
+		status(200, `{"id":"something-else","status":"SUCCESS","sub_jobs_total":2,"sub_jobs":[]}`)(w, r)
+	})
+	c := newTestClient(t, fakeConfig(srv.URL, newFakeClock()))
+	res, err := c.WaitForJob(context.Background(), "asked", WaitOptions{})
+	// The paged sub-jobs say RUNNING under a SUCCESS parent: a failed job.
+	if !errors.As(err, new(*JobFailedError)) || res.JobID != "asked" || !slices.Equal(pagedFor, []string{"asked"}) || len(res.Outcomes) != 2 {
+		t.Fatalf("result %+v, %v; sub-jobs paged for %v; want job asked, paged by its ID", res, err, pagedFor)
+	}
+}
