@@ -23,17 +23,29 @@ func TestSubJobDesktopNameAndMAC(t *testing.T) {
 		ids[299]: {"wks-desktop-0300", "fa:16:3e:00:01:2c"},
 	}
 	jobID := h.create(map[string]any{"desktop_ids": pick})
+	type subJobFields struct {
+		Entities struct {
+			DesktopID string `json:"desktop_id"`
+		} `json:"entities"`
+		DesktopName string `json:"desktop_name"`
+		MacAddress  string `json:"mac_address"`
+	}
 	check := func(h *harness, when string) {
 		t.Helper()
-		show := rawJSON(t, h.do("GET", "~/workspace-jobs/"+jobID, nil))["sub_jobs"].([]any)
-		list := rawJSON(t, h.do("GET", "~/workspace-sub-jobs?job_id="+jobID, nil))["jobs"].([]any)
-		if len(show) != 3 || len(list) != 3 {
-			t.Fatalf("%s: %d and %d sub-jobs, want 3", when, len(show), len(list))
+		var show struct {
+			SubJobs []subJobFields `json:"sub_jobs"`
 		}
-		for _, sj := range append(show, list...) {
-			m := sj.(map[string]any)
-			id := m["entities"].(map[string]any)["desktop_id"].(string)
-			if got := [2]string{m["desktop_name"].(string), m["mac_address"].(string)}; got != want[id] {
+		var list struct {
+			Jobs []subJobFields `json:"jobs"`
+		}
+		h.do("GET", "~/workspace-jobs/"+jobID, nil).decode(t, &show)
+		h.do("GET", "~/workspace-sub-jobs?job_id="+jobID, nil).decode(t, &list)
+		if len(show.SubJobs) != 3 || len(list.Jobs) != 3 {
+			t.Fatalf("%s: %d and %d sub-jobs, want 3", when, len(show.SubJobs), len(list.Jobs))
+		}
+		for _, sj := range append(show.SubJobs, list.Jobs...) {
+			id := sj.Entities.DesktopID
+			if got := [2]string{sj.DesktopName, sj.MacAddress}; got != want[id] {
 				t.Errorf("%s: desktop %s sub-job has desktop_name, mac_address %v, want %v", when, id, got, want[id])
 			}
 		}

@@ -38,7 +38,6 @@ var serviceDialects = []struct {
 		NotFound: emulator.NotFound400, SubJobOrder: emulator.SubJobOrderOldest, RestoreJobType: "restoreWksSnapshot", NoRetryAfter: true}},
 }
 
-
 // loseAnswer makes the service act on the next request of op and close the
 // connection without answering.
 func loseAnswer(env *testAccEnv, op string) {

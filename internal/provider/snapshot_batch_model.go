@@ -105,7 +105,7 @@ func (m *snapshotBatchModel) applyJobResults(ctx context.Context, client *worksp
 func unattributedDiagnostic(jobID string, desktops []string, importing bool) diag.Diagnostic {
 	what := fmt.Sprintf("Job %s succeeded for %s, but no snapshot among their manual snapshots could be told to be the job's "+
 		"(created by it, of the requested disk kinds and names, and not there before it was sent): %s.",
-		jobID, countOf(len(desktops), "desktop"), abbreviateIDs(desktops, maxNamedIDs))
+		jobID, countOf(len(desktops), "desktop"), abbreviateIDs(desktops, maxFailureDiagnostics))
 	if importing {
 		return diag.NewWarningDiagnostic("Snapshots of an imported job not found",
 			what+"\n\nThey were probably deleted since; the imported batch does not hold them.")
