@@ -123,7 +123,10 @@ func (s *Server) subJobView(j *job, sj *subJob, now time.Time) subJobBody {
 
 // listSubJobs answers ListItaSubJobs, newest sub-job first or, under
 // Dialect.SubJobOrder "oldest", in creation order. job_type matches the
-// job_type the answer shows.
+// job_type the answer shows. Only the requested page is rendered, and a
+// job_id is looked up rather than searched for, so paging through
+// thousands of jobs costs each call one walk over the jobs, not a view of
+// every sub-job.
 func (s *Server) listSubJobs(c *call) reply {
 	q := c.r.URL.Query()
 	status, err := enumParam(q, "status", subJobStatuses)
@@ -135,23 +138,38 @@ func (s *Server) listSubJobs(c *call) reply {
 		return badRequest("%v", err)
 	}
 	jobID, jobType := q.Get("job_id"), q.Get("job_type")
+	out := subJobsBody{Jobs: []subJobBody{}}
 	if q.Get("desktop_pool_id") != "" {
 		// No emulated desktop belongs to a pool.
-		return okReply(subJobsBody{Jobs: []subJobBody{}})
+		return okReply(out)
 	}
-	var all []subJobBody
-	for j := range inOrder(s.st.jobOrder, s.dialect.SubJobOrder) {
-		if (jobID != "" && j.ID != jobID) || (jobType != "" && s.dialect.wireJobType(j.Type) != jobType) {
+	jobs := s.st.jobOrder
+	if jobID != "" {
+		jobs = nil
+		if j := s.st.jobs[jobID]; j != nil {
+			jobs = []*job{j}
+		}
+	}
+	inPage := func(n int) bool { return n >= offset && n < offset+limit }
+	for j := range inOrder(jobs, s.dialect.SubJobOrder) {
+		if jobType != "" && s.dialect.wireJobType(j.Type) != jobType {
+			continue
+		}
+		if status == "" && (out.TotalCount >= offset+limit || out.TotalCount+len(j.SubJobs) <= offset) {
+			// Every sub-job counts and none is on the page.
+			out.TotalCount += len(j.SubJobs)
 			continue
 		}
 		for sj := range inOrder(j.SubJobs, s.dialect.SubJobOrder) {
 			if status != "" && j.subJobStatus(sj, c.now) != status {
 				continue
 			}
-			all = append(all, s.subJobView(j, sj, c.now))
+			if inPage(out.TotalCount) {
+				out.Jobs = append(out.Jobs, s.subJobView(j, sj, c.now))
+			}
+			out.TotalCount++
 		}
 	}
-	out := subJobsBody{TotalCount: len(all), Jobs: page(all, offset, limit)}
 	return okReply(out)
 }
 
