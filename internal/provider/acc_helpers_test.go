@@ -296,7 +296,7 @@ func createCalls(env *testAccEnv) int {
 // snapshotted snapshots the desktops out of band and returns the records' IDs.
 func snapshotted(t *testing.T, env *testAccEnv, desktopIDs []string, diskType string) []string {
 	t.Helper()
-	snapshotDesktops(t, env, desktopIDs, diskType, "before")
+	snapshotDesktops(t, env, desktopIDs, diskType, testAccName("before"))
 	return snapshotIDsOf(t, env, desktopIDs)
 }
 

@@ -24,17 +24,24 @@ import (
 
 const batchAddr = "workspace_desktop_snapshot_batch.test"
 
+// batchConfig names the snapshots of every disk it takes with
+// testAccNamePrefix, so a sweep finds what an interrupted real-cloud run left.
 func batchConfig(env *testAccEnv, ids []string, extra string) string {
+	dataDisk := fmt.Sprintf("data_disk_snapshot = { name = %q }", testAccName("acc"))
+	if strings.Contains(extra, `"SYSTEM_DISK"`) { // takes no data disk settings
+		dataDisk = ""
+	}
 	return env.ProviderConfig + fmt.Sprintf(`
 resource "workspace_desktop_snapshot_batch" "test" {
   desktop_ids = %s
   system_disk_snapshot = {
-    name        = "acc"
+    name        = %q
     description = "acceptance test"
   }
+  %s
 %s
 }
-`, hclStrings(ids), extra)
+`, hclStrings(ids), testAccName("acc"), dataDisk, extra)
 }
 
 func TestAccSnapshotBatch_basic(t *testing.T) {
@@ -481,7 +488,7 @@ func TestAccSnapshotBatch_import(t *testing.T) {
 				ImportState:       true,
 				ImportStateVerify: true,
 				// Names and descriptions are not recoverable from a job.
-				ImportStateVerifyIgnore: []string{"system_disk_snapshot", "timeouts"},
+				ImportStateVerifyIgnore: []string{"system_disk_snapshot", "data_disk_snapshot", "timeouts"},
 			},
 			{
 				ResourceName:  batchAddr,
@@ -545,8 +552,9 @@ func TestAccSnapshotBatch_badInput(t *testing.T) {
 	}
 }
 
-// A name of 64 Chinese characters (192 bytes) is at the service's limit,
-// which counts characters: plan, client and emulator all accept it.
+// A name of 64 characters, 58 of them Chinese (180 bytes), is at the
+// service's limit, which counts characters: plan, client and emulator all
+// accept it.
 func TestAccSnapshotBatch_multibyteNameAtTheLimit(t *testing.T) {
 	parallelUnlessReal(t)
 	env := newTestAccEnv(t, emulator.Config{Desktops: 1, JobDuration: 200 * time.Millisecond, Seed: 1})
@@ -565,11 +573,11 @@ resource "workspace_desktop_snapshot_batch" "test" {
 		CheckDestroy:             checkSnapshotsGone(t, env, ids),
 		Steps: []resource.TestStep{
 			{
-				Config:      config(strings.Repeat("快", 65)),
+				Config:      config(testAccName(strings.Repeat("快", 59))),
 				ExpectError: regexp.MustCompile(spacesMayWrap(`must be at most 64 characters, got 65`)),
 			},
 			{
-				Config: config(strings.Repeat("快", 64)),
+				Config: config(testAccName(strings.Repeat("快", 58))),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(batchAddr, tfjsonpath.New("status"), knownvalue.StringExact("SUCCESS")),
 					statecheck.ExpectKnownValue(batchAddr, tfjsonpath.New("system_disk_snapshot_ids"), knownvalue.MapSizeExact(1)),

@@ -223,7 +223,7 @@ action "workspace_desktop_snapshot_create" "before_patch" {
     desktop_ids = %s
     disk_type   = "SYSTEM_DISK"
     system_disk_snapshot = {
-      name = "prepatch"
+      name = %q
     }
   }
 }
@@ -237,7 +237,7 @@ resource "terraform_data" "patch_release" {
     }
   }
 }
-`, hclStrings(ids), release)
+`, hclStrings(ids), testAccName("prepatch"), release)
 	}
 	resource.Test(t, resource.TestCase{
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_14_0)},
@@ -260,7 +260,8 @@ func TestActionSnapshotCreate_busyDesktopsAreReported(t *testing.T) {
 	ids := sortedStrings(env.DesktopIDs)
 	// Another job keeps every desktop busy for ten minutes.
 	if subs := env.Client.SubmitBatchCreate(context.Background(), workspace.BatchCreateDesktopSnapshotReq{
-		DesktopIds: ids, DiskType: workspace.DiskTypeSystem}, workspace.SubmitHooks{}); subs[0].Err != nil {
+		DesktopIds: ids, DiskType: workspace.DiskTypeSystem, SystemDiskSnapshot: &workspace.DiskSnapshotInfo{Name: testAccName("busy")},
+	}, workspace.SubmitHooks{}); subs[0].Err != nil {
 		t.Fatal(subs[0].Err)
 	}
 	mark := markJobs(t, env, workspace.JobTypeCreateSnapshot)
