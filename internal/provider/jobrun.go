@@ -99,12 +99,13 @@ type jobIDsHolder interface {
 }
 
 // resourceRunHooks are the hooks of a resource's run: each job ID goes to
-// state (through model) the moment it is known, so an interrupted or
-// failed apply leaves state the next one reconciles; busy desktops are
+// state (through model) and to the resource's identity the moment it is
+// known, so an interrupted or failed apply leaves state, and an identity
+// naming the same jobs, that the next one reconciles; busy desktops are
 // logged. The first job writes the whole model; later ones only job_ids and
 // id, since converting the whole model per chunk (its desktop_ids too) cost
 // a sixth of a 5000-desktop create.
-func resourceRunHooks(ctx context.Context, op jobOperation, model jobIDsHolder, state *tfsdk.State, diags *diag.Diagnostics) jobRunHooks {
+func resourceRunHooks(ctx context.Context, op jobOperation, client *workspace.Client, model jobIDsHolder, state *tfsdk.State, identity *tfsdk.ResourceIdentity, diags *diag.Diagnostics) jobRunHooks {
 	var jobIDs []string
 	return jobRunHooks{
 		submitted: func(sub workspace.ChunkSubmission) {
@@ -117,6 +118,7 @@ func resourceRunHooks(ctx context.Context, op jobOperation, model jobIDsHolder, 
 				diags.Append(state.SetAttribute(ctx, path.Root("job_ids"), list)...)
 				diags.Append(state.SetAttribute(ctx, path.Root("id"), id)...)
 			}
+			diags.Append(setJobsIdentity(ctx, identity, client, jobIDs)...)
 			tflog.Debug(ctx, "job submitted", map[string]any{"api": op.api, "job_id": sub.JobID, op.idNoun + "s": len(sub.IDs)})
 		},
 		busy: func(n workspace.BusyNotice) { logBusy(ctx, op, n) },

@@ -27,6 +27,7 @@ var (
 	_ resource.Resource                   = (*snapshotBatchResource)(nil)
 	_ resource.ResourceWithConfigure      = (*snapshotBatchResource)(nil)
 	_ resource.ResourceWithImportState    = (*snapshotBatchResource)(nil)
+	_ resource.ResourceWithIdentity       = (*snapshotBatchResource)(nil)
 	_ resource.ResourceWithValidateConfig = (*snapshotBatchResource)(nil)
 )
 
@@ -143,6 +144,10 @@ func (r *snapshotBatchResource) Schema(ctx context.Context, _ resource.SchemaReq
 	}
 }
 
+func (r *snapshotBatchResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = jobsIdentitySchema(createOperation)
+}
+
 func (r *snapshotBatchResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	var m snapshotBatchModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
@@ -191,7 +196,7 @@ func (r *snapshotBatchResource) Create(ctx context.Context, req resource.CreateR
 	submit := func(ctx context.Context, hooks workspace.SubmitHooks) []workspace.ChunkSubmission {
 		return client.SubmitBatchCreate(ctx, apiReq, hooks)
 	}
-	hooks := resourceRunHooks(ctx, createOperation, &plan, &resp.State, &resp.Diagnostics)
+	hooks := resourceRunHooks(ctx, createOperation, client, &plan, &resp.State, resp.Identity, &resp.Diagnostics)
 	baseline := map[string]bool{}
 	recordJob := hooks.submitted
 	hooks.submitted = func(sub workspace.ChunkSubmission) {
@@ -218,6 +223,11 @@ func (r *snapshotBatchResource) Read(ctx context.Context, req resource.ReadReque
 	var state snapshotBatchModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	client := clientFrom(r.client, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	// The identity first: it must be set even when the read removes the batch.
+	resp.Diagnostics.Append(refreshJobsIdentity(ctx, req.Identity, resp.Identity, client, stringsOf(ctx, state.JobIDs))...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -262,6 +272,7 @@ func (r *snapshotBatchResource) Update(ctx context.Context, req resource.UpdateR
 	var plan snapshotBatchModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(updateJobsIdentity(ctx, r.client, resp.Identity, stringsOf(ctx, plan.JobIDs))...)
 }
 
 func (r *snapshotBatchResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -316,12 +327,29 @@ func (r *snapshotBatchResource) ImportState(ctx context.Context, req resource.Im
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	isCreate := func(jobType string) bool { return jobType == workspace.JobTypeCreateSnapshot }
-	run, diags := importJobs(ctx, client, req.ID, createOperation, isCreate, workspace.JobTypeCreateSnapshot,
-		"Unable to import desktop snapshots")
+	importID, diags := importIDOf(ctx, req.ID, req.Identity, client, createOperation)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
+	}
+	m, diags := importBatch(ctx, client, importID)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	resp.Diagnostics.Append(setJobsIdentity(ctx, resp.Identity, client, stringsOf(ctx, m.JobIDs))...)
+}
+
+// importBatch builds the batch the batch-create jobs of importID (job IDs,
+// comma separated) made. The import and the list resource both build
+// batches through it, so a listed batch is the one its import gives.
+func importBatch(ctx context.Context, client *workspace.Client, importID string) (snapshotBatchModel, diag.Diagnostics) {
+	isCreate := func(jobType string) bool { return jobType == workspace.JobTypeCreateSnapshot }
+	run, diags := importJobs(ctx, client, importID, createOperation, isCreate, workspace.JobTypeCreateSnapshot,
+		"Unable to import desktop snapshots")
+	if diags.HasError() {
+		return snapshotBatchModel{}, diags
 	}
 	var desktops []string
 	for _, id := range run.jobIDs {
@@ -337,7 +365,7 @@ func (r *snapshotBatchResource) ImportState(ctx context.Context, req resource.Im
 		RetainOnDestroy:    types.BoolValue(false),
 		Timeouts:           nullTimeouts(ctx, batchTimeouts),
 	}
-	resp.Diagnostics.Append(m.applyJobResults(ctx, client, run, nil, true)...)
+	diags.Append(m.applyJobResults(ctx, client, run, nil, true)...)
 	m.DiskType = types.StringValue(inferDiskType(batchSnapshotsOf(ctx, &m)))
-	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	return m, diags
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -632,7 +633,8 @@ func TestAccSnapshotBatch_deleteTimeoutThenDestroyAgain(t *testing.T) {
 
 // Ctrl-C during a create, while chunks are still being submitted or waited
 // on: every job the service started is in the state Terraform gets back
-// (nothing lost), the batch is PENDING, and no chunk was submitted twice.
+// (nothing lost), and in the identity with it, the batch is PENDING, and no
+// chunk was submitted twice.
 // At the protocol level, since the CLI cannot be interrupted from a test.
 func TestSnapshotBatchCreate_interruptedLosesNoJob(t *testing.T) {
 	parallelUnlessReal(t)
@@ -671,6 +673,7 @@ func TestSnapshotBatchCreate_interruptedLosesNoJob(t *testing.T) {
 	}()
 	resp, err := h.server.ApplyResourceChange(applyCtx, &tfprotov6.ApplyResourceChangeRequest{
 		TypeName: "workspace_desktop_snapshot_batch", PriorState: &null, PlannedState: plan.PlannedState, Config: config,
+		PlannedIdentity: plan.PlannedIdentity,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -706,5 +709,8 @@ func TestSnapshotBatchCreate_interruptedLosesNoJob(t *testing.T) {
 	if len(started) == 0 || len(started) > 3 || !sameIDs(inState, started) || len(inState) != len(started) {
 		t.Errorf("the service started jobs %v; state records %v: want the same, at most one per chunk of 3\n%s",
 			started, inState, diagText(resp.Diagnostics))
+	}
+	if id := h.decodeIdentity(batchType, resp.NewIdentity); !slices.Equal(id.JobIDs, inState) || id.ProjectID != env.Client.ProjectID() {
+		t.Errorf("the identity names %+v; state records jobs %v", id, inState)
 	}
 }

@@ -21,6 +21,7 @@ var (
 	_ resource.Resource                = (*snapshotRestoreResource)(nil)
 	_ resource.ResourceWithConfigure   = (*snapshotRestoreResource)(nil)
 	_ resource.ResourceWithImportState = (*snapshotRestoreResource)(nil)
+	_ resource.ResourceWithIdentity    = (*snapshotRestoreResource)(nil)
 )
 
 type snapshotRestoreResource struct {
@@ -99,6 +100,10 @@ func (r *snapshotRestoreResource) Schema(ctx context.Context, _ resource.SchemaR
 	}
 }
 
+func (r *snapshotRestoreResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = jobsIdentitySchema(restoreOperation)
+}
+
 // restoreReport is what the restore's errors say of a run cut short.
 var restoreReport = runReport{
 	idsPath:     path.Root("snapshot_ids"),
@@ -127,7 +132,7 @@ func (r *snapshotRestoreResource) Create(ctx context.Context, req resource.Creat
 	submit := func(ctx context.Context, hooks workspace.SubmitHooks) []workspace.ChunkSubmission {
 		return client.SubmitBatchRestore(ctx, snapshotIDs, hooks)
 	}
-	run := runJobs(ctx, client, restoreOperation, submit, resourceRunHooks(ctx, restoreOperation, &plan, &resp.State, &resp.Diagnostics))
+	run := runJobs(ctx, client, restoreOperation, submit, resourceRunHooks(ctx, restoreOperation, client, &plan, &resp.State, resp.Identity, &resp.Diagnostics))
 	// As for the batch, a run cut short stays PENDING for the refresh.
 	if len(run.jobIDs) > 0 && run.stopped == nil {
 		plan.applyResults(run)
@@ -140,6 +145,10 @@ func (r *snapshotRestoreResource) Read(ctx context.Context, req resource.ReadReq
 	var state snapshotRestoreModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	client := clientFrom(r.client, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(refreshJobsIdentity(ctx, req.Identity, resp.Identity, client, stringsOf(ctx, state.JobIDs))...)
 	if resp.Diagnostics.HasError() || state.Status.ValueString() != batchStatusPending {
 		return // a finished restore's record does not change
 	}
@@ -156,6 +165,7 @@ func (r *snapshotRestoreResource) Update(ctx context.Context, req resource.Updat
 	var plan snapshotRestoreModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(updateJobsIdentity(ctx, r.client, resp.Identity, stringsOf(ctx, plan.JobIDs))...)
 }
 
 // Delete makes no API call: a restore cannot be undone, so destroying the
@@ -168,7 +178,12 @@ func (r *snapshotRestoreResource) ImportState(ctx context.Context, req resource.
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	run, diags := importJobs(ctx, client, req.ID, restoreOperation, workspace.IsRestoreJobType,
+	importID, diags := importIDOf(ctx, req.ID, req.Identity, client, restoreOperation)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	run, diags := importJobs(ctx, client, importID, restoreOperation, workspace.IsRestoreJobType,
 		"any type but the snapshot create and delete ones, since the restore job type is not documented",
 		"Unable to import the desktop snapshot restore")
 	resp.Diagnostics.Append(diags...)
@@ -199,4 +214,5 @@ func (r *snapshotRestoreResource) ImportState(ctx context.Context, req resource.
 	}
 	m.applyResults(run)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	resp.Diagnostics.Append(setJobsIdentity(ctx, resp.Identity, client, run.jobIDs)...)
 }
