@@ -86,3 +86,25 @@ func checkKnownIDList(ctx context.Context, p path.Path, kind string, list types.
 		diags.Append(resp.Diagnostics...)
 	}
 }
+
+// rfc3339Validator accepts a time such as "2026-11-01T00:00:00Z" or
+// "2026-11-01T08:00:00+08:00".
+type rfc3339Validator struct{}
+
+var _ validator.String = rfc3339Validator{}
+
+func (rfc3339Validator) Description(context.Context) string {
+	return `must be an RFC 3339 time such as "2026-11-01T00:00:00Z"`
+}
+
+func (v rfc3339Validator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (v rfc3339Validator) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if _, err := time.Parse(time.RFC3339, req.ConfigValue.ValueString()); err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid time",
+			fmt.Sprintf("Attribute %s %s, got %q.", req.Path, v.Description(ctx), req.ConfigValue.ValueString()))
+	}
+}
