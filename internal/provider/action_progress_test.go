@@ -68,15 +68,6 @@ func TestActionDocs_listEveryArgument(t *testing.T) {
 			}
 		}
 		collect(s.Schema.Block.Attributes)
-		for name, kind := range want {
-			if documented[name] != kind {
-				t.Errorf("%s: argument %s is %s in the schema; the page says %q", page, name, kind, documented[name])
-			}
-		}
-		for name := range documented {
-			if _, ok := want[name]; !ok {
-				t.Errorf("%s documents %s, which the schema does not have", page, name)
-			}
-		}
+		compareDocumented(t, page, documented, want)
 	}
 }

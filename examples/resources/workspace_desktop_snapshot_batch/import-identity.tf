@@ -1,0 +1,11 @@
+# Adopt a batch made outside Terraform by its batch-create job IDs (Terraform
+# 1.12 and later). project_id and region may be left out: they default to the
+# provider's, and when given must be the provider's.
+import {
+  to = workspace_desktop_snapshot_batch.before_patch
+  identity = {
+    job_ids    = ["1792d3eb-35c6-4e99-8381-abfc8e02126b"]
+    project_id = "0a1b2c3d4e5f40718293a4b5c6d7e8f9"
+    region     = "cn-north-4"
+  }
+}

@@ -1,0 +1,8 @@
+# Adopt a restore made outside Terraform by its batch-restore job IDs
+# (Terraform 1.12 and later); project_id and region default to the provider's.
+import {
+  to = workspace_desktop_snapshot_restore.rollback
+  identity = {
+    job_ids = ["1792d3eb-35c6-4e99-8381-abfc8e02126b"]
+  }
+}
