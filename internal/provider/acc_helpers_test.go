@@ -335,23 +335,12 @@ func (c snapshotsMatchService) CheckState(ctx context.Context, req statecheck.Ch
 		resp.Error = err
 		return
 	}
-	wantSystem, wantData, wantAll := map[string]any{}, map[string][]string{}, map[string]string{}
+	wantSystem, wantAll := map[string]any{}, map[string]string{}
 	for _, r := range recs {
 		wantAll[r.SnapshotId] = r.DesktopId
 		if isSystemDisk(r) {
 			wantSystem[r.DesktopId] = r.SnapshotId
-		} else {
-			wantData[r.DesktopId] = append(wantData[r.DesktopId], r.SnapshotId)
 		}
-	}
-	gotData := map[string][]string{}
-	data, _ := attrs["data_disk_snapshot_ids"].(map[string]any)
-	for d, v := range data {
-		s, _ := v.(string)
-		gotData[d] = strings.Split(s, ",")
-	}
-	for d := range wantData {
-		wantData[d] = sortedStrings(wantData[d])
 	}
 	gotAll := map[string]string{}
 	all, _ := attrs["snapshot_desktop_ids"].(map[string]any)
@@ -361,8 +350,6 @@ func (c snapshotsMatchService) CheckState(ctx context.Context, req statecheck.Ch
 	switch {
 	case !reflect.DeepEqual(attrs["system_disk_snapshot_ids"], wantSystem):
 		resp.Error = fmt.Errorf("system_disk_snapshot_ids = %v, the service holds %v", attrs["system_disk_snapshot_ids"], wantSystem)
-	case !reflect.DeepEqual(gotData, wantData):
-		resp.Error = fmt.Errorf("data_disk_snapshot_ids = %v, the service holds %v", gotData, wantData)
 	case !maps.Equal(gotAll, wantAll):
 		resp.Error = fmt.Errorf("snapshot_desktop_ids = %v, the service holds %v", gotAll, wantAll)
 	}

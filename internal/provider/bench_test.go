@@ -69,7 +69,7 @@ func newBatchBenchState(b *testing.B, n int) batchBenchState {
 	}
 	config := m
 	config.ID, config.JobIDs, config.Status = types.StringNull(), types.ListNull(types.StringType), types.StringNull()
-	config.SystemDiskSnapshotIDs, config.DataDiskSnapshotIDs = types.MapNull(types.StringType), types.MapNull(types.StringType)
+	config.SystemDiskSnapshotIDs = types.MapNull(types.StringType)
 	config.SnapshotDesktopIDs, config.FailedDesktops = types.MapNull(types.StringType), types.MapNull(types.StringType)
 	if diags := m.applyJobResults(ctx, env.Client, &jobRun{op: createOperation, jobIDs: jobIDs, results: results}, map[string]bool{}, false); diags.HasError() {
 		b.Fatal(diags)

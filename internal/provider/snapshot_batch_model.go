@@ -24,7 +24,6 @@ type snapshotBatchModel struct {
 	JobIDs                types.List     `tfsdk:"job_ids"`
 	Status                types.String   `tfsdk:"status"`
 	SystemDiskSnapshotIDs types.Map      `tfsdk:"system_disk_snapshot_ids"`
-	DataDiskSnapshotIDs   types.Map      `tfsdk:"data_disk_snapshot_ids"`
 	SnapshotDesktopIDs    types.Map      `tfsdk:"snapshot_desktop_ids"`
 	FailedDesktops        types.Map      `tfsdk:"failed_desktops"`
 }

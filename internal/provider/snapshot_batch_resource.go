@@ -117,17 +117,12 @@ func (r *snapshotBatchResource) Schema(ctx context.Context, _ resource.SchemaReq
 				Computed:            true,
 				PlanModifiers:       []planmodifier.Map{mapplanmodifier.UseStateForUnknown()},
 			},
-			"data_disk_snapshot_ids": schema.MapAttribute{
-				MarkdownDescription: "The data disk snapshots each desktop got, by desktop ID: their IDs separated by commas " +
-					"(a desktop may have several data disks; `split(\",\", …)` lists them).",
-				ElementType:   types.StringType,
-				Computed:      true,
-				PlanModifiers: []planmodifier.Map{mapplanmodifier.UseStateForUnknown()},
-			},
 			"snapshot_desktop_ids": schema.MapAttribute{
 				MarkdownDescription: "Every snapshot the jobs made, with its desktop: desktop ID by snapshot ID. " +
-					"`keys(…)` lists the snapshot IDs, sorted, as `workspace_desktop_snapshot_restore` takes them. A map " +
-					"rather than a list, since Terraform's plan compares long lists element against element. Names, status " +
+					"`keys(…)` lists the snapshot IDs, sorted, as `workspace_desktop_snapshot_restore` takes them; the data " +
+					"disk snapshots are those not in `system_disk_snapshot_ids` " +
+					"(`setsubtract(keys(…snapshot_desktop_ids), values(…system_disk_snapshot_ids))`). A map rather than a " +
+					"list, since Terraform's plan compares long lists element against element. Names, status " +
 					"and times of the records are in the `workspace_desktop_snapshots` data source.",
 				ElementType:   types.StringType,
 				Computed:      true,

@@ -62,7 +62,6 @@ func TestAccSnapshotBatch_basic(t *testing.T) {
 					// ALL: one system and one data disk record per desktop.
 					statecheck.ExpectKnownValue(batchAddr, tfjsonpath.New("snapshot_desktop_ids"), knownvalue.MapSizeExact(6)),
 					statecheck.ExpectKnownValue(batchAddr, tfjsonpath.New("system_disk_snapshot_ids"), knownvalue.MapSizeExact(3)),
-					statecheck.ExpectKnownValue(batchAddr, tfjsonpath.New("data_disk_snapshot_ids"), knownvalue.MapSizeExact(3)),
 					// What state holds is what the service made: each desktop's records, by disk.
 					checkSnapshotsMatchService(env, ids),
 					statecheck.ExpectKnownValue(batchAddr, tfjsonpath.New("failed_desktops"), knownvalue.MapSizeExact(0)),
