@@ -175,6 +175,7 @@ func TestListBatches_invalidConfig(t *testing.T) {
 func TestListBatches_includeResourceIsTheImport(t *testing.T) {
 	parallelUnlessReal(t)
 	env := newTestAccEnv(t, emulator.Config{Desktops: 4, JobDuration: 200 * time.Millisecond, Seed: 1})
+	env.SkipIfReal(t, "expects the project to hold this test's batches only")
 	ids := env.DesktopIDs
 	snapshotDesktops(t, env, ids[:2], workspace.DiskTypeAll, testAccName("list"))
 	snapshotDesktops(t, env, ids[2:], workspace.DiskTypeSystem, testAccName("list"))
@@ -337,6 +338,9 @@ func TestAccSnapshotBatchList_queryGeneratesConfigThatImports(t *testing.T) {
 	parallelUnlessReal(t)
 	h := newCLIHarness(t, 1, 14)
 	env := newTestAccEnv(t, emulator.Config{Desktops: 6, JobDuration: 300 * time.Millisecond, Seed: 1})
+	// In a real project the query would find, import and then destroy every
+	// batch there is, not only this test's.
+	env.SkipIfReal(t, "imports and destroys every batch the query finds")
 	ids := env.DesktopIDs
 	jobA := snapshotDesktops(t, env, ids[:3], workspace.DiskTypeAll, testAccName("query"))[0]
 	jobB := snapshotDesktops(t, env, ids[3:5], workspace.DiskTypeSystem, testAccName("query"))[0]
