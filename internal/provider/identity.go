@@ -115,8 +115,9 @@ func refreshJobsIdentity(ctx context.Context, prior, identity *tfsdk.ResourceIde
 	return diags
 }
 
-// otherScope names what of want (project or region) given differs from the
-// client's, "" when nothing does; unset values match anything.
+// otherScope names what of an identity's project and region differs from
+// the client's ("project", "region" or "project and region"), "" when
+// nothing does; an unset value matches anything.
 func otherScope(given, client jobsIdentityModel) string {
 	var differ []string
 	if v := given.ProjectID; !v.IsNull() && !v.IsUnknown() && v.ValueString() != client.ProjectID.ValueString() {
