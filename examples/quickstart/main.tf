@@ -58,6 +58,6 @@ output "snapshots" {
   value = length(workspace_desktop_snapshot_batch.before_patch.snapshot_desktop_ids)
 }
 
-output "restored_desktops" {
-  value = length(workspace_desktop_snapshot_restore.rollback.desktop_status)
+output "restore_status" {
+  value = workspace_desktop_snapshot_restore.rollback.status
 }

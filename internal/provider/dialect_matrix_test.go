@@ -120,7 +120,7 @@ resource "workspace_desktop_snapshot_restore" "test" {
 						Config:    withRestore,
 						ConfigStateChecks: []statecheck.StateCheck{
 							statecheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("status"), knownvalue.StringExact("SUCCESS")),
-							statecheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("desktop_status"), knownvalue.MapSizeExact(40)),
+							statecheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("failed_desktops"), knownvalue.MapSizeExact(0)),
 						},
 						Check: resource.ComposeAggregateTestCheckFunc(
 							checkJobCount(env, restoreType, 1),

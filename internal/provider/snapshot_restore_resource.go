@@ -83,12 +83,6 @@ func (r *snapshotRestoreResource) Schema(ctx context.Context, _ resource.SchemaR
 				Computed:            true,
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
-			"desktop_status": schema.MapAttribute{
-				MarkdownDescription: "Each restored desktop's sub-job status, by desktop ID: `SUCCESS`, `FAILED`, or a pending status.",
-				ElementType:         types.StringType,
-				Computed:            true,
-				PlanModifiers:       []planmodifier.Map{mapplanmodifier.UseStateForUnknown()},
-			},
 			"failed_desktops": schema.MapAttribute{
 				MarkdownDescription: "Desktops whose restore sub-job failed, by desktop ID: the service's error code and reason, " +
 					"as `CODE: reason`.",
