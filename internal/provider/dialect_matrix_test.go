@@ -90,6 +90,9 @@ resource "workspace_desktop_snapshot_restore" "test" {
 						}
 						return nil
 					},
+					// The out-of-band delete's job and the destroy's one: its lost
+					// answer was not followed by a second delete of the same snapshots.
+					checkJobCount(env, workspace.JobTypeDeleteSnapshot, 2),
 				),
 				Steps: []resource.TestStep{
 					{
