@@ -1,0 +1,115 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+)
+
+// The floor provider: the workspace provider's shapes and values, no work.
+
+func newFloorProvider() provider.Provider { return floorProvider{} }
+
+type floorProvider struct{}
+
+func (floorProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
+	resp.TypeName = "floor"
+}
+func (floorProvider) Schema(context.Context, provider.SchemaRequest, *provider.SchemaResponse) {}
+func (floorProvider) Configure(context.Context, provider.ConfigureRequest, *provider.ConfigureResponse) {
+}
+func (floorProvider) DataSources(context.Context) []func() datasource.DataSource { return nil }
+func (floorProvider) Resources(context.Context) []func() resource.Resource {
+	return []func() resource.Resource{
+		func() resource.Resource { return batchResource{} },
+		func() resource.Resource { return restoreResource{} },
+	}
+}
+
+// batchResource is workspace_desktop_snapshot_batch's state: the desktop
+// IDs, a system disk snapshot per desktop, every snapshot's desktop.
+type batchResource struct{}
+
+func (batchResource) Metadata(_ context.Context, _ resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = "floor_batch"
+}
+
+func (batchResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{Attributes: map[string]schema.Attribute{
+		"desktop_ids":              schema.ListAttribute{ElementType: types.StringType, Required: true},
+		"job_ids":                  schema.ListAttribute{ElementType: types.StringType, Computed: true},
+		"status":                   schema.StringAttribute{Computed: true},
+		"system_disk_snapshot_ids": schema.MapAttribute{ElementType: types.StringType, Computed: true},
+		"snapshot_desktop_ids":     schema.MapAttribute{ElementType: types.StringType, Computed: true},
+		"failed_desktops":          schema.MapAttribute{ElementType: types.StringType, Computed: true},
+	}}
+}
+
+func (batchResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var desktops types.List
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, pathOf("desktop_ids"), &desktops)...)
+	system, pairs := map[string]attr.Value{}, map[string]attr.Value{}
+	jobs := []attr.Value{}
+	var ids []string
+	resp.Diagnostics.Append(desktops.ElementsAs(ctx, &ids, false)...)
+	for i, d := range ids {
+		system[d] = types.StringValue(fmt.Sprintf("%08x-2ee8-4ac8-9bf9-1e5ba8230000", i))
+		pairs[fmt.Sprintf("%08x-2ee8-4ac8-9bf9-1e5ba8230000", i)] = types.StringValue(d)
+		pairs[fmt.Sprintf("%08x-2ee8-4ac8-9bf9-1e5ba8231111", i)] = types.StringValue(d)
+		if i%100 == 0 {
+			jobs = append(jobs, types.StringValue(fmt.Sprintf("job-%08x", i)))
+		}
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, pathOf("desktop_ids"), desktops)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, pathOf("job_ids"), types.ListValueMust(types.StringType, jobs))...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, pathOf("status"), types.StringValue("SUCCESS"))...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, pathOf("system_disk_snapshot_ids"), types.MapValueMust(types.StringType, system))...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, pathOf("snapshot_desktop_ids"), types.MapValueMust(types.StringType, pairs))...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, pathOf("failed_desktops"), types.MapValueMust(types.StringType, map[string]attr.Value{}))...)
+}
+
+func (batchResource) Read(context.Context, resource.ReadRequest, *resource.ReadResponse)       {}
+func (batchResource) Update(context.Context, resource.UpdateRequest, *resource.UpdateResponse) {}
+func (batchResource) Delete(context.Context, resource.DeleteRequest, *resource.DeleteResponse) {}
+
+// restoreResource is workspace_desktop_snapshot_restore's state.
+type restoreResource struct{}
+
+func (restoreResource) Metadata(_ context.Context, _ resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = "floor_restore"
+}
+
+func (restoreResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{Attributes: map[string]schema.Attribute{
+		"snapshot_ids":    schema.ListAttribute{ElementType: types.StringType, Required: true},
+		"job_ids":         schema.ListAttribute{ElementType: types.StringType, Computed: true},
+		"status":          schema.StringAttribute{Computed: true},
+		"failed_desktops": schema.MapAttribute{ElementType: types.StringType, Computed: true},
+	}}
+}
+
+func (restoreResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var snapshots types.List
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, pathOf("snapshot_ids"), &snapshots)...)
+	jobs := []attr.Value{}
+	for i := 0; i < len(snapshots.Elements()); i += 100 {
+		jobs = append(jobs, types.StringValue(fmt.Sprintf("job-%08x", i)))
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, pathOf("snapshot_ids"), snapshots)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, pathOf("job_ids"), types.ListValueMust(types.StringType, jobs))...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, pathOf("status"), types.StringValue("SUCCESS"))...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, pathOf("failed_desktops"), types.MapValueMust(types.StringType, map[string]attr.Value{}))...)
+}
+
+func (restoreResource) Read(context.Context, resource.ReadRequest, *resource.ReadResponse)       {}
+func (restoreResource) Update(context.Context, resource.UpdateRequest, *resource.UpdateResponse) {}
+func (restoreResource) Delete(context.Context, resource.DeleteRequest, *resource.DeleteResponse) {}
+
+func pathOf(name string) path.Path { return path.Root(name) }
