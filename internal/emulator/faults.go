@@ -60,18 +60,9 @@ func (b *tokenBucket) allow(now time.Time, rps float64) bool {
 	return false
 }
 
-// resetConnection drops the connection with a TCP RST and no answer. A
-// writer that cannot be hijacked gets the server's abort, which also closes
-// the connection without an answer.
+// resetConnection drops the connection with a TCP RST and no answer.
 func resetConnection(w http.ResponseWriter) {
-	hj, ok := w.(http.Hijacker)
-	if !ok {
-		panic(http.ErrAbortHandler)
-	}
-	conn, _, err := hj.Hijack()
-	if err != nil {
-		panic(http.ErrAbortHandler)
-	}
+	conn := hijack(w)
 	if tcp, ok := conn.(*net.TCPConn); ok {
 		_ = tcp.SetLinger(0)
 	}
@@ -83,6 +74,17 @@ func resetConnection(w http.ResponseWriter) {
 // The request was read whole, so nothing unread is left in the socket to turn
 // the close into a reset.
 func dropConnection(w http.ResponseWriter) {
+	conn := hijack(w)
+	if tcp, ok := conn.(*net.TCPConn); ok {
+		_ = tcp.CloseWrite()
+	}
+	_ = conn.Close()
+}
+
+// hijack takes the connection over from net/http. A writer that cannot be
+// hijacked gets the server's abort, which also closes the connection
+// without an answer.
+func hijack(w http.ResponseWriter) net.Conn {
 	hj, ok := w.(http.Hijacker)
 	if !ok {
 		panic(http.ErrAbortHandler)
@@ -91,8 +93,5 @@ func dropConnection(w http.ResponseWriter) {
 	if err != nil {
 		panic(http.ErrAbortHandler)
 	}
-	if tcp, ok := conn.(*net.TCPConn); ok {
-		_ = tcp.CloseWrite()
-	}
-	_ = conn.Close()
+	return conn
 }
