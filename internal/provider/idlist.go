@@ -7,6 +7,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+
+	"github.com/cloud-desktop/terraform-provider-workspace/internal/workspace"
 )
 
 // Desktop and snapshot ID arguments are lists whose order and repeats do
@@ -54,14 +56,4 @@ func sameIDs(a, b []string) bool {
 }
 
 // distinctIDs drops repeated IDs and sorts them.
-func distinctIDs(ids []string) []string {
-	seen := make(map[string]bool, len(ids))
-	out := make([]string, 0, len(ids))
-	for _, id := range ids {
-		if !seen[id] {
-			seen[id] = true
-			out = append(out, id)
-		}
-	}
-	return sortedStrings(out)
-}
+func distinctIDs(ids []string) []string { return sortedStrings(workspace.Dedupe(ids)) }

@@ -197,7 +197,7 @@ func (c *Client) SubmitBatchCreate(ctx context.Context, req BatchCreateDesktopSn
 	}
 	kind := createKind(req)
 	kind.baseline = true
-	return c.submitBatch(ctx, kind, chunkIDs(dedupe(req.DesktopIds)), hooks)
+	return c.submitBatch(ctx, kind, chunkIDs(Dedupe(req.DesktopIds)), hooks)
 }
 
 // SubmitBatchRestore does the same for batch-restore.
@@ -286,7 +286,7 @@ type chunkResult struct {
 // submitChunk posts one chunk, never starting two jobs for it (see the
 // comment at the top of this file).
 func (c *Client) submitChunk(ctx context.Context, kind batchKind, ids []string, reg *jobRegistry, onBusy func(BusyNotice)) chunkResult {
-	ids = dedupe(ids)
+	ids = Dedupe(ids)
 	res := chunkResult{ids: ids}
 	var (
 		ambiguousSince time.Time // send time of the first attempt that may have acted
@@ -468,7 +468,7 @@ func desktopsOf(ids []string, desktopOf map[string]string) ([]string, bool) {
 		}
 		desktops = append(desktops, d)
 	}
-	return dedupe(desktops), len(desktops) > 0
+	return Dedupe(desktops), len(desktops) > 0
 }
 
 // mayMeanGone reports a refusal that could mean some IDs no longer exist:
@@ -514,8 +514,8 @@ func pluralVerb(n int, one, many string) string {
 	return many
 }
 
-// dedupe drops repeated IDs, keeping the first occurrence's position.
-func dedupe(ids []string) []string {
+// Dedupe drops repeated IDs, keeping the first occurrence's position.
+func Dedupe(ids []string) []string {
 	seen := make(map[string]bool, len(ids))
 	out := make([]string, 0, len(ids))
 	for _, id := range ids {

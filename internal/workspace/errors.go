@@ -180,9 +180,6 @@ func hasStatus(err error, statuses ...int) bool {
 	return false
 }
 
-// IsNotFound reports an HTTP 404 answer.
-func IsNotFound(err error) bool { return hasStatus(err, http.StatusNotFound) }
-
 // IsConflict reports an HTTP 409 answer.
 func IsConflict(err error) bool { return hasStatus(err, http.StatusConflict) }
 

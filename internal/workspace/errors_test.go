@@ -69,11 +69,12 @@ func TestErrorClassHelpers(t *testing.T) {
 	cases := []struct {
 		name                                           string
 		err                                            error
-		notFound, conflict, busy, throttled, unauthzed bool
+		mayBeGone, conflict, busy, throttled, unauthzed bool
 	}{
 		{"404", wrap(404, "WKS.0004"), true, false, false, false, false},
 		{"409 busy", wrap(409, CodeDesktopBusy), false, true, true, false, false},
-		{"409 other", wrap(409, "WKS.1"), false, true, false, false, false},
+		{"400 WKS.0001", wrap(400, "WKS.0001"), true, false, false, false, false},
+		{"409 other", wrap(409, "WKS.1"), true, true, false, false, false},
 		{"429", wrap(429, CodeThrottled), false, false, false, true, false},
 		{"APIGW.0308 on another status", wrap(403, CodeThrottled), false, false, false, true, true},
 		{"401", wrap(401, "APIGW.0301"), false, false, false, false, true},
@@ -82,10 +83,10 @@ func TestErrorClassHelpers(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			got := [5]bool{IsNotFound(tc.err), IsConflict(tc.err), IsBusy(tc.err), IsThrottled(tc.err), IsUnauthorized(tc.err)}
-			want := [5]bool{tc.notFound, tc.conflict, tc.busy, tc.throttled, tc.unauthzed}
+			got := [5]bool{mayMeanGone(tc.err), IsConflict(tc.err), IsBusy(tc.err), IsThrottled(tc.err), IsUnauthorized(tc.err)}
+			want := [5]bool{tc.mayBeGone, tc.conflict, tc.busy, tc.throttled, tc.unauthzed}
 			if got != want {
-				t.Fatalf("NotFound/Conflict/Busy/Throttled/Unauthorized = %v, want %v", got, want)
+				t.Fatalf("mayMeanGone/Conflict/Busy/Throttled/Unauthorized = %v, want %v", got, want)
 			}
 		})
 	}

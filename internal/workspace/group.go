@@ -14,7 +14,7 @@ import (
 // of the project's records (1000 a page); IDs it does not find (already gone)
 // are packed after the rest.
 func (c *Client) snapshotChunks(ctx context.Context, ids []string) [][]string {
-	ids = dedupe(ids)
+	ids = Dedupe(ids)
 	if len(ids) <= MaxBatchIDs {
 		return chunkIDs(ids)
 	}

@@ -14,7 +14,7 @@ func (c *Client) ListAllDesktopSnapshots(ctx context.Context, req ListDesktopSna
 		all, err := c.listAllSnapshotPages(ctx, req)
 		return uniqueSnapshots(all), err
 	}
-	groups := chunkIDs(dedupe(req.DesktopIds))
+	groups := chunkIDs(Dedupe(req.DesktopIds))
 	pages := make([][]DesktopSnapshotDetailInfo, len(groups))
 	errs := make([]error, len(groups))
 	ctx, cancel := context.WithCancel(ctx)

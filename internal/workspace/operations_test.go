@@ -237,8 +237,10 @@ func TestErrorClassesFromEmulator(t *testing.T) {
 	cfg.BusyRetryTimeout = time.Millisecond
 	c := newTestClient(t, cfg)
 
-	if _, err := c.ShowJob(ctx, "no-such-job"); !IsNotFound(err) {
+	if _, err := c.ShowJob(ctx, "no-such-job"); !hasStatus(err, 404) {
 		t.Errorf("unknown job: %v", err)
+	} else if gone, listErr := c.JobGone(ctx, "no-such-job", err); !gone || listErr != nil {
+		t.Errorf("unknown job not called gone: %v, %v", gone, listErr)
 	}
 	wrongKey := emulatorConfig(srv)
 	wrongKey.SecretKey = "not-the-secret"
@@ -263,7 +265,7 @@ func TestErrorClassesFromEmulator(t *testing.T) {
 	if !IsBusy(err) || !IsConflict(err) || !strings.Contains(err.Error(), "WKS.00010032") {
 		t.Errorf("busy desktop: %v", err)
 	}
-	if _, err := c.BatchCreateDesktopSnapshot(ctx, BatchCreateDesktopSnapshotReq{DesktopIds: []string{"unknown-desktop"}}); !IsNotFound(err) {
+	if _, err := c.BatchCreateDesktopSnapshot(ctx, BatchCreateDesktopSnapshotReq{DesktopIds: []string{"unknown-desktop"}}); !hasStatus(err, 404) {
 		t.Errorf("unknown desktop: %v", err)
 	}
 	if e, ok := asAPIError(badRestore(t)); !ok || e.HTTPStatus != 400 || e.ErrorCode == "" || e.ErrorMsg == "" {

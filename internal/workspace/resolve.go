@@ -57,12 +57,7 @@ func (c *Client) ResolveCreatedSnapshots(ctx context.Context, job *JobResult, op
 	if err := checkEnum("disk_type", opts.DiskType, DiskTypes); err != nil {
 		return nil, fmt.Errorf("resolving the snapshots of job %s: %w", job.JobID, err)
 	}
-	var desktops []string
-	for _, o := range job.Outcomes {
-		if o.DesktopID != "" {
-			desktops = append(desktops, o.DesktopID)
-		}
-	}
+	desktops := desktopsOfOutcomes(job)
 	if len(desktops) == 0 {
 		return &CreatedSnapshots{}, nil
 	}
@@ -256,4 +251,15 @@ func sortSnapshots(records []DesktopSnapshotDetailInfo) {
 		}
 		return a.SnapshotId < b.SnapshotId
 	})
+}
+
+// desktopsOfOutcomes lists the desktops a job's sub-jobs name.
+func desktopsOfOutcomes(job *JobResult) []string {
+	var desktops []string
+	for _, o := range job.Outcomes {
+		if o.DesktopID != "" {
+			desktops = append(desktops, o.DesktopID)
+		}
+	}
+	return desktops
 }

@@ -91,7 +91,7 @@ func selectRestored(records []DesktopSnapshotDetailInfo, job *JobResult, score f
 		}
 	}
 	out := &RestoredSnapshots{}
-	for _, d := range dedupe(desktopsOfOutcomes(job)) {
+	for _, d := range Dedupe(desktopsOfOutcomes(job)) { // each desktop once, in the job's order
 		disks := chosen[d]
 		if disks == nil {
 			out.Unresolved = append(out.Unresolved, d)
@@ -106,14 +106,4 @@ func selectRestored(records []DesktopSnapshotDetailInfo, job *JobResult, score f
 	sort.Strings(out.SnapshotIDs)
 	sort.Strings(out.Unresolved)
 	return out
-}
-
-func desktopsOfOutcomes(job *JobResult) []string {
-	var desktops []string
-	for _, o := range job.Outcomes {
-		if o.DesktopID != "" {
-			desktops = append(desktops, o.DesktopID)
-		}
-	}
-	return desktops
 }

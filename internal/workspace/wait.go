@@ -201,7 +201,7 @@ func (c *Client) AllSubJobs(ctx context.Context, job *ShowJobResponse) ([]JobDet
 // WaitForJobs waits for several jobs concurrently; the map holds every job
 // that reached a terminal state, the error joins the failures.
 func (c *Client) WaitForJobs(ctx context.Context, jobIDs []string, opts WaitOptions) (map[string]*JobResult, error) {
-	jobIDs = dedupe(jobIDs)
+	jobIDs = Dedupe(jobIDs)
 	results := make(map[string]*JobResult, len(jobIDs))
 	errs := make([]error, len(jobIDs))
 	var mu sync.Mutex

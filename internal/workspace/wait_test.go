@@ -86,7 +86,7 @@ func TestWaitGivesUpOnPermanentErrors(t *testing.T) {
 	srv := newScriptedServer(t, status(200, jobBody("RUNNING")), status(404, `{"error_code":"WKS.0004","error_msg":"job [j1] not found"}`))
 	c := noRetryClient(t, srv.URL, newFakeClock())
 	_, err := c.WaitForJob(context.Background(), "j1", WaitOptions{})
-	if !IsNotFound(err) || srv.count("GET") != 2 {
+	if !hasStatus(err, 404) || srv.count("GET") != 2 {
 		t.Fatalf("err = %v after %d polls; want the 404 at once", err, srv.count("GET"))
 	}
 }
