@@ -7,6 +7,9 @@ import (
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/cloud-desktop/terraform-provider-workspace/internal/workspace"
@@ -17,6 +20,18 @@ import (
 // jobIDState renders job IDs as the job_ids list and the id that joins them.
 func jobIDState(ids []string) (types.List, types.String) {
 	return stringListValue(ids), types.StringValue(strings.Join(ids, ","))
+}
+
+// failedDesktopsAttribute is failed_desktops of a resource whose jobs do
+// what (a "snapshot" or "restore").
+func failedDesktopsAttribute(what string) schema.MapAttribute {
+	return schema.MapAttribute{
+		MarkdownDescription: "Desktops whose " + what + " sub-job failed, by desktop ID: the service's error code and reason, " +
+			"as `CODE: reason`.",
+		ElementType:   types.StringType,
+		Computed:      true,
+		PlanModifiers: []planmodifier.Map{mapplanmodifier.UseStateForUnknown()},
+	}
 }
 
 // parseJobIDs reads an import ID: one or more job IDs separated by commas.

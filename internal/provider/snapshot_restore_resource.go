@@ -83,13 +83,7 @@ func (r *snapshotRestoreResource) Schema(ctx context.Context, _ resource.SchemaR
 				Computed:            true,
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
-			"failed_desktops": schema.MapAttribute{
-				MarkdownDescription: "Desktops whose restore sub-job failed, by desktop ID: the service's error code and reason, " +
-					"as `CODE: reason`.",
-				ElementType:   types.StringType,
-				Computed:      true,
-				PlanModifiers: []planmodifier.Map{mapplanmodifier.UseStateForUnknown()},
-			},
+			"failed_desktops": failedDesktopsAttribute("restore"),
 		},
 	}
 }
