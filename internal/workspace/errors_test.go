@@ -67,8 +67,8 @@ func TestErrorClassHelpers(t *testing.T) {
 		return errors.Join(errors.New("context"), &APIError{Operation: "op", HTTPStatus: status, ErrorCode: code})
 	}
 	cases := []struct {
-		name                                           string
-		err                                            error
+		name                                            string
+		err                                             error
 		mayBeGone, conflict, busy, throttled, unauthzed bool
 	}{
 		{"404", wrap(404, "WKS.0004"), true, false, false, false, false},
