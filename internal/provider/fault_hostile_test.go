@@ -772,6 +772,7 @@ func TestAccFaultHostile_unattributedSnapshotIsAnErrorNotEmpty(t *testing.T) {
 		return out, true
 	})
 	var jobID string
+	var listsBefore int
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy:             checkSnapshotsGone(t, env, ids),
@@ -784,6 +785,7 @@ func TestAccFaultHostile_unattributedSnapshotIsAnErrorNotEmpty(t *testing.T) {
 			{
 				PreConfig: func() {
 					jobID = env.Emulator.JobIDs(workspace.JobTypeCreateSnapshot)[0]
+					listsBefore = env.Emulator.Stats().RequestsByOperation["ListDesktopSnapshot"]
 					proxy.clear()
 				},
 				RefreshState:       true,
@@ -796,6 +798,14 @@ func TestAccFaultHostile_unattributedSnapshotIsAnErrorNotEmpty(t *testing.T) {
 					resource.TestCheckResourceAttr(batchAddr, "job_ids.#", "1"),
 					resource.TestCheckResourceAttr(batchAddr, "snapshot_desktop_ids.%", "4"),
 					resource.TestCheckResourceAttr(batchAddr, "system_disk_snapshot_ids.%", "2"),
+					func(*terraform.State) error {
+						// The refresh that resolves the batch lists the desktops'
+						// snapshots once, with no drift listing on top.
+						if n := env.Emulator.Stats().RequestsByOperation["ListDesktopSnapshot"] - listsBefore; n != 1 {
+							return fmt.Errorf("%d ListDesktopSnapshot calls in the refresh that resolved the batch, want 1", n)
+						}
+						return nil
+					},
 				),
 			},
 		},

@@ -128,13 +128,7 @@ func (r *snapshotBatchResource) Schema(ctx context.Context, _ resource.SchemaReq
 				Computed:      true,
 				PlanModifiers: []planmodifier.Map{mapplanmodifier.UseStateForUnknown()},
 			},
-			"failed_desktops": schema.MapAttribute{
-				MarkdownDescription: "Desktops whose snapshot sub-job failed, by desktop ID: the service's error code and reason, " +
-					"as `CODE: reason`.",
-				ElementType:   types.StringType,
-				Computed:      true,
-				PlanModifiers: []planmodifier.Map{mapplanmodifier.UseStateForUnknown()},
-			},
+			"failed_desktops": failedDesktopsAttribute("snapshot"),
 		},
 	}
 }
@@ -243,18 +237,19 @@ func (r *snapshotBatchResource) Read(ctx context.Context, req resource.ReadReque
 			resp.Diagnostics.Append(writeBaseline(ctx, resp.Private, baseline, state.Status.ValueString() == batchStatusPending)...)
 		}
 	}
-	// Drift: keep the snapshots that still exist (one list call per 100 desktops).
-	records, err := client.ListAllDesktopSnapshots(ctx, workspace.ListDesktopSnapshotRequest{DesktopIds: distinctIDs(stringsOf(ctx, state.DesktopIDs))})
-	if err != nil {
-		resp.Diagnostics.Append(errorDiagnostic("Unable to read desktop snapshots", err, r.client.CredentialSource()))
-		return
-	}
-	exists := make(map[string]bool, len(records))
-	for _, rec := range records {
-		exists[rec.SnapshotId] = true
-	}
 	recorded := batchSnapshotsOf(ctx, &state)
-	kept := recorded.keep(exists)
+	kept := recorded
+	if !wasPending || state.Status.ValueString() == batchStatusPending {
+		// Drift: keep the snapshots that still exist (one list call per 100
+		// desktops). A batch resolved just now needs none: its snapshots
+		// come from a listing made in this refresh.
+		exists, err := existingSnapshots(ctx, client, stringsOf(ctx, state.DesktopIDs))
+		if err != nil {
+			resp.Diagnostics.Append(errorDiagnostic("Unable to read desktop snapshots", err, r.client.CredentialSource()))
+			return
+		}
+		kept = recorded.keep(exists)
+	}
 	if kept.len() == 0 && state.Status.ValueString() != batchStatusPending {
 		tflog.Info(ctx, "every snapshot of the batch is gone; removing it from state so the next plan re-creates it")
 		resp.State.RemoveResource(ctx)
@@ -371,4 +366,17 @@ func importBatch(ctx context.Context, client *workspace.Client, importID string)
 	diags.Append(m.applyJobResults(ctx, client, run, nil, true)...)
 	m.DiskType = types.StringValue(inferDiskType(batchSnapshotsOf(ctx, &m)))
 	return m, diags
+}
+
+// existingSnapshots lists which snapshots the desktops have now.
+func existingSnapshots(ctx context.Context, client *workspace.Client, desktopIDs []string) (map[string]bool, error) {
+	records, err := client.ListAllDesktopSnapshots(ctx, workspace.ListDesktopSnapshotRequest{DesktopIds: distinctIDs(desktopIDs)})
+	if err != nil {
+		return nil, err
+	}
+	exists := make(map[string]bool, len(records))
+	for _, rec := range records {
+		exists[rec.SnapshotId] = true
+	}
+	return exists, nil
 }
