@@ -1,8 +1,8 @@
 // Command floor measures what a terraform plan and destroy cost with a
 // provider that does nothing: the same resources and the same values in
 // state as the harness's benchmark (a batch of n desktops and a restore of
-// all its snapshots; the desktop IDs come from a local instead of a data
-// source), served by plugin-framework from a provider with no API calls,
+// all its snapshots; the desktop IDs are written in the configuration
+// instead of read by a data source), served by plugin-framework from a provider with no API calls,
 // validators or plan modifiers. Its destroy is a floor under the harness's
 // (which also refreshes a desktops data source and waits for jobs): what
 // Terraform core and plugin-framework take for that much state, whatever a
@@ -22,10 +22,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/debug"
+	"strings"
 	"sort"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+
+	"github.com/cloud-desktop/terraform-provider-workspace/bench/floor/floorprovider"
 )
 
 func main() {
@@ -35,7 +39,11 @@ func main() {
 		for _, name := range []string{"TF_LOG_SDK", "TF_LOG_SDK_PROTO", "TF_LOG_SDK_FRAMEWORK"} {
 			_ = os.Setenv(name, "OFF")
 		}
-		if err := providerserver.Serve(context.Background(), newFloorProvider, providerserver.ServeOpts{
+		// And the same soft memory limit (main.go's capMemoryUnlessSet).
+		if _, set := os.LookupEnv("GOMEMLIMIT"); !set {
+			debug.SetMemoryLimit(80 << 20)
+		}
+		if err := providerserver.Serve(context.Background(), floorprovider.New, providerserver.ServeOpts{
 			Address: "registry.terraform.io/bench/floor",
 		}); err != nil {
 			fmt.Fprintln(os.Stderr, err)
@@ -58,16 +66,8 @@ const config = `terraform {
   }
 }
 
-locals {
-  n = %d
-  # range() makes at most 1024 values, so thousands at a time.
-  desktop_ids = flatten([for k in range(ceil(local.n / 1000)) : [
-    for i in range(k * 1000, min(local.n, (k + 1) * 1000)) : format("%%08x-1512-4386-81fb-20604fe6%%04x", i, i %% 65536)
-  ]])
-}
-
 resource "floor_batch" "bench" {
-  desktop_ids = local.desktop_ids
+  desktop_ids = %s
 }
 
 resource "floor_restore" "bench" {
@@ -100,7 +100,13 @@ func drive(n, runs int) error {
 	if err := os.WriteFile(rc, []byte(fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"registry.terraform.io/bench/floor\" = %q\n  }\n  direct {}\n}\n", bin)), 0o644); err != nil {
 		return err
 	}
-	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(fmt.Sprintf(config, n)), 0o644); err != nil {
+	// The IDs are written out, as the harness's data source state holds them,
+	// so Terraform evaluates no expression to make them.
+	ids := make([]string, n)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("%q", fmt.Sprintf("%08x-1512-4386-81fb-20604fe6%04x", i, i%0x10000))
+	}
+	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(fmt.Sprintf(config, "["+strings.Join(ids, ", ")+"]")), 0o644); err != nil {
 		return err
 	}
 	run := func(args ...string) (time.Duration, error) {

@@ -269,3 +269,14 @@ func TestRenderReportColumns(t *testing.T) {
 		}
 	}
 }
+
+// A phase that did not run is not a phase that took no time: its targets are
+// reported missed, never met at 0 s.
+func TestRenderTargetsMissingPhase(t *testing.T) {
+	r := run1000()
+	r.phases = r.phases[:destroyPhase] // no destroy
+	out := renderTargets(options{jobDuration: 5 * time.Second}, []sizeResult{r})
+	if want := "- N=1000 targets: **missed** (measured: phases not measured: destroy)\n"; out != want {
+		t.Fatalf("report:\n%s\nwant:\n%s", out, want)
+	}
+}

@@ -5,30 +5,26 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-framework/datasource"
-	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
-	"github.com/hashicorp/terraform-plugin-framework/resource"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
-	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
+	"github.com/cloud-desktop/terraform-provider-workspace/bench/floor/floorprovider"
 )
 
 // The floor under a batch's refresh and plan: plugin-framework's own cost
 // for a resource whose state holds exactly the values of a batch of n
-// desktops (n desktop IDs, n system disk snapshots, 2n snapshot-desktop
-// pairs), with no provider logic at all: no API call, no validator or plan
-// modifier, a Read that returns the state it got. Set against
-// BenchmarkSnapshotBatchRead and BenchmarkSnapshotBatchPlanNoChange, it shows
-// how much of those is ours (docs/performance.md).
+// desktops, served by bench/floor's provider, which does nothing (no API
+// call, validator or plan modifier; Read returns the state it got). Set
+// against BenchmarkSnapshotBatchRead and BenchmarkSnapshotBatchPlanNoChange,
+// it shows how much of those is ours (docs/performance.md).
 func BenchmarkFrameworkFloorRead(b *testing.B) {
 	for _, n := range []int{1000, 5000} {
 		b.Run(fmt.Sprintf("desktops=%d", n), func(b *testing.B) {
-			server, state := newFloorServer(b, n)
+			server, state := newFloorBatch(b, n)
 			ctx := context.Background()
 			for b.Loop() {
-				resp, err := server.ReadResource(ctx, &tfprotov6.ReadResourceRequest{TypeName: "floor_batch", CurrentState: &state})
+				resp, err := server.ReadResource(ctx, &tfprotov6.ReadResourceRequest{TypeName: "floor_batch", CurrentState: state})
 				if err != nil || hasErrors(resp.Diagnostics) {
 					b.Fatal(err, diagText(resp.Diagnostics))
 				}
@@ -40,11 +36,11 @@ func BenchmarkFrameworkFloorRead(b *testing.B) {
 func BenchmarkFrameworkFloorPlanNoChange(b *testing.B) {
 	for _, n := range []int{1000, 5000} {
 		b.Run(fmt.Sprintf("desktops=%d", n), func(b *testing.B) {
-			server, state := newFloorServer(b, n)
+			server, state := newFloorBatch(b, n)
 			ctx := context.Background()
 			for b.Loop() {
 				resp, err := server.PlanResourceChange(ctx, &tfprotov6.PlanResourceChangeRequest{
-					TypeName: "floor_batch", PriorState: &state, ProposedNewState: &state, Config: &state,
+					TypeName: "floor_batch", PriorState: state, ProposedNewState: state, Config: state,
 				})
 				if err != nil || hasErrors(resp.Diagnostics) {
 					b.Fatal(err, diagText(resp.Diagnostics))
@@ -54,75 +50,46 @@ func BenchmarkFrameworkFloorPlanNoChange(b *testing.B) {
 	}
 }
 
-// floorModel has a batch's values, all computed-or-optional strings.
-type floorModel struct {
-	DesktopIDs         types.List `tfsdk:"desktop_ids"`
-	SystemDiskSnapshot types.Map  `tfsdk:"system_disk_snapshot_ids"`
-	SnapshotDesktopIDs types.Map  `tfsdk:"snapshot_desktop_ids"`
-}
-
-func newFloorServer(b *testing.B, n int) (tfprotov6.ProviderServer, tfprotov6.DynamicValue) {
+// newFloorBatch creates a floor_batch of n desktops through the protocol and
+// returns the server and its state.
+func newFloorBatch(b *testing.B, n int) (tfprotov6.ProviderServer, *tfprotov6.DynamicValue) {
 	b.Helper()
 	ctx := context.Background()
-	server, err := providerserver.NewProtocol6WithError(floorProvider{})()
+	server, err := providerserver.NewProtocol6WithError(floorprovider.New())()
 	if err != nil {
 		b.Fatal(err)
 	}
-	if _, err := server.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{}); err != nil {
+	schemas, err := server.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
+	if err != nil {
 		b.Fatal(err)
 	}
-	var sr resource.SchemaResponse
-	floorResource{}.Schema(ctx, resource.SchemaRequest{}, &sr)
-	desktops := make([]string, n)
-	system := map[string]string{}
-	pairs := map[string]string{}
+	objectType := schemas.ResourceSchemas["floor_batch"].ValueType().(tftypes.Object) //nolint:forcetypeassert // a resource schema is an object
+	desktops := make([]tftypes.Value, n)
 	for i := range desktops {
-		d := fmt.Sprintf("d%08d-0000-4000-8000-000000000000", i)
-		desktops[i] = d
-		system[d] = fmt.Sprintf("s%08d-0000-4000-8000-000000000000", i)
-		pairs[system[d]] = d
-		pairs[fmt.Sprintf("t%08d-0000-4000-8000-000000000000", i)] = d
+		desktops[i] = tftypes.NewValue(tftypes.String, fmt.Sprintf("%08x-1512-4386-81fb-20604fe60000", i))
 	}
-	m := floorModel{DesktopIDs: stringListValue(desktops), SystemDiskSnapshot: stringMapValue(system), SnapshotDesktopIDs: stringMapValue(pairs)}
-	state := tfsdk.State{Schema: sr.Schema}
-	if diags := state.Set(ctx, &m); diags.HasError() {
-		b.Fatal(diags)
+	// The config sets desktop_ids only; the plan leaves the rest unknown.
+	object := func(rest any) *tfprotov6.DynamicValue {
+		values := map[string]tftypes.Value{}
+		for name, t := range objectType.AttributeTypes {
+			values[name] = tftypes.NewValue(t, rest)
+		}
+		values["desktop_ids"] = tftypes.NewValue(tftypes.List{ElementType: tftypes.String}, desktops)
+		dv, err := tfprotov6.NewDynamicValue(objectType, tftypes.NewValue(objectType, values))
+		if err != nil {
+			b.Fatal(err)
+		}
+		return &dv
 	}
-	dv, err := tfprotov6.NewDynamicValue(sr.Schema.Type().TerraformType(ctx), state.Raw)
+	null, err := tfprotov6.NewDynamicValue(objectType, tftypes.NewValue(objectType, nil))
 	if err != nil {
 		b.Fatal(err)
 	}
-	return server, dv
+	resp, err := server.ApplyResourceChange(ctx, &tfprotov6.ApplyResourceChangeRequest{
+		TypeName: "floor_batch", PriorState: &null, PlannedState: object(tftypes.UnknownValue), Config: object(nil),
+	})
+	if err != nil || hasErrors(resp.Diagnostics) {
+		b.Fatal(err, diagText(resp.Diagnostics))
+	}
+	return server, resp.NewState
 }
-
-type floorProvider struct{}
-
-func (floorProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
-	resp.TypeName = "floor"
-}
-func (floorProvider) Schema(context.Context, provider.SchemaRequest, *provider.SchemaResponse) {}
-func (floorProvider) Configure(context.Context, provider.ConfigureRequest, *provider.ConfigureResponse) {
-}
-func (floorProvider) DataSources(context.Context) []func() datasource.DataSource { return nil }
-func (floorProvider) Resources(context.Context) []func() resource.Resource {
-	return []func() resource.Resource{func() resource.Resource { return floorResource{} }}
-}
-
-type floorResource struct{}
-
-func (floorResource) Metadata(_ context.Context, _ resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = "floor_batch"
-}
-
-func (floorResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	resp.Schema = schema.Schema{Attributes: map[string]schema.Attribute{
-		"desktop_ids":              schema.ListAttribute{ElementType: types.StringType, Required: true},
-		"system_disk_snapshot_ids": schema.MapAttribute{ElementType: types.StringType, Computed: true},
-		"snapshot_desktop_ids":     schema.MapAttribute{ElementType: types.StringType, Computed: true},
-	}}
-}
-
-func (floorResource) Create(context.Context, resource.CreateRequest, *resource.CreateResponse) {}
-func (floorResource) Read(context.Context, resource.ReadRequest, *resource.ReadResponse)       {}
-func (floorResource) Update(context.Context, resource.UpdateRequest, *resource.UpdateResponse) {}
-func (floorResource) Delete(context.Context, resource.DeleteRequest, *resource.DeleteResponse) {}

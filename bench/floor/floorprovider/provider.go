@@ -1,4 +1,10 @@
-package main
+// Package floorprovider is a provider that does nothing, with the workspace
+// provider's shapes: floor_batch and floor_restore hold the same values in
+// state as workspace_desktop_snapshot_batch and _restore, and no provider
+// logic runs (no API call, validator or plan modifier; Read returns what it
+// got). bench/floor times the terraform CLI against it, and
+// internal/provider's BenchmarkFrameworkFloor* the protocol calls.
+package floorprovider
 
 import (
 	"context"
@@ -13,9 +19,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
-// The floor provider: the workspace provider's shapes and values, no work.
-
-func newFloorProvider() provider.Provider { return floorProvider{} }
+// New returns the provider.
+func New() provider.Provider { return floorProvider{} }
 
 type floorProvider struct{}
 
@@ -35,7 +40,7 @@ func (floorProvider) Resources(context.Context) []func() resource.Resource {
 
 // batchResource is workspace_desktop_snapshot_batch's state: the desktop
 // IDs, a system disk snapshot per desktop, every snapshot's desktop.
-type batchResource struct{}
+type batchResource struct{ noWork }
 
 func (batchResource) Metadata(_ context.Context, _ resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = "floor_batch"
@@ -75,12 +80,8 @@ func (batchResource) Create(ctx context.Context, req resource.CreateRequest, res
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, pathOf("failed_desktops"), types.MapValueMust(types.StringType, map[string]attr.Value{}))...)
 }
 
-func (batchResource) Read(context.Context, resource.ReadRequest, *resource.ReadResponse)       {}
-func (batchResource) Update(context.Context, resource.UpdateRequest, *resource.UpdateResponse) {}
-func (batchResource) Delete(context.Context, resource.DeleteRequest, *resource.DeleteResponse) {}
-
 // restoreResource is workspace_desktop_snapshot_restore's state.
-type restoreResource struct{}
+type restoreResource struct{ noWork }
 
 func (restoreResource) Metadata(_ context.Context, _ resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = "floor_restore"
@@ -108,8 +109,12 @@ func (restoreResource) Create(ctx context.Context, req resource.CreateRequest, r
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, pathOf("failed_desktops"), types.MapValueMust(types.StringType, map[string]attr.Value{}))...)
 }
 
-func (restoreResource) Read(context.Context, resource.ReadRequest, *resource.ReadResponse)       {}
-func (restoreResource) Update(context.Context, resource.UpdateRequest, *resource.UpdateResponse) {}
-func (restoreResource) Delete(context.Context, resource.DeleteRequest, *resource.DeleteResponse) {}
-
 func pathOf(name string) path.Path { return path.Root(name) }
+
+// noWork is what both resources do besides create: nothing. Read returns
+// the state it got, as the framework prefills it.
+type noWork struct{}
+
+func (noWork) Read(context.Context, resource.ReadRequest, *resource.ReadResponse)       {}
+func (noWork) Update(context.Context, resource.UpdateRequest, *resource.UpdateResponse) {}
+func (noWork) Delete(context.Context, resource.DeleteRequest, *resource.DeleteResponse) {}
