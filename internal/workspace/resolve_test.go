@@ -188,3 +188,63 @@ func TestCompleteParentWithFailedSubJobsFromEmulator(t *testing.T) {
 		}
 	}
 }
+
+// The baseline decides where times cannot: an earlier record of the same
+// second, listed after the job's own, is the newest by every other measure.
+func TestSelectCreatedBaselineDecidesWhereTimesCannot(t *testing.T) {
+	at := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	job := &JobResult{BeginTime: at, Outcomes: []DesktopOutcome{{DesktopID: "d1", Status: JobStatusSuccess}}}
+	records := []DesktopSnapshotDetailInfo{
+		record("ours", "d1", true, "2026-03-01T12:00:00Z", "x", CreateTypeManually, ""),
+		record("before", "d1", true, "2026-03-01T12:00:00Z", "x", CreateTypeManually, ""),
+	}
+	score := (&serviceClock{}).offsetScore
+	if got := ids(selectCreated(records, job, ResolveOptions{}, score).Records); !slices.Equal(got, []string{"before"}) {
+		t.Fatalf("without a baseline: %v; want the last listed, or the test proves nothing", got)
+	}
+	got := ids(selectCreated(records, job, ResolveOptions{Baseline: map[string]bool{"before": true}}, score).Records)
+	if !slices.Equal(got, []string{"ours"}) {
+		t.Fatalf("with the baseline: %v, want [ours]", got)
+	}
+}
+
+// A restore's snapshots are found by last_restore_time (UTC) against the end
+// of the desktop's sub-job, in whatever zone the service writes job times;
+// a snapshot restored again since, or never, is not the job's.
+func TestSelectRestoredReadsJobTimesInAnyZone(t *testing.T) {
+	restored := func(id, desktop string, system bool, last, status string) DesktopSnapshotDetailInfo {
+		r := record(id, desktop, system, "2026-03-01T11:00:00Z", "x", CreateTypeManually, status)
+		r.LastRestoreTime = last
+		return r
+	}
+	records := []DesktopSnapshotDetailInfo{
+		restored("d1-sys", "d1", true, "2026-03-01T12:00:07Z", SnapshotStatusRestoreSuccess),
+		restored("d1-data", "d1", false, "2026-03-01T12:00:08Z", SnapshotStatusRestoreSuccess),
+		restored("d1-older", "d1", true, "2026-03-01T09:47:00Z", SnapshotStatusRestoreSuccess), // an earlier restore
+		restored("d1-never", "d1", true, "", SnapshotStatusCreateSuccess),
+		restored("d2-again", "d2", true, "2026-03-01T12:05:40Z", SnapshotStatusRestoreSuccess), // restored again since
+	}
+	for _, tc := range []struct {
+		name  string
+		zone  time.Duration // how far the service's job times run ahead of UTC
+		known bool
+	}{
+		{"UTC", 0, false},
+		{"UTC+8, zone unknown", 8 * time.Hour, false},
+		{"UTC+8, zone learned", 8 * time.Hour, true},
+		{"UTC-5:30, zone unknown", -5*time.Hour - 30*time.Minute, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			end := time.Date(2026, 3, 1, 12, 0, 8, 0, time.UTC).Add(tc.zone) // read as if UTC
+			job := &JobResult{Outcomes: []DesktopOutcome{
+				{DesktopID: "d1", Status: JobStatusSuccess, EndTime: end},
+				{DesktopID: "d2", Status: JobStatusSuccess, EndTime: end},
+			}}
+			clock := &serviceClock{zone: tc.zone, zoneKnown: tc.known}
+			got := selectRestored(records, job, clock.offsetScore)
+			if !slices.Equal(got.SnapshotIDs, []string{"d1-data", "d1-sys"}) || !slices.Equal(got.Unresolved, []string{"d2"}) {
+				t.Fatalf("restored %v, unresolved %v; want [d1-data d1-sys] and [d2]", got.SnapshotIDs, got.Unresolved)
+			}
+		})
+	}
+}
