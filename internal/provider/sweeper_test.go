@@ -115,21 +115,19 @@ func isLoopbackEndpoint(raw string) bool {
 }
 
 // sweepable reports whether a record is one the acceptance tests made: a
-// manual snapshot whose given name starts with testAccNamePrefix. The
-// desktop's name is cut off the front first, so a desktop that happens to
-// be named "tfacc-…" does not make its other snapshots sweepable; where the
-// snapshot name does not start with the desktop's (renamed since), the
-// prefix is looked for anywhere in it.
+// manual snapshot whose given name starts with testAccNamePrefix. How the
+// service composes the name (desktop name + given name + timestamp) is
+// documented only by example (reference §6 item 7), so the desktop's name is
+// cut off the front and separators after it are skipped. A desktop named
+// "tfacc-…" does not make its other snapshots sweepable; a snapshot whose name
+// does not start with its desktop's current name (renamed since, or no name
+// listed) is never swept: a leftover is better than a user's deleted snapshot.
 func sweepable(r workspace.DesktopSnapshotDetailInfo) bool {
-	if r.CreateType != workspace.CreateTypeManually {
+	if r.CreateType != workspace.CreateTypeManually || r.DesktopName == "" {
 		return false
 	}
-	if r.DesktopName != "" {
-		if given, ok := strings.CutPrefix(r.SnapshotName, r.DesktopName); ok {
-			return strings.HasPrefix(given, testAccNamePrefix)
-		}
-	}
-	return strings.Contains(r.SnapshotName, testAccNamePrefix)
+	given, ok := strings.CutPrefix(r.SnapshotName, r.DesktopName)
+	return ok && strings.HasPrefix(strings.TrimLeft(given, "-_. "), testAccNamePrefix)
 }
 
 // sweepResult is what a sweep did, each list sorted by snapshot ID.
@@ -432,10 +430,14 @@ func TestSweepable_onlyManualSnapshotsGivenTheTestsName(t *testing.T) {
 		// A desktop named like the tests' snapshots: only its tests' snapshots.
 		{rec("tfacc-box", "tfacc-boxnightly20260101120000", manual), false},
 		{rec("tfacc-box", "tfacc-boxtfacc-acc20260101120000", manual), true},
-		// Renamed since, or no desktop name: the prefix anywhere.
-		{rec("wks-02", "wks-01tfacc-acc20260101120000", manual), true},
-		{rec("wks-02", "wks-01nightly20260101120000", manual), false},
-		{rec("", "wks-01tfacc-acc20260101120000", manual), true},
+		// A separator the service might put after the desktop's name.
+		{rec("wks-01", "wks-01_tfacc-acc20260101120000", manual), true},
+		{rec("wks-01", "wks-01-tfacc-acc-20260101120000", manual), true},
+		// Renamed since, or no desktop name: never swept, a user's snapshot
+		// with the prefix inside its name least of all.
+		{rec("wks-02", "wks-01tfacc-acc20260101120000", manual), false},
+		{rec("wks-02", "wks-01nightly-tfacc-20260101120000", manual), false},
+		{rec("", "wks-01tfacc-acc20260101120000", manual), false},
 	}
 	for _, c := range cases {
 		if got := sweepable(c.rec); got != c.want {
