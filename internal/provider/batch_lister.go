@@ -42,40 +42,100 @@ type listedBatch struct {
 	job       *listedJob
 	result    list.ListResult
 	snapshots map[string]string // snapshot ID -> desktop ID
-	out       bool              // left out after all
+	left      string            // why it is left out, "" while it is not
 }
 
 // results lists the jobs; an error result, if any, comes last.
+//
+// Contests are settled among jobs over shared desktops only (a job's import
+// takes snapshots of its own desktops), so the jobs fall into groups joined
+// by shared desktops, each settled on its own. A job's group is settled
+// whole before the job is listed or left out: a job past the limit may
+// still take a snapshot back from a listed one.
 func (l *batchLister) results(jobs []*listedJob) []list.ListResult {
 	l.owner, l.created = map[string]*listedBatch{}, map[string]map[string]time.Time{}
-	var batches []*listedBatch
-	kept := 0
-	for _, job := range jobs {
-		if l.req.Limit > 0 && int64(kept) >= l.req.Limit {
+	group := desktopGroups(jobs)
+	settled := map[int]bool{}
+	batches := make([]*listedBatch, len(jobs))
+	var out []list.ListResult
+	examined := 0 // jobs[:examined] are listed or left out
+	defer func() {
+		// Jobs left out past the cut would not have been listed anyway.
+		for _, b := range batches[:examined] {
+			if b.left != "" {
+				l.left = append(l.left, b.job.id+": "+b.left)
+			}
+		}
+	}()
+	for i := range jobs {
+		if l.req.Limit > 0 && int64(len(out)) >= l.req.Limit {
 			break
 		}
-		b := &listedBatch{job: job, result: l.req.NewListResult(l.ctx)}
-		b.result.DisplayName = job.displayName()
-		b.result.Diagnostics.Append(setJobsIdentity(l.ctx, b.result.Identity, l.client, []string{job.id})...)
-		if l.req.IncludeResource && !b.result.Diagnostics.HasError() && !l.include(b) {
-			continue
+		if !l.req.IncludeResource {
+			batches[i] = l.examine(jobs[i]) // nothing to contest
+		} else if !settled[group[i]] {
+			settled[group[i]] = true
+			for k := i; k < len(jobs); k++ {
+				if group[k] != group[i] {
+					continue
+				}
+				batches[k] = l.examine(jobs[k])
+				if batches[k].result.Diagnostics.HasError() {
+					return append(out, batches[k].result) // the API failed: what is listed so far, then the error
+				}
+			}
 		}
-		batches = append(batches, b)
-		evicted := l.evicted(b)
-		if b.result.Diagnostics.HasError() {
-			break // the API failed: what is listed so far, then the error
-		}
-		if !b.out {
-			kept += 1 - len(evicted)
-		}
-	}
-	var out []list.ListResult
-	for _, b := range batches {
-		if !b.out {
+		examined = i + 1
+		if b := batches[i]; b.left == "" {
 			out = append(out, b.result)
+			if b.result.Diagnostics.HasError() {
+				break
+			}
 		}
 	}
 	return out
+}
+
+// examine builds the job's result and, with include_resource, settles the
+// contests it has with the jobs of its group examined before it (newer).
+func (l *batchLister) examine(job *listedJob) *listedBatch {
+	b := &listedBatch{job: job, result: l.req.NewListResult(l.ctx)}
+	b.result.DisplayName = job.displayName()
+	b.result.Diagnostics.Append(setJobsIdentity(l.ctx, b.result.Identity, l.client, []string{job.id})...)
+	if l.req.IncludeResource && !b.result.Diagnostics.HasError() && l.include(b) {
+		l.settle(b)
+	}
+	return b
+}
+
+// desktopGroups numbers the groups of jobs joined by shared desktops: jobs
+// i and k share a number when a chain of jobs, each sharing a desktop with
+// the next, leads from one to the other.
+func desktopGroups(jobs []*listedJob) []int {
+	parent := make([]int, len(jobs))
+	root := func(i int) int {
+		for parent[i] != i {
+			parent[i] = parent[parent[i]]
+			i = parent[i]
+		}
+		return i
+	}
+	first := map[string]int{} // desktop ID -> the first job over it
+	for i, job := range jobs {
+		parent[i] = i
+		for _, d := range job.desktops {
+			if k, ok := first[d]; ok {
+				parent[root(i)] = root(k)
+			} else {
+				first[d] = i
+			}
+		}
+	}
+	group := make([]int, len(jobs))
+	for i := range jobs {
+		group[i] = root(i)
+	}
+	return group
 }
 
 // include imports the job into b's result; false when it is left out.
@@ -87,20 +147,20 @@ func (l *batchLister) include(b *listedBatch) bool {
 	}
 	b.snapshots = batchSnapshotsOf(l.ctx, &m).desktopOf()
 	if len(b.snapshots) == 0 && m.Status.ValueString() != batchStatusPending {
-		l.leave(b.job, "none of the snapshots it made exists any more")
+		b.left = "none of the snapshots it made exists any more"
 		return false
 	}
 	b.result.Diagnostics.Append(b.result.Resource.Set(l.ctx, &m)...)
 	return true
 }
 
-// evicted settles the snapshots b shares with batches listed before it
+// settle settles the snapshots b shares with batches examined before it
 // (newer ones): each goes to the job it fits best. If b loses one, b is
 // left out (and nothing else changes); otherwise every batch b took one
 // from is, and b holds all its snapshots.
-func (l *batchLister) evicted(b *listedBatch) []*listedBatch {
+func (l *batchLister) settle(b *listedBatch) {
 	if b.snapshots == nil {
-		return nil
+		return
 	}
 	contested := map[string]bool{}
 	for id, desktop := range b.snapshots {
@@ -110,7 +170,7 @@ func (l *batchLister) evicted(b *listedBatch) []*listedBatch {
 	}
 	if err := l.readCreateTimes(contested); err != nil {
 		b.result.Diagnostics.Append(errorDiagnostic("Unable to list snapshot batches", err, l.client.CredentialSource()))
-		return nil
+		return
 	}
 	var losers []*listedBatch
 	for _, id := range sortedStrings(slices.Collect(maps.Keys(b.snapshots))) {
@@ -119,15 +179,13 @@ func (l *batchLister) evicted(b *listedBatch) []*listedBatch {
 			continue
 		}
 		if !l.fitsBetter(b.job, other.job, l.created[desktop][id]) {
-			l.leave(b.job, fmt.Sprintf("its import would take snapshot %s, which job %s made", id, other.job.id))
-			b.out = true
-			return nil
+			b.left = fmt.Sprintf("its import would take snapshot %s, which job %s made", id, other.job.id)
+			return
 		}
 		losers = append(losers, other)
 	}
-	var evicted []*listedBatch
 	for _, other := range losers {
-		if other.out {
+		if other.left != "" {
 			continue // lost another snapshot already
 		}
 		for id, o := range l.owner {
@@ -135,14 +193,11 @@ func (l *batchLister) evicted(b *listedBatch) []*listedBatch {
 				delete(l.owner, id)
 			}
 		}
-		l.leave(other.job, fmt.Sprintf("its import would take snapshots that job %s made", b.job.id))
-		evicted = append(evicted, other)
-		other.out = true
+		other.left = fmt.Sprintf("its import would take snapshots that job %s made", b.job.id)
 	}
 	for id := range b.snapshots {
 		l.owner[id] = b
 	}
-	return evicted
 }
 
 // fitsBetter reports whether a snapshot created at created fits the older
@@ -178,8 +233,4 @@ func (l *batchLister) readCreateTimes(desktops map[string]bool) error {
 		}
 	}
 	return nil
-}
-
-func (l *batchLister) leave(job *listedJob, why string) {
-	l.left = append(l.left, job.id+": "+why)
 }

@@ -256,6 +256,19 @@ func TestListBatches_leavesOutJobsWithoutABatchOfTheirOwn(t *testing.T) {
 	if got, want := jobsOf(t, h.list(nil, true, 2)), []string{plain, newer}; !slices.Equal(got, want) {
 		t.Errorf("limit 2: listed %v, want %v", got, want)
 	}
+	// A job past the limit may still take a snapshot back from a listed
+	// one: kept takes its snapshot back from the taker, newer than it.
+	if got, want := jobsOf(t, h.list(nil, true, 3)), []string{plain, newer, kept}; !slices.Equal(got, want) {
+		t.Errorf("limit 3: listed %v, want %v", got, want)
+	}
+	onKeptsDesktop := map[string]tftypes.Value{"desktop_ids": tfStringList(ids[2])}
+	results = h.list(onKeptsDesktop, true, 1)
+	if got, want := jobsOf(t, results), []string{kept}; !slices.Equal(got, want) {
+		t.Errorf("limit 1, jobs on kept's desktop: listed %v, want %v", got, want)
+	}
+	if want := taker + ": its import would take snapshots that job " + kept + " made"; !strings.Contains(warningsOf(results), want) {
+		t.Errorf("limit 1: warnings do not say %q:\n%s", want, warningsOf(results))
+	}
 }
 
 // wirePost sends a body to an API path (after /v2/{project_id}) with an
