@@ -126,7 +126,9 @@
 //
 // All off by default; set in Config.Faults, by SetFaults or by POST
 // /_emulator/faults (snake_case keys, merged into the faults in force,
-// latency as "250ms" or nanoseconds). They apply to the API routes only, in
+// latency as "250ms" or nanoseconds; a "scripted" key replaces the whole
+// script and restarts its count, and a POST that is refused changes
+// nothing). They apply to the API routes only, in
 // this order: throttle (token bucket of ThrottleRPS a second, burst
 // max(1, rps), on the emulator's clock: 429 APIGW.0308 with Retry-After: 1
 // unless Dialect.NoRetryAfter),

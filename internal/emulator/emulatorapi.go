@@ -12,11 +12,14 @@ import (
 // counted in Stats.
 const emulatorPrefix = "/_emulator/"
 
-// faultsJSON is Faults as POST /_emulator/faults reads and GET writes it:
-// latency may be a Go duration string ("250ms") or nanoseconds.
+// faultsJSON is Faults as POST /_emulator/faults reads it: latency may be a
+// Go duration string ("250ms") or nanoseconds. Scripted is read apart from
+// the script in force, so that a script given replaces that one (never
+// merges into it) and one left out keeps it.
 type faultsJSON struct {
 	Faults
-	Latency json.RawMessage `json:"latency,omitempty"`
+	Latency  json.RawMessage `json:"latency,omitempty"`
+	Scripted json.RawMessage `json:"scripted,omitempty"`
 }
 
 func (s *Server) serveEmulator(r *http.Request) reply {
@@ -40,7 +43,8 @@ func (s *Server) serveEmulator(r *http.Request) reply {
 }
 
 // postFaults merges the given keys into the faults in force; keys left out
-// keep their values.
+// keep their values. A "scripted" key replaces the whole script and restarts
+// its count; nothing changes unless the result validates.
 func (s *Server) postFaults(r *http.Request) reply {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -50,7 +54,7 @@ func (s *Server) postFaults(r *http.Request) reply {
 	if err := dec.Decode(&in); err != nil {
 		return badRequest("faults: %v", err)
 	}
-	f := in.Faults
+	f := in.Faults // f.Scripted is still the script in force
 	if len(in.Latency) > 0 {
 		d, err := parseDuration(in.Latency)
 		if err != nil {
@@ -58,13 +62,22 @@ func (s *Server) postFaults(r *http.Request) reply {
 		}
 		f.Latency = d
 	}
+	newScript := len(in.Scripted) > 0
+	if newScript {
+		var script map[string][]string
+		if err := json.Unmarshal(in.Scripted, &script); err != nil {
+			return badRequest("scripted: %v", err)
+		}
+		f.Scripted = script
+	}
 	if err := f.Validate(); err != nil {
 		return badRequest("%v", err)
 	}
-	if in.Scripted != nil {
+	if newScript {
 		s.scriptedSeen = map[string]int{} // a new script counts from its first request
 	}
 	s.faults = f
+	f.Scripted = cloneScript(f.Scripted) // the answer is written after s.mu is released
 	return okReply(f)
 }
 

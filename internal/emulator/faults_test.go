@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"reflect"
 	"strings"
@@ -209,4 +210,145 @@ func TestScriptedFaultsHitTheChosenRequests(t *testing.T) {
 	if res := h.do("GET", "~/snapshots", nil); res.status < 500 {
 		t.Errorf("the first request of a new script got %d, want 5xx", res.status)
 	}
+}
+
+// postFaults posts body to /_emulator/faults.
+func (h *harness) postFaults(body string) response {
+	return h.serve(h.newRequest("POST", "/_emulator/faults", []byte(body)))
+}
+
+// scriptedHarness has the script ListDesktops: 5xx, none, 5xx in force, set
+// by POST, and has made the script's 1st request.
+func scriptedHarness(t *testing.T) *harness {
+	t.Helper()
+	h := newHarness(t, Config{Desktops: 1})
+	if res := h.postFaults(`{"scripted":{"ListDesktops":["5xx","","5xx"]}}`); res.status != 200 {
+		t.Fatalf("POST script: %d %s", res.status, res.body)
+	}
+	if s := h.do("GET", "~/desktops", nil).status; s < 500 {
+		t.Fatalf("1st ListDesktops of the script got %d, want 5xx", s)
+	}
+	return h
+}
+
+var listDesktopsScript = Faults{Scripted: map[string][]string{opListDesktops: {Scripted5xx, ScriptedNone, Scripted5xx}}}
+
+// A rejected POST /_emulator/faults changes nothing: not the script, not
+// its count.
+func TestPostFaultsRejectedChangesNothing(t *testing.T) {
+	h := scriptedHarness(t)
+	for body, msg := range map[string]string{
+		`{"scripted":{"ShowJob":["boom"]}}`:                       "scripted[ShowJob][0]",
+		`{"scripted":{"ShowJob":["5xx"]},"fault_reset_rate":1.5}`: "fault_reset_rate must be between 0 and 1",
+		`{"scripted":{"ShowJob":"5xx"}}`:                          "scripted",
+	} {
+		expectError(t, h.postFaults(body), http.StatusBadRequest, codeBadRequest, msg)
+	}
+	if got := h.srv.Faults(); !reflect.DeepEqual(got, listDesktopsScript) {
+		t.Errorf("rejected POSTs changed the faults: %+v", got)
+	}
+	if s := h.do("GET", "~/workspace-jobs/x", nil).status; s != http.StatusNotFound {
+		t.Errorf("ShowJob after rejected scripts for it got %d, want 404", s)
+	}
+	if s := h.do("GET", "~/desktops", nil).status; s != 200 {
+		t.Errorf("2nd ListDesktops of the script got %d, want 200", s)
+	}
+}
+
+// A POST without "scripted" keeps the script and its count.
+func TestPostFaultsWithoutScriptedKeepsTheCount(t *testing.T) {
+	h := scriptedHarness(t)
+	if res := h.postFaults(`{"latency":"0s","subjob_failure_rate":0}`); res.status != 200 {
+		t.Fatalf("POST without scripted: %d %s", res.status, res.body)
+	}
+	if got := h.srv.Faults(); !reflect.DeepEqual(got, listDesktopsScript) {
+		t.Errorf("a POST without scripted changed the script: %+v", got)
+	}
+	if s := h.do("GET", "~/desktops", nil).status; s != 200 {
+		t.Errorf("2nd ListDesktops of the script got %d, want 200 (the count restarted)", s)
+	}
+	if s := h.do("GET", "~/desktops", nil).status; s < 500 {
+		t.Errorf("3rd ListDesktops of the script got %d, want 5xx", s)
+	}
+}
+
+// A POSTed script replaces the one in force (it is not merged into it) and
+// counts from its first request; "scripted": null clears it.
+func TestPostFaultsNewScriptReplaces(t *testing.T) {
+	h := scriptedHarness(t)
+	res := h.postFaults(`{"scripted":{"ShowJob":["5xx"]}}`)
+	if res.status != 200 {
+		t.Fatalf("POST new script: %d %s", res.status, res.body)
+	}
+	want := Faults{Scripted: map[string][]string{opShowJob: {Scripted5xx}}}
+	var echoed Faults
+	res.decode(t, &echoed)
+	if got := h.srv.Faults(); !reflect.DeepEqual(got, want) || !reflect.DeepEqual(echoed, want) {
+		t.Errorf("after a new script: in force %+v, answered %+v; want %+v", got, echoed, want)
+	}
+	if s := h.do("GET", "~/desktops", nil).status; s != 200 {
+		t.Errorf("ListDesktops after its script was replaced got %d, want 200", s)
+	}
+	if s := h.do("GET", "~/workspace-jobs/x", nil).status; s < 500 {
+		t.Errorf("1st ShowJob of the new script got %d, want 5xx", s)
+	}
+	// The same script again counts from its first request again.
+	if res := h.postFaults(`{"scripted":{"ShowJob":["5xx"]}}`); res.status != 200 {
+		t.Fatalf("POST the script again: %d %s", res.status, res.body)
+	}
+	if s := h.do("GET", "~/workspace-jobs/x", nil).status; s < 500 {
+		t.Errorf("1st ShowJob of the reposted script got %d, want 5xx", s)
+	}
+	if res := h.postFaults(`{"scripted":null}`); res.status != 200 {
+		t.Fatalf("POST scripted null: %d %s", res.status, res.body)
+	}
+	if got := h.srv.Faults(); got.Scripted != nil {
+		t.Errorf("scripted null left %v", got.Scripted)
+	}
+}
+
+// The faults a caller passes to New or SetFaults or gets from Faults are copies:
+// changing them does not change the faults in force.
+func TestFaultsAreCopies(t *testing.T) {
+	cfg := map[string][]string{opShowJob: {Scripted5xx}}
+	h := newHarness(t, Config{Desktops: 1, Faults: Faults{Scripted: cfg}})
+	cfg[opShowJob][0] = ScriptedNone
+	want := Faults{Scripted: map[string][]string{opShowJob: {Scripted5xx}}}
+	if got := h.srv.Faults(); !reflect.DeepEqual(got, want) {
+		t.Errorf("faults in force after the configured ones changed %+v, want %+v", got, want)
+	}
+	in := map[string][]string{opShowJob: {Scripted5xx}}
+	h.srv.SetFaults(Faults{Scripted: in})
+	in[opShowJob][0] = ScriptedNone
+	in[opListDesktops] = []string{Scripted5xx}
+	out := h.srv.Faults()
+	out.Scripted[opShowJob][0] = ScriptedThrottle
+	out.Scripted[opBatchCreate] = []string{Scripted5xx}
+	want = Faults{Scripted: map[string][]string{opShowJob: {Scripted5xx}}}
+	if got := h.srv.Faults(); !reflect.DeepEqual(got, want) {
+		t.Errorf("faults in force %+v, want %+v", got, want)
+	}
+}
+
+// GET /_emulator/faults does not race POST (this test is for go test -race).
+func TestGetFaultsDoesNotRacePost(t *testing.T) {
+	h := newHarness(t, Config{Desktops: 1})
+	h.srv.SetFaults(Faults{Scripted: map[string][]string{opShowJob: {Scripted5xx}}})
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		for i := range 50 {
+			h.postFaults(fmt.Sprintf(`{"scripted":{"ShowJob":["5xx"],"ListDesktops":[%q]}}`, []string{"", "5xx"}[i%2]))
+		}
+	}()
+	go func() {
+		defer wg.Done()
+		for range 50 {
+			if res := h.serve(h.newRequest("GET", "/_emulator/faults", nil)); res.status != 200 {
+				t.Errorf("GET faults: %d %s", res.status, res.body)
+			}
+		}
+	}()
+	wg.Wait()
 }

@@ -9,9 +9,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -60,6 +62,7 @@ func New(cfg Config) (*Server, error) {
 		sleep:        sleepContext,
 		stats:        newStats(),
 	}
+	s.faults.Scripted = cloneScript(cfg.Faults.Scripted)
 	s.st = newState(cfg.Seed)
 	loaded, err := s.loadState()
 	if err != nil {
@@ -137,19 +140,33 @@ func (s *Server) Close() error {
 	return errors.Join(errs...)
 }
 
-// SetFaults changes the injected faults at run time.
+// SetFaults changes the injected faults at run time. It keeps a copy of
+// f.Scripted, whose count starts again.
 func (s *Server) SetFaults(f Faults) {
+	f.Scripted = cloneScript(f.Scripted)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.faults = f
 	s.scriptedSeen = map[string]int{}
 }
 
-// Faults returns the faults in force.
+// Faults returns a copy of the faults in force.
 func (s *Server) Faults() Faults {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.faults
+	f := s.faults
+	f.Scripted = cloneScript(f.Scripted)
+	return f
+}
+
+// cloneScript copies a script, its map and its lists, so the one in force
+// shares nothing with a caller's; nil stays nil.
+func cloneScript(script map[string][]string) map[string][]string {
+	out := maps.Clone(script)
+	for op, kinds := range out {
+		out[op] = slices.Clone(kinds)
+	}
+	return out
 }
 
 // DesktopIDs returns the desktop IDs in seeding order.
