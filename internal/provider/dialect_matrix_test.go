@@ -44,6 +44,16 @@ func loseAnswer(env *testAccEnv, op string) {
 	env.Emulator.SetFaults(emulator.Faults{Scripted: map[string][]string{op: {emulator.ScriptedDrop}}})
 }
 
+// loseAnswerAndThrottle is loseAnswer, and the next list and job reads are
+// throttled once each (429, with or without Retry-After as the dialect says).
+func loseAnswerAndThrottle(env *testAccEnv, op string) {
+	env.Emulator.SetFaults(emulator.Faults{Scripted: map[string][]string{
+		op:                    {emulator.ScriptedDrop},
+		"ListDesktopSnapshot": {emulator.ScriptedThrottle},
+		"ShowJob":             {emulator.ScriptedThrottle},
+	}})
+}
+
 // answersLost counts the answers loseAnswer made the emulator lose for op.
 func answersLost(env *testAccEnv, op string) int {
 	return env.Emulator.Stats().InjectedFaultsByOperation[op]["drop"]
@@ -60,9 +70,10 @@ func checkJobCount(env *testAccEnv, jobType string, want int) resource.TestCheck
 }
 
 // TestAccDialectMatrix runs a batch's whole life under every dialect: a
-// 40-desktop apply whose answer is lost leaves exactly one job and one
-// record per desktop and disk, in state and in the service; the next plan
-// is empty; a restore whose answer is lost runs once; snapshots deleted out
+// 40-desktop apply whose answer is lost (and whose reads are throttled)
+// leaves exactly one job and one record per desktop and disk, in state and
+// in the service; the next plan is empty; a restore whose answer is lost
+// runs once; importing either gives the same state; snapshots deleted out
 // of band drop out of state; and a destroy whose answer is lost leaves none.
 func TestAccDialectMatrix(t *testing.T) {
 	for _, tc := range serviceDialects {
@@ -70,7 +81,7 @@ func TestAccDialectMatrix(t *testing.T) {
 			parallelUnlessReal(t)
 			env := newTestAccEnv(t, emulator.Config{Desktops: 42, Seed: 8, JobDuration: 300 * time.Millisecond, Dialect: tc.dialect})
 			env.SkipIfReal(t, "plays the emulator's dialects")
-			ids := env.DesktopIDs[:40]
+			ids := sortedStrings(env.DesktopIDs[:40]) // as an import records them
 			restoreType := tc.dialect.RestoreJobType
 			if restoreType == "" {
 				restoreType = workspace.JobTypeRestoreSnapshot
@@ -96,7 +107,7 @@ resource "workspace_desktop_snapshot_restore" "test" {
 				),
 				Steps: []resource.TestStep{
 					{
-						PreConfig: func() { loseAnswer(env, "BatchCreateDesktopSnapshot") },
+						PreConfig: func() { loseAnswerAndThrottle(env, "BatchCreateDesktopSnapshot") },
 						Config:    batchConfig(env, ids, ""),
 						ConfigStateChecks: []statecheck.StateCheck{
 							statecheck.ExpectKnownValue(batchAddr, tfjsonpath.New("status"), knownvalue.StringExact("SUCCESS")),
@@ -109,6 +120,9 @@ resource "workspace_desktop_snapshot_restore" "test" {
 							func(*terraform.State) error {
 								if n := answersLost(env, "BatchCreateDesktopSnapshot"); n != 1 {
 									return fmt.Errorf("%d create answers lost, want 1", n)
+								}
+								if n := env.Emulator.Stats().InjectedFaults["throttle"]; n != 2 {
+									return fmt.Errorf("%d requests throttled, want 2: the test proves nothing", n)
 								}
 								return nil
 							},
@@ -134,6 +148,20 @@ resource "workspace_desktop_snapshot_restore" "test" {
 								return nil
 							},
 						),
+					},
+					{
+						// Import, which has no baseline and reads the restored
+						// snapshots from the records, gives the same state.
+						ResourceName:            batchAddr,
+						ImportState:             true,
+						ImportStateVerify:       true,
+						ImportStateVerifyIgnore: []string{"system_disk_snapshot", "data_disk_snapshot", "timeouts"},
+					},
+					{
+						ResourceName:            restoreAddr,
+						ImportState:             true,
+						ImportStateVerify:       true,
+						ImportStateVerifyIgnore: []string{"triggers", "timeouts"},
 					},
 					{
 						// Three desktops' snapshots deleted outside Terraform drop
