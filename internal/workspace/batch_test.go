@@ -588,3 +588,35 @@ func TestShowJobPagesSubJobsByTheRequestedID(t *testing.T) {
 		t.Fatalf("result %+v, %v; sub-jobs paged for %v; want job asked, paged by its ID", res, err, pagedFor)
 	}
 }
+
+// A sub-job listing cut short by the API's offset limit (10000) cannot tell
+// that no job exists: sub-jobs may be listed oldest first (their order is
+// not documented), putting this request's job past the cut. The chunk fails
+// instead of being sent again.
+func TestReconcilingStopsWhereTheListingIsCutShort(t *testing.T) {
+	var offsets []string
+	srv := newScriptedServer(t, func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.Method == http.MethodPost:
+			status(500, `{"error_code":"WKS.0999"}`)(w, r)
+		case strings.HasSuffix(r.URL.Path, "/workspace-sub-jobs"):
+			offsets = append(offsets, r.URL.Query().Get("offset"))
+			jobs := make([]string, 1000)
+			for i := range jobs {
+				jobs[i] = subJob(fmt.Sprintf("old-%d", i), "d9", "", "2020-01-01 00:00:00")
+			}
+			w.Header()["Date"] = nil
+			_, _ = fmt.Fprintf(w, `{"total_count":20000,"jobs":[%s]}`, strings.Join(jobs, ","))
+		default:
+			status(200, `{"total_count":0,"desktop_snapshots":[]}`)(w, r)
+		}
+	})
+	c := newTestClient(t, fakeConfig(srv.URL, newFakeClock()))
+	subs := c.SubmitBatchCreate(context.Background(), BatchCreateDesktopSnapshotReq{DesktopIds: []string{"d1"}}, SubmitHooks{})
+	if subs[0].Err == nil || !errors.Is(subs[0].Err, errListingTruncated) || srv.count("POST") != 1 {
+		t.Fatalf("%+v after %d POSTs; want errListingTruncated after one POST", subs[0], srv.count("POST"))
+	}
+	if len(offsets) != 11 || offsets[10] != "10000" {
+		t.Fatalf("paged at offsets %v; want 0 to 10000, once each", offsets)
+	}
+}

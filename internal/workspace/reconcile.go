@@ -2,6 +2,7 @@ package workspace
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -28,8 +29,11 @@ import (
 //     (the baseline), a restore marked the chunk's snapshots restoring or
 //     restored them since the send (last_restore_time is documented UTC);
 //   - this submission does not already own it.
-// Among several, the earliest wins (ours was sent first). Finding none means
-// the service never acted, and the caller sends again. Deletes are not
+// Among several, the earliest wins (ours was sent first). Finding none in a
+// complete listing means the service never acted, and the caller sends
+// again; a listing the API's offset limit cut short is an error instead,
+// since the order of sub-jobs is not documented and the job may be past the
+// cut. Deletes are not
 // reconciled: what still exists is listed and deleted again (batch.go).
 
 type reconciler struct {
@@ -57,7 +61,7 @@ type jobCandidate struct {
 func (r *reconciler) find(ctx context.Context, ids []string, sentAt time.Time, reg *jobRegistry) (string, error) {
 	r.c.learnZone(ctx)
 	since := r.c.svc.toService(sentAt)
-	candidates, err := r.candidates(ctx)
+	candidates, complete, err := r.candidates(ctx)
 	if err != nil {
 		return "", err
 	}
@@ -94,11 +98,21 @@ func (r *reconciler) find(ctx context.Context, ids []string, sentAt time.Time, r
 			best = cand
 		}
 	}
-	if best == nil {
-		return "", nil
+	switch {
+	case best != nil:
+		return best.id, nil
+	case !complete:
+		// The listing stopped at the API's offset limit (and its order is
+		// not documented): a job this request started may be among the
+		// sub-jobs it cannot reach, so sending again could do it twice.
+		return "", errListingTruncated
 	}
-	return best.id, nil
+	return "", nil
 }
+
+// errListingTruncated is a search that could not see every sub-job.
+var errListingTruncated = fmt.Errorf("the service lists more than the %d sub-jobs of this type that ListItaSubJobs can page through, "+
+	"so whether the request started a job cannot be told; it is not sent again", maxSubJobOffset+MaxListLimit)
 
 // maxReconcileAttempts bounds how often one search for a chunk's job is
 // tried when the sub-job listing keeps failing (each page is retried too).
@@ -110,7 +124,7 @@ const maxReconcileAttempts = 4
 func (r *reconciler) findPatiently(ctx context.Context, ids []string, sentAt time.Time, reg *jobRegistry) (string, error) {
 	for attempt := 1; ; attempt++ {
 		jobID, err := r.find(ctx, ids, sentAt, reg)
-		if err == nil || permanent(err) || ctx.Err() != nil || attempt >= maxReconcileAttempts {
+		if err == nil || permanent(err) || errors.Is(err, errListingTruncated) || ctx.Err() != nil || attempt >= maxReconcileAttempts {
 			return jobID, err
 		}
 		if err := r.c.sleep(ctx, r.c.backoff(attempt)); err != nil {
@@ -120,23 +134,24 @@ func (r *reconciler) findPatiently(ctx context.Context, ids []string, sentAt tim
 }
 
 // candidates pages through the sub-jobs (of this job type, when it is
-// documented), grouped by parent job.
-func (r *reconciler) candidates(ctx context.Context) (map[string]*jobCandidate, error) {
-	byJob := map[string]*jobCandidate{}
+// documented), grouped by parent job; complete is false when the API's
+// offset limit stopped the paging before the end.
+func (r *reconciler) candidates(ctx context.Context) (byJob map[string]*jobCandidate, complete bool, err error) {
+	byJob = map[string]*jobCandidate{}
 	for offset := int32(0); offset <= maxSubJobOffset; {
 		page, err := r.c.ListItaSubJobs(ctx, ListItaSubJobsRequest{JobType: r.kind.listJobType, Offset: offset, Limit: MaxListLimit})
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		for _, sj := range page.Jobs {
 			addSubJob(byJob, sj)
 		}
 		offset += int32(len(page.Jobs))
 		if len(page.Jobs) == 0 || offset >= page.TotalCount {
-			break
+			return byJob, true, nil
 		}
 	}
-	return byJob, nil
+	return byJob, false, nil
 }
 
 func addSubJob(byJob map[string]*jobCandidate, sj JobDetailInfo) {
