@@ -144,7 +144,11 @@
 // interleave: {"BatchCreateDesktopSnapshot": ["reset", "drop", "5xx", "throttle"]}
 // resets the 1st batch-create after it acted, drops the 2nd after it acted,
 // answers the 3rd 5xx and the 4th 429, counting from when the script was
-// set. "drop" exists only as a scripted kind: the operation acts, then the
+// set. A scripted fault decides its request; "" leaves it to the rates. The
+// rates are drawn for every authenticated request all the same, so adding a
+// script does not shift the faults the other requests get (a scripted 5xx
+// the rates did not pick is a 503 or a 500 as its request ID decides).
+// "drop" exists only as a scripted kind: the operation acts, then the
 // connection is closed gracefully (a FIN, no TCP reset) without a byte of
 // answer, so the client reads EOF where "reset" gives it a connection reset;
 // the two are the ways a reply can be lost after the service acted.

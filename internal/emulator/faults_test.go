@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -351,4 +352,80 @@ func TestGetFaultsDoesNotRacePost(t *testing.T) {
 		}
 	}()
 	wg.Wait()
+}
+
+// A scripted fault decides its request whatever the rates: a scripted reset
+// or drop is not answered 5xx under Fault5xxRate 1, a scripted 5xx is not
+// reset under FaultResetRate 1, and a request the script leaves alone
+// ("") gets the rates.
+func TestScriptedFaultBeatsRates(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name   string
+		faults Faults
+		want   string // what the 1st, 2nd and 3rd ListDesktops get
+	}{
+		{"reset under 5xx rate", Faults{Fault5xxRate: 1, Scripted: map[string][]string{opListDesktops: {ScriptedReset, ScriptedNone}}}, "reset,5xx,5xx"},
+		{"drop under 5xx rate", Faults{Fault5xxRate: 1, Scripted: map[string][]string{opListDesktops: {ScriptedDrop}}}, "drop,5xx,5xx"},
+		{"5xx under reset rate", Faults{FaultResetRate: 1, Scripted: map[string][]string{opListDesktops: {Scripted5xx}}}, "5xx,reset,reset"},
+		{"throttle under 5xx rate", Faults{Fault5xxRate: 1, Scripted: map[string][]string{opListDesktops: {ScriptedThrottle}}}, "throttle,5xx,5xx"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv := startServer(t, Config{Desktops: 1, Faults: tc.faults})
+			var got []string
+			for range 3 {
+				raw, err := rawExchange(t, srv, "GET", "/desktops", nil)
+				switch text := string(raw); {
+				case errors.Is(err, syscall.ECONNRESET):
+					got = append(got, "reset")
+				case err != nil:
+					t.Fatalf("read: %v after %q", err, raw)
+				case text == "":
+					got = append(got, "drop")
+				case strings.HasPrefix(text, "HTTP/1.1 429 "):
+					got = append(got, "throttle")
+				case strings.HasPrefix(text, "HTTP/1.1 500 "), strings.HasPrefix(text, "HTTP/1.1 503 "):
+					got = append(got, "5xx")
+				default:
+					got = append(got, text[:min(len(text), 12)])
+				}
+			}
+			if s := strings.Join(got, ","); s != tc.want {
+				t.Errorf("got %s, want %s", s, tc.want)
+			}
+			st := srv.Stats()
+			want := map[string]int{}
+			for _, k := range strings.Split(tc.want, ",") {
+				want[k]++
+			}
+			if !reflect.DeepEqual(st.InjectedFaults, want) || !reflect.DeepEqual(st.InjectedFaultsByOperation[opListDesktops], want) {
+				t.Errorf("faults counted %v, by operation %v; want %v", st.InjectedFaults, st.InjectedFaultsByOperation, want)
+			}
+		})
+	}
+}
+
+// Adding a script does not shift the seeded fault stream: the requests it
+// leaves alone get the same faults, 500 or 503 alike, as without it.
+func TestScriptDoesNotShiftTheFaultStream(t *testing.T) {
+	rates := Faults{Fault5xxRate: 0.5}
+	run := func(script map[string][]string) (listed []int) {
+		f := rates
+		f.Scripted = script
+		h := newHarness(t, Config{Desktops: 1, Seed: 3, Faults: f})
+		for range 40 {
+			listed = append(listed, h.do("GET", "~/desktops", nil).status)
+			h.do("GET", "~/workspace-jobs/x", nil)
+		}
+		return listed
+	}
+	plain := run(nil)
+	scripted := run(map[string][]string{opShowJob: {Scripted5xx, ScriptedThrottle, ScriptedNone, Scripted5xx, ScriptedThrottle, Scripted5xx, Scripted5xx, ScriptedThrottle}})
+	if !reflect.DeepEqual(plain, scripted) {
+		t.Errorf("ListDesktops statuses without a ShowJob script %v, with one %v", plain, scripted)
+	}
+	if !slices.Contains(plain, 200) || !slices.Contains(plain, 500) || !slices.Contains(plain, 503) {
+		t.Errorf("statuses %v: want 200, 500 and 503 among them for the comparison to mean something", plain)
+	}
 }

@@ -14,6 +14,7 @@ import (
 	"net"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -284,26 +285,65 @@ func (s *Server) handleAPI(rt *route, params routeParams, r *http.Request, body 
 	if rep, ok := s.checkProject(r, params, requestID); !ok {
 		return rep, ""
 	}
+	// The rates are drawn for every request, scripted or not, so a script
+	// does not shift the fault stream of the requests it leaves alone; a
+	// scripted fault then decides its request whatever the draws said.
+	rated := s.drawRateFaults()
 	scripted := s.nextScripted(rt.op)
+	if scripted == ScriptedNone {
+		scripted = rated.kind
+	}
 	if scripted == ScriptedThrottle {
 		s.stats.countFault(rt.op, faultThrottle)
 		return s.throttled(requestID), ""
 	}
-	if scripted == Scripted5xx || (s.faults.Fault5xxRate > 0 && s.faultRNG.Float64() < s.faults.Fault5xxRate) {
+	if scripted == Scripted5xx {
 		s.stats.countFault(rt.op, fault5xx)
-		return injected5xx(s.faultRNG.Float64(), requestID), ""
+		if rated.kind != Scripted5xx {
+			// Not drawn: derived from the request ID, which is seeded too.
+			rated.draw = requestDraw(requestID)
+		}
+		return injected5xx(rated.draw, requestID), ""
 	}
 	s.advance(now)
 	rep = rt.handle(s, &call{r: r, body: body, now: now, params: params})
-	if scripted == ScriptedDrop {
+	switch scripted {
+	case ScriptedDrop:
 		s.stats.countFault(rt.op, faultDrop)
 		return rep, faultDrop
-	}
-	if scripted == ScriptedReset || (s.faults.FaultResetRate > 0 && s.faultRNG.Float64() < s.faults.FaultResetRate) {
+	case ScriptedReset:
 		s.stats.countFault(rt.op, faultReset)
 		return rep, faultReset
 	}
 	return rep, ""
+}
+
+// rateFaults is what the fault rates chose for a request.
+type rateFaults struct {
+	kind string  // ScriptedNone, Scripted5xx or ScriptedReset
+	draw float64 // for Scripted5xx: picks the gateway 503 or the service 500
+}
+
+// drawRateFaults draws the rate faults of one request from the fault stream:
+// Fault5xxRate first, then either the 5xx's kind or FaultResetRate.
+func (s *Server) drawRateFaults() rateFaults {
+	if s.faults.Fault5xxRate > 0 && s.faultRNG.Float64() < s.faults.Fault5xxRate {
+		return rateFaults{kind: Scripted5xx, draw: s.faultRNG.Float64()}
+	}
+	if s.faults.FaultResetRate > 0 && s.faultRNG.Float64() < s.faults.FaultResetRate {
+		return rateFaults{kind: ScriptedReset}
+	}
+	return rateFaults{}
+}
+
+// requestDraw is a number in [0, 1) read from a request ID (hex, derived
+// from the seed), for a choice made without drawing from the fault stream.
+func requestDraw(requestID string) float64 {
+	n, err := strconv.ParseUint(requestID[:8], 16, 32)
+	if err != nil {
+		return 0
+	}
+	return float64(n) / (1 << 32)
 }
 
 // throttled is the gateway's 429 answer; whether it carries Retry-After is
