@@ -12,18 +12,10 @@ import (
 )
 
 // Finding the project's batch-create jobs for the list resource, from the
-// sub-jobs API (ListItaSubJobs): the only API that lists jobs. It rests on
-// documented sub-job fields only: job_id, job_type, status,
-// entities.desktop_id and desktop_name, and begin_time, whose zone is not
-// documented (reference §9 item 1).
-
-// The sub-job list pages by offset, at most 10000, and limit, at most 1000
-// (reference §2.2): at most 11000 sub-jobs can be read, one per desktop of
-// each job.
-const (
-	maxSubJobListOffset = 10000
-	maxListedSubJobs    = maxSubJobListOffset + workspace.MaxListLimit
-)
+// sub-jobs API (workspace.Client.ListSubJobsByJob). It rests on documented
+// sub-job fields only: job_id, job_type, status, entities.desktop_id and
+// desktop_name, and begin_time, whose zone is not documented (reference §9
+// item 1).
 
 // Job times carry no zone; the zones in use run from UTC-12 to UTC+14, so a
 // job time read as if UTC may be up to 14 hours ahead of the instant it
@@ -40,10 +32,20 @@ type listedJob struct {
 	begin     time.Time // beginText read as if UTC; zero if it could not be read
 	desktops  []string  // desktop IDs in listing order, each once
 	names     []string  // their names, where the sub-jobs give them
-	seen      map[string]bool
-	succeeded int
-	failed    int
-	running   int
+	outcomes  []workspace.DesktopOutcome
+	running   bool // some sub-job has not ended
+}
+
+func newListedJob(g workspace.SubJobGroup) *listedJob {
+	j := &listedJob{id: g.JobID, beginText: g.BeginTime, begin: g.Begin, desktops: g.Desktops(), outcomes: g.Outcomes, running: g.Running()}
+	named := map[string]bool{}
+	for _, o := range g.Outcomes {
+		if o.DesktopID != "" && o.DesktopName != "" && !named[o.DesktopID] {
+			named[o.DesktopID] = true
+			j.names = append(j.names, o.DesktopName)
+		}
+	}
+	return j
 }
 
 // createJobListing is what the sub-job pages held.
@@ -51,34 +53,20 @@ type createJobListing struct {
 	jobs []*listedJob // newest first, then by job ID
 	// total is the service's count of createWksSnapshot sub-jobs and read
 	// how many of them the pages reached; read < total when there are more
-	// than the paging can reach (maxListedSubJobs).
+	// than the paging can reach (workspace.MaxListedSubJobs).
 	total, read int
 }
 
-// listCreateJobs pages through every createWksSnapshot sub-job the service
-// lets be read and groups them by job.
+// listCreateJobs reads every createWksSnapshot sub-job the service lets be
+// read, grouped by job.
 func listCreateJobs(ctx context.Context, client *workspace.Client) (*createJobListing, error) {
-	byID := map[string]*listedJob{}
-	out := &createJobListing{}
-	for offset := int32(0); offset <= maxSubJobListOffset; {
-		page, err := client.ListItaSubJobs(ctx, workspace.ListItaSubJobsRequest{
-			JobType: workspace.JobTypeCreateSnapshot, Offset: offset, Limit: workspace.MaxListLimit,
-		})
-		if err != nil {
-			return nil, err
-		}
-		for _, sj := range page.Jobs {
-			addListedSubJob(byID, sj)
-		}
-		out.total = int(page.TotalCount)
-		offset += int32(len(page.Jobs))
-		out.read = int(offset)
-		if len(page.Jobs) == 0 || offset >= page.TotalCount {
-			break
-		}
+	listing, err := client.ListSubJobsByJob(ctx, workspace.JobTypeCreateSnapshot)
+	if err != nil {
+		return nil, err
 	}
-	for _, j := range byID {
-		out.jobs = append(out.jobs, j)
+	out := &createJobListing{total: listing.Total, read: listing.Read}
+	for _, g := range listing.Jobs {
+		out.jobs = append(out.jobs, newListedJob(g))
 	}
 	slices.SortFunc(out.jobs, func(a, b *listedJob) int {
 		if c := b.begin.Compare(a.begin); c != 0 {
@@ -87,42 +75,6 @@ func listCreateJobs(ctx context.Context, client *workspace.Client) (*createJobLi
 		return cmp.Compare(a.id, b.id)
 	})
 	return out, nil
-}
-
-func addListedSubJob(byID map[string]*listedJob, sj workspace.JobDetailInfo) {
-	// The type filter is the service's; a sub-job of another type that
-	// slipped through (or has none) is not a batch's.
-	if sj.JobId == "" || sj.JobType != workspace.JobTypeCreateSnapshot {
-		return
-	}
-	j := byID[sj.JobId]
-	if j == nil {
-		j = &listedJob{id: sj.JobId, seen: map[string]bool{}}
-		byID[sj.JobId] = j
-	}
-	if t, ok := workspace.ParseJobTime(sj.BeginTime); ok && (j.begin.IsZero() || t.Before(j.begin)) {
-		j.begin, j.beginText = t, sj.BeginTime
-	}
-	desktop, name := "", sj.DesktopName
-	if sj.Entities != nil {
-		desktop, name = sj.Entities.DesktopId, cmp.Or(sj.Entities.DesktopName, name)
-	}
-	if desktop == "" || j.seen[desktop] {
-		return // offset paging may show a sub-job twice when the list moves
-	}
-	j.seen[desktop] = true
-	j.desktops = append(j.desktops, desktop)
-	if name != "" {
-		j.names = append(j.names, name)
-	}
-	switch {
-	case !workspace.JobDone(sj.Status):
-		j.running++
-	case strings.EqualFold(strings.TrimSpace(sj.Status), workspace.JobStatusSuccess):
-		j.succeeded++
-	default:
-		j.failed++
-	}
 }
 
 // batchListFilter is what the list block asks for; zero fields match all.
@@ -136,7 +88,7 @@ type batchListFilter struct {
 // matches reports whether a job may be one the filter asks for. A job
 // still running is not listed: what it made is not known yet.
 func (f batchListFilter) matches(j *listedJob) bool {
-	if j.running > 0 || len(j.desktops) == 0 {
+	if j.running || len(j.desktops) == 0 {
 		return false
 	}
 	return f.touchesDesktops(j) && f.touchesName(j) && f.mayHaveBegun(j)
@@ -180,14 +132,13 @@ func (f batchListFilter) mayHaveBegun(j *listedJob) bool {
 
 // status sums the job up as the batch's status words do.
 func (j *listedJob) status() string {
-	switch {
-	case j.failed == 0:
-		return batchStatusSuccess
-	case j.succeeded == 0:
-		return batchStatusFailed
-	default:
-		return batchStatusPartialFailure
+	failed := 0
+	for _, o := range j.outcomes {
+		if !o.Succeeded() {
+			failed++
+		}
 	}
+	return batchStatusOf(j.running, len(j.outcomes)-failed, failed)
 }
 
 // maxDisplayedNames bounds the desktop names in a result's display name.

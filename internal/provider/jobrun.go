@@ -254,8 +254,14 @@ const (
 // status sums the run up as the status kept in state.
 func (r *jobRun) status() string {
 	succeeded, failed := r.outcomes()
+	return batchStatusOf(r.pending(), succeeded, failed)
+}
+
+// batchStatusOf is the status kept in state of jobs, pending or not, whose
+// ended desktops succeeded and failed as counted.
+func batchStatusOf(pending bool, succeeded, failed int) string {
 	switch {
-	case r.pending():
+	case pending:
 		return batchStatusPending
 	case failed == 0:
 		return batchStatusSuccess

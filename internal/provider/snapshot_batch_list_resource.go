@@ -126,7 +126,7 @@ func (r *snapshotBatchListResource) List(ctx context.Context, req list.ListReque
 				"The service holds %d batch-create sub-jobs (one per desktop of each job), but its sub-job list can be read "+
 					"only up to %d of them (offset at most %d, limit at most %d); the batches in the rest are not listed. "+
 					"Which ones those are depends on the order the service lists them in, which Huawei does not document.",
-				listing.total, maxListedSubJobs, maxSubJobListOffset, workspace.MaxListLimit))
+				listing.total, workspace.MaxListedSubJobs, workspace.MaxSubJobOffset, workspace.MaxListLimit))
 			if !push(list.ListResult{Diagnostics: warn}) {
 				return
 			}
