@@ -19,6 +19,7 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -808,6 +809,77 @@ func TestAccFaultHostile_unattributedSnapshotIsAnErrorNotEmpty(t *testing.T) {
 					},
 				),
 			},
+		},
+	})
+}
+
+// A create cut short keeps its baseline (the snapshots its desktops had
+// before it was sent) in private state, and the refresh that resolves it
+// uses it: here the proxy makes every record's create_time the same and
+// lists the older snapshots, named like the batch's, last, so only the
+// baseline tells them from the job's.
+func TestAccFaultHostile_interruptedCreateResolvesWithItsBaseline(t *testing.T) {
+	parallelUnlessReal(t)
+	env, pe, proxy := newHostileEnv(t, 2)
+	ids := env.DesktopIDs
+	snapshotDesktops(t, env, ids, workspace.DiskTypeAll, testAccName("acc"))
+	before := map[string]bool{}
+	for _, id := range snapshotIDsOf(t, env, ids) {
+		before[id] = true
+	}
+	sameTimeOlderLast := func(r *http.Request, _ []byte, code int, body []byte) ([]byte, bool) {
+		if r.Method != http.MethodGet || !listSnapshotsPath.MatchString(r.URL.Path) || code != http.StatusOK {
+			return nil, false
+		}
+		var page struct {
+			DesktopSnapshots []map[string]any `json:"desktop_snapshots"`
+			TotalCount       int              `json:"total_count"`
+		}
+		if err := json.Unmarshal(body, &page); err != nil {
+			t.Errorf("proxy: %v", err)
+			return nil, false
+		}
+		slices.Reverse(page.DesktopSnapshots) // the service lists in creation order: the older ones now last
+		for _, rec := range page.DesktopSnapshots {
+			rec["create_time"] = "2026-01-01T00:00:00Z"
+		}
+		out, _ := json.Marshal(page)
+		return out, true
+	}
+	running := proxy.rewriteJobStatus("running", "RUNNING")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				PreConfig: func() {
+					proxy.set(nil, func(r *http.Request, b []byte, code int, body []byte) ([]byte, bool) {
+						if out, ok := running(r, b, code, body); ok {
+							return out, true
+						}
+						return sameTimeOlderLast(r, b, code, body)
+					})
+				},
+				Config:      batchConfig(pe, ids, `timeouts = { create = "3s", delete = "20s" }`),
+				ExpectError: regexp.MustCompile(spacesMayWrap(`The create timeout passed`)),
+			},
+			{
+				PreConfig:          func() { proxy.set(nil, sameTimeOlderLast) },
+				RefreshState:       true,
+				ExpectNonEmptyPlan: true, // the timed-out create left the batch tainted
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckResourceAttr(batchAddr, "status", "SUCCESS"),
+					resource.TestCheckResourceAttr(batchAddr, "snapshot_desktop_ids.%", "4"),
+					func(s *terraform.State) error {
+						for key := range s.RootModule().Resources[batchAddr].Primary.Attributes {
+							if id, ok := strings.CutPrefix(key, "snapshot_desktop_ids."); ok && before[id] {
+								return fmt.Errorf("the batch took %s, a snapshot its desktops had before it was sent", id)
+							}
+						}
+						return nil
+					},
+				),
+			},
+			{PreConfig: proxy.clear, RefreshState: true, ExpectNonEmptyPlan: true},
 		},
 	})
 }
