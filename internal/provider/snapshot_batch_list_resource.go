@@ -76,13 +76,16 @@ func (r *snapshotBatchListResource) ListResourceConfigSchema(_ context.Context, 
 			"began_after": schema.StringAttribute{
 				MarkdownDescription: "Only jobs that may have begun at or after this time (RFC 3339, e.g. `2026-11-01T00:00:00Z`). " +
 					"Job times carry no time zone and Huawei does not document theirs, so a job counts if it began in the " +
-					"range in any zone from UTC-12 to UTC+14: the list may hold jobs that began up to 12 hours before this time.",
+					"range in any zone from UTC-12 to UTC+14: the list may also hold jobs that began before this time, by up to " +
+					"12 hours plus the offset from UTC of the zone the service writes job times in (12 hours if it writes UTC, " +
+					"20 if UTC+8; at most 26).",
 				Optional:   true,
 				Validators: []validator.String{rfc3339Validator{}},
 			},
 			"began_before": schema.StringAttribute{
 				MarkdownDescription: "Only jobs that may have begun at or before this time (RFC 3339). As for `began_after`, the " +
-					"list may hold jobs that began up to 14 hours after it.",
+					"list may also hold jobs that began after it, by up to 14 hours less the offset from UTC of the service's " +
+					"job times (14 hours if it writes UTC, 6 if UTC+8; at most 26).",
 				Optional:   true,
 				Validators: []validator.String{rfc3339Validator{}},
 			},

@@ -159,6 +159,45 @@ func TestListBatches_newestFirstAndFiltered(t *testing.T) {
 	}
 }
 
+// Whatever zone the service writes job times in, a job that began in the
+// range is listed; the range is widened by 12 hours plus the zone's offset
+// from UTC before began_after, and by 14 hours less it after began_before
+// (at most 26 hours either way), as the documentation says.
+func TestListBatches_timeFilterInTheServicesZone(t *testing.T) {
+	parallelUnlessReal(t)
+	for _, zone := range []time.Duration{8 * time.Hour, -5*time.Hour - 30*time.Minute} {
+		t.Run(zone.String(), func(t *testing.T) {
+			parallelUnlessReal(t)
+			env := newTestAccEnv(t, emulator.Config{Desktops: 2, Seed: 1, Dialect: emulator.Dialect{JobTimeOffset: zone}})
+			env.SkipIfReal(t, "sets the zone of the emulator's job times")
+			job := snapshotDesktops(t, env, env.DesktopIDs, workspace.DiskTypeSystem, testAccName("list"))[0]
+			listing, err := env.Client.ListSubJobsByJob(context.Background(), workspace.JobTypeCreateSnapshot)
+			if err != nil || len(listing.Jobs) != 1 || listing.Jobs[0].Begin.IsZero() {
+				t.Fatalf("listing the job: %+v, %v", listing, err)
+			}
+			began := listing.Jobs[0].Begin.Add(-zone) // the instant, in UTC
+			h := newActionHarness(t, env, 0)
+			rfc := func(t time.Time) tftypes.Value { return tfString(t.Format(time.RFC3339)) }
+			for name, tc := range map[string]struct {
+				attrs map[string]tftypes.Value
+				want  []string
+			}{
+				"the instant it began":    {map[string]tftypes.Value{"began_after": rfc(began), "began_before": rfc(began)}, []string{job}},
+				"in the service's zone":   {map[string]tftypes.Value{"began_after": tfString(began.In(time.FixedZone("", int(zone.Seconds()))).Format(time.RFC3339)), "began_before": rfc(began.Add(time.Second))}, []string{job}},
+				"after, at the widening":  {map[string]tftypes.Value{"began_after": rfc(began.Add(12*time.Hour + zone))}, []string{job}},
+				"after, past it":          {map[string]tftypes.Value{"began_after": rfc(began.Add(12*time.Hour + zone + time.Second))}, nil},
+				"before, at the widening": {map[string]tftypes.Value{"began_before": rfc(began.Add(-14*time.Hour + zone))}, []string{job}},
+				"before, past it":         {map[string]tftypes.Value{"began_before": rfc(began.Add(-14*time.Hour + zone - time.Second))}, nil},
+				"a range that misses it":  {map[string]tftypes.Value{"began_after": rfc(began.Add(27 * time.Hour)), "began_before": rfc(began.Add(28 * time.Hour))}, nil},
+			} {
+				if got := jobsOf(t, h.list(tc.attrs, false, 100)); !slices.Equal(got, tc.want) {
+					t.Errorf("%s: listed %v, want %v", name, got, tc.want)
+				}
+			}
+		})
+	}
+}
+
 func TestListBatches_invalidConfig(t *testing.T) {
 	env := newTestAccEnv(t, emulator.Config{Desktops: 1})
 	h := newActionHarness(t, env, 0)
