@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 )
 
 // Run with: go test -run '^$' -bench . -benchmem ./internal/emulator
@@ -71,6 +72,19 @@ func BenchmarkBatchCreate100(b *testing.B) {
 	for b.Loop() {
 		if res := h.do("POST", "~/snapshots/batch-create", body); res.status != 200 {
 			b.Fatalf("HTTP %d %s", res.status, res.body)
+		}
+	}
+}
+
+// The same ShowJob with job times written at UTC+8 (Dialect.JobTimeOffset),
+// the job finished so every sub-job has an end_time too.
+func BenchmarkShowJob100SubJobsOffset8h(b *testing.B) {
+	h := newHarness(b, Config{Desktops: 100, Dialect: Dialect{JobTimeOffset: 8 * time.Hour}})
+	path := "~/workspace-jobs/" + h.create(map[string]any{"desktop_ids": h.srv.DesktopIDs()})
+	b.ResetTimer()
+	for b.Loop() {
+		if res := h.do("GET", path, nil); res.status != 200 {
+			b.Fatalf("HTTP %d", res.status)
 		}
 	}
 }

@@ -124,9 +124,11 @@ func formatOffset(o time.Duration) string {
 	return fmt.Sprintf("%s%02d:%02d", sign, int(o/time.Hour), int(o%time.Hour/time.Minute))
 }
 
-// formatJobTime writes a job or sub-job time zone-less in the job zone.
+// formatJobTime writes a job or sub-job time zone-less in the job zone. The
+// layout has no zone, so the UTC wall clock moved by the offset reads as the
+// job zone's does, without building the zone on every call.
 func (d Dialect) formatJobTime(t time.Time) string {
-	return t.In(d.jobZone()).Format(jobTimeLayout)
+	return t.UTC().Add(d.JobTimeOffset).Format(jobTimeLayout)
 }
 
 // wireJobType is the job_type the API shows for a job of the emulator's own

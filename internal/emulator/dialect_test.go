@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"reflect"
 	"slices"
@@ -404,5 +405,46 @@ func TestDialectRoutes(t *testing.T) {
 	}
 	if !reflect.DeepEqual(h.srv.Faults(), Faults{}) {
 		t.Errorf("dialect routes touched the faults: %+v", h.srv.Faults())
+	}
+}
+
+// Rendering a ShowJob allocates, per sub-job, only its end_time: the job's
+// begin_time is written once for the whole job and a desktop's MAC address
+// once for the desktop, at every offset.
+func TestShowJobRendersOnlyEndTimesPerSubJob(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector adds allocations")
+	}
+	for _, offset := range []time.Duration{0, 8 * time.Hour, -(5*time.Hour + 30*time.Minute)} {
+		h := newHarness(t, Config{Desktops: 100, Dialect: Dialect{JobTimeOffset: offset}})
+		id := h.create(map[string]any{"desktop_ids": h.srv.DesktopIDs()})
+		c := &call{r: httptest.NewRequest("GET", "/", nil), now: h.clock.Now(), params: routeParams{jobID: id}}
+		if body, ok := h.srv.showJob(c).body.(jobBody); !ok || body.SubJobs[99].EndTime == "" {
+			t.Fatalf("offset %s: not the answer of an ended job: %+v", offset, body)
+		}
+		// 100 end_times, plus the job's own strings and slices.
+		if n := testing.AllocsPerRun(20, func() { h.srv.showJob(c) }); n > 100+10 {
+			t.Errorf("offset %s: ShowJob of 100 sub-jobs made %v allocations, want at most 110", offset, n)
+		}
+	}
+}
+
+// Job times are the UTC wall clock moved by the offset, as the time in a
+// fixed zone of that offset reads.
+func TestFormatJobTimeIsTheFixedZoneWallClock(t *testing.T) {
+	times := []time.Time{
+		time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC),
+		time.Date(2025, 12, 31, 23, 59, 59, 999999999, time.UTC),
+		time.Date(2024, 2, 28, 20, 15, 30, 0, time.FixedZone("x", -7*3600)),
+		time.Now(), // with a monotonic reading
+	}
+	for o := minJobTimeOffset; o <= maxJobTimeOffset; o += jobTimeOffsetStep {
+		d := Dialect{JobTimeOffset: o}
+		zone := time.FixedZone("", int(o/time.Second))
+		for _, tm := range times {
+			if got, want := d.formatJobTime(tm), tm.In(zone).Format(jobTimeLayout); got != want {
+				t.Errorf("offset %s, %s: %q, want %q", o, tm, got, want)
+			}
+		}
 	}
 }

@@ -43,7 +43,7 @@ type subJobBody struct {
 	Entity      string       `json:"entity,omitempty"`
 	IPAddress   string       `json:"ip_address,omitempty"`
 	DesktopName string       `json:"desktop_name,omitempty"` // also at the top level, as in the OAS ShowJob definition (§9)
-	MACAddress  string       `json:"mac_address,omitempty"`  // derived from the desktop's index (desktop.macAddress)
+	MACAddress  string       `json:"mac_address,omitempty"`  // derived from the desktop's index (macAddress)
 }
 
 type entitiesBody struct {
@@ -64,17 +64,18 @@ func (s *Server) showJob(c *call) reply {
 		return s.notFound("job [%s] not found", c.params.jobID)
 	}
 	status := j.status(c.now)
+	begin := s.dialect.formatJobTime(j.Begin)
 	out := jobBody{
 		ID:           j.ID,
 		JobType:      s.dialect.wireJobType(j.Type),
-		BeginTime:    s.dialect.formatJobTime(j.Begin),
+		BeginTime:    begin,
 		Status:       status,
 		SubJobsTotal: len(j.SubJobs),
 		SubJobs:      make([]subJobBody, 0, len(j.SubJobs)),
 	}
 	failed := 0
 	for _, sj := range j.SubJobs {
-		v := s.subJobView(j, sj, c.now)
+		v := s.subJobView(j, sj, c.now, begin)
 		if v.Status == jobFailed {
 			failed++
 			if out.JobErrorCode == "" {
@@ -94,14 +95,16 @@ func (s *Server) showJob(c *call) reply {
 	return okReply(out)
 }
 
-func (s *Server) subJobView(j *job, sj *subJob, now time.Time) subJobBody {
+// subJobView is a sub-job as the API shows it; begin is its job's begin_time,
+// written once for all of the job's sub-jobs.
+func (s *Server) subJobView(j *job, sj *subJob, now time.Time, begin string) subJobBody {
 	d := s.st.desktopByID[sj.DesktopID]
 	v := subJobBody{
 		ID:          sj.ID,
 		JobID:       j.ID,
 		JobType:     s.dialect.wireJobType(j.Type),
 		Entities:    entitiesBody{DesktopID: d.ID, DesktopName: d.Name, UserName: d.UserName, IPAddress: d.IP},
-		BeginTime:   s.dialect.formatJobTime(j.Begin),
+		BeginTime:   begin,
 		Status:      j.subJobStatus(sj, now),
 		Host:        emulatorHost,
 		ProjectID:   s.cfg.ProjectID,
@@ -110,7 +113,7 @@ func (s *Server) subJobView(j *job, sj *subJob, now time.Time) subJobBody {
 		Entity:      s.dialect.entity(sj),
 		IPAddress:   d.IP,
 		DesktopName: d.Name,
-		MACAddress:  d.macAddress(),
+		MACAddress:  d.mac,
 	}
 	if v.Status == jobSuccess || v.Status == jobFailed {
 		v.EndTime = s.dialect.formatJobTime(j.Begin.Add(sj.EndOffset))
@@ -160,12 +163,16 @@ func (s *Server) listSubJobs(c *call) reply {
 			out.TotalCount += len(j.SubJobs)
 			continue
 		}
+		begin := "" // written for the job's first sub-job on the page
 		for sj := range inOrder(j.SubJobs, s.dialect.SubJobOrder) {
 			if status != "" && j.subJobStatus(sj, c.now) != status {
 				continue
 			}
 			if inPage(out.TotalCount) {
-				out.Jobs = append(out.Jobs, s.subJobView(j, sj, c.now))
+				if begin == "" {
+					begin = s.dialect.formatJobTime(j.Begin)
+				}
+				out.Jobs = append(out.Jobs, s.subJobView(j, sj, c.now, begin))
 			}
 			out.TotalCount++
 		}

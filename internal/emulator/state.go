@@ -20,17 +20,19 @@ type desktop struct {
 	SID          string `json:"sid"`
 	OUName       string `json:"ou_name"`
 	Created      string `json:"created"`
-	// index is the desktop's place in seeding order, from 1. It is not
-	// saved: the state file keeps desktops in that order, so it is derived
-	// again on load, and with it the MAC address.
+	// index is the desktop's place in seeding order, from 1, and mac its
+	// MAC address (see macAddress), set by addDesktop. Neither is saved: the
+	// state file keeps desktops in that order, so both are derived again on
+	// load.
 	index int
+	mac   string
 }
 
-// macAddress is the desktop's MAC, derived from its index under the
+// macAddress is the MAC of the desktop of index i, derived under the
 // OpenStack prefix fa:16:3e, as Huawei Cloud ports have. Only sub-jobs show
 // it (§9: ShowJob sub-jobs carry mac_address).
-func (d *desktop) macAddress() string {
-	return fmt.Sprintf("fa:16:3e:%02x:%02x:%02x", d.index>>16&0xff, d.index>>8&0xff, d.index&0xff)
+func macAddress(i int) string {
+	return fmt.Sprintf("fa:16:3e:%02x:%02x:%02x", i>>16&0xff, i>>8&0xff, i&0xff)
 }
 
 type snapshot struct {
@@ -154,5 +156,6 @@ func (st *state) removeSnapshot(rec *snapshot) {
 func (st *state) addDesktop(d *desktop) {
 	st.desktops = append(st.desktops, d)
 	d.index = len(st.desktops)
+	d.mac = macAddress(d.index)
 	st.desktopByID[d.ID] = d
 }

@@ -1,0 +1,6 @@
+//go:build !race
+
+package emulator
+
+// raceEnabled is true under go test -race, whose instrumentation allocates.
+const raceEnabled = false
