@@ -28,7 +28,6 @@ import (
 // the import would choose), and the other job is left out, so no two
 // generated batches hold, and on destroy delete, the same snapshot.
 type batchLister struct {
-	ctx    context.Context
 	client *workspace.Client
 	req    list.ListRequest
 	left   []string // each job left out, and why
@@ -52,7 +51,7 @@ type listedBatch struct {
 // by shared desktops, each settled on its own. A job's group is settled
 // whole before the job is listed or left out: a job past the limit may
 // still take a snapshot back from a listed one.
-func (l *batchLister) results(jobs []*listedJob) []list.ListResult {
+func (l *batchLister) results(ctx context.Context, jobs []*listedJob) []list.ListResult {
 	l.owner, l.created = map[string]*listedBatch{}, map[string]map[string]time.Time{}
 	group := desktopGroups(jobs)
 	settled := map[int]bool{}
@@ -72,14 +71,14 @@ func (l *batchLister) results(jobs []*listedJob) []list.ListResult {
 			break
 		}
 		if !l.req.IncludeResource {
-			batches[i] = l.examine(jobs[i]) // nothing to contest
+			batches[i] = l.examine(ctx, jobs[i]) // nothing to contest
 		} else if !settled[group[i]] {
 			settled[group[i]] = true
 			for k := i; k < len(jobs); k++ {
 				if group[k] != group[i] {
 					continue
 				}
-				batches[k] = l.examine(jobs[k])
+				batches[k] = l.examine(ctx, jobs[k])
 				if batches[k].result.Diagnostics.HasError() {
 					return append(out, batches[k].result) // the API failed: what is listed so far, then the error
 				}
@@ -98,12 +97,12 @@ func (l *batchLister) results(jobs []*listedJob) []list.ListResult {
 
 // examine builds the job's result and, with include_resource, settles the
 // contests it has with the jobs of its group examined before it (newer).
-func (l *batchLister) examine(job *listedJob) *listedBatch {
-	b := &listedBatch{job: job, result: l.req.NewListResult(l.ctx)}
+func (l *batchLister) examine(ctx context.Context, job *listedJob) *listedBatch {
+	b := &listedBatch{job: job, result: l.req.NewListResult(ctx)}
 	b.result.DisplayName = job.displayName()
-	b.result.Diagnostics.Append(setJobsIdentity(l.ctx, b.result.Identity, l.client, []string{job.id})...)
-	if l.req.IncludeResource && !b.result.Diagnostics.HasError() && l.include(b) {
-		l.settle(b)
+	b.result.Diagnostics.Append(setJobsIdentity(ctx, b.result.Identity, l.client, []string{job.id})...)
+	if l.req.IncludeResource && !b.result.Diagnostics.HasError() && l.include(ctx, b) {
+		l.settle(ctx, b)
 	}
 	return b
 }
@@ -139,18 +138,18 @@ func desktopGroups(jobs []*listedJob) []int {
 }
 
 // include imports the job into b's result; false when it is left out.
-func (l *batchLister) include(b *listedBatch) bool {
-	m, diags := importBatch(l.ctx, l.client, b.job.id)
+func (l *batchLister) include(ctx context.Context, b *listedBatch) bool {
+	m, diags := importBatch(ctx, l.client, b.job.id)
 	b.result.Diagnostics.Append(diags...)
 	if diags.HasError() {
 		return true
 	}
-	b.snapshots = batchSnapshotsOf(l.ctx, &m).desktopOf()
-	if len(b.snapshots) == 0 && m.Status.ValueString() != batchStatusPending {
+	b.snapshots = stringMapOf(ctx, m.SnapshotDesktopIDs)
+	if len(b.snapshots) == 0 {
 		b.left = "none of the snapshots it made exists any more"
 		return false
 	}
-	b.result.Diagnostics.Append(b.result.Resource.Set(l.ctx, &m)...)
+	b.result.Diagnostics.Append(b.result.Resource.Set(ctx, &m)...)
 	return true
 }
 
@@ -158,7 +157,7 @@ func (l *batchLister) include(b *listedBatch) bool {
 // (newer ones): each goes to the job it fits best. If b loses one, b is
 // left out (and nothing else changes); otherwise every batch b took one
 // from is, and b holds all its snapshots.
-func (l *batchLister) settle(b *listedBatch) {
+func (l *batchLister) settle(ctx context.Context, b *listedBatch) {
 	if b.snapshots == nil {
 		return
 	}
@@ -168,7 +167,7 @@ func (l *batchLister) settle(b *listedBatch) {
 			contested[desktop] = true
 		}
 	}
-	if err := l.readCreateTimes(contested); err != nil {
+	if err := l.readCreateTimes(ctx, contested); err != nil {
 		b.result.Diagnostics.Append(errorDiagnostic("Unable to list snapshot batches", err, l.client.CredentialSource()))
 		return
 	}
@@ -210,7 +209,7 @@ func (l *batchLister) fitsBetter(older, newer *listedJob, created time.Time) boo
 }
 
 // readCreateTimes lists the manual snapshots of the desktops not read yet.
-func (l *batchLister) readCreateTimes(desktops map[string]bool) error {
+func (l *batchLister) readCreateTimes(ctx context.Context, desktops map[string]bool) error {
 	var missing []string
 	for d := range desktops {
 		if l.created[d] == nil {
@@ -221,7 +220,7 @@ func (l *batchLister) readCreateTimes(desktops map[string]bool) error {
 	if len(missing) == 0 {
 		return nil
 	}
-	records, err := l.client.ListAllDesktopSnapshots(l.ctx, workspace.ListDesktopSnapshotRequest{
+	records, err := l.client.ListAllDesktopSnapshots(ctx, workspace.ListDesktopSnapshotRequest{
 		DesktopIds: missing, CreateType: workspace.CreateTypeManually,
 	})
 	if err != nil {

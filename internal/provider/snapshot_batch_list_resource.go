@@ -140,8 +140,8 @@ func (r *snapshotBatchListResource) List(ctx context.Context, req list.ListReque
 				jobs = append(jobs, job)
 			}
 		}
-		lister := &batchLister{ctx: ctx, client: client, req: req}
-		for _, result := range lister.results(jobs) {
+		lister := &batchLister{client: client, req: req}
+		for _, result := range lister.results(ctx, jobs) {
 			if !push(result) {
 				return
 			}
