@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -67,8 +68,10 @@ func setJobsIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, clie
 }
 
 // clientJobsIdentity is the identity of jobIDs in the client's project and
-// region. The project was resolved by the calls that found the jobs; only a
-// resource read without any API call (a finished restore) may look it up here.
+// region. Unless configured, the project is looked up through IAM by the
+// first call that needs it (the client keeps it): here when nothing called
+// the API before, as in an import by identity (which checks the identity's
+// project before reading any job), an update, or a finished restore's read.
 func clientJobsIdentity(ctx context.Context, client *workspace.Client, jobIDs []string) (jobsIdentityModel, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	project, err := client.ResolveProjectID(ctx)
@@ -144,14 +147,9 @@ func importIDOf(ctx context.Context, id string, identity *tfsdk.ResourceIdentity
 	if diags.HasError() {
 		return "", diags
 	}
-	jobIDs := stringsOf(ctx, given.JobIDs)
-	for _, jobID := range jobIDs {
-		if !resourceIDPattern.MatchString(jobID) {
-			jobIDs = nil
-			break
-		}
-	}
-	if len(jobIDs) == 0 {
+	listed := stringsOf(ctx, given.JobIDs)
+	importID := strings.Join(listed, ",")
+	if jobIDs, ok := parseJobIDs(importID); !ok || !slices.Equal(jobIDs, listed) { // nor commas nor spaces within an ID
 		diags.AddError("Invalid import identity", fmt.Sprintf(
 			"job_ids must hold one or more %s job IDs (1 to 36 letters, digits or hyphens, such as a UUID); got %s.",
 			op.api, given.JobIDs))
@@ -170,7 +168,7 @@ func importIDOf(ctx context.Context, id string, identity *tfsdk.ResourceIdentity
 			valueOr(given.ProjectID, m.ProjectID), valueOr(given.Region, m.Region), m.ProjectID.ValueString(), m.Region.ValueString()))
 		return "", diags
 	}
-	return strings.Join(jobIDs, ","), diags
+	return importID, diags
 }
 
 // valueOr is v's string, or fallback's when v is unset.
@@ -179,14 +177,4 @@ func valueOr(v, fallback types.String) string {
 		return fallback.ValueString()
 	}
 	return v.ValueString()
-}
-
-// updateJobsIdentity sets an update's identity. An update changes no job,
-// so without a client (never at apply, where the provider is configured)
-// the planned identity, the prior one, stands.
-func updateJobsIdentity(ctx context.Context, client *workspace.Client, identity *tfsdk.ResourceIdentity, jobIDs []string) diag.Diagnostics {
-	if client == nil {
-		return nil
-	}
-	return setJobsIdentity(ctx, identity, client, jobIDs)
 }

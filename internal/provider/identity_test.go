@@ -120,6 +120,9 @@ func TestIdentity_importRefusesAnotherProjectOrRegion(t *testing.T) {
 			`Import identity for another project and region`},
 		{map[string]tftypes.Value{"job_ids": tfStringList()}, `Invalid import identity: job_ids must hold one or more batch-create job IDs`},
 		{map[string]tftypes.Value{"job_ids": tfStringList(job, "not a job")}, `Invalid import identity`},
+		// Each element is one ID: no comma joins two, no space pads one.
+		{map[string]tftypes.Value{"job_ids": tfStringList(job + "," + job)}, `Invalid import identity`},
+		{map[string]tftypes.Value{"job_ids": tfStringList(" " + job)}, `Invalid import identity`},
 	} {
 		resp := h.importResource(batchType, "", h.identityData(batchType, tc.identity))
 		expectDiagnostic(t, resp.Diagnostics, "", tc.want)

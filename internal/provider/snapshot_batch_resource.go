@@ -270,7 +270,11 @@ func (r *snapshotBatchResource) Update(ctx context.Context, req resource.UpdateR
 	var plan snapshotBatchModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	resp.Diagnostics.Append(updateJobsIdentity(ctx, r.client, resp.Identity, stringsOf(ctx, plan.JobIDs))...)
+	client := clientFrom(r.client, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(setJobsIdentity(ctx, resp.Identity, client, stringsOf(ctx, plan.JobIDs))...)
 }
 
 func (r *snapshotBatchResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {

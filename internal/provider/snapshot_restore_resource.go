@@ -153,7 +153,11 @@ func (r *snapshotRestoreResource) Update(ctx context.Context, req resource.Updat
 	var plan snapshotRestoreModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	resp.Diagnostics.Append(updateJobsIdentity(ctx, r.client, resp.Identity, stringsOf(ctx, plan.JobIDs))...)
+	client := clientFrom(r.client, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(setJobsIdentity(ctx, resp.Identity, client, stringsOf(ctx, plan.JobIDs))...)
 }
 
 // Delete makes no API call: a restore cannot be undone, so destroying the
