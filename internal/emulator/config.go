@@ -4,6 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -49,14 +52,15 @@ type Faults struct {
 	SubJobFailureRate         float64       `json:"subjob_failure_rate"`          // share of sub-jobs that end FAILED
 	CompleteWithFailedSubJobs bool          `json:"complete_with_failed_subjobs"` // parent reports COMPLETE instead of FAIL
 	// Scripted gives chosen requests of an operation a fault, whatever the
-	// rates and however concurrent requests interleave: per operation (e.g.
-	// "BatchCreateDesktopSnapshot"), what its 1st, 2nd, ... authenticated
-	// request gets: "" (no scripted fault), "5xx" (answered 5xx without
-	// acting), "reset" (acted on, then the connection reset), "drop" (acted
-	// on, then the connection closed gracefully with no answer: the client
-	// reads EOF, not a reset) or "throttle" (429 APIGW.0308 with
-	// Retry-After: 1 unless Dialect.NoRetryAfter, not acted on). Counting
-	// starts when the script is set.
+	// rates and however concurrent requests interleave: per operation of the
+	// routes (e.g. "BatchCreateDesktopSnapshot"; Validate refuses any other
+	// name), what its 1st, 2nd, ... authenticated request gets: "" (no
+	// scripted fault), "5xx" (answered 5xx without acting), "reset" (acted
+	// on, then the connection reset), "drop" (acted on, then the connection
+	// closed gracefully with no answer: the client reads EOF, not a reset)
+	// or "throttle" (429 APIGW.0308 with Retry-After: 1 unless
+	// Dialect.NoRetryAfter, not acted on). Counting starts when the script
+	// is set.
 	Scripted map[string][]string `json:"scripted,omitempty"`
 }
 
@@ -69,7 +73,8 @@ const (
 	ScriptedThrottle = "throttle"
 )
 
-// Validate reports the first fault setting outside its allowed range.
+// Validate reports the first fault setting outside its allowed range, or a
+// script for an operation the emulator does not serve.
 func (f Faults) Validate() error {
 	rates := []struct {
 		name string
@@ -90,8 +95,13 @@ func (f Faults) Validate() error {
 	if f.Latency < 0 {
 		return fmt.Errorf("latency must not be negative, got %s", f.Latency)
 	}
-	for op, kinds := range f.Scripted {
-		for i, k := range kinds {
+	ops := scriptableOps()
+	for _, op := range slices.Sorted(maps.Keys(f.Scripted)) {
+		if !slices.Contains(ops, op) {
+			// A script under any other name would never fire.
+			return fmt.Errorf("scripted: unknown operation %q; known: %s", op, strings.Join(ops, ", "))
+		}
+		for i, k := range f.Scripted[op] {
 			switch k {
 			case ScriptedNone, Scripted5xx, ScriptedReset, ScriptedDrop, ScriptedThrottle:
 			default:
@@ -101,6 +111,18 @@ func (f Faults) Validate() error {
 		}
 	}
 	return nil
+}
+
+// scriptableOps are the operations a script can name: those of the route
+// table, in its order.
+func scriptableOps() []string {
+	ops := make([]string, 0, len(routes))
+	for _, rt := range routes {
+		if !slices.Contains(ops, rt.op) {
+			ops = append(ops, rt.op)
+		}
+	}
+	return ops
 }
 
 // withDefaults fills the zero fields and checks the rest.

@@ -140,7 +140,8 @@
 // decisions come from their own seeded stream and the state from another,
 // so with one Seed the same requests give the same IDs and the same faults.
 // Scripted ("scripted" in JSON) chooses faults for given requests of an
-// operation instead, whatever the rates and however concurrent requests
+// operation (one named under Routes; a script for any other is refused,
+// since it could never fire) instead, whatever the rates and however concurrent requests
 // interleave: {"BatchCreateDesktopSnapshot": ["reset", "drop", "5xx", "throttle"]}
 // resets the 1st batch-create after it acted, drops the 2nd after it acted,
 // answers the 3rd 5xx and the 4th 429, counting from when the script was

@@ -429,3 +429,32 @@ func TestScriptDoesNotShiftTheFaultStream(t *testing.T) {
 		t.Errorf("statuses %v: want 200, 500 and 503 among them for the comparison to mean something", plain)
 	}
 }
+
+// A script for an operation the emulator does not serve (a typo) would
+// never fire, so it is refused, naming the operations there are: by New,
+// by Faults.Validate and by POST /_emulator/faults.
+func TestScriptedUnknownOperationRefused(t *testing.T) {
+	known := "BatchCreateDesktopSnapshot, BatchRestoreDesktopSnapshot, BatchDeleteDesktopSnapshot, " +
+		"ListDesktopSnapshot, ShowJob, ListItaSubJobs, ListDesktops, KeystoneListProjects"
+	for _, op := range []string{"BatchCreateSnapshot", opUnknown, "", "showjob"} {
+		f := Faults{Scripted: map[string][]string{opShowJob: {Scripted5xx}, op: {Scripted5xx}}}
+		want := fmt.Sprintf("scripted: unknown operation %q; known: %s", op, known)
+		if err := f.Validate(); err == nil || err.Error() != want {
+			t.Errorf("Validate(%v) = %v, want %s", f.Scripted, err, want)
+		}
+		if _, err := New(Config{Faults: f}); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("New with script %v: %v, want %s", f.Scripted, err, want)
+		}
+		h := newHarness(t, Config{})
+		body, _ := json.Marshal(map[string]any{"scripted": f.Scripted})
+		expectError(t, h.postFaults(string(body)), http.StatusBadRequest, codeBadRequest, want)
+		if got := h.srv.Faults(); got.Scripted != nil {
+			t.Errorf("a refused script is in force: %v", got.Scripted)
+		}
+	}
+	for _, rt := range routes {
+		if err := (Faults{Scripted: map[string][]string{rt.op: {Scripted5xx}}}).Validate(); err != nil {
+			t.Errorf("script for %s: %v", rt.op, err)
+		}
+	}
+}
