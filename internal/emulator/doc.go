@@ -155,7 +155,9 @@
 // the two are the ways a reply can be lost after the service acted.
 // Stats.InjectedFaults counts "5xx", "reset", "drop", "throttle" and
 // "latency"; Stats.InjectedFaultsByOperation breaks the 5xx, reset, drop and
-// scripted throttle faults down by operation.
+// throttle faults (scripted or from the rates) down by operation. Latency
+// is counted only in InjectedFaults: it delays every API answer, those of
+// unknown routes too.
 //
 // # Dialects
 //

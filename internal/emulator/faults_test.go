@@ -458,3 +458,22 @@ func TestScriptedUnknownOperationRefused(t *testing.T) {
 		}
 	}
 }
+
+// A rate throttle is counted by operation too, like every other fault but
+// latency.
+func TestRateThrottleCountedByOperation(t *testing.T) {
+	h := newHarness(t, Config{Desktops: 1, Faults: Faults{ThrottleRPS: 1, Latency: time.Millisecond}})
+	h.srv.sleep = func(context.Context, time.Duration) {}
+	statuses := []int{h.do("GET", "~/desktops", nil).status, h.do("GET", "~/desktops", nil).status, h.do("GET", "~/workspace-jobs/x", nil).status}
+	if !reflect.DeepEqual(statuses, []int{200, 429, 429}) {
+		t.Fatalf("statuses %v, want 200, 429, 429", statuses)
+	}
+	st := h.srv.Stats()
+	want := map[string]map[string]int{opListDesktops: {faultThrottle: 1}, opShowJob: {faultThrottle: 1}}
+	if !reflect.DeepEqual(st.InjectedFaultsByOperation, want) {
+		t.Errorf("faults by operation %v, want %v", st.InjectedFaultsByOperation, want)
+	}
+	if want := map[string]int{faultThrottle: 2, faultLatency: 3}; !reflect.DeepEqual(st.InjectedFaults, want) {
+		t.Errorf("faults %v, want %v", st.InjectedFaults, want)
+	}
+}

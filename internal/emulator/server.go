@@ -255,6 +255,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// latency is the delay of an API answer, counted as a fault of no operation.
 func (s *Server) latency() time.Duration {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -276,7 +277,7 @@ func (s *Server) handleAPI(rt *route, params routeParams, r *http.Request, body 
 			fmt.Sprintf("The API does not exist or has not been published in the environment: %s %s", r.Method, r.URL.Path)), ""
 	}
 	if !s.bucket.allow(now, s.faults.ThrottleRPS) {
-		s.stats.InjectedFaults[faultThrottle]++
+		s.stats.countFault(rt.op, faultThrottle)
 		return s.throttled(requestID), ""
 	}
 	if rep, ok := s.authenticate(r, body, now, requestID); !ok {

@@ -12,8 +12,8 @@ type Stats struct {
 	RequestsByStatus          map[string]int            `json:"requests_by_status"`
 	RequestsByOperationStatus map[string]map[string]int `json:"requests_by_operation_status"`
 	InjectedFaults            map[string]int            `json:"injected_faults"`
-	// InjectedFaultsByOperation breaks the 5xx, reset and drop faults and the
-	// scripted throttles down by operation.
+	// InjectedFaultsByOperation breaks every fault but latency (counted
+	// only in InjectedFaults) down by operation.
 	InjectedFaultsByOperation map[string]map[string]int `json:"injected_faults_by_operation"`
 	Desktops                  int                       `json:"desktops"`
 	Snapshots                 int                       `json:"snapshots"`
