@@ -29,6 +29,14 @@ type actionHarness struct {
 
 func newActionHarness(t testing.TB, env *testAccEnv, progressInterval time.Duration) *actionHarness {
 	t.Helper()
+	return newActionHarnessAt(t, env, "", progressInterval)
+}
+
+// newActionHarnessAt is newActionHarness with the provider's endpoint and
+// iam_endpoint at endpoint (a proxy in front of the emulator); "" is the
+// emulator's.
+func newActionHarnessAt(t testing.TB, env *testAccEnv, endpoint string, progressInterval time.Duration) *actionHarness {
+	t.Helper()
 	ctx := context.Background()
 	p := &workspaceProvider{version: "test", progressInterval: progressInterval}
 	server, ok := providerserver.NewProtocol6(p)().(tfprotov6.ProviderServerWithActions) //nolint:staticcheck // as above
@@ -43,9 +51,12 @@ func newActionHarness(t testing.TB, env *testAccEnv, progressInterval time.Durat
 
 	settings := map[string]tftypes.Value{} // against the real cloud: all from HW_* variables
 	if !env.Real {
+		if endpoint == "" {
+			endpoint = env.Emulator.URL()
+		}
 		for name, v := range map[string]string{
 			"region": emulator.DefaultRegion, "access_key": emulator.DefaultAccessKey, "secret_key": emulator.DefaultSecretKey,
-			"endpoint": env.Emulator.URL(), "iam_endpoint": env.Emulator.URL(),
+			"endpoint": endpoint, "iam_endpoint": endpoint,
 		} {
 			settings[name] = tftypes.NewValue(tftypes.String, v)
 		}

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/list"
 
 	"github.com/cloud-desktop/terraform-provider-workspace/internal/workspace"
@@ -140,10 +141,20 @@ func desktopGroups(jobs []*listedJob) []int {
 // include imports the job into b's result; false when it is left out.
 func (l *batchLister) include(ctx context.Context, b *listedBatch) bool {
 	m, diags := importBatch(ctx, l.client, b.job.id)
-	b.result.Diagnostics.Append(diags...)
+	if diags.HasError() && l.gone(ctx, b.job.id) {
+		b.left = "the service no longer knows it"
+		return false
+	}
 	if diags.HasError() {
+		for _, d := range diags {
+			if d.Severity() == diag.SeverityError {
+				d = diag.NewErrorDiagnostic(d.Summary(), "Importing job "+b.job.id+": "+d.Detail())
+			}
+			b.result.Diagnostics.Append(d)
+		}
 		return true
 	}
+	b.result.Diagnostics.Append(diags...)
 	b.snapshots = stringMapOf(ctx, m.SnapshotDesktopIDs)
 	if len(b.snapshots) == 0 {
 		b.left = "none of the snapshots it made exists any more"
@@ -151,6 +162,18 @@ func (l *batchLister) include(ctx context.Context, b *listedBatch) bool {
 	}
 	b.result.Diagnostics.Append(b.result.Resource.Set(ctx, &m)...)
 	return true
+}
+
+// gone reports whether a job whose import failed is one the service no
+// longer knows (deleted since the sub-jobs were listed): ShowJob refuses it
+// and the sub-job list holds nothing for it, as a refresh decides.
+func (l *batchLister) gone(ctx context.Context, jobID string) bool {
+	_, err := l.client.ShowJob(ctx, jobID)
+	if err == nil {
+		return false
+	}
+	gone, listErr := l.client.JobGone(ctx, jobID, err)
+	return gone && listErr == nil
 }
 
 // settle settles the snapshots b shares with batches examined before it

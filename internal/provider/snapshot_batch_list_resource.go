@@ -56,9 +56,9 @@ func (r *snapshotBatchListResource) ListResourceConfigSchema(_ context.Context, 
 			"`workspace_desktop_snapshot_batch` (`job_ids` = that job) and, with `include_resource`, the batch its import " +
 			"gives. Arguments narrow the list; a job matches when it matches all of them. Jobs still running are not listed.\n\n" +
 			"With `include_resource` (as `-generate-config-out` needs), a job whose import would not give a batch of its " +
-			"own is left out, with a warning naming it: one none of whose snapshots exists any more, and one whose import " +
+			"own is left out, with a warning naming it: one none of whose snapshots exists any more, one whose import " +
 			"would take snapshots another listed job made (a snapshot goes to the job whose begin time it fits best, the " +
-			"newer on a tie).\n\n" +
+			"newer on a tie), and one the service no longer knows (deleted since the sub-jobs were read).\n\n" +
 			"Jobs are found through the sub-job list, which the service pages up to offset 10000 with at most 1000 a " +
 			"page: the list reads at most 11000 sub-jobs, one per desktop of each job (110 batches of 100 desktops), " +
 			"and warns when the project holds more.",

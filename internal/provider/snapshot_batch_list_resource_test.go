@@ -310,6 +310,47 @@ func TestListBatches_leavesOutJobsWithoutABatchOfTheirOwn(t *testing.T) {
 	}
 }
 
+// With include_resource, a listed job the service no longer knows (ShowJob
+// refuses it and the sub-job list holds nothing for it, as when it is
+// deleted after the list was read) is left out with a warning naming it;
+// the other jobs are listed. A refusal for a job whose sub-jobs are still
+// listed is an error, as a refresh says.
+func TestListBatches_leavesOutJobsTheServiceNoLongerKnows(t *testing.T) {
+	parallelUnlessReal(t)
+	env := newTestAccEnv(t, emulator.Config{Desktops: 2, Seed: 1})
+	env.SkipIfReal(t, "hides a job through a proxy")
+	kept := snapshotDesktops(t, env, env.DesktopIDs[:1], workspace.DiskTypeSystem, testAccName("list"))[0]
+	gone := snapshotDesktops(t, env, env.DesktopIDs[1:], workspace.DiskTypeSystem, testAccName("list"))[0]
+	proxy := newHostileProxy(t, env.Emulator.URL())
+	h := newActionHarnessAt(t, env, proxy.URL(), 0)
+	for _, listedGone := range []bool{true, false} {
+		proxy.set(func(w http.ResponseWriter, r *http.Request, _ []byte) bool {
+			if listedGone && r.URL.Query().Get("job_id") == gone && answerNoSubJobsOfAJob(w, r) {
+				return true
+			}
+			if m := showJobPath.FindStringSubmatch(r.URL.Path); m != nil && m[1] == gone {
+				w.WriteHeader(http.StatusNotFound)
+				_, _ = w.Write([]byte(`{"error_code":"WKS.0004","error_msg":"The job does not exist."}`))
+				return true
+			}
+			return false
+		}, nil)
+		results := h.list(nil, true, 100)
+		if !listedGone {
+			if last := results[len(results)-1]; !hasErrors(last.Diagnostics) || !strings.Contains(diagText(last.Diagnostics), gone) {
+				t.Errorf("a 404 for a job its sub-jobs still list: last result %+v, want an error naming the job", last)
+			}
+			continue
+		}
+		if got, want := jobsOf(t, results), []string{kept}; !slices.Equal(got, want) {
+			t.Errorf("listed %v, want %v", got, want)
+		}
+		if want := gone + ": the service no longer knows it"; !strings.Contains(warningsOf(results), want) {
+			t.Errorf("warnings do not say %q:\n%s", want, warningsOf(results))
+		}
+	}
+}
+
 // wirePost sends a body to an API path (after /v2/{project_id}) with an
 // X-Auth-Token, as wireGet reads one.
 func wirePost(t *testing.T, env *testAccEnv, path string, body []byte) {
