@@ -1,5 +1,7 @@
 package emulator
 
+import "slices"
+
 type desktopBody struct {
 	DesktopID    string `json:"desktop_id"`
 	ComputerName string `json:"computer_name"`
@@ -16,16 +18,38 @@ type desktopsBody struct {
 	Desktops   []desktopBody `json:"desktops"`
 }
 
-// listDesktops filters exactly on user_name, computer_name and desktop_ip.
+// maxDesktopIDFilter is how many desktop_id values ListDesktops takes
+// (SDK v0.1.207 ListDesktopsRequest, reference §9).
+const maxDesktopIDFilter = 100
+
+// listDesktops filters exactly on user_name, computer_name, desktop_ip and
+// desktop_id (a repeated key, up to 100 values; unknown IDs match nothing).
+// Desktops come in seeding order either way.
 func (s *Server) listDesktops(c *call) reply {
 	q := c.r.URL.Query()
 	offset, limit, err := pageParams(q, 1<<31-1, 0)
 	if err != nil {
 		return badRequest("%v", err)
 	}
+	ids := q["desktop_id"]
+	if len(ids) > maxDesktopIDFilter {
+		return badRequest("desktop_id: must hold at most %d desktop IDs, got %d", maxDesktopIDFilter, len(ids))
+	}
+	desktops := s.st.desktops
+	if _, ok := q["desktop_id"]; ok {
+		// Look the IDs up rather than scan every desktop: a provider asks
+		// for its 100 at a time out of thousands.
+		desktops = make([]*desktop, 0, len(ids))
+		for _, id := range ids {
+			if d := s.st.desktopByID[id]; d != nil && !slices.Contains(desktops, d) {
+				desktops = append(desktops, d)
+			}
+		}
+		slices.SortFunc(desktops, func(a, b *desktop) int { return a.index - b.index })
+	}
 	user, computer, ip := q.Get("user_name"), q.Get("computer_name"), q.Get("desktop_ip")
 	var all []desktopBody
-	for _, d := range s.st.desktops {
+	for _, d := range desktops {
 		if (user != "" && d.UserName != user) || (computer != "" && d.ComputerName != computer) || (ip != "" && d.IP != ip) {
 			continue
 		}

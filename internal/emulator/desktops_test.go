@@ -3,6 +3,7 @@ package emulator
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"testing"
 )
 
@@ -74,4 +75,43 @@ func TestKeystoneListProjects(t *testing.T) {
 			}
 		}
 	}
+}
+
+// desktop_id is a repeated key of up to 100 exact IDs (SDK v0.1.207,
+// reference §9); the answer keeps seeding order, whatever the query's.
+func TestListDesktopsByDesktopID(t *testing.T) {
+	h := newHarness(t, Config{Desktops: 150})
+	ids := h.srv.DesktopIDs()
+	list := func(q url.Values) (int, []string) {
+		t.Helper()
+		var out desktopsBody
+		h.mustDo("GET", "~/desktops?"+q.Encode(), nil, &out)
+		got := make([]string, len(out.Desktops))
+		for i, d := range out.Desktops {
+			got[i] = d.DesktopID
+		}
+		return out.TotalCount, got
+	}
+	unknown := "00000000-0000-4000-8000-000000000000"
+	for _, tc := range []struct {
+		name  string
+		q     url.Values
+		total int
+		want  []string
+	}{
+		{"two, asked in reverse", url.Values{"desktop_id": {ids[7], ids[3]}}, 2, []string{ids[3], ids[7]}},
+		{"unknown IDs are left out", url.Values{"desktop_id": {unknown, ids[149], "x"}}, 1, []string{ids[149]}},
+		{"only unknown", url.Values{"desktop_id": {unknown}}, 0, []string{}},
+		{"a prefix is not a match", url.Values{"desktop_id": {ids[0][:8]}}, 0, []string{}},
+		{"a repeated ID once", url.Values{"desktop_id": {ids[5], ids[5]}}, 1, []string{ids[5]}},
+		{"with another filter", url.Values{"desktop_id": {ids[1], ids[2]}, "user_name": {"user0003"}}, 1, []string{ids[2]}},
+		{"paged", url.Values{"desktop_id": {ids[9], ids[8], ids[10]}, "offset": {"1"}, "limit": {"1"}}, 3, []string{ids[9]}},
+		{"a hundred", url.Values{"desktop_id": ids[50:]}, 100, ids[50:]},
+	} {
+		if total, got := list(tc.q); total != tc.total || !slices.Equal(got, tc.want) {
+			t.Errorf("%s: total %d, %v; want %d, %v", tc.name, total, got, tc.total, tc.want)
+		}
+	}
+	expectError(t, h.do("GET", "~/desktops?"+url.Values{"desktop_id": ids[:101]}.Encode(), nil),
+		http.StatusBadRequest, codeBadRequest, "desktop_id: must hold at most 100 desktop IDs, got 101")
 }

@@ -119,7 +119,10 @@
 // that); job_type matches the type the answer shows. limit=0 returns no
 // items but the total_count; desktop_pool_id matches nothing (no desktop is
 // in a pool).
-// ListDesktops filters exactly; limit=0 likewise returns only total_count.
+// ListDesktops filters exactly (user_name, computer_name, desktop_ip, and
+// desktop_id, a repeated key of up to 100 IDs as in SDK v0.1.207, §9: more
+// is 400 WKS.0001 naming desktop_id and the limit; unknown IDs are left
+// out), in seeding order; limit=0 likewise returns only total_count.
 // KeystoneListProjects without name lists the one project.
 //
 // # Faults
