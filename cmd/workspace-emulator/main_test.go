@@ -91,6 +91,7 @@ func TestRunRejectsBadFlags(t *testing.T) {
 		"-subjob-order random":                `-subjob-order must be "", "newest" or "oldest", got "random"`,
 		"-restore-job-type createWksSnapshot": "-restore-job-type must not be the type of another snapshot job",
 		"-no-retry-after=maybe":               "invalid boolean value",
+		"-concurrent-jobs=often":              "invalid boolean value",
 		"-not-found 1 -subjob-order 2":        `-subjob-order must be "", "newest" or "oldest", got "2"`,
 		"-access-key=":                        "-access-key must not be empty",
 		"-state /no/such/dir/s":               "directory /no/such/dir does not exist",
@@ -112,8 +113,8 @@ func TestDialectFlags(t *testing.T) {
 		want emulator.Dialect
 	}{
 		{"", emulator.Dialect{NotFound: "404", SubJobOrder: "newest", RestoreJobType: "restoreDesktopBySnapshot"}},
-		{"-job-time-offset 8h -subjob-entity desktop -not-found 400 -subjob-order oldest -restore-job-type restoreWksSnapshot -no-retry-after",
-			emulator.Dialect{JobTimeOffset: 8 * time.Hour, SubJobEntity: "desktop", NotFound: "400", SubJobOrder: "oldest", RestoreJobType: "restoreWksSnapshot", NoRetryAfter: true}},
+		{"-job-time-offset 8h -subjob-entity desktop -not-found 400 -subjob-order oldest -restore-job-type restoreWksSnapshot -no-retry-after -concurrent-jobs",
+			emulator.Dialect{JobTimeOffset: 8 * time.Hour, SubJobEntity: "desktop", NotFound: "400", SubJobOrder: "oldest", RestoreJobType: "restoreWksSnapshot", NoRetryAfter: true, ConcurrentJobs: true}},
 		{"-job-time-offset -5h30m -subjob-entity empty -restore-job-type=",
 			emulator.Dialect{JobTimeOffset: -(5*time.Hour + 30*time.Minute), SubJobEntity: "empty", NotFound: "404", SubJobOrder: "newest"}},
 	} {

@@ -23,6 +23,7 @@ type Dialect struct {
 	SubJobOrder    string        `json:"subjob_order"`     // ListItaSubJobs order: "" or "newest" = newest first (today), "oldest" = oldest first (creation order)
 	RestoreJobType string        `json:"restore_job_type"` // job_type of batch-restore jobs; "" = "restoreDesktopBySnapshot"; any other non-empty name is used as given (e.g. "restoreWksSnapshot")
 	NoRetryAfter   bool          `json:"no_retry_after"`   // 429 answers carry no Retry-After header
+	ConcurrentJobs bool          `json:"concurrent_jobs"`  // batch POSTs over desktops under another running job are accepted and run alongside it, instead of 409 WKS.00010032
 }
 
 // Values of the Dialect fields that take a fixed set.

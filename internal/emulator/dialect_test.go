@@ -356,7 +356,8 @@ func TestDialectRoutes(t *testing.T) {
 		{`{"job_time_offset":"8h","subjob_order":"oldest"}`, Dialect{NotFound: NotFound400, JobTimeOffset: 8 * time.Hour, SubJobOrder: SubJobOrderOldest}},
 		{`{"job_time_offset":"-5h30m","restore_job_type":"restoreWksSnapshot"}`, Dialect{NotFound: NotFound400, JobTimeOffset: -(5*time.Hour + 30*time.Minute), SubJobOrder: SubJobOrderOldest, RestoreJobType: "restoreWksSnapshot"}},
 		{`{"job_time_offset":3600000000000,"subjob_entity":"desktop","no_retry_after":true,"not_found":""}`, Dialect{JobTimeOffset: time.Hour, SubJobOrder: SubJobOrderOldest, RestoreJobType: "restoreWksSnapshot", SubJobEntity: SubJobEntityDesktop, NoRetryAfter: true}},
-		{`{}`, Dialect{JobTimeOffset: time.Hour, SubJobOrder: SubJobOrderOldest, RestoreJobType: "restoreWksSnapshot", SubJobEntity: SubJobEntityDesktop, NoRetryAfter: true}},
+		{`{"concurrent_jobs":true}`, Dialect{JobTimeOffset: time.Hour, SubJobOrder: SubJobOrderOldest, RestoreJobType: "restoreWksSnapshot", SubJobEntity: SubJobEntityDesktop, NoRetryAfter: true, ConcurrentJobs: true}},
+		{`{}`, Dialect{JobTimeOffset: time.Hour, SubJobOrder: SubJobOrderOldest, RestoreJobType: "restoreWksSnapshot", SubJobEntity: SubJobEntityDesktop, NoRetryAfter: true, ConcurrentJobs: true}},
 	}
 	for _, st := range steps {
 		res := post(st.body)
@@ -385,6 +386,7 @@ func TestDialectRoutes(t *testing.T) {
 		`{"subjob_order":"random"}`:                `subjob_order must be "", "newest" or "oldest", got "random"`,
 		`{"restore_job_type":"createWksSnapshot"}`: "restore_job_type must not be the type of another snapshot job",
 		`{"no_retry_after":"yes"}`:                 "no_retry_after",
+		`{"concurrent_jobs":1}`:                    "concurrent_jobs",
 		`{"retry_after":false}`:                    "unknown field",
 		`{"subjob_entity":"x","subjob_order":"y"}`: `subjob_entity must be "", "desktop" or "empty", got "x"; subjob_order must be`,
 		`not json`: "dialect:",

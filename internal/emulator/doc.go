@@ -65,7 +65,8 @@
 //     is [snapshotting|restoring|deleting_snapshot] and deny operation
 //     [<job type>], resource id [<desktop id>]", the job type being the one
 //     the dialect shows (Dialect.RestoreJobType). A desktop is busy from the
-//     POST until its own sub-job ends.
+//     POST until its own sub-job ends. Dialect.ConcurrentJobs accepts the
+//     POST instead.
 //   - Failed sub-jobs carry error_code WKS.00010306 (create), WKS.00010315
 //     (restore) or WKS.00010321 (delete) and a fail_reason naming the desktop.
 //
@@ -205,6 +206,17 @@
 //   - no_retry_after (NoRetryAfter): false = 429 answers carry
 //     Retry-After: 1; true = no Retry-After. Evidence: §9 item 5; the
 //     gateway 429 quoted in §5.1 (TF issue #1335) gives only its body.
+//   - concurrent_jobs (ConcurrentJobs): false = a batch POST over a desktop
+//     under a running job is 409 WKS.00010032; true = it is accepted and its
+//     job runs alongside the other (two creates make two sets of records; a
+//     restore or delete may take a record another job is working on).
+//     Evidence: §1.6, whether snapshot jobs may overlap is not documented;
+//     the 409 is quoted from Huawei's provider for other desktop
+//     operations. Sub-jobs take effect in the order they end, so a delete
+//     that ends first removes the record and a later end on it changes
+//     nothing; a record's process is that of the latest-begun job still
+//     working on it. A desktop stays busy until the last sub-job holding it
+//     ends, which matters when the dialect is switched back.
 //
 // The dialect is configuration, not state: the state file does not store it,
 // and a restarted emulator speaks the dialect it is configured with.

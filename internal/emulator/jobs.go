@@ -1,7 +1,9 @@
 package emulator
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -33,6 +35,9 @@ type job struct {
 	CompleteWithFailed bool      `json:"complete_with_failed,omitempty"`
 	SubJobs            []*subJob `json:"sub_jobs"`
 	Seq                int64     `json:"seq"`
+	// open counts the sub-jobs whose effects are not applied yet; derived,
+	// so not saved.
+	open int
 }
 
 type subJob struct {
@@ -119,18 +124,39 @@ var subJobFailure = map[string]struct{ code, reason string }{
 	jobTypeDelete:  {"WKS.00010321", "delete snapshot of desktop %s failed: the disk snapshot could not be removed"},
 }
 
-// newJob records a job that begins now; sub-jobs end staggered within the
-// second half of the running phase. Every draw is made whatever the fault
-// rates, so IDs stay the same for a seed when only faults change.
-func (s *Server) newJob(jobType string, now time.Time, plans []subJobPlan) *job {
+// jobSpec is a job to record: live jobs begin at the request and run
+// Config.JobDuration; history jobs (AddHistory) are given both and never
+// fail.
+type jobSpec struct {
+	typ      string
+	begin    time.Time
+	duration time.Duration
+	history  bool
+}
+
+// liveJob is the spec of a job a batch POST starts now.
+func (s *Server) liveJob(jobType string, now time.Time) jobSpec {
+	return jobSpec{typ: jobType, begin: now, duration: s.cfg.JobDuration}
+}
+
+// newJob records a job; sub-jobs end staggered within the second half of
+// the running phase. Every draw is made whatever the fault rates, so IDs
+// stay the same for a seed when only faults change. now is the emulator's
+// clock: what has ended by then is applied at once.
+func (s *Server) newJob(spec jobSpec, now time.Time, plans []subJobPlan) *job {
 	st := s.st
 	j := &job{
 		ID:                 st.newUUID(),
-		Type:               jobType,
-		Begin:              now,
-		Duration:           s.cfg.JobDuration,
-		CompleteWithFailed: s.faults.CompleteWithFailedSubJobs,
+		Type:               spec.typ,
+		Begin:              spec.begin,
+		Duration:           spec.duration,
+		CompleteWithFailed: s.faults.CompleteWithFailedSubJobs && !spec.history,
 		Seq:                st.nextSeq(),
+		open:               len(plans),
+	}
+	failureRate := s.faults.SubJobFailureRate
+	if spec.history {
+		failureRate = 0
 	}
 	start := j.startOffset()
 	for _, p := range plans {
@@ -143,14 +169,14 @@ func (s *Server) newJob(jobType string, now time.Time, plans []subJobPlan) *job 
 		}
 		frac := 0.5 + 0.5*st.rng.Float64()
 		sj.EndOffset = start + time.Duration(frac*float64(j.Duration-start))
-		if st.rng.Float64() < s.faults.SubJobFailureRate {
-			f := subJobFailure[jobType]
+		if st.rng.Float64() < failureRate {
+			f := subJobFailure[spec.typ]
 			sj.Failed = true
 			sj.ErrorCode = f.code
 			sj.FailReason = fmt.Sprintf(f.reason, st.desktopByID[p.desktopID].Name)
 		}
 		j.SubJobs = append(j.SubJobs, sj)
-		st.busy[p.desktopID] = j.ID
+		st.busy[p.desktopID]++
 		for _, id := range p.snapshotIDs {
 			st.snapshots[id].TaskJob = j.ID
 		}
@@ -162,24 +188,49 @@ func (s *Server) newJob(jobType string, now time.Time, plans []subJobPlan) *job 
 	return j
 }
 
+// endedSubJob is a sub-job advance is about to apply.
+type endedSubJob struct {
+	j  *job
+	sj *subJob
+}
+
+func (e endedSubJob) end() time.Time { return e.j.Begin.Add(e.sj.EndOffset) }
+
 // advance applies the effects of every sub-job that has ended by now. Jobs
-// are computed lazily: nothing runs in the background.
+// are computed lazily: nothing runs in the background. The effects are
+// applied in the order the sub-jobs ended (ties in the order they were
+// made), not job by job: two jobs can hold one record
+// (Dialect.ConcurrentJobs), and the one that ended last must have the last
+// word.
 func (s *Server) advance(now time.Time) {
 	st := s.st
-	kept := st.pending[:0]
+	due := st.due[:0]
 	for _, j := range st.pending {
-		open := false
 		for _, sj := range j.SubJobs {
-			if sj.Applied {
-				continue
-			}
-			if now.Sub(j.Begin) >= sj.EndOffset {
-				s.applySubJob(j, sj)
-			} else {
-				open = true
+			if !sj.Applied && now.Sub(j.Begin) >= sj.EndOffset {
+				due = append(due, endedSubJob{j, sj})
 			}
 		}
-		if open {
+	}
+	if len(due) == 0 {
+		return
+	}
+	slices.SortFunc(due, func(a, b endedSubJob) int {
+		if c := a.end().Compare(b.end()); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.sj.Seq, b.sj.Seq)
+	})
+	for _, e := range due {
+		s.applySubJob(e.j, e.sj)
+	}
+	clear(due)
+	st.due = due[:0]
+	// Only now drop the finished jobs: applySubJob looks among the pending
+	// ones for another job still working on a record.
+	kept := st.pending[:0]
+	for _, j := range st.pending {
+		if j.open > 0 {
 			kept = append(kept, j)
 		}
 	}
@@ -190,15 +241,17 @@ func (s *Server) advance(now time.Time) {
 func (s *Server) applySubJob(j *job, sj *subJob) {
 	st := s.st
 	sj.Applied = true
-	if st.busy[sj.DesktopID] == j.ID {
-		delete(st.busy, sj.DesktopID)
-	}
+	j.open--
+	st.release(sj.DesktopID)
+	end := j.Begin.Add(sj.EndOffset)
 	for _, id := range sj.SnapshotIDs {
 		rec := st.snapshots[id]
 		if rec == nil {
-			continue
+			continue // deleted by a job that ended first (Dialect.ConcurrentJobs)
 		}
-		rec.TaskJob = ""
+		if rec.TaskJob == j.ID {
+			rec.TaskJob = st.otherJobOn(rec)
+		}
 		switch j.Type {
 		case jobTypeCreate:
 			rec.Status = statusCreateSuccess
@@ -212,7 +265,7 @@ func (s *Server) applySubJob(j *job, sj *subJob) {
 			} else {
 				rec.Status = statusRestoreSuccess
 				rec.RestoreFailReason = ""
-				rec.LastRestoreTime = j.Begin.Add(sj.EndOffset)
+				rec.LastRestoreTime = end
 			}
 		case jobTypeDelete:
 			if !sj.Failed {
@@ -220,6 +273,50 @@ func (s *Server) applySubJob(j *job, sj *subJob) {
 			}
 		}
 	}
+}
+
+// release ends one job's hold on a desktop.
+func (st *state) release(desktopID string) {
+	if st.busy[desktopID] > 1 {
+		st.busy[desktopID]--
+		return
+	}
+	delete(st.busy, desktopID)
+}
+
+// otherJobOn is the latest pending job still working on rec, once the one
+// named in rec.TaskJob has ended; "" when none. Only under
+// Dialect.ConcurrentJobs can there be one, and only then is the desktop
+// still busy, so the search is skipped otherwise.
+func (st *state) otherJobOn(rec *snapshot) string {
+	if st.busy[rec.DesktopID] == 0 {
+		return ""
+	}
+	for k := len(st.pending) - 1; k >= 0; k-- {
+		j := st.pending[k]
+		for _, sj := range j.SubJobs {
+			if !sj.Applied && sj.DesktopID == rec.DesktopID && slices.Contains(sj.SnapshotIDs, rec.ID) {
+				return j.ID
+			}
+		}
+	}
+	return ""
+}
+
+// holder is a running job holding the desktop, for the 409 message; nil
+// when it is free.
+func (st *state) holder(desktopID string) *job {
+	if st.busy[desktopID] == 0 {
+		return nil
+	}
+	for _, j := range st.pending {
+		for _, sj := range j.SubJobs {
+			if !sj.Applied && sj.DesktopID == desktopID {
+				return j
+			}
+		}
+	}
+	return nil
 }
 
 // recordProcess is the progress of the job working on rec, nil when none.

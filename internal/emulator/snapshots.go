@@ -1,9 +1,11 @@
 package emulator
 
 import (
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 )
 
 // jobIDBody is the answer of the three batch operations.
@@ -23,11 +25,17 @@ func (s *Server) batchCreate(c *call) reply {
 	if rep, ok := s.checkDesktops(req.desktopIDs, jobTypeCreate); !ok {
 		return rep
 	}
+	return okReply(jobIDBody{JobID: s.startCreate(req, s.liveJob(jobTypeCreate, c.now), c.now).ID})
+}
+
+// startCreate makes the records and the job of a batch-create that began at
+// spec.begin: now for a live one, earlier for history.
+func (s *Server) startCreate(req createRequest, spec jobSpec, now time.Time) *job {
 	st := s.st
 	plans := make([]subJobPlan, 0, len(req.desktopIDs))
 	// The name's timestamp is written in the zone job times are written in
 	// (Dialect.JobTimeOffset); create_time stays UTC, as documented.
-	stamp := c.now.In(s.dialect.jobZone()).Format(nameTimeLayout)
+	stamp := spec.begin.In(s.dialect.jobZone()).Format(nameTimeLayout)
 	for _, id := range req.desktopIDs {
 		d := st.desktopByID[id]
 		var recIDs []string
@@ -45,7 +53,7 @@ func (s *Server) batchCreate(c *call) reply {
 				SystemDisk:  disk.system,
 				Status:      statusCreating,
 				Description: disk.info.Description,
-				CreateTime:  c.now.UTC().Truncate(1e9),
+				CreateTime:  spec.begin.UTC().Truncate(time.Second),
 				CreateType:  createTypeManual,
 				Seq:         st.nextSeq(),
 			}
@@ -54,7 +62,7 @@ func (s *Server) batchCreate(c *call) reply {
 		}
 		plans = append(plans, subJobPlan{desktopID: id, snapshotIDs: recIDs, entity: id})
 	}
-	return okReply(jobIDBody{JobID: s.newJob(jobTypeCreate, c.now, plans).ID})
+	return s.newJob(spec, now, plans)
 }
 
 func diskSelected(diskType string, system bool) bool {
@@ -95,14 +103,19 @@ var busyTaskStatus = map[string]string{
 	jobTypeDelete:  "deleting_snapshot",
 }
 
+// busyConflict is the 409 for a desktop under a running job, unless the
+// dialect lets jobs run alongside (Dialect.ConcurrentJobs).
 func (s *Server) busyConflict(desktopID, jobType string) (reply, bool) {
-	jobID, busy := s.st.busy[desktopID]
-	if !busy {
+	if s.dialect.ConcurrentJobs {
+		return reply{}, false
+	}
+	running := s.st.holder(desktopID)
+	if running == nil {
 		return reply{}, false
 	}
 	return serviceError(http.StatusConflict, codeBusy,
 		"Operation conflict. The desktop current instance status is [%s] and deny operation [%s], resource id [%s]",
-		busyTaskStatus[s.st.jobs[jobID].Type], s.dialect.wireJobType(jobType), desktopID), true
+		busyTaskStatus[running.Type], s.dialect.wireJobType(jobType), desktopID), true
 }
 
 // lookupSnapshots answers not found for unknown snapshot IDs and 409 for snapshots
@@ -162,6 +175,15 @@ func (s *Server) batchRestore(c *call) reply {
 	if !ok {
 		return rep
 	}
+	if err := checkRestorable(recs); err != nil {
+		return badRequest("%v", err)
+	}
+	return okReply(jobIDBody{JobID: s.startRestore(recs, s.liveJob(jobTypeRestore, c.now), c.now).ID})
+}
+
+// checkRestorable refuses records in a status restore does not take, and
+// two records of one disk of a desktop.
+func checkRestorable(recs []*snapshot) error {
 	type diskKey struct {
 		desktop string
 		system  bool
@@ -169,20 +191,25 @@ func (s *Server) batchRestore(c *call) reply {
 	seen := map[diskKey]string{}
 	for _, rec := range recs {
 		if !slices.Contains(restorable, rec.Status) {
-			return badRequest("snapshot_ids: snapshot [%s] is in status [%s]; only snapshots in status %v can be restored",
+			return fmt.Errorf("snapshot_ids: snapshot [%s] is in status [%s]; only snapshots in status %v can be restored",
 				rec.ID, rec.Status, restorable)
 		}
 		k := diskKey{rec.DesktopID, rec.SystemDisk}
 		if other, dup := seen[k]; dup {
-			return badRequest("snapshot_ids: snapshots [%s] and [%s] are both of the %s of desktop [%s]; restore at most one snapshot per disk in one call",
+			return fmt.Errorf("snapshot_ids: snapshots [%s] and [%s] are both of the %s of desktop [%s]; restore at most one snapshot per disk in one call",
 				other, rec.ID, diskLabel(rec.SystemDisk), rec.DesktopID)
 		}
 		seen[k] = rec.ID
 	}
+	return nil
+}
+
+// startRestore starts the job of a batch-restore that began at spec.begin.
+func (s *Server) startRestore(recs []*snapshot, spec jobSpec, now time.Time) *job {
 	for _, rec := range recs {
 		rec.Status = statusRestoring
 	}
-	return okReply(jobIDBody{JobID: s.newJob(jobTypeRestore, c.now, plansByDesktop(recs)).ID})
+	return s.newJob(spec, now, plansByDesktop(recs))
 }
 
 func diskLabel(system bool) string {
@@ -202,5 +229,5 @@ func (s *Server) batchDelete(c *call) reply {
 	if !ok {
 		return rep
 	}
-	return okReply(jobIDBody{JobID: s.newJob(jobTypeDelete, c.now, plansByDesktop(recs)).ID})
+	return okReply(jobIDBody{JobID: s.newJob(s.liveJob(jobTypeDelete, c.now), c.now, plansByDesktop(recs)).ID})
 }

@@ -75,9 +75,10 @@ type state struct {
 	snapshots   map[string]*snapshot
 	byDesktop   map[string]map[string]*snapshot // desktop ID -> its records
 	jobs        map[string]*job
-	jobOrder    []*job            // creation order
-	pending     []*job            // jobs with sub-jobs whose effects are not applied yet
-	busy        map[string]string // desktop ID -> running job ID
+	jobOrder    []*job         // by begin time, then creation order
+	pending     []*job         // jobs with sub-jobs whose effects are not applied yet, in creation order
+	busy        map[string]int // desktop ID -> running sub-jobs on it (more than 1 only under Dialect.ConcurrentJobs)
+	due         []endedSubJob  // advance's buffer, kept to spare an allocation per request
 	seq         int64
 	rng         *rand.Rand
 	pcg         *rand.PCG
@@ -90,7 +91,7 @@ func newState(seed int64) *state {
 		snapshots:   map[string]*snapshot{},
 		byDesktop:   map[string]map[string]*snapshot{},
 		jobs:        map[string]*job{},
-		busy:        map[string]string{},
+		busy:        map[string]int{},
 		rng:         rand.New(pcg),
 		pcg:         pcg,
 	}

@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -62,20 +63,21 @@ func (s *Server) loadState() (bool, error) {
 	for _, j := range f.Jobs {
 		st.jobs[j.ID] = j
 		st.jobOrder = append(st.jobOrder, j)
-		open := false
 		for _, sj := range j.SubJobs {
 			if st.desktopByID[sj.DesktopID] == nil {
 				return false, fmt.Errorf("state file %s: job %s refers to unknown desktop %s", s.cfg.StateFile, j.ID, sj.DesktopID)
 			}
 			if !sj.Applied {
-				open = true
-				st.busy[sj.DesktopID] = j.ID
+				j.open++
+				st.busy[sj.DesktopID]++
 			}
 		}
-		if open {
+		if j.open > 0 {
 			st.pending = append(st.pending, j)
 		}
 	}
+	// The file keeps jobs by begin time; pending goes by creation.
+	slices.SortFunc(st.pending, func(a, b *job) int { return cmp.Compare(a.Seq, b.Seq) })
 	return true, nil
 }
 
