@@ -43,6 +43,7 @@ func parseFlags(args []string, stderr io.Writer) (emulator.Config, string, error
 	fl.StringVar(&cfg.Dialect.SubJobOrder, "subjob-order", emulator.SubJobOrderNewest, `ListItaSubJobs order: "newest" or "oldest" first`)
 	fl.StringVar(&cfg.Dialect.RestoreJobType, "restore-job-type", "restoreDesktopBySnapshot", "job_type of batch-restore jobs, e.g. restoreWksSnapshot")
 	fl.BoolVar(&cfg.Dialect.NoRetryAfter, "no-retry-after", false, "429 answers carry no Retry-After header")
+	fl.DurationVar(&cfg.Dialect.ListLag, "list-lag", 0, "ListDesktopSnapshot answers as of this long ago (new records, changes and deletes show that late; jobs do not lag), 0..1h")
 	fl.BoolVar(&cfg.Dialect.ConcurrentJobs, "concurrent-jobs", false, "accept batch-create, -restore and -delete over desktops under another running job and run them alongside (default: 409 WKS.00010032)")
 	if err := fl.Parse(args); err != nil {
 		return cfg, "", &usageError{err: err, printed: true} // the flag package printed it

@@ -92,6 +92,8 @@ func TestRunRejectsBadFlags(t *testing.T) {
 		"-restore-job-type createWksSnapshot": "-restore-job-type must not be the type of another snapshot job",
 		"-no-retry-after=maybe":               "invalid boolean value",
 		"-concurrent-jobs=often":              "invalid boolean value",
+		"-list-lag -1s":                       "-list-lag must be from 0 to 1h0m0s, got -1s",
+		"-list-lag 2h":                        "-list-lag must be from 0 to 1h0m0s, got 2h0m0s",
 		"-not-found 1 -subjob-order 2":        `-subjob-order must be "", "newest" or "oldest", got "2"`,
 		"-access-key=":                        "-access-key must not be empty",
 		"-state /no/such/dir/s":               "directory /no/such/dir does not exist",
@@ -113,8 +115,8 @@ func TestDialectFlags(t *testing.T) {
 		want emulator.Dialect
 	}{
 		{"", emulator.Dialect{NotFound: "404", SubJobOrder: "newest", RestoreJobType: "restoreDesktopBySnapshot"}},
-		{"-job-time-offset 8h -subjob-entity desktop -not-found 400 -subjob-order oldest -restore-job-type restoreWksSnapshot -no-retry-after -concurrent-jobs",
-			emulator.Dialect{JobTimeOffset: 8 * time.Hour, SubJobEntity: "desktop", NotFound: "400", SubJobOrder: "oldest", RestoreJobType: "restoreWksSnapshot", NoRetryAfter: true, ConcurrentJobs: true}},
+		{"-job-time-offset 8h -subjob-entity desktop -not-found 400 -subjob-order oldest -restore-job-type restoreWksSnapshot -no-retry-after -concurrent-jobs -list-lag 10s",
+			emulator.Dialect{JobTimeOffset: 8 * time.Hour, SubJobEntity: "desktop", NotFound: "400", SubJobOrder: "oldest", RestoreJobType: "restoreWksSnapshot", NoRetryAfter: true, ConcurrentJobs: true, ListLag: 10 * time.Second}},
 		{"-job-time-offset -5h30m -subjob-entity empty -restore-job-type=",
 			emulator.Dialect{JobTimeOffset: -(5*time.Hour + 30*time.Minute), SubJobEntity: "empty", NotFound: "404", SubJobOrder: "newest"}},
 	} {

@@ -12,7 +12,12 @@ import (
 
 // benchHarness has n desktops with a system and a data snapshot each.
 func benchHarness(b *testing.B, n int) *harness {
-	h := newHarness(b, Config{Desktops: n})
+	return benchHarnessWith(b, Config{Desktops: n})
+}
+
+func benchHarnessWith(b *testing.B, cfg Config) *harness {
+	n := cfg.Desktops
+	h := newHarness(b, cfg)
 	ids := h.srv.DesktopIDs()
 	for i := 0; i < n; i += 100 {
 		h.create(map[string]any{"desktop_ids": ids[i:min(n, i+100)]})
@@ -47,6 +52,33 @@ func BenchmarkListSnapshots100Of5000Desktops(b *testing.B) {
 	b.ResetTimer()
 	for b.Loop() {
 		if res := h.do("GET", path, nil); res.status != 200 {
+			b.Fatalf("HTTP %d", res.status)
+		}
+	}
+}
+
+// The same under Dialect.ListLag with every record made within the lag, so
+// that each has versions: the worst case.
+func BenchmarkListSnapshots100Of5000DesktopsListLag(b *testing.B) {
+	h := benchHarnessWith(b, Config{Desktops: 5000, Dialect: Dialect{ListLag: time.Hour}})
+	h.clock.Advance(time.Hour)
+	q := url.Values{"desktop_ids": h.srv.DesktopIDs()[2400:2500]}
+	path := "~/snapshots?" + q.Encode()
+	b.ResetTimer()
+	for b.Loop() {
+		if res := h.do("GET", path, nil); res.status != 200 || !strings.Contains(string(res.body), `"total_count":200`) {
+			b.Fatalf("HTTP %d", res.status)
+		}
+	}
+}
+
+// The first page of every record of 20000 desktops (40000 records): the
+// query of a list without filters, which sorts them all.
+func BenchmarkListSnapshotsFirstPageOf20000Desktops(b *testing.B) {
+	h := benchHarness(b, 20000)
+	b.ResetTimer()
+	for b.Loop() {
+		if res := h.do("GET", "~/snapshots?limit=1000", nil); res.status != 200 {
 			b.Fatalf("HTTP %d", res.status)
 		}
 	}

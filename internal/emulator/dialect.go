@@ -24,6 +24,7 @@ type Dialect struct {
 	RestoreJobType string        `json:"restore_job_type"` // job_type of batch-restore jobs; "" = "restoreDesktopBySnapshot"; any other non-empty name is used as given (e.g. "restoreWksSnapshot")
 	NoRetryAfter   bool          `json:"no_retry_after"`   // 429 answers carry no Retry-After header
 	ConcurrentJobs bool          `json:"concurrent_jobs"`  // batch POSTs over desktops under another running job are accepted and run alongside it, instead of 409 WKS.00010032
+	ListLag        time.Duration `json:"list_lag"`         // ListDesktopSnapshot answers as of this long ago on the emulator's clock (records made, changed or deleted since are shown as they were); 0 = at once. 0 to 1h.
 }
 
 // Values of the Dialect fields that take a fixed set.
@@ -35,6 +36,10 @@ const (
 	SubJobOrderNewest   = "newest"
 	SubJobOrderOldest   = "oldest"
 )
+
+// maxListLag bounds Dialect.ListLag: eventually consistent lists lag by
+// seconds, and the versions kept grow with the lag.
+const maxListLag = time.Hour
 
 // Bounds of Dialect.JobTimeOffset: the zones in use run from UTC-12 to
 // UTC+14, and every one is a whole quarter hour from UTC.
@@ -62,6 +67,9 @@ func (d Dialect) Validate() error {
 	}
 	if o := d.JobTimeOffset; o < minJobTimeOffset || o > maxJobTimeOffset || o%jobTimeOffsetStep != 0 {
 		bad("job_time_offset", "must be a multiple of 15m from -12h to +14h (UTC-12:00 to UTC+14:00), got %s", o)
+	}
+	if l := d.ListLag; l < 0 || l > maxListLag {
+		bad("list_lag", "must be from 0 to %s, got %s", maxListLag, l)
 	}
 	oneOf := func(field, v string, allowed ...string) {
 		for _, a := range allowed {
@@ -97,8 +105,18 @@ func (s *Server) SetDialect(d Dialect) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.dialect = d
+	s.useDialect(d)
 	return nil
+}
+
+// useDialect puts d in force. A new ListLag forgets the list's past: it
+// applies to the changes made from then on, and the list shows older ones
+// as they are.
+func (s *Server) useDialect(d Dialect) {
+	if d.ListLag != s.dialect.ListLag {
+		s.st.lag = listHistory{}
+	}
+	s.dialect = d
 }
 
 // Dialect returns the dialect in force.

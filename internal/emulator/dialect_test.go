@@ -301,6 +301,8 @@ func TestDialectValidate(t *testing.T) {
 		{Dialect{RestoreJobType: jobTypeCreate}, "restore_job_type", "must not be the type of another snapshot job"},
 		{Dialect{RestoreJobType: jobTypeDelete}, "restore_job_type", "must not be the type of another snapshot job"},
 		{Dialect{RestoreJobType: "restore snapshot"}, "restore_job_type", "without spaces or control characters"},
+		{Dialect{ListLag: -time.Nanosecond}, "list_lag", "must be from 0 to 1h0m0s, got -1ns"},
+		{Dialect{ListLag: time.Hour + time.Second}, "list_lag", "got 1h0m1s"},
 	} {
 		err := tc.d.Validate()
 		var de *DialectError
@@ -312,7 +314,8 @@ func TestDialectValidate(t *testing.T) {
 		}
 	}
 	for _, ok := range []Dialect{{}, {JobTimeOffset: 14 * time.Hour}, {JobTimeOffset: -12 * time.Hour}, {JobTimeOffset: 5*time.Hour + 45*time.Minute},
-		{SubJobEntity: SubJobEntityDesktop, NotFound: NotFound404, SubJobOrder: SubJobOrderNewest, RestoreJobType: "restoreWksSnapshot", NoRetryAfter: true}} {
+		{SubJobEntity: SubJobEntityDesktop, NotFound: NotFound404, SubJobOrder: SubJobOrderNewest, RestoreJobType: "restoreWksSnapshot", NoRetryAfter: true},
+		{ListLag: time.Hour, ConcurrentJobs: true}} {
 		if err := ok.Validate(); err != nil {
 			t.Errorf("%+v: %v", ok, err)
 		}
@@ -357,7 +360,9 @@ func TestDialectRoutes(t *testing.T) {
 		{`{"job_time_offset":"-5h30m","restore_job_type":"restoreWksSnapshot"}`, Dialect{NotFound: NotFound400, JobTimeOffset: -(5*time.Hour + 30*time.Minute), SubJobOrder: SubJobOrderOldest, RestoreJobType: "restoreWksSnapshot"}},
 		{`{"job_time_offset":3600000000000,"subjob_entity":"desktop","no_retry_after":true,"not_found":""}`, Dialect{JobTimeOffset: time.Hour, SubJobOrder: SubJobOrderOldest, RestoreJobType: "restoreWksSnapshot", SubJobEntity: SubJobEntityDesktop, NoRetryAfter: true}},
 		{`{"concurrent_jobs":true}`, Dialect{JobTimeOffset: time.Hour, SubJobOrder: SubJobOrderOldest, RestoreJobType: "restoreWksSnapshot", SubJobEntity: SubJobEntityDesktop, NoRetryAfter: true, ConcurrentJobs: true}},
-		{`{}`, Dialect{JobTimeOffset: time.Hour, SubJobOrder: SubJobOrderOldest, RestoreJobType: "restoreWksSnapshot", SubJobEntity: SubJobEntityDesktop, NoRetryAfter: true, ConcurrentJobs: true}},
+		{`{"list_lag":"10s"}`, Dialect{JobTimeOffset: time.Hour, SubJobOrder: SubJobOrderOldest, RestoreJobType: "restoreWksSnapshot", SubJobEntity: SubJobEntityDesktop, NoRetryAfter: true, ConcurrentJobs: true, ListLag: 10 * time.Second}},
+		{`{"list_lag":2000000000}`, Dialect{JobTimeOffset: time.Hour, SubJobOrder: SubJobOrderOldest, RestoreJobType: "restoreWksSnapshot", SubJobEntity: SubJobEntityDesktop, NoRetryAfter: true, ConcurrentJobs: true, ListLag: 2 * time.Second}},
+		{`{}`, Dialect{JobTimeOffset: time.Hour, SubJobOrder: SubJobOrderOldest, RestoreJobType: "restoreWksSnapshot", SubJobEntity: SubJobEntityDesktop, NoRetryAfter: true, ConcurrentJobs: true, ListLag: 2 * time.Second}},
 	}
 	for _, st := range steps {
 		res := post(st.body)
@@ -370,8 +375,8 @@ func TestDialectRoutes(t *testing.T) {
 			t.Errorf("after POST %s: answer %+v, GET %+v, want %+v", st.body, echoed, get(), st.want)
 		}
 	}
-	// GET writes the offset in nanoseconds, which POST reads back.
-	if res := h.serve(h.newRequest("GET", "/_emulator/dialect", nil)); !bytes.Contains(res.body, []byte(`"job_time_offset":3600000000000`)) {
+	// GET writes durations in nanoseconds, which POST reads back.
+	if res := h.serve(h.newRequest("GET", "/_emulator/dialect", nil)); !bytes.Contains(res.body, []byte(`"job_time_offset":3600000000000`)) || !bytes.Contains(res.body, []byte(`"list_lag":2000000000`)) {
 		t.Errorf("GET body %s", res.body)
 	}
 	kept := h.srv.Dialect()
@@ -387,6 +392,9 @@ func TestDialectRoutes(t *testing.T) {
 		`{"restore_job_type":"createWksSnapshot"}`: "restore_job_type must not be the type of another snapshot job",
 		`{"no_retry_after":"yes"}`:                 "no_retry_after",
 		`{"concurrent_jobs":1}`:                    "concurrent_jobs",
+		`{"list_lag":"-1s"}`:                       "list_lag must be from 0 to 1h0m0s, got -1s",
+		`{"list_lag":"61m"}`:                       "list_lag must be from 0 to 1h0m0s, got 1h1m0s",
+		`{"list_lag":"soon"}`:                      "list_lag:",
 		`{"retry_after":false}`:                    "unknown field",
 		`{"subjob_entity":"x","subjob_order":"y"}`: `subjob_entity must be "", "desktop" or "empty", got "x"; subjob_order must be`,
 		`not json`: "dialect:",

@@ -217,6 +217,25 @@
 //     nothing; a record's process is that of the latest-begun job still
 //     working on it. A desktop stays busy until the last sub-job holding it
 //     ends, which matters when the dialect is switched back.
+//   - list_lag (ListLag): 0 = ListDesktopSnapshot shows every change at
+//     once; D > 0 = it answers as of D ago on the emulator's clock (every
+//     field, process included, and the filters and total_count apply to
+//     the records as they were). So a record made by batch-create is
+//     listed D after its job began, first as it was then (creating,
+//     process 0); a change (creating to create_success, to restoring and
+//     back with last_restore_time) shows D after it happened, a sub-job's
+//     effects happening at its end; a deleted record stays listed, as it
+//     was, until D after its delete sub-job ended. ShowJob and
+//     ListItaSubJobs do not lag: a job can be SUCCESS while its records
+//     are not listed yet, or are listed as before. The batch POSTs act on
+//     the records as they are: one not listed yet can be restored or
+//     deleted, one deleted but still listed is not found. Evidence: none
+//     either way; lists of eventually consistent cloud APIs show changes
+//     seconds late, and a client that reads the list right after a job
+//     must cope. At most 1h; only the versions of records changed within
+//     the last D are kept. Setting or changing it forgets the list's past:
+//     it applies to changes from then on, and the state file does not keep
+//     that past (a restarted emulator lists records as they are).
 //
 // The dialect is configuration, not state: the state file does not store it,
 // and a restarted emulator speaks the dialect it is configured with.

@@ -82,10 +82,12 @@ func (s *Server) postFaults(r *http.Request) reply {
 }
 
 // dialectJSON is Dialect as POST /_emulator/dialect reads it: job_time_offset
-// may be a Go duration string ("8h", "-5h30m") or nanoseconds.
+// and list_lag may be Go duration strings ("8h", "-5h30m", "10s") or
+// nanoseconds.
 type dialectJSON struct {
 	Dialect
 	JobTimeOffset json.RawMessage `json:"job_time_offset,omitempty"`
+	ListLag       json.RawMessage `json:"list_lag,omitempty"`
 }
 
 // postDialect merges the given keys into the dialect in force; keys left out
@@ -107,11 +109,18 @@ func (s *Server) postDialect(r *http.Request) reply {
 		}
 		d.JobTimeOffset = o
 	}
+	if len(in.ListLag) > 0 {
+		l, err := parseDuration(in.ListLag)
+		if err != nil {
+			return badRequest("list_lag: %v", err)
+		}
+		d.ListLag = l
+	}
 	if err := d.Validate(); err != nil {
 		// One line on the wire, every bad field named.
 		return badRequest("%s", strings.ReplaceAll(err.Error(), "\n", "; "))
 	}
-	s.dialect = d
+	s.useDialect(d)
 	return okReply(d)
 }
 

@@ -178,7 +178,12 @@ func (s *Server) newJob(spec jobSpec, now time.Time, plans []subJobPlan) *job {
 		j.SubJobs = append(j.SubJobs, sj)
 		st.busy[p.desktopID]++
 		for _, id := range p.snapshotIDs {
-			st.snapshots[id].TaskJob = j.ID
+			rec := st.snapshots[id]
+			if spec.typ != jobTypeCreate { // a create job's records are new
+				s.keepListed(rec)
+			}
+			rec.TaskJob = j.ID
+			s.noteListed(rec, j.Begin, now)
 		}
 	}
 	st.jobs[j.ID] = j
@@ -222,7 +227,7 @@ func (s *Server) advance(now time.Time) {
 		return cmp.Compare(a.sj.Seq, b.sj.Seq)
 	})
 	for _, e := range due {
-		s.applySubJob(e.j, e.sj)
+		s.applySubJob(e.j, e.sj, now)
 	}
 	clear(due)
 	st.due = due[:0]
@@ -238,7 +243,7 @@ func (s *Server) advance(now time.Time) {
 	st.pending = kept
 }
 
-func (s *Server) applySubJob(j *job, sj *subJob) {
+func (s *Server) applySubJob(j *job, sj *subJob, now time.Time) {
 	st := s.st
 	sj.Applied = true
 	j.open--
@@ -249,6 +254,7 @@ func (s *Server) applySubJob(j *job, sj *subJob) {
 		if rec == nil {
 			continue // deleted by a job that ended first (Dialect.ConcurrentJobs)
 		}
+		s.keepListed(rec)
 		if rec.TaskJob == j.ID {
 			rec.TaskJob = st.otherJobOn(rec)
 		}
@@ -270,8 +276,11 @@ func (s *Server) applySubJob(j *job, sj *subJob) {
 		case jobTypeDelete:
 			if !sj.Failed {
 				st.removeSnapshot(rec)
+				s.noteRemoved(rec, end, now)
+				continue
 			}
 		}
+		s.noteListed(rec, end, now)
 	}
 }
 

@@ -87,16 +87,24 @@ func (s *Server) listSnapshots(c *call) reply {
 	if len(errs) > 0 {
 		return badRequest("%v", errs[0])
 	}
+	// Under Dialect.ListLag the list answers as of that long ago (see
+	// listlag.go), process included.
+	asOf := c.now
 	var recs []*snapshot
-	for _, rec := range s.candidates(f) {
-		if f.matches(rec, s.st.desktopByID[rec.DesktopID]) {
-			recs = append(recs, rec)
+	if lag := s.dialect.ListLag; lag > 0 {
+		asOf = c.now.Add(-lag)
+		recs = s.listedAt(asOf, f)
+	} else {
+		for _, rec := range s.candidates(f) {
+			if f.matches(rec, s.st.desktopByID[rec.DesktopID]) {
+				recs = append(recs, rec)
+			}
 		}
 	}
 	sortSnapshots(recs, sortField, sortType == "DESC")
 	out := listSnapshotsBody{TotalCount: len(recs), DesktopSnapshots: []snapshotInfo{}}
 	for _, rec := range page(recs, offset, limit) {
-		out.DesktopSnapshots = append(out.DesktopSnapshots, s.snapshotView(rec, c.now))
+		out.DesktopSnapshots = append(out.DesktopSnapshots, s.snapshotView(rec, asOf))
 	}
 	return okReply(out)
 }

@@ -207,6 +207,7 @@ func checkRestorable(recs []*snapshot) error {
 // startRestore starts the job of a batch-restore that began at spec.begin.
 func (s *Server) startRestore(recs []*snapshot, spec jobSpec, now time.Time) *job {
 	for _, rec := range recs {
+		s.keepListed(rec)
 		rec.Status = statusRestoring
 	}
 	return s.newJob(spec, now, plansByDesktop(recs))

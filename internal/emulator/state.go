@@ -79,6 +79,7 @@ type state struct {
 	pending     []*job         // jobs with sub-jobs whose effects are not applied yet, in creation order
 	busy        map[string]int // desktop ID -> running sub-jobs on it (more than 1 only under Dialect.ConcurrentJobs)
 	due         []endedSubJob  // advance's buffer, kept to spare an allocation per request
+	lag         listHistory    // the list's past, under Dialect.ListLag
 	seq         int64
 	rng         *rand.Rand
 	pcg         *rand.PCG
