@@ -115,15 +115,24 @@ func decodeCreate(body []byte) (createRequest, error) {
 		if d.in == nil {
 			continue
 		}
-		if n := utf8.RuneCountInString(d.in.Name); n > maxSnapshotName {
-			return req, fmt.Errorf("%s.name: must be at most %d characters, got %d", d.field, maxSnapshotName, n)
+		if err := checkLength(d.field+".name", d.in.Name, maxSnapshotName); err != nil {
+			return req, err
 		}
-		if n := utf8.RuneCountInString(d.in.Description); n > maxSnapshotDesc {
-			return req, fmt.Errorf("%s.description: must be at most %d characters, got %d", d.field, maxSnapshotDesc, n)
+		if err := checkLength(d.field+".description", d.in.Description, maxSnapshotDesc); err != nil {
+			return req, err
 		}
 		*d.out = *d.in
 	}
 	return req, nil
+}
+
+// checkLength refuses a name or description over max characters (not
+// bytes: the limits count characters).
+func checkLength(field, v string, max int) error {
+	if n := utf8.RuneCountInString(v); n > max {
+		return fmt.Errorf("%s: must be at most %d characters, got %d", field, max, n)
+	}
+	return nil
 }
 
 // decodeSnapshotIDs validates a batch-restore or batch-delete body.

@@ -17,8 +17,8 @@
 //	GET  /v2/{project_id}/workspace-sub-jobs        ListItaSubJobs
 //	GET  /v2/{project_id}/desktops                  ListDesktops
 //	GET  /v3/projects?name={region}                 KeystoneListProjects (IAM, same host)
-//	GET  /_emulator/health | /_emulator/stats, GET|POST /_emulator/faults | /_emulator/dialect
-//	     (no auth, no faults, not counted)
+//	GET  /_emulator/health | /_emulator/stats, GET|POST /_emulator/faults | /_emulator/dialect,
+//	POST /_emulator/history (no auth, no faults, not counted)
 //
 // Anything else is 404 APIGW.0101 and counts as operation "Unknown". Every
 // answer carries an X-Request-Id header; gateway (APIGW.*) error bodies also
@@ -94,9 +94,11 @@
 //
 // List filters: all combine with AND. desktop_name and snapshot_name match a
 // substring; desktop_ids, desktop_names and snapshot_names (repeated keys)
-// match exactly. Without sort_field, records come in creation order;
-// sort_type applies to that order too; ties keep creation order so paging is
-// stable. total_count is the count before paging.
+// match exactly. Without sort_field, records come in creation order
+// (create_time, then the order they were made in, so records of history
+// jobs sort by their job's begin); sort_type applies to that order too; ties
+// keep creation order so paging is stable. total_count is the count before
+// paging.
 //
 // Jobs are computed from Now() when asked, with no background work: a job is
 // WAITING for the first tenth of JobDuration, then RUNNING, and terminal at
@@ -115,9 +117,9 @@
 // delete. Sub-jobs also carry desktop_name and mac_address at the top level
 // and entities {desktop_id, desktop_name, user_name, ip_address}.
 //
-// ListItaSubJobs lists sub-jobs newest first (reverse creation order, so a
-// job's later sub-jobs come first; Dialect.SubJobOrder "oldest" reverses
-// that); job_type matches the type the answer shows. limit=0 returns no
+// ListItaSubJobs lists sub-jobs newest first (jobs by begin time, latest
+// first, and a job's later sub-jobs first; Dialect.SubJobOrder "oldest"
+// reverses that); job_type matches the type the answer shows. limit=0 returns no
 // items but the total_count; desktop_pool_id matches nothing (no desktop is
 // in a pool).
 // ListDesktops filters exactly (user_name, computer_name, desktop_ip, and
@@ -240,11 +242,37 @@
 // The dialect is configuration, not state: the state file does not store it,
 // and a restarted emulator speaks the dialect it is configured with.
 //
+// # History
+//
+// Server.AddHistory(History) and POST /_emulator/history (the JSON of
+// History: every and duration as "24h" or nanoseconds, first in RFC 3339;
+// answer {"job_ids": [...]}, first job first; bad input is 400 WKS.0001
+// "history: <what is wrong>") add jobs that ran in the past, as an
+// operator's nightly or hourly schedule would have left them: Count jobs,
+// the first beginning at First and each Every after the one before, each
+// running Duration (0: JobDuration). With desktop_ids they are
+// batch-creates of those desktops (disk_type, and per disk the given name
+// and a description, as batch-create takes them); with
+// restore_snapshot_ids, batch-restores of those snapshots. Each job is what
+// the batch POST would have made at its begin on the emulator's clock: one
+// sub-job per desktop, times written in the job zone, records with that
+// create_time and names stamped with it; no sub-job fails, whatever the
+// faults, and a job that has not ended by now runs on like a live one.
+// Records and jobs sort by when they were made, not added: before later
+// ones in ListDesktopSnapshot, by begin in ListItaSubJobs and
+// Server.JobIDs. Refused, with nothing added: the last job beginning after
+// now; unless Dialect.ConcurrentJobs, a job holding a desktop (for its
+// whole duration) while another job did, since batch-create would have been
+// refused with 409; a restore before the snapshot's last change (its
+// creation or the end of a job on it); more than 10000 jobs or 100000
+// sub-jobs in one history.
+//
 // # State file
 //
-// With Config.StateFile, New loads desktops, snapshots, jobs and the
-// generator's position from it when it exists (the Desktops count is then
-// ignored) and Close writes it (atomically, by rename). Jobs keep running
-// across a restart because they are computed from their begin time. The
-// dialect and the faults are not in it (see Dialects).
+// With Config.StateFile, New loads desktops, snapshots, jobs (history jobs
+// too) and the generator's position from it when it exists (the Desktops
+// count is then ignored) and Close writes it (atomically, by rename). Jobs
+// keep running across a restart because they are computed from their begin
+// time. The dialect and the faults are not in it (see Dialects), nor the
+// list's past under Dialect.ListLag.
 package emulator

@@ -36,10 +36,12 @@ func (s *Server) serveEmulator(r *http.Request) reply {
 		return okReply(s.Dialect())
 	case path == emulatorPrefix+"dialect" && r.Method == http.MethodPost:
 		return s.postDialect(r)
+	case path == emulatorPrefix+"history" && r.Method == http.MethodPost:
+		return s.postHistory(r)
 	}
 	return reply{status: http.StatusNotFound, body: &errorBody{ErrorCode: "EMULATOR.404",
 		ErrorMsg: "unknown emulator route " + r.Method + " " + r.URL.Path +
-			"; known: GET /_emulator/health, GET /_emulator/stats, GET|POST /_emulator/faults, GET|POST /_emulator/dialect"}}
+			"; known: GET /_emulator/health, GET /_emulator/stats, GET|POST /_emulator/faults, GET|POST /_emulator/dialect, POST /_emulator/history"}}
 }
 
 // postFaults merges the given keys into the faults in force; keys left out
@@ -135,4 +137,47 @@ func parseDuration(raw json.RawMessage) (time.Duration, error) {
 		return 0, err
 	}
 	return time.ParseDuration(text)
+}
+
+// historyJSON is History as POST /_emulator/history reads it: every and
+// duration may be Go duration strings ("24h") or nanoseconds.
+type historyJSON struct {
+	History
+	Every    json.RawMessage `json:"every,omitempty"`
+	Duration json.RawMessage `json:"duration,omitempty"`
+}
+
+// historyBody is the answer of POST /_emulator/history.
+type historyBody struct {
+	JobIDs []string `json:"job_ids"`
+}
+
+// postHistory adds the jobs of a History (see AddHistory).
+func (s *Server) postHistory(r *http.Request) reply {
+	var in historyJSON
+	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, 1<<16))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&in); err != nil {
+		return badRequest("history: %v", err)
+	}
+	h := in.History
+	for _, d := range []struct {
+		key string
+		raw json.RawMessage
+		to  *time.Duration
+	}{{"every", in.Every, &h.Every}, {"duration", in.Duration, &h.Duration}} {
+		if len(d.raw) == 0 {
+			continue
+		}
+		v, err := parseDuration(d.raw)
+		if err != nil {
+			return badRequest("history: %s: %v", d.key, err)
+		}
+		*d.to = v
+	}
+	ids, err := s.AddHistory(h)
+	if err != nil {
+		return badRequest("history: %v", err)
+	}
+	return okReply(historyBody{JobIDs: ids})
 }

@@ -131,22 +131,70 @@ func (s *Server) candidates(f snapshotFilter) []*snapshot {
 // sortSnapshots orders by the field (creation order when none), ties broken
 // by creation order so paging is stable.
 func sortSnapshots(recs []*snapshot, field string, desc bool) {
+	if field != "snapshot_name" {
+		sortMade(recs, desc)
+		return
+	}
 	slices.SortFunc(recs, func(a, b *snapshot) int {
-		c := 0
-		switch field {
-		case "create_time":
-			c = a.CreateTime.Compare(b.CreateTime)
-		case "snapshot_name":
-			c = strings.Compare(a.Name, b.Name)
-		}
+		c := strings.Compare(a.Name, b.Name)
 		if c == 0 {
-			c = cmp.Compare(a.Seq, b.Seq)
+			c = madeOrder(a, b)
 		}
 		if desc {
 			return -c
 		}
 		return c
 	})
+}
+
+// madeOrder is creation order: by create_time, then in the order records
+// were made. Records of history jobs (AddHistory) are made after others
+// but sort by when their job began; within one second the order made
+// decides.
+func madeOrder(a, b *snapshot) int {
+	if c := cmp.Compare(a.created, b.created); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.Seq, b.Seq)
+}
+
+// madeKey is a record's place in creation order, copied out of the record
+// so that sorting tens of thousands compares integers next to each other
+// rather than chasing a pointer per comparison.
+type madeKey struct {
+	created, seq int64
+	rec          *snapshot
+}
+
+// sortMade sorts recs in creation order (or its reverse); a few hundred
+// are not worth the copy.
+func sortMade(recs []*snapshot, desc bool) {
+	if len(recs) <= 512 {
+		slices.SortFunc(recs, func(a, b *snapshot) int {
+			if desc {
+				return madeOrder(b, a)
+			}
+			return madeOrder(a, b)
+		})
+		return
+	}
+	keys := make([]madeKey, len(recs))
+	for i, rec := range recs {
+		keys[i] = madeKey{rec.created, rec.Seq, rec}
+	}
+	slices.SortFunc(keys, func(a, b madeKey) int {
+		c := cmp.Compare(a.created, b.created)
+		if c == 0 {
+			c = cmp.Compare(a.seq, b.seq)
+		}
+		if desc {
+			return -c
+		}
+		return c
+	})
+	for i, k := range keys {
+		recs[i] = k.rec
+	}
 }
 
 func (s *Server) snapshotView(rec *snapshot, now time.Time) snapshotInfo {

@@ -182,7 +182,8 @@ func (s *Server) DesktopIDs() []string {
 }
 
 // JobIDs returns the IDs of the jobs of a type (e.g. "createWksSnapshot"),
-// in the order they were started; an empty type returns every job. The type
+// in the order they began (history jobs among the others, see AddHistory);
+// an empty type returns every job. The type
 // is the job_type the API shows now, so restore jobs go by
 // Dialect.RestoreJobType. Tests use it to check what a run started against
 // the service's own records.

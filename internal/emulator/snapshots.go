@@ -175,15 +175,15 @@ func (s *Server) batchRestore(c *call) reply {
 	if !ok {
 		return rep
 	}
-	if err := checkRestorable(recs); err != nil {
+	if err := checkRestorable("snapshot_ids", recs); err != nil {
 		return badRequest("%v", err)
 	}
 	return okReply(jobIDBody{JobID: s.startRestore(recs, s.liveJob(jobTypeRestore, c.now), c.now).ID})
 }
 
 // checkRestorable refuses records in a status restore does not take, and
-// two records of one disk of a desktop.
-func checkRestorable(recs []*snapshot) error {
+// two records of one disk of a desktop; field names the ID list.
+func checkRestorable(field string, recs []*snapshot) error {
 	type diskKey struct {
 		desktop string
 		system  bool
@@ -191,13 +191,13 @@ func checkRestorable(recs []*snapshot) error {
 	seen := map[diskKey]string{}
 	for _, rec := range recs {
 		if !slices.Contains(restorable, rec.Status) {
-			return fmt.Errorf("snapshot_ids: snapshot [%s] is in status [%s]; only snapshots in status %v can be restored",
-				rec.ID, rec.Status, restorable)
+			return fmt.Errorf("%s: snapshot [%s] is in status [%s]; only snapshots in status %v can be restored",
+				field, rec.ID, rec.Status, restorable)
 		}
 		k := diskKey{rec.DesktopID, rec.SystemDisk}
 		if other, dup := seen[k]; dup {
-			return fmt.Errorf("snapshot_ids: snapshots [%s] and [%s] are both of the %s of desktop [%s]; restore at most one snapshot per disk in one call",
-				other, rec.ID, diskLabel(rec.SystemDisk), rec.DesktopID)
+			return fmt.Errorf("%s: snapshots [%s] and [%s] are both of the %s of desktop [%s]; restore at most one snapshot per disk in one call",
+				field, other, rec.ID, diskLabel(rec.SystemDisk), rec.DesktopID)
 		}
 		seen[k] = rec.ID
 	}
