@@ -137,6 +137,46 @@ resource "workspace_desktop_snapshot_batch" "test" { desktop_ids = ["` + env.Des
 	}
 }
 
+// A credential IAM refuses during the project lookup is reported as IAM's
+// answer, under a summary that says the lookup failed; with project_id set,
+// the same credential is refused by Workspace, and the words say that.
+func TestAccProvider_refusedCredentialNamesTheServiceThatAnswered(t *testing.T) {
+	parallelUnlessReal(t)
+	env := newTestAccEnv(t, emulator.Config{Desktops: 1, Seed: 1})
+	env.SkipIfReal(t, "needs a credential the service refuses")
+	config := func(projectID string) string {
+		return fmt.Sprintf(`
+provider "workspace" {
+  region       = %q
+  project_id   = %q
+  access_key   = %q
+  secret_key   = "not-the-secret"
+  endpoint     = %q
+  iam_endpoint = %q
+}
+data "workspace_desktops" "all" {}
+`, emulator.DefaultRegion, projectID, emulator.DefaultAccessKey, env.Emulator.URL(), env.Emulator.URL())
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: strings.Replace(config(""), `project_id   = ""`, "", 1),
+			ExpectError: regexp.MustCompile(spacesMayWrap(`(?s)Error: Unable to list desktops: the project lookup through IAM failed.*` +
+				`IAM answered HTTP 401 to KeystoneListProjects, looking up the project of region ` + emulator.DefaultRegion + ` \(set project_id to skip this\)\..*` +
+				`IAM rejected the access key from the access_key attribute and the secret key from the secret_key attribute\. ` +
+				`Check that they are valid, not expired, and allowed to call IAM\.`)),
+		}, {
+			Config: config(env.Emulator.ProjectID()),
+			ExpectError: regexp.MustCompile(spacesMayWrap(`(?s)Error: Unable to list desktops\s+.*` +
+				`The Workspace API answered HTTP 401 to ListDesktops\..*` +
+				`Workspace rejected the access key from the access_key attribute`)),
+		}},
+	})
+	if calls := env.Emulator.Stats().RequestsByOperation; calls["KeystoneListProjects"] != 1 || calls["ListDesktops"] != 1 {
+		t.Errorf("want one refused IAM lookup, then (with project_id) one refused Workspace call; calls %v", calls)
+	}
+}
+
 // Provider settings that come from another resource are unknown at plan
 // time: planning must still work, and apply configures the client then.
 func TestAccProvider_settingsUnknownAtPlanTime(t *testing.T) {

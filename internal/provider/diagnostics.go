@@ -15,7 +15,12 @@ import (
 // errorDiagnostic turns a client error into a diagnostic whose detail keeps
 // what a user needs to act: the API's code, message, detail and request ID,
 // per-desktop failures, or what a timeout or interruption left behind.
+// An error of the project lookup says so in its summary: the operation named
+// there never reached Workspace.
 func errorDiagnostic(summary string, err error, credentials string) diag.Diagnostic {
+	if workspace.FromIAM(err) {
+		summary += ": the project lookup through IAM failed"
+	}
 	return diag.NewErrorDiagnostic(summary, describeError(err, credentials))
 }
 
@@ -30,7 +35,20 @@ func describeError(err error, credentials string) string {
 		return timeout.Error() + "."
 	case errors.As(err, &apiErr):
 		var b strings.Builder
-		fmt.Fprintf(&b, "The Workspace API answered HTTP %d to %s.\n\n", apiErr.HTTPStatus, apiErr.Operation)
+		service := apiErr.Service()
+		if service == "Workspace" {
+			service = "The Workspace API"
+		}
+		fmt.Fprintf(&b, "%s answered HTTP %d to %s", service, apiErr.HTTPStatus, apiErr.Operation)
+		// IAM is asked only for the project lookup, which says the region it
+		// looked up and how to skip it.
+		if context, wrapped := strings.CutSuffix(err.Error(), ": "+apiErr.Error()); wrapped && apiErr.Service() == "IAM" {
+			if i := strings.LastIndex(context, ": "); i >= 0 {
+				context = context[i+2:]
+			}
+			fmt.Fprintf(&b, ", %s", context)
+		}
+		b.WriteString(".\n\n")
 		fmt.Fprintf(&b, "Error code: %s\nMessage: %s\n", orNone(apiErr.ErrorCode), orNone(apiErr.ErrorMsg))
 		if apiErr.ErrorDetail != "" {
 			fmt.Fprintf(&b, "Detail: %s\n", apiErr.ErrorDetail)
@@ -41,7 +59,8 @@ func describeError(err error, credentials string) string {
 		}
 		fmt.Fprintf(&b, "Request ID: %s", orNone(apiErr.RequestID))
 		if workspace.IsUnauthorized(err) && credentials != "" {
-			fmt.Fprintf(&b, "\n\nThe service rejected %s. Check that they are valid, not expired, and allowed to call Workspace.", credentials)
+			fmt.Fprintf(&b, "\n\n%s rejected %s. Check that they are valid, not expired, and allowed to call %s.",
+				apiErr.Service(), credentials, apiErr.Service())
 		}
 		return b.String()
 	case errors.Is(err, context.Canceled):

@@ -60,6 +60,28 @@ func (e *APIError) Error() string {
 	return b.String()
 }
 
+// Service names the service that answered: IAM for the project lookup,
+// Workspace for everything else.
+func (e *APIError) Service() string { return ServiceOf(e.Operation) }
+
+// ServiceOf names the service of an SDK operation: "IAM" for the Keystone
+// operations (the project lookup), "Workspace" for the others.
+func ServiceOf(operation string) string {
+	if strings.HasPrefix(operation, "Keystone") {
+		return "IAM"
+	}
+	return "Workspace"
+}
+
+// FromIAM reports an error of a call to IAM, answered or not.
+func FromIAM(err error) bool {
+	if e, ok := asAPIError(err); ok {
+		return e.Service() == "IAM"
+	}
+	var r *RequestError
+	return errors.As(err, &r) && ServiceOf(r.Operation) == "IAM"
+}
+
 // maxErrorText bounds each text of an error (the service documents at most
 // 1000 characters), so a hostile body cannot make a huge diagnostic.
 const maxErrorText = 1024

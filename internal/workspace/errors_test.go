@@ -2,6 +2,7 @@ package workspace
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -89,5 +90,33 @@ func TestErrorClassHelpers(t *testing.T) {
 				t.Fatalf("mayMeanGone/Conflict/Busy/Throttled/Unauthorized = %v, want %v", got, want)
 			}
 		})
+	}
+}
+
+// Errors of the project lookup name IAM, whether it answered or not, however
+// they are wrapped; every other operation is Workspace's.
+func TestFromIAM(t *testing.T) {
+	wrap := func(err error) error { return fmt.Errorf("looking up the project of region cn-north-4: %w", err) }
+	cases := []struct {
+		name string
+		err  error
+		iam  bool
+	}{
+		{"IAM answered 401", wrap(&APIError{Operation: "KeystoneListProjects", HTTPStatus: 401}), true},
+		{"IAM did not answer", wrap(&RequestError{Operation: "KeystoneListProjects", Err: errors.New("connection refused")}), true},
+		{"Workspace answered 401", wrap(&APIError{Operation: "ListDesktopsDetail", HTTPStatus: 401}), false},
+		{"Workspace did not answer", &RequestError{Operation: "ShowJob", Err: errors.New("reset")}, false},
+		{"no call", errors.New("x"), false},
+	}
+	for _, tc := range cases {
+		if got := FromIAM(tc.err); got != tc.iam {
+			t.Errorf("%s: FromIAM = %v, want %v", tc.name, got, tc.iam)
+		}
+	}
+	if got := (&APIError{Operation: "KeystoneListProjects"}).Service(); got != "IAM" {
+		t.Errorf("KeystoneListProjects is answered by %q, want IAM", got)
+	}
+	if got := (&APIError{Operation: "BatchCreateDesktopSnapshot"}).Service(); got != "Workspace" {
+		t.Errorf("BatchCreateDesktopSnapshot is answered by %q, want Workspace", got)
 	}
 }
