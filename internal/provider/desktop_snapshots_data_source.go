@@ -74,7 +74,7 @@ func (d *desktopSnapshotsDataSource) Schema(_ context.Context, _ datasource.Sche
 		Attributes: map[string]schema.Attribute{
 			"id": computedString("Identifier of this query, derived from its filters."),
 			"desktop_ids": schema.ListAttribute{
-				MarkdownDescription: "Only records of these desktops (at least one ID when set; order and repeats do not matter).",
+				MarkdownDescription: "Only records of these desktops (at least one ID when set; order and repeats do not matter). " + idFormatRule,
 				Optional:            true,
 				ElementType:         types.StringType,
 				Validators:          idListValidators("desktop"),

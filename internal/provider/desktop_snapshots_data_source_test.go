@@ -149,7 +149,7 @@ func TestAccDesktopSnapshotsDataSource_invalidFilters(t *testing.T) {
 		{"create_type", `"manual"`, `Attribute create_type value must be one of: \["AUTO" "MANUALLY"\], got: "manual"`},
 		{"status", `"done"`, `Attribute status value must be one of: \["creating" "restoring" "create_success"`},
 		{"desktop_ids", `["not a desktop!"]`, `desktop_ids\[0\] must be a desktop ID`},
-		{"desktop_ids", `[]`, `Attribute desktop_ids list must contain at least 1 elements`},
+		{"desktop_ids", `[]`, `Attribute desktop_ids must name at least one desktop ID, got an empty list.`},
 	}
 	steps := make([]resource.TestStep, len(cases))
 	for i, c := range cases {

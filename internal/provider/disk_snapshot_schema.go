@@ -31,16 +31,24 @@ type diskSnapshotModel struct {
 const diskTypeDescription = "Which disks to snapshot: `SYSTEM_DISK`, `DATA_DISKS` or `ALL` (the default)."
 
 func diskSnapshotDescription(disk string) string {
+	// The disk_type that takes no snapshot of this disk (checkDiskSettings).
+	excluded := workspace.DiskTypeData
+	if disk == "data disk" {
+		excluded = workspace.DiskTypeSystem
+	}
 	return fmt.Sprintf("Name and description of the %s snapshots. The service names each snapshot "+
-		"desktop name + `name` + a timestamp.", disk)
+		"desktop name + `name` + a timestamp. Not allowed with `disk_type = %q`, which takes no %s snapshot.",
+		disk, excluded, disk)
 }
 
 func snapshotNameDescription(disk string) string {
-	return fmt.Sprintf("Name given to the %s snapshots, at most %d characters.", disk, workspace.MaxSnapshotNameLength)
+	return fmt.Sprintf("Name given to the %s snapshots, at most %d characters (Unicode characters, not bytes).",
+		disk, workspace.MaxSnapshotNameLength)
 }
 
 func snapshotDescriptionDescription(disk string) string {
-	return fmt.Sprintf("Description of the %s snapshots, at most %d characters.", disk, workspace.MaxSnapshotDescriptionLength)
+	return fmt.Sprintf("Description of the %s snapshots, at most %d characters (Unicode characters, not bytes).",
+		disk, workspace.MaxSnapshotDescriptionLength)
 }
 
 func snapshotNameValidators() []validator.String {
@@ -49,6 +57,17 @@ func snapshotNameValidators() []validator.String {
 
 func snapshotDescriptionValidators() []validator.String {
 	return []validator.String{maxCharacters(workspace.MaxSnapshotDescriptionLength)}
+}
+
+// topLevelValidators reports what vs find at the top-level attribute:
+// resources run on Terraform 1.11, which cannot place a nested attribute's
+// error (atTopLevel). Actions need 1.14, which can.
+func topLevelValidators(vs []validator.String) []validator.String {
+	out := make([]validator.String, len(vs))
+	for i, v := range vs {
+		out[i] = atTopLevel{v}
+	}
+	return out
 }
 
 // diskSnapshotResourceAttribute is the resource's form: changing it replaces the batch.
@@ -61,12 +80,12 @@ func diskSnapshotResourceAttribute(disk string) schema.SingleNestedAttribute {
 			"name": schema.StringAttribute{
 				MarkdownDescription: snapshotNameDescription(disk),
 				Optional:            true,
-				Validators:          snapshotNameValidators(),
+				Validators:          topLevelValidators(snapshotNameValidators()),
 			},
 			"description": schema.StringAttribute{
 				MarkdownDescription: snapshotDescriptionDescription(disk),
 				Optional:            true,
-				Validators:          snapshotDescriptionValidators(),
+				Validators:          topLevelValidators(snapshotDescriptionValidators()),
 			},
 		},
 	}

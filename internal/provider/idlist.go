@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listplanmodifier"
@@ -19,12 +20,41 @@ import (
 // are built from the distinct IDs, and only a change of the IDs themselves
 // replaces a resource.
 
+// idFormat is what idValidators enforce, for descriptions; idFormatRule
+// says it of each ID in a list.
+const (
+	idFormat     = "1 to 36 letters, digits or hyphens, starting with a letter or digit (the service's IDs are UUIDs)"
+	idFormatRule = "Each ID is " + idFormat + "."
+)
+
 // idListValidators check a list of IDs: at least one, each well formed.
 func idListValidators(kind string) []validator.List {
 	return []validator.List{
-		listvalidator.SizeAtLeast(1),
+		notEmptyIDList(kind),
 		listvalidator.ValueStringsAre(idValidators(kind)...),
 	}
+}
+
+// notEmptyIDList refuses an empty list of IDs of its kind ("desktop").
+// listvalidator.SizeAtLeast(1) says "must contain at least 1 elements".
+type notEmptyIDList string
+
+var _ validator.List = notEmptyIDList("")
+
+func (kind notEmptyIDList) Description(context.Context) string {
+	return "must name at least one " + string(kind) + " ID"
+}
+
+func (kind notEmptyIDList) MarkdownDescription(ctx context.Context) string {
+	return kind.Description(ctx)
+}
+
+func (kind notEmptyIDList) ValidateList(ctx context.Context, req validator.ListRequest, resp *validator.ListResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() || len(req.ConfigValue.Elements()) > 0 {
+		return
+	}
+	resp.Diagnostics.AddAttributeError(req.Path, "Empty list",
+		fmt.Sprintf("Attribute %s %s, got an empty list.", req.Path, kind.Description(ctx)))
 }
 
 // requiresReplaceIfOtherIDs replaces the resource when the list names other

@@ -65,7 +65,7 @@ func (d *jobDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, re
 			"failed sub-jobs: check `sub_jobs[*].status`.",
 		Attributes: map[string]schema.Attribute{
 			"job_id": schema.StringAttribute{
-				MarkdownDescription: "ID of the job, as a batch call returned it.",
+				MarkdownDescription: "ID of the job, as a batch call returned it: " + idFormat + ".",
 				Required:            true,
 				Validators:          idValidators("job"),
 			},
@@ -73,8 +73,10 @@ func (d *jobDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, re
 			"job_type": computedString("Job type, e.g. `createWksSnapshot`, `restoreDesktopBySnapshot` or `deleteWksSnapshot`."),
 			"status": computedString("Job status as the service reports it: `WAITING` or `RUNNING` while pending; " +
 				"`SUCCESS`, `COMPLETE`, `FAIL` or `FAILED` once finished."),
-			"begin_time":     computedString("When the job began, as the service reports it (UTC)."),
-			"end_time":       computedString("When the job ended; empty while it runs."),
+			"begin_time": computedString("When the job began, exactly as the service writes it: a time with no zone, " +
+				"such as `2026-11-21 02:00:04`, in the service's own time zone, which Huawei does not document (UTC and " +
+				"UTC+8 are both plausible). It is not converted: do not read it as UTC."),
+			"end_time":       computedString("When the job ended, written as `begin_time` is; empty while it runs."),
 			"job_error_code": computedString("Error code of a failed job; empty otherwise."),
 			"fail_reason":    computedString("Why the job failed; empty otherwise."),
 			"sub_jobs_total": schema.Int64Attribute{
@@ -91,8 +93,8 @@ func (d *jobDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, re
 					"desktop_name": computedString("Name of that desktop."),
 					"error_code":   computedString("Error code of a failed sub-job; empty otherwise."),
 					"fail_reason":  computedString("Why the sub-job failed; empty otherwise."),
-					"begin_time":   computedString("When the sub-job began."),
-					"end_time":     computedString("When the sub-job ended; empty while it runs."),
+					"begin_time":   computedString("When the sub-job began, written as the job's `begin_time` is (no zone, the service's own)."),
+					"end_time":     computedString("When the sub-job ended, written the same way; empty while it runs."),
 					"entity":       computedString("Object the sub-job works on, as the service names it."),
 				}},
 			},

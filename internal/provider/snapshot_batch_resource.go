@@ -4,7 +4,6 @@ import (
 	"context"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -70,7 +69,7 @@ func (r *snapshotBatchResource) Schema(ctx context.Context, _ resource.SchemaReq
 			},
 			"desktop_ids": schema.ListAttribute{
 				MarkdownDescription: "IDs of the desktops to snapshot. At least one; any number (they are submitted in chunks " +
-					"of 100). Order and repeats do not matter: reordering the list updates the resource in place, with no API call.",
+					"of 100). Order and repeats do not matter: reordering the list updates the resource in place, with no API call. " + idFormatRule,
 				ElementType:   types.StringType,
 				Required:      true,
 				Validators:    idListValidators("desktop"),
@@ -98,7 +97,7 @@ func (r *snapshotBatchResource) Schema(ctx context.Context, _ resource.SchemaReq
 				Computed:            true,
 				Default:             booldefault.StaticBool(false),
 			},
-			"timeouts": timeouts.Attributes(ctx, batchTimeouts),
+			"timeouts": timeoutsAttribute(ctx, batchTimeouts, "snapshotting the desktops"),
 			"job_ids": schema.ListAttribute{
 				MarkdownDescription: "One `batch-create` job ID per chunk of at most 100 desktops.",
 				ElementType:         types.StringType,

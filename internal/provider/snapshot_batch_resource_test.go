@@ -527,7 +527,7 @@ func TestAccSnapshotBatch_badInput(t *testing.T) {
 		body string
 		want string
 	}{
-		"empty list":   {`desktop_ids = []`, `desktop_ids.*at least 1`},
+		"empty list":   {`desktop_ids = []`, `desktop_ids must name at least one desktop ID, got an empty list`},
 		"blank id":     {`desktop_ids = [""]`, `desktop_ids.*must be a desktop ID`},
 		"malformed id": {`desktop_ids = ["not an id!"]`, `desktop_ids.*must be a desktop ID`},
 		"too long id":  {`desktop_ids = ["` + strings.Repeat("a", 37) + `"]`, `desktop_ids.*must be a desktop ID`},
@@ -535,7 +535,7 @@ func TestAccSnapshotBatch_badInput(t *testing.T) {
 		"long name":    {fmt.Sprintf(`desktop_ids = [%q]`+"\n"+`system_disk_snapshot = { name = %q }`, id, strings.Repeat("n", 65)), `name.*64`},
 		"long desc":    {fmt.Sprintf(`desktop_ids = [%q]`+"\n"+`data_disk_snapshot = { description = %q }`, id, strings.Repeat("d", 256)), `description.*255`},
 		"conflict":     {fmt.Sprintf(`desktop_ids = [%q]`+"\n"+`disk_type = "DATA_DISKS"`+"\n"+`system_disk_snapshot = { name = "x" }`, id), `system_disk_snapshot is set but disk_type is "DATA_DISKS"`},
-		"bad timeout":  {fmt.Sprintf(`desktop_ids = [%q]`+"\n"+`timeouts = { create = "soon" }`, id), `"soon" must be a string containing a sequence of decimal numbers`},
+		"bad timeout":  {fmt.Sprintf(`desktop_ids = [%q]`+"\n"+`timeouts = { create = "soon" }`, id), `timeouts.create must be a positive duration such as "90s", "30m" or "1h30m", got "soon"`},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {

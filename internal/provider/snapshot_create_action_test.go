@@ -144,7 +144,7 @@ func TestActionSnapshotCreate_invalidConfig(t *testing.T) {
 		pattern   string
 	}{
 		{"no desktops", map[string]tftypes.Value{"desktop_ids": tfStringList()},
-			`AttributeName("desktop_ids")`, `list must contain at least 1 elements`},
+			`AttributeName("desktop_ids")`, `must name at least one desktop ID, got an empty list`},
 		{"malformed desktop ID", map[string]tftypes.Value{"desktop_ids": tfStringList("desk top")},
 			`AttributeName("desktop_ids")`, `must be a desktop ID: 1 to 36 letters, digits or hyphens`},
 		{"unknown disk type", map[string]tftypes.Value{"desktop_ids": desktops, "disk_type": tfString("BOTH")},
@@ -327,7 +327,7 @@ func TestActionSnapshotCreate_emptyDesktopIDsFailThePlan(t *testing.T) {
 		t.Errorf("the plan refused desktop_ids still unknown at plan time:\n%s", diagText(diags))
 	}
 	expectDiagnostic(t, h.planAction(createAction, map[string]tftypes.Value{"desktop_ids": tfStringList()}),
-		`AttributeName("desktop_ids")`, `list must contain at least 1 elements`)
+		`AttributeName("desktop_ids")`, `must name at least one desktop ID, got an empty list`)
 	expectDiagnostic(t, h.planAction(createAction, map[string]tftypes.Value{"desktop_ids": tfStringList("desk top")}),
 		`AttributeName("desktop_ids")`, `must be a desktop ID`)
 	expectDiagnostic(t, h.planAction(createAction, map[string]tftypes.Value{"desktop_ids": tfStringList("d-1"),
@@ -368,7 +368,7 @@ resource "terraform_data" "patch_night" {
   }
 }
 `,
-			ExpectError: regexp.MustCompile(spacesMayWrap(`list must contain at least 1 elements`)),
+			ExpectError: regexp.MustCompile(spacesMayWrap(`must name at least one desktop ID, got an empty list`)),
 		}},
 		CheckDestroy: func(*terraform.State) error {
 			if n := createCalls(env); n != 0 {

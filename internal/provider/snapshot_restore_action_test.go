@@ -131,7 +131,7 @@ func TestActionSnapshotRestore_invalidConfig(t *testing.T) {
 		attribute string
 		pattern   string
 	}{
-		{"no snapshots", restoreAttrs(nil), `AttributeName("snapshot_ids")`, `list must contain at least 1 elements`},
+		{"no snapshots", restoreAttrs(nil), `AttributeName("snapshot_ids")`, `must name at least one snapshot ID, got an empty list`},
 		{"malformed ID", restoreAttrs([]string{"not a snapshot"}), `AttributeName("snapshot_ids")`, `must be a snapshot ID: 1 to 36 letters, digits or hyphens`},
 		{"unparsable timeout", map[string]tftypes.Value{"snapshot_ids": tfStringList("s-1"), "timeout": tfString("soon")},
 			`AttributeName("timeout")`, `must be a positive duration such as "90s", "30m" or "1h30m", got "soon"`},
@@ -343,7 +343,7 @@ func TestActionSnapshotRestore_emptySnapshotIDsFailThePlan(t *testing.T) {
 		t.Errorf("the plan refused snapshot_ids still unknown at plan time:\n%s", diagText(diags))
 	}
 	expectDiagnostic(t, h.planAction(restoreAction, restoreAttrs(nil)),
-		`AttributeName("snapshot_ids")`, `list must contain at least 1 elements`)
+		`AttributeName("snapshot_ids")`, `must name at least one snapshot ID, got an empty list`)
 	if diags := h.planAction(restoreAction, restoreAttrs([]string{"s-1"})); hasErrors(diags) {
 		t.Errorf("the plan refused a valid configuration:\n%s", diagText(diags))
 	}

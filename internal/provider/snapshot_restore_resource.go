@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -59,7 +58,7 @@ func (r *snapshotRestoreResource) Schema(ctx context.Context, _ resource.SchemaR
 			"snapshot_ids": schema.ListAttribute{
 				MarkdownDescription: "Snapshot record IDs to restore (for example `keys()` of a batch's `snapshot_desktop_ids`, or the " +
 					"`workspace_desktop_snapshots` data source's `ids`). At least one; any number. At most one per desktop " +
-					"and disk. Order and repeats do not matter: reordering the list updates the resource in place, with no API call.",
+					"and disk. Order and repeats do not matter: reordering the list updates the resource in place, with no API call. " + idFormatRule,
 				ElementType:   types.StringType,
 				Required:      true,
 				Validators:    idListValidators("snapshot"),
@@ -71,7 +70,7 @@ func (r *snapshotRestoreResource) Schema(ctx context.Context, _ resource.SchemaR
 				Optional:            true,
 				PlanModifiers:       []planmodifier.Map{mapplanmodifier.RequiresReplace()},
 			},
-			"timeouts": timeouts.Attributes(ctx, restoreTimeouts),
+			"timeouts": timeoutsAttribute(ctx, restoreTimeouts, "restoring the desktops"),
 			"job_ids": schema.ListAttribute{
 				MarkdownDescription: "One `batch-restore` job ID per chunk of at most 100 snapshots.",
 				ElementType:         types.StringType,

@@ -190,7 +190,7 @@ func TestAccSnapshotRestore_badInput(t *testing.T) {
 	parallelUnlessReal(t)
 	env := newTestAccEnv(t, emulator.Config{Desktops: 1, Seed: 1})
 	for name, c := range map[string]struct{ body, want string }{
-		"empty list":   {`snapshot_ids = []`, `snapshot_ids.*at least 1`},
+		"empty list":   {`snapshot_ids = []`, `snapshot_ids must name at least one snapshot ID, got an empty list`},
 		"malformed id": {`snapshot_ids = ["bad id"]`, `snapshot_ids.*must be a snapshot ID`},
 	} {
 		t.Run(name, func(t *testing.T) {

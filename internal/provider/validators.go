@@ -49,6 +49,43 @@ func (n maxCharacters) ValidateString(ctx context.Context, req validator.StringR
 	}
 }
 
+// atTopLevel runs a string validator on a nested attribute and reports what
+// it finds at the top-level attribute that holds it (system_disk_snapshot for
+// system_disk_snapshot.name), keeping the text, which names the whole path.
+// Terraform 1.11 cannot place a nested attribute's path in the configuration
+// and shows the resource's first line instead; a top-level attribute it shows
+// with the lines of its value, the nested one among them (so does 1.15).
+type atTopLevel struct{ validator.String }
+
+func (v atTopLevel) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	inner := &validator.StringResponse{}
+	v.String.ValidateString(ctx, req, inner)
+	top := topLevelPath(req.Path)
+	for _, d := range inner.Diagnostics {
+		if withPath, ok := d.(diag.DiagnosticWithPath); ok && !withPath.Path().Equal(top) {
+			if d.Severity() == diag.SeverityError {
+				d = diag.NewAttributeErrorDiagnostic(top, d.Summary(), d.Detail())
+			} else {
+				d = diag.NewAttributeWarningDiagnostic(top, d.Summary(), d.Detail())
+			}
+		}
+		resp.Diagnostics.Append(d)
+	}
+}
+
+// topLevelPath is the first attribute of p (p itself when it has one step).
+func topLevelPath(p path.Path) path.Path {
+	steps := p.Steps()
+	if len(steps) < 2 {
+		return p
+	}
+	name, ok := steps[0].(path.PathStepAttributeName)
+	if !ok {
+		return p
+	}
+	return path.Root(string(name))
+}
+
 // durationValidator accepts a positive Go duration such as "30m" or "1h30m",
 // the format of the resources' timeouts.
 type durationValidator struct{}
