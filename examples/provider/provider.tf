@@ -1,3 +1,11 @@
+terraform {
+  required_providers {
+    workspace = {
+      source = "cloud-desktop/workspace"
+    }
+  }
+}
+
 # Credentials usually come from the environment: HW_ACCESS_KEY and
 # HW_SECRET_KEY (or HW_AUTH_TOKEN), HW_REGION_NAME, and optionally
 # HW_PROJECT_ID, which is otherwise looked up through IAM.

@@ -1,5 +1,6 @@
 # Adopt a restore made outside Terraform by its batch-restore job IDs
 # (Terraform 1.12 and later); project_id and region default to the provider's.
+# An import block with `id` does the same: a configuration has one of the two.
 import {
   to = workspace_desktop_snapshot_restore.rollback
   identity = {

@@ -1,6 +1,7 @@
 # Adopt a batch made outside Terraform by its batch-create job IDs (Terraform
 # 1.12 and later). project_id and region may be left out: they default to the
-# provider's, and when given must be the provider's.
+# provider's, and when given must be the provider's. An import block with
+# `id` does the same: a configuration has one of the two.
 import {
   to = workspace_desktop_snapshot_batch.before_patch
   identity = {
