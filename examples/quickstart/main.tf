@@ -50,12 +50,29 @@ resource "workspace_desktop_snapshot_restore" "rollback" {
   }
 }
 
+output "desktops" {
+  description = "How many desktops the batch snapshotted."
+  value       = length(workspace_desktop_snapshot_batch.before_patch.desktop_ids)
+}
+
 output "job_ids" {
-  value = workspace_desktop_snapshot_batch.before_patch.job_ids
+  description = "The batch-create jobs, one per 100 desktops."
+  value       = workspace_desktop_snapshot_batch.before_patch.job_ids
 }
 
 output "snapshots" {
-  value = length(workspace_desktop_snapshot_batch.before_patch.snapshot_desktop_ids)
+  description = "How many snapshots the batch made: one per disk of each desktop."
+  value       = length(workspace_desktop_snapshot_batch.before_patch.snapshot_desktop_ids)
+}
+
+output "system_disk_snapshots" {
+  description = "How many of them are of system disks (the rest are of data disks)."
+  value       = length(workspace_desktop_snapshot_batch.before_patch.system_disk_snapshot_ids)
+}
+
+output "restore_job_ids" {
+  description = "The batch-restore jobs."
+  value       = workspace_desktop_snapshot_restore.rollback.job_ids
 }
 
 output "restore_status" {
