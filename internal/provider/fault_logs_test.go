@@ -103,7 +103,7 @@ var (
 	clientResponseLine = regexp.MustCompile(`\[DEBUG\] [\w-]+\.workspace: Workspace API response: .*operation=BatchCreateDesktopSnapshot`)
 	clientRetryLine    = regexp.MustCompile(`\[DEBUG\] [\w-]+\.workspace: retrying Workspace API request: `)
 	clientBodyLine     = regexp.MustCompile(`\[TRACE\] [\w-]+\.workspace: Workspace API request body: .*operation=BatchCreateDesktopSnapshot`)
-	terraformCoreLine  = regexp.MustCompile(`\[INFO\]  Terraform version: `)
+	terraformCoreLine  = regexp.MustCompile(`\[INFO\]  (Terraform|OpenTofu) version: `) // the CLI's own first line
 	logEntryStart      = regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d`)
 )
 
