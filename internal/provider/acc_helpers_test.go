@@ -34,6 +34,17 @@ var testAccProtoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServe
 	"workspace": providerserver.NewProtocol6WithError(New("test")()),
 }
 
+// providerFactoriesWithPropagation serve a provider that gives lists only
+// the given time to catch up with a job: tests of records that never show
+// need not wait the default two minutes at every read.
+func providerFactoriesWithPropagation(window time.Duration) map[string]func() (tfprotov6.ProviderServer, error) {
+	return map[string]func() (tfprotov6.ProviderServer, error){
+		"workspace": providerserver.NewProtocol6WithError(&workspaceProvider{
+			version: "test", progressInterval: defaultProgressInterval, propagationWindow: window,
+		}),
+	}
+}
+
 // testAccEnv is where an acceptance test runs: a fresh in-process emulator,
 // or the real cloud when WORKSPACE_ACC_REAL=1.
 type testAccEnv struct {
@@ -42,6 +53,7 @@ type testAccEnv struct {
 	DesktopIDs     []string
 	Client         *workspace.Client // for out-of-band checks through the API
 	Real           bool
+	JobTimeZone    string // the provider's job_time_zone, once StateJobTimeZone set it
 }
 
 func newTestAccEnv(t testing.TB, cfg emulator.Config) *testAccEnv {
@@ -71,6 +83,22 @@ func newTestAccEnv(t testing.TB, cfg emulator.Config) *testAccEnv {
 		DesktopIDs:     srv.DesktopIDs(),
 		Client:         client,
 	}
+}
+
+// StateJobTimeZone puts the emulator's job-time zone in the provider
+// block, as a user who imports jobs states it (job_time_zone): telling
+// which records an earlier job made depends on that zone, and a provider
+// process that did not start the job cannot learn it.
+func (e *testAccEnv) StateJobTimeZone(t testing.TB) {
+	t.Helper()
+	if e.Real {
+		if zone := os.Getenv("HW_JOB_TIME_ZONE"); zone == "" {
+			t.Skip("imports an earlier job: needs HW_JOB_TIME_ZONE against the real cloud")
+		}
+		return // the provider reads HW_JOB_TIME_ZONE itself
+	}
+	e.JobTimeZone = workspace.FormatJobTimeZone(e.Emulator.Dialect().JobTimeOffset)
+	e.ProviderConfig = emulatorProviderConfig(e.Emulator.URL(), fmt.Sprintf("  job_time_zone = %q\n", e.JobTimeZone))
 }
 
 // emulatorProviderConfig is a provider block with the emulator's default

@@ -60,6 +60,9 @@ func newActionHarnessAt(t testing.TB, env *testAccEnv, endpoint string, progress
 		} {
 			settings[name] = tftypes.NewValue(tftypes.String, v)
 		}
+		if env.JobTimeZone != "" {
+			settings["job_time_zone"] = tftypes.NewValue(tftypes.String, env.JobTimeZone)
+		}
 	}
 	configResp, err := server.ConfigureProvider(ctx, &tfprotov6.ConfigureProviderRequest{
 		TerraformVersion: "1.14.0", Config: dynamicValue(t, schemaResp.Provider, settings),

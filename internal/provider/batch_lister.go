@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"time"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/list"
@@ -18,23 +18,24 @@ import (
 //
 // Without include_resource a result is the job's identity and display name,
 // read from the sub-jobs alone. With it, each job is imported (importBatch,
-// the import's own code), and a job is left out when its import would not
-// give a batch of its own: when none of the snapshots it made exists any
-// more (its first refresh would drop it), or when it would take a snapshot
-// another listed job made. An import matches snapshots to a job by how well
-// their create_time fits the job's begin_time, modulo a quarter hour while
-// the zone of job times is unknown, then the newest; so a job whose own
-// snapshots are gone takes those of another job over the same desktops. A
-// contested snapshot goes to the job it fits best, the newer on a tie (as
-// the import would choose), and the other job is left out, so no two
-// generated batches hold, and on destroy delete, the same snapshot.
+// the import's own code), and a job is left out, with the reason in a
+// warning, when its import would not give a batch of its own: when its
+// import is refused (the zone of job times is unknown, or its snapshots
+// cannot be told from another job's), when none of the snapshots it made
+// exists any more (its first refresh would drop it), or when another listed
+// job's import would take one of its snapshots too. An import takes only
+// what is provably its job's (workspace.ResolveCreatedSnapshots), so the
+// last should not happen; if it does, neither job is listed: no two
+// generated batches may hold, and on destroy delete, the same snapshot,
+// and none is picked as "the better fit". A job's group (the jobs sharing
+// desktops with it) is settled whole before the job is listed or left out,
+// so the limit cannot decide which of two contenders is listed.
 type batchLister struct {
 	client *workspace.Client
 	req    list.ListRequest
 	left   []string // each job left out, and why
 
-	owner   map[string]*listedBatch         // snapshot ID -> the batch holding it
-	created map[string]map[string]time.Time // desktop ID -> its manual snapshots' create_time
+	owner map[string]*listedBatch // snapshot ID -> the batch holding it
 }
 
 // listedBatch is one job's result while the list is being built.
@@ -53,7 +54,7 @@ type listedBatch struct {
 // whole before the job is listed or left out: a job past the limit may
 // still take a snapshot back from a listed one.
 func (l *batchLister) results(ctx context.Context, jobs []*listedJob) []list.ListResult {
-	l.owner, l.created = map[string]*listedBatch{}, map[string]map[string]time.Time{}
+	l.owner = map[string]*listedBatch{}
 	group := desktopGroups(jobs)
 	settled := map[int]bool{}
 	batches := make([]*listedBatch, len(jobs))
@@ -97,13 +98,13 @@ func (l *batchLister) results(ctx context.Context, jobs []*listedJob) []list.Lis
 }
 
 // examine builds the job's result and, with include_resource, settles the
-// contests it has with the jobs of its group examined before it (newer).
+// contests it has with the jobs of its group examined before it.
 func (l *batchLister) examine(ctx context.Context, job *listedJob) *listedBatch {
 	b := &listedBatch{job: job, result: l.req.NewListResult(ctx)}
 	b.result.DisplayName = job.displayName()
 	b.result.Diagnostics.Append(setJobsIdentity(ctx, b.result.Identity, l.client, []string{job.id})...)
 	if l.req.IncludeResource && !b.result.Diagnostics.HasError() && l.include(ctx, b) {
-		l.settle(ctx, b)
+		l.settle(b)
 	}
 	return b
 }
@@ -140,7 +141,11 @@ func desktopGroups(jobs []*listedJob) []int {
 
 // include imports the job into b's result; false when it is left out.
 func (l *batchLister) include(ctx context.Context, b *listedBatch) bool {
-	m, diags := importBatch(ctx, l.client, b.job.id)
+	m, diags, refused := importBatch(ctx, l.client, b.job.id)
+	if len(refused) > 0 {
+		b.left = "its import is refused: " + strings.Join(refused, "; ")
+		return false
+	}
 	if diags.HasError() && l.gone(ctx, b.job.id) {
 		b.left = "the service no longer knows it"
 		return false
@@ -176,83 +181,27 @@ func (l *batchLister) gone(ctx context.Context, jobID string) bool {
 	return gone && listErr == nil
 }
 
-// settle settles the snapshots b shares with batches examined before it
-// (newer ones): each goes to the job it fits best. If b loses one, b is
-// left out (and nothing else changes); otherwise every batch b took one
-// from is, and b holds all its snapshots.
-func (l *batchLister) settle(ctx context.Context, b *listedBatch) {
+// settle leaves out b and every batch examined before it that holds one of
+// b's snapshots (see the comment at the top); otherwise b holds them.
+func (l *batchLister) settle(b *listedBatch) {
 	if b.snapshots == nil {
 		return
 	}
-	contested := map[string]bool{}
-	for id, desktop := range b.snapshots {
-		if other := l.owner[id]; other != nil {
-			contested[desktop] = true
-		}
-	}
-	if err := l.readCreateTimes(ctx, contested); err != nil {
-		b.result.Diagnostics.Append(errorDiagnostic("Unable to list snapshot batches", err, l.client.CredentialSource()))
-		return
-	}
-	var losers []*listedBatch
 	for _, id := range sortedStrings(slices.Collect(maps.Keys(b.snapshots))) {
-		desktop, other := b.snapshots[id], l.owner[id]
+		other := l.owner[id]
 		if other == nil {
 			continue
 		}
-		if !l.fitsBetter(b.job, other.job, l.created[desktop][id]) {
-			b.left = fmt.Sprintf("its import would take snapshot %s, which job %s made", id, other.job.id)
-			return
+		if other.left == "" {
+			other.left = fmt.Sprintf("job %s's import would take snapshot %s too", b.job.id, id)
 		}
-		losers = append(losers, other)
-	}
-	for _, other := range losers {
-		if other.left != "" {
-			continue // lost another snapshot already
+		if b.left == "" {
+			b.left = fmt.Sprintf("job %s's import would take snapshot %s too", other.job.id, id)
 		}
-		for id, o := range l.owner {
-			if o == other {
-				delete(l.owner, id)
-			}
-		}
-		other.left = fmt.Sprintf("its import would take snapshots that job %s made", b.job.id)
 	}
 	for id := range b.snapshots {
-		l.owner[id] = b
-	}
-}
-
-// fitsBetter reports whether a snapshot created at created fits the older
-// job strictly better than the newer one (a tie goes to the newer).
-func (l *batchLister) fitsBetter(older, newer *listedJob, created time.Time) bool {
-	if created.IsZero() || older.begin.IsZero() || newer.begin.IsZero() {
-		return false
-	}
-	return l.client.JobTimeFit(older.begin, created) < l.client.JobTimeFit(newer.begin, created)
-}
-
-// readCreateTimes lists the manual snapshots of the desktops not read yet.
-func (l *batchLister) readCreateTimes(ctx context.Context, desktops map[string]bool) error {
-	var missing []string
-	for d := range desktops {
-		if l.created[d] == nil {
-			missing = append(missing, d)
-			l.created[d] = map[string]time.Time{}
+		if l.owner[id] == nil {
+			l.owner[id] = b
 		}
 	}
-	if len(missing) == 0 {
-		return nil
-	}
-	records, err := l.client.ListAllDesktopSnapshots(ctx, workspace.ListDesktopSnapshotRequest{
-		DesktopIds: missing, CreateType: workspace.CreateTypeManually,
-	})
-	if err != nil {
-		return err
-	}
-	for _, rec := range records {
-		if t, ok := workspace.ParseJobTime(rec.CreateTime); ok && l.created[rec.DesktopId] != nil {
-			l.created[rec.DesktopId][rec.SnapshotId] = t
-		}
-	}
-	return nil
 }

@@ -33,11 +33,13 @@ func newBatchBenchState(b *testing.B, n int) batchBenchState {
 	env := newTestAccEnv(b, emulator.Config{Desktops: n, Seed: 1})
 	env.SkipIfReal(b, "snapshots many desktops")
 	var jobIDs []string
+	windows := jobWindows{}
 	for _, sub := range env.Client.SubmitBatchCreate(ctx, workspace.BatchCreateDesktopSnapshotReq{DesktopIds: env.DesktopIDs, DiskType: workspace.DiskTypeAll}, workspace.SubmitHooks{}) {
 		if sub.Err != nil {
 			b.Fatal(sub.Err)
 		}
 		jobIDs = append(jobIDs, sub.JobID)
+		windows.add(sub)
 	}
 	results, err := env.Client.WaitForJobs(ctx, jobIDs, workspace.WaitOptions{FirstPoll: time.Millisecond})
 	if err != nil {
@@ -71,7 +73,7 @@ func newBatchBenchState(b *testing.B, n int) batchBenchState {
 	config.ID, config.JobIDs, config.Status = types.StringNull(), types.ListNull(types.StringType), types.StringNull()
 	config.SystemDiskSnapshotIDs = types.MapNull(types.StringType)
 	config.SnapshotDesktopIDs, config.FailedDesktops = types.MapNull(types.StringType), types.MapNull(types.StringType)
-	if diags := m.applyJobResults(ctx, env.Client, &jobRun{op: createOperation, jobIDs: jobIDs, results: results}, map[string]bool{}, false); diags.HasError() {
+	if diags, _ := m.applyJobResults(ctx, env.Client, &jobRun{op: createOperation, jobIDs: jobIDs, results: results}, windows, false); diags.HasError() {
 		b.Fatal(diags)
 	}
 	return batchBenchState{h: h, state: encode(&m), config: encode(&config)}

@@ -29,6 +29,7 @@ var (
 	settingEndpoint      = setting{"endpoint", "HW_WORKSPACE_ENDPOINT"}
 	settingIAMEndpoint   = setting{"iam_endpoint", "HW_IAM_ENDPOINT"}
 	settingMaxRetries    = setting{"max_retries", "HW_MAX_RETRIES"}
+	settingJobTimeZone   = setting{"job_time_zone", "HW_JOB_TIME_ZONE"}
 )
 
 func (s setting) String() string { return fmt.Sprintf("%q (or %s)", s.attribute, s.env) }
@@ -66,6 +67,14 @@ func resolveSettings(m providerModel, env func(string) string) (resolvedSettings
 	c.Endpoint, _ = pick(m.Endpoint, settingEndpoint)
 	c.IAMEndpoint, _ = pick(m.IAMEndpoint, settingIAMEndpoint)
 	c.Insecure = m.Insecure.ValueBool()
+	var zoneFrom string
+	c.JobTimeZone, zoneFrom = pick(m.JobTimeZone, settingJobTimeZone)
+	if c.JobTimeZone != "" {
+		if _, err := workspace.ParseJobTimeZone(c.JobTimeZone); err != nil {
+			diags.AddAttributeError(path.Root("job_time_zone"), "Invalid job_time_zone",
+				fmt.Sprintf("%s (from %s) %v.", settingJobTimeZone, zoneFrom, err))
+		}
+	}
 
 	if c.Region == "" {
 		diags.AddAttributeError(path.Root("region"), "Missing region",

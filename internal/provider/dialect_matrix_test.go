@@ -81,6 +81,7 @@ func TestAccDialectMatrix(t *testing.T) {
 			parallelUnlessReal(t)
 			env := newTestAccEnv(t, emulator.Config{Desktops: 42, Seed: 8, JobDuration: 300 * time.Millisecond, Dialect: tc.dialect})
 			env.SkipIfReal(t, "plays the emulator's dialects")
+			env.StateJobTimeZone(t)                   // step 4 imports
 			ids := sortedStrings(env.DesktopIDs[:40]) // as an import records them
 			restoreType := tc.dialect.RestoreJobType
 			if restoreType == "" {

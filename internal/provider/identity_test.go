@@ -57,6 +57,7 @@ func TestIdentity_schemasCanBeWrittenByHand(t *testing.T) {
 func TestIdentity_batchImportByIdentityIsImportByID(t *testing.T) {
 	parallelUnlessReal(t)
 	env := newTestAccEnv(t, emulator.Config{Desktops: 3, JobDuration: 200 * time.Millisecond, Seed: 1})
+	env.StateJobTimeZone(t)
 	job := snapshotDesktops(t, env, env.DesktopIDs, workspace.DiskTypeAll, testAccName("identity"))[0]
 	h := newActionHarness(t, env, 0)
 	want := jobsIdentity{JobIDs: []string{job}, ProjectID: env.Client.ProjectID(), Region: env.Client.Region()}
@@ -139,6 +140,7 @@ func TestIdentity_importRefusesAnotherProjectOrRegion(t *testing.T) {
 func TestIdentity_readThroughAnotherProjectFails(t *testing.T) {
 	parallelUnlessReal(t)
 	env := newTestAccEnv(t, emulator.Config{Desktops: 2, JobDuration: 200 * time.Millisecond, Seed: 1})
+	env.StateJobTimeZone(t)
 	job := snapshotDesktops(t, env, env.DesktopIDs, workspace.DiskTypeSystem, testAccName("identity"))[0]
 	h := newActionHarness(t, env, 0)
 	byID := h.imported(h.importResource(batchType, job, nil))
@@ -153,6 +155,7 @@ func TestIdentity_readThroughAnotherProjectFails(t *testing.T) {
 func TestIdentity_restoreImportByIdentityIsImportByID(t *testing.T) {
 	parallelUnlessReal(t)
 	env := newTestAccEnv(t, emulator.Config{Desktops: 2, JobDuration: 200 * time.Millisecond, Seed: 1})
+	env.StateJobTimeZone(t)
 	snapshots := snapshotted(t, env, env.DesktopIDs, workspace.DiskTypeSystem)
 	job := restoreOutOfBand(t, env, snapshots)
 	h := newActionHarness(t, env, 0)

@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 )
@@ -26,6 +27,9 @@ type workspaceProvider struct {
 	// progressInterval is the least time between two action progress
 	// updates; tests shorten it.
 	progressInterval time.Duration
+	// propagationWindow is how long lists are given to catch up with a job
+	// (0: the client's default); tests shorten it.
+	propagationWindow time.Duration
 }
 
 // New returns the provider factory for the given build version.
@@ -83,6 +87,15 @@ func (p *workspaceProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 				MarkdownDescription: "Skip TLS certificate verification. Defaults to `false`.",
 				Optional:            true,
 			},
+			"job_time_zone": schema.StringAttribute{
+				MarkdownDescription: "The time zone the service writes job times (`begin_time`, `end_time`) in, as an offset from UTC " +
+					"such as `+08:00` or `-05:30`, or `UTC`. Huawei does not document it. The provider learns it from the first job it " +
+					"starts; it needs it, and refuses until it is set, to import a batch or restore, to list batches with " +
+					"`include_resource`, and to tell its own job from an older one after an answer was lost. A zone proven by a job " +
+					"the provider starts overrides this setting, with a warning. Also `HW_JOB_TIME_ZONE`.",
+				Optional:   true,
+				Validators: []validator.String{jobTimeZoneValidator{}},
+			},
 			"max_retries": schema.Int64Attribute{
 				MarkdownDescription: "Retries of a failed read or throttled request. Defaults to `5`. Raise it (e.g. to `10`) when the account is " +
 					"throttled hard or the API answers many 5xx errors. Also `HW_MAX_RETRIES`.",
@@ -109,6 +122,7 @@ func (p *workspaceProvider) Configure(ctx context.Context, req provider.Configur
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	settings.cfg.PropagationWindow = p.propagationWindow
 	client, err := settings.newClient(p.version)
 	if err != nil {
 		resp.Diagnostics.AddError("Invalid provider configuration", err.Error())
@@ -168,12 +182,13 @@ type providerModel struct {
 	IAMEndpoint   types.String `tfsdk:"iam_endpoint"`
 	Insecure      types.Bool   `tfsdk:"insecure"`
 	MaxRetries    types.Int64  `tfsdk:"max_retries"`
+	JobTimeZone   types.String `tfsdk:"job_time_zone"`
 }
 
 func (m providerModel) hasUnknown() bool {
 	for _, v := range []interface{ IsUnknown() bool }{
 		m.Region, m.ProjectID, m.AccessKey, m.SecretKey, m.SecurityToken, m.AuthToken,
-		m.Endpoint, m.IAMEndpoint, m.Insecure, m.MaxRetries,
+		m.Endpoint, m.IAMEndpoint, m.Insecure, m.MaxRetries, m.JobTimeZone,
 	} {
 		if v.IsUnknown() {
 			return true

@@ -2,7 +2,9 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -48,39 +50,61 @@ func (m *snapshotBatchModel) startPending() {
 }
 
 // applyJobResults records what the run's jobs made: their snapshots,
-// failed desktops and the overall status. A record is a job's only if it is
-// not in baseline (nil for an import, which has no "before"). While a job
-// has not ended, or what it made cannot be told apart, the status stays
-// PENDING and the error names the desktops and the job; an import only
-// warns of them.
-func (m *snapshotBatchModel) applyJobResults(ctx context.Context, client *workspace.Client, run *jobRun, baseline map[string]bool, importing bool) diag.Diagnostics {
-	var diags diag.Diagnostics
+// failed desktops and the overall status. windows holds when each job's
+// request was sent (nil for an import, which then needs the zone of job
+// times; see workspace.ResolveCreatedSnapshots). While a job has not ended,
+// or what it made cannot be told apart or found yet, the status stays
+// PENDING and an error names the desktops, the job and the candidates; an
+// import refuses what it cannot tell apart and only warns of what it cannot
+// find.
+//
+// refused says, for each job whose snapshots could not be told (the zone
+// of job times unknown, or records that cannot be told apart), why.
+func (m *snapshotBatchModel) applyJobResults(ctx context.Context, client *workspace.Client, run *jobRun, windows jobWindows, importing bool) (diags diag.Diagnostics, refused []string) {
 	m.setJobIDs(run.jobIDs)
 	req, reqDiags := m.createRequest(ctx)
 	diags.Append(reqDiags...)
-	opts := workspace.ResolveOptions{DiskType: req.DiskType, Baseline: baseline}
-	if req.SystemDiskSnapshot != nil {
-		opts.SystemDiskName = req.SystemDiskSnapshot.Name
-	}
-	if req.DataDiskSnapshot != nil {
-		opts.DataDiskName = req.DataDiskSnapshot.Name
-	}
 	made := newBatchSnapshots()
-	failed := map[string]string{}
+	failed := refusedDesktops(run)
 	unresolved := false
 	for _, id := range run.jobIDs {
 		res := run.results[id]
 		if res == nil {
 			continue
 		}
+		opts := workspace.ResolveOptions{DiskType: req.DiskType}
+		if req.SystemDiskSnapshot != nil {
+			opts.SystemDiskName = req.SystemDiskSnapshot.Name
+		}
+		if req.DataDiskSnapshot != nil {
+			opts.DataDiskName = req.DataDiskSnapshot.Name
+		}
+		if w := windows[id]; w != nil {
+			opts.Window = w
+		}
 		created, err := client.ResolveCreatedSnapshots(ctx, res, opts)
-		if err != nil {
+		var zoneErr *workspace.ZoneUnknownError
+		switch {
+		case errors.As(err, &zoneErr) && importing:
+			diags.AddError("Unable to import desktop snapshots", err.Error()+".")
+			refused = append(refused, err.Error())
+			continue
+		case err != nil:
 			diags.Append(errorDiagnostic("Unable to read the snapshots a job made", err, run.credentials))
 			unresolved = true
+			if zoneErr != nil {
+				refused = append(refused, err.Error())
+			}
 			continue
 		}
 		for _, r := range created.Records {
 			made.addRecord(r)
+		}
+		if len(created.Ambiguous) > 0 {
+			diags.Append(ambiguousDiagnostic(id, created.Ambiguous, importing))
+			unresolved = true
+			refused = append(refused, fmt.Sprintf("more than one snapshot may be its, for %s (desktop %s first)",
+				countOf(len(created.Ambiguous), "disk"), created.Ambiguous[0].DesktopID))
 		}
 		if len(created.Unattributed) > 0 {
 			diags.Append(unattributedDiagnostic(id, created.Unattributed, importing))
@@ -96,22 +120,76 @@ func (m *snapshotBatchModel) applyJobResults(ctx context.Context, client *worksp
 	if unresolved {
 		m.Status = types.StringValue(batchStatusPending)
 	}
-	return diags
+	return append(diags, zoneContradiction(client)...), refused
+}
+
+// refusedDesktops are the desktops of the chunks the service refused (no
+// job started for them), each with the service's code and message.
+func refusedDesktops(run *jobRun) map[string]string {
+	failed := map[string]string{}
+	for _, sub := range run.failedChunks {
+		if errors.Is(sub.Err, workspace.ErrNotSubmitted) {
+			continue // never sent: nothing to say of the service
+		}
+		reason := "refused: " + sub.Err.Error()
+		if e := (*workspace.APIError)(nil); errors.As(sub.Err, &e) {
+			reason = orNone(e.ErrorCode) + ": " + orNone(e.ErrorMsg)
+		}
+		for _, d := range sub.IDs {
+			failed[d] = reason
+		}
+	}
+	return failed
+}
+
+// maxNamedCandidates bounds the disks an ambiguity diagnostic names.
+const maxNamedCandidates = 10
+
+// ambiguousDiagnostic names the disks whose records could not be told
+// apart, with their candidates, and how the user settles it.
+func ambiguousDiagnostic(jobID string, disks []workspace.AmbiguousDisk, importing bool) diag.Diagnostic {
+	var b strings.Builder
+	for i, d := range disks {
+		if i == maxNamedCandidates {
+			fmt.Fprintf(&b, "\n- and %d more", len(disks)-i)
+			break
+		}
+		fmt.Fprintf(&b, "\n- desktop %s, %s: %s", d.DesktopID, diskKind(d.SystemDisk), strings.Join(d.Candidates, ", "))
+	}
+	what := fmt.Sprintf("More than one snapshot may be what job %s made, for %s, so none of them is taken "+
+		"(another job over the same desktops made snapshots of the same name at the same time):%s",
+		jobID, countOf(len(disks), "disk"), b.String())
+	if importing {
+		return diag.NewErrorDiagnostic("Unable to import desktop snapshots", what+
+			"\n\nTo import the job, first delete the snapshots that are not its (workspace_desktop_snapshots lists them with their names and times).")
+	}
+	return diag.NewErrorDiagnostic("Unable to tell which snapshots a job made", what+
+		"\n\nThe batch stays PENDING and holds none of them; the next refresh looks again. To settle it, delete the snapshots "+
+		"that are not this batch's (workspace_desktop_snapshots lists them with their names and times), give batches over "+
+		"the same desktops names that do not start alike, or set retain_on_destroy = true and terraform state rm the batch.")
+}
+
+func diskKind(system bool) string {
+	if system {
+		return "system disk"
+	}
+	return "data disks"
 }
 
 // unattributedDiagnostic names desktops whose sub-job succeeded but whose
 // new snapshot could not be found.
 func unattributedDiagnostic(jobID string, desktops []string, importing bool) diag.Diagnostic {
-	what := fmt.Sprintf("Job %s succeeded for %s, but no snapshot among their manual snapshots could be told to be the job's "+
-		"(created by it, of the requested disk kinds and names, and not there before it was sent): %s.",
+	what := fmt.Sprintf("Job %s succeeded for %s, but no snapshot among their manual snapshots is provably the job's "+
+		"(made between the job's request and its end, of the requested disk kinds and names): %s.",
 		jobID, countOf(len(desktops), "desktop"), abbreviateIDs(desktops, maxFailureDiagnostics))
 	if importing {
 		return diag.NewWarningDiagnostic("Snapshots of an imported job not found",
 			what+"\n\nThey were probably deleted since; the imported batch does not hold them.")
 	}
 	return diag.NewErrorDiagnostic("Unable to find the snapshots a job made", what+
-		"\n\nThe job IDs stay in state with status PENDING, and the next refresh or destroy looks again. "+
-		"If those snapshots were deleted outside Terraform, set retain_on_destroy = true or run terraform state rm to forget the batch.")
+		"\n\nThe service's lists may lag its jobs; they were looked for again for a while. The job IDs stay in state with status "+
+		"PENDING, and the next refresh or destroy looks again. If those snapshots were deleted outside Terraform, set "+
+		"retain_on_destroy = true or run terraform state rm to forget the batch.")
 }
 
 // describeFailure is a failed desktop's value in failed_desktops.

@@ -185,24 +185,28 @@ func (r *snapshotBatchResource) Create(ctx context.Context, req resource.CreateR
 		return client.SubmitBatchCreate(ctx, apiReq, hooks)
 	}
 	hooks := resourceRunHooks(ctx, createOperation, client, &plan, &resp.State, resp.Identity, &resp.Diagnostics)
-	baseline := map[string]bool{}
+	windows := jobWindows{}
 	recordJob := hooks.submitted
 	hooks.submitted = func(sub workspace.ChunkSubmission) {
-		for _, id := range sub.Baseline {
-			baseline[id] = true
-		}
+		windows.add(sub)
+		// Kept at once: a run cut short by a crash still has them.
+		resp.Diagnostics.Append(writeJobWindows(ctx, resp.Private, windows, true)...)
 		recordJob(sub)
 	}
 	run := runJobs(ctx, client, createOperation, submit, hooks)
 	// A run cut short stays PENDING: resolving what its ended jobs made
 	// takes API calls the stopped context cannot make; the refresh does it,
-	// with the baseline kept in private state.
+	// with the job windows kept in private state. So does a run whose jobs
+	// ended but whose snapshots cannot be told yet: that is a warning, so
+	// the batch is not tainted (replacing it would snapshot every desktop
+	// again) and the next refresh resolves it.
 	if len(run.jobIDs) > 0 && run.stopped == nil {
-		resp.Diagnostics.Append(plan.applyJobResults(ctx, client, run, baseline, false)...)
+		diags, _ := plan.applyJobResults(ctx, client, run, windows, false)
+		resp.Diagnostics.Append(warningsOnly(diags)...)
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	}
 	if len(run.jobIDs) > 0 {
-		resp.Diagnostics.Append(writeBaseline(ctx, resp.Private, baseline, plan.Status.ValueString() == batchStatusPending)...)
+		resp.Diagnostics.Append(writeJobWindows(ctx, resp.Private, windows, plan.Status.ValueString() == batchStatusPending)...)
 	}
 	resp.Diagnostics.Append(run.diagnostics(createReport)...)
 }
@@ -221,6 +225,9 @@ func (r *snapshotBatchResource) Read(ctx context.Context, req resource.ReadReque
 	}
 	wasPending := state.Status.ValueString() == batchStatusPending
 	if wasPending {
+		windows, diags := readJobWindows(ctx, req.Private)
+		resp.Diagnostics.Append(diags...)
+		windows.teach(client) // before any ShowJob: the zone is learned from the jobs
 		// An interrupted or unresolved create: adopt what its jobs made once
 		// they all ended. What cannot be told apart yet is a warning here,
 		// so plans keep working; the batch stays PENDING.
@@ -230,10 +237,9 @@ func (r *snapshotBatchResource) Read(ctx context.Context, req resource.ReadReque
 			return
 		}
 		if !run.pending() {
-			baseline, diags := readBaseline(ctx, req.Private)
-			resp.Diagnostics.Append(diags...)
-			resp.Diagnostics.Append(warningsOnly(state.applyJobResults(ctx, client, run, baseline, false))...)
-			resp.Diagnostics.Append(writeBaseline(ctx, resp.Private, baseline, state.Status.ValueString() == batchStatusPending)...)
+			diags, _ := state.applyJobResults(ctx, client, run, windows, false)
+			resp.Diagnostics.Append(warningsOnly(diags)...)
+			resp.Diagnostics.Append(writeJobWindows(ctx, resp.Private, windows, state.Status.ValueString() == batchStatusPending)...)
 		}
 	}
 	recorded := batchSnapshotsOf(ctx, &state)
@@ -294,16 +300,26 @@ func (r *snapshotBatchResource) Delete(ctx context.Context, req resource.DeleteR
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	if state.Status.ValueString() == batchStatusPending {
-		// The create was interrupted: let its jobs end, then delete what they made.
+		// The create was interrupted: let its jobs end, then delete what they
+		// provably made; what cannot be told apart is an error, and the
+		// batch stays in state.
+		windows, diags := readJobWindows(ctx, req.Private)
+		resp.Diagnostics.Append(diags...)
+		windows.teach(client)
 		run := waitForJobs(ctx, client, createOperation, stringsOf(ctx, state.JobIDs))
 		if run.stopped != nil {
 			resp.Diagnostics.Append(run.diagnostics(deleteReport)...)
 			return
 		}
 		resp.Diagnostics.Append(run.unreadOutcomes("The snapshots that job made, if any, are not known to the batch and are not deleted.")...)
-		baseline, diags := readBaseline(ctx, req.Private)
+		diags, _ = state.applyJobResults(ctx, client, run, windows, false)
 		resp.Diagnostics.Append(diags...)
-		resp.Diagnostics.Append(state.applyJobResults(ctx, client, run, baseline, false)...)
+		if diags.HasError() {
+			// Delete only what is proven the batch's: the rest stays in
+			// state, with the errors saying what settles it.
+			resp.Diagnostics.Append(deleteSnapshots(ctx, client, batchSnapshotsOf(ctx, &state).desktopOf())...)
+			return
+		}
 	}
 	resp.Diagnostics.Append(deleteSnapshots(ctx, client, batchSnapshotsOf(ctx, &state).desktopOf())...)
 }
@@ -333,7 +349,7 @@ func (r *snapshotBatchResource) ImportState(ctx context.Context, req resource.Im
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	m, diags := importBatch(ctx, client, importID)
+	m, diags, _ := importBatch(ctx, client, importID)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -345,12 +361,14 @@ func (r *snapshotBatchResource) ImportState(ctx context.Context, req resource.Im
 // importBatch builds the batch the batch-create jobs of importID (job IDs,
 // comma separated) made. The import and the list resource both build
 // batches through it, so a listed batch is the one its import gives.
-func importBatch(ctx context.Context, client *workspace.Client, importID string) (snapshotBatchModel, diag.Diagnostics) {
+// refused says why, when the import is refused because which snapshots the
+// jobs made cannot be told (then diags holds the errors).
+func importBatch(ctx context.Context, client *workspace.Client, importID string) (m snapshotBatchModel, diags diag.Diagnostics, refused []string) {
 	isCreate := func(jobType string) bool { return jobType == workspace.JobTypeCreateSnapshot }
 	run, diags := importJobs(ctx, client, importID, createOperation, isCreate, workspace.JobTypeCreateSnapshot,
 		"Unable to import desktop snapshots")
 	if diags.HasError() {
-		return snapshotBatchModel{}, diags
+		return snapshotBatchModel{}, diags, nil
 	}
 	var desktops []string
 	for _, id := range run.jobIDs {
@@ -358,7 +376,7 @@ func importBatch(ctx context.Context, client *workspace.Client, importID string)
 			desktops = append(desktops, o.DesktopID)
 		}
 	}
-	m := snapshotBatchModel{
+	m = snapshotBatchModel{
 		DesktopIDs:         stringListValue(distinctIDs(desktops)),
 		SystemDiskSnapshot: types.ObjectNull(diskSnapshotType.AttrTypes),
 		DataDiskSnapshot:   types.ObjectNull(diskSnapshotType.AttrTypes),
@@ -366,9 +384,10 @@ func importBatch(ctx context.Context, client *workspace.Client, importID string)
 		RetainOnDestroy:    types.BoolValue(false),
 		Timeouts:           nullTimeouts(ctx, batchTimeouts),
 	}
-	diags.Append(m.applyJobResults(ctx, client, run, nil, true)...)
+	applied, refused := m.applyJobResults(ctx, client, run, nil, true)
+	diags.Append(applied...)
 	m.DiskType = types.StringValue(inferDiskType(batchSnapshotsOf(ctx, &m)))
-	return m, diags
+	return m, diags, refused
 }
 
 // existingSnapshots lists which snapshots the desktops have now.

@@ -269,9 +269,13 @@ func TestAccSnapshotBatch_exactly100Then101Desktops(t *testing.T) {
 
 // retain_on_destroy holds during a replacement too: the replaced batch's
 // snapshots stay in the service, and the new batch tracks only its own.
+// The replacement runs an hour later, as replacements do: two jobs of one
+// name over one desktop within the same few seconds cannot be told apart by
+// time (one-second create_time), and the batch would rather stay PENDING.
 func TestAccSnapshotBatch_retainOnDestroyDuringReplacement(t *testing.T) {
 	parallelUnlessReal(t)
-	env := newTestAccEnv(t, emulator.Config{Desktops: 1, JobDuration: 300 * time.Millisecond, Seed: 1})
+	clock := &steppedClock{}
+	env := newTestAccEnv(t, emulator.Config{Desktops: 1, JobDuration: 300 * time.Millisecond, Seed: 1, Now: clock.now, MaxClockSkew: 24 * time.Hour})
 	env.SkipIfReal(t, "leaves snapshots behind on purpose")
 	ids := env.DesktopIDs[:1]
 	config := func(run string) string {
@@ -295,7 +299,8 @@ func TestAccSnapshotBatch_retainOnDestroyDuringReplacement(t *testing.T) {
 				},
 			},
 			{
-				Config: config("2"),
+				PreConfig: func() { clock.step(time.Hour) },
+				Config:    config("2"),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(batchAddr, plancheck.ResourceActionDestroyBeforeCreate),
 				}},
@@ -477,6 +482,7 @@ func runClockFast(t *testing.T, clock *steppedClock) {
 func TestAccSnapshotBatch_import(t *testing.T) {
 	parallelUnlessReal(t)
 	env := newTestAccEnv(t, emulator.Config{Desktops: 2, JobDuration: 300 * time.Millisecond, Seed: 1})
+	env.StateJobTimeZone(t)
 	// Import records desktop_ids sorted; a configuration in that order plans no change.
 	ids := sortedStrings(env.DesktopIDs[:2])
 	resource.Test(t, resource.TestCase{

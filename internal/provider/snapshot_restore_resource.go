@@ -3,7 +3,9 @@ package provider
 import (
 	"context"
 	"fmt"
+	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -190,6 +192,10 @@ func (r *snapshotRestoreResource) ImportState(ctx context.Context, req resource.
 			resp.Diagnostics.Append(errorDiagnostic("Unable to import the desktop snapshot restore", err, run.credentials))
 			return
 		}
+		if len(restored.Ambiguous) > 0 {
+			resp.Diagnostics.Append(ambiguousRestoreDiagnostic(id, restored.Ambiguous))
+			return
+		}
 		snapshots = append(snapshots, restored.SnapshotIDs...)
 		if len(restored.Unresolved) > 0 {
 			resp.Diagnostics.AddWarning("Restored snapshots not found", fmt.Sprintf(
@@ -206,4 +212,18 @@ func (r *snapshotRestoreResource) ImportState(ctx context.Context, req resource.
 	m.applyResults(run)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 	resp.Diagnostics.Append(setJobsIdentity(ctx, resp.Identity, client, run.jobIDs)...)
+}
+
+// ambiguousRestoreDiagnostic refuses the import of a restore job during
+// which a disk was restored from more than one snapshot: which was the
+// job's cannot be told.
+func ambiguousRestoreDiagnostic(jobID string, disks []workspace.AmbiguousDisk) diag.Diagnostic {
+	var names []string
+	for _, d := range disks {
+		names = append(names, fmt.Sprintf("desktop %s, %s: %s", d.DesktopID, diskKind(d.SystemDisk), strings.Join(d.Candidates, ", ")))
+	}
+	return diag.NewErrorDiagnostic("Unable to import the desktop snapshot restore", fmt.Sprintf(
+		"While job %s ran, more than one snapshot of a disk was restored, so which one the job restored cannot be told: %s. "+
+			"Import a restore whose job is the only one over its desktops at that time, or declare the restore with its snapshot_ids.",
+		jobID, abbreviateIDs(names, maxNamedCandidates)))
 }

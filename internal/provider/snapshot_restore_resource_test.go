@@ -35,6 +35,7 @@ resource "workspace_desktop_snapshot_restore" "test" {
 func TestAccSnapshotRestore_basic(t *testing.T) {
 	parallelUnlessReal(t)
 	env := newTestAccEnv(t, emulator.Config{Desktops: 3, JobDuration: 300 * time.Millisecond, Seed: 1, AuthToken: wireToken})
+	env.StateJobTimeZone(t)
 	ids := env.DesktopIDs
 	jobs := statecheck.CompareValue(compare.ValuesDiffer())
 	resource.Test(t, resource.TestCase{

@@ -10,13 +10,9 @@ func (c *Client) Region() string { return c.cfg.Region }
 // ParseJobTime reads a job or sub-job begin_time or end_time as the client
 // does: a zone-less time is read as if UTC, although its zone is not
 // documented (see servicetime.go), so only job times compare with each other.
+// JobTimeToUTC converts one once the zone is known.
 func ParseJobTime(s string) (time.Time, bool) { return parseJobTime(s) }
 
-// JobTimeFit rates how well a job time (begin_time, read by ParseJobTime)
-// and a snapshot's create_time (UTC) mark the same moment, as the import of
-// a job does: lower is better. While the zone of job times is not learned,
-// the distance is taken modulo a quarter hour (every zone in use is a whole
-// number of quarter hours).
-func (c *Client) JobTimeFit(jobTime, createTime time.Time) time.Duration {
-	return c.svc.offsetScore(jobTime, createTime)
-}
+// JobTimeToUTC converts a job time read by ParseJobTime to the instant it
+// marks, when the zone of job times is known.
+func (c *Client) JobTimeToUTC(jobTime time.Time) (time.Time, bool) { return c.svc.utcOf(jobTime) }

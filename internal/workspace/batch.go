@@ -27,10 +27,10 @@ import (
 // first too if an earlier attempt was ambiguous, since the desktop may be
 // busy with our own job.
 //
-// Before a create chunk is first sent, its desktops' manual snapshots are
-// listed (the baseline, in ChunkSubmission.Baseline): a record is the job's
-// only if it was not there before (resolve.go), and reconciliation sees a
-// job's work by the same difference.
+// Each chunk's job comes with when it was sent and answered on the
+// service's clock (ChunkSubmission.Sent, Answered): no record created
+// before the send is the job's (resolve.go), and reconciliation sees a
+// job's work in records made since.
 //
 // "Does not exist" is decided by listing, not by a status code (reference
 // §9 item 4: 404 or 400 WKS.0001): a 4xx answer to a delete or restore
@@ -110,9 +110,10 @@ type ChunkSubmission struct {
 	Err        error
 	Reconciled bool
 	Gone       []string // delete only: IDs no longer listed, so already deleted
-	// Baseline is, for create, the IDs of the manual snapshots the chunk's
-	// desktops had before it was first sent: none of them is the job's.
-	Baseline []string
+	// Sent is when (service time) the request that started JobID was sent:
+	// for a reconciled job, the first attempt that may have reached the
+	// service. Answered is when its answer was read; zero when reconciled.
+	Sent, Answered time.Time
 }
 
 // batchKind is one of the three batch POSTs.
@@ -131,10 +132,6 @@ type batchKind struct {
 	// desktopOf maps snapshot IDs to desktops when the caller knows them,
 	// so listings can filter by desktop.
 	desktopOf map[string]string
-	// baseline: list the chunk's desktops' snapshots before the first send
-	// (SubmitBatchCreate; the single-call BatchCreateDesktopSnapshot, which
-	// cannot return it, does not).
-	baseline bool
 }
 
 // acceptsJobType reports whether a job of this type may be this kind's (a
@@ -195,9 +192,7 @@ func (c *Client) SubmitBatchCreate(ctx context.Context, req BatchCreateDesktopSn
 	if err := validateCreate(req, false); err != nil {
 		return []ChunkSubmission{{IDs: req.DesktopIds, Err: fmt.Errorf("BatchCreateDesktopSnapshot: %w", err)}}
 	}
-	kind := createKind(req)
-	kind.baseline = true
-	return c.submitBatch(ctx, kind, chunkIDs(Dedupe(req.DesktopIds)), hooks)
+	return c.submitBatch(ctx, createKind(req), chunkIDs(Dedupe(req.DesktopIds)), hooks)
 }
 
 // SubmitBatchRestore does the same for batch-restore.
@@ -263,7 +258,7 @@ func (c *Client) submitBatch(ctx context.Context, kind batchKind, chunks [][]str
 			}
 			res := c.submitChunk(ctx, kind, chunk, reg, onBusy)
 			results[i] = ChunkSubmission{Index: i, Chunks: len(chunks), IDs: res.ids, JobID: res.jobID, Err: res.err,
-				Reconciled: res.reconciled, Gone: res.gone, Baseline: res.baseline}
+				Reconciled: res.reconciled, Gone: res.gone, Sent: res.sent, Answered: res.answered}
 			if res.jobID != "" && hooks.OnJob != nil {
 				serialised(func() { hooks.OnJob(results[i]) })
 			}
@@ -280,7 +275,8 @@ type chunkResult struct {
 	err        error
 	reconciled bool
 	gone       []string
-	baseline   []string
+	sent       time.Time // service time
+	answered   time.Time // service time
 }
 
 // submitChunk posts one chunk, never starting two jobs for it (see the
@@ -296,18 +292,6 @@ func (c *Client) submitChunk(ctx context.Context, kind batchKind, ids []string, 
 		busy           int
 		rec            = &reconciler{c: c, kind: kind}
 	)
-	if kind.baseline {
-		baseline, err := c.ListAllDesktopSnapshots(ctx, ListDesktopSnapshotRequest{DesktopIds: res.ids, CreateType: CreateTypeManually})
-		if err != nil {
-			res.err = fmt.Errorf("%s: nothing was sent, since listing the desktops' snapshots first failed: %w", kind.op, err)
-			return res
-		}
-		rec.baseline = make(map[string]bool, len(baseline))
-		for _, r := range baseline {
-			res.baseline = append(res.baseline, r.SnapshotId)
-			rec.baseline[r.SnapshotId] = true
-		}
-	}
 	for {
 		if !ambiguousSince.IsZero() && !kind.reconciled {
 			// A delete that may have acted: send again only what is left.
@@ -334,7 +318,7 @@ func (c *Client) submitChunk(ctx context.Context, kind batchKind, ids []string, 
 			}
 			if jobID != "" {
 				reg.add(jobID)
-				res.jobID, res.reconciled = jobID, true
+				res.jobID, res.reconciled, res.sent = jobID, true, c.svc.toService(ambiguousSince)
 				return res
 			}
 			if ambiguous > c.cfg.MaxRetries {
@@ -359,6 +343,7 @@ func (c *Client) submitChunk(ctx context.Context, kind batchKind, ids []string, 
 		// meanwhile (Ctrl-C): the job it names must reach the caller's state,
 		// or it would run with no record of it. inFlightGrace bounds the wait.
 		postCtx, cancelPost := context.WithTimeout(context.WithoutCancel(ctx), inFlightGrace)
+		sentAt := c.svc.toService(c.clock.Now())
 		err := c.post(postCtx, kind.op, kind.suffix, kind.body(res.ids), &out)
 		cancelPost()
 		if err == nil && out.JobId == "" {
@@ -369,8 +354,9 @@ func (c *Client) submitChunk(ctx context.Context, kind batchKind, ids []string, 
 		switch {
 		case err == nil:
 			reg.add(out.JobId)
-			c.svc.jobAnswered(out.JobId, c.clock.Now())
-			res.jobID = out.JobId
+			answered := c.clock.Now()
+			c.svc.jobAnswered(out.JobId, answered)
+			res.jobID, res.sent, res.answered = out.JobId, sentAt, c.svc.toService(answered)
 			return res
 		case ctx.Err() != nil:
 			res.err = fmt.Errorf("%s: interrupted after an attempt that may have reached the service (%v): %w", kind.op, err, context.Cause(ctx))
@@ -406,7 +392,7 @@ func (c *Client) submitChunk(ctx context.Context, kind batchKind, ids []string, 
 			}
 			continue
 		case !kind.desktops && mayMeanGone(err):
-			gone, goneErr := c.goneSnapshots(ctx, kind, res.ids)
+			gone, goneErr := c.goneSnapshotsSettled(ctx, kind, res.ids)
 			switch {
 			case goneErr != nil:
 				res.err = fmt.Errorf("%w (and listing which snapshots still exist failed: %w)", err, goneErr)
@@ -456,6 +442,29 @@ func (c *Client) goneSnapshots(ctx context.Context, kind batchKind, ids []string
 		}
 	}
 	return gone, nil
+}
+
+// goneSnapshotsSettled is goneSnapshots after the service refused ids. For a
+// delete, while every one is still listed, the list may lag the delete
+// that removed some, so it is read again with backoff for the propagation window before the
+// refusal is taken as it stands.
+func (c *Client) goneSnapshotsSettled(ctx context.Context, kind batchKind, ids []string) ([]string, error) {
+	if kind.reconciled {
+		// A restore refused for snapshots that do exist has another reason
+		// (their status, say): no wait.
+		return c.goneSnapshots(ctx, kind, ids)
+	}
+	deadline := c.clock.Now().Add(c.cfg.PropagationWindow)
+	for attempt := 1; ; attempt++ {
+		gone, err := c.goneSnapshots(ctx, kind, ids)
+		left := deadline.Sub(c.clock.Now())
+		if err != nil || len(gone) > 0 || left <= 0 {
+			return gone, err
+		}
+		if err := c.sleep(ctx, min(c.backoff(attempt), left)); err != nil {
+			return nil, nil
+		}
+	}
 }
 
 // desktopsOf returns the desktops of ids, if desktopOf knows every one.

@@ -322,7 +322,11 @@ func TestReconcilerAdoptsOnlyAJobBegunSinceTheSend(t *testing.T) {
 			subJob("ours", "d1", "", at(time.Second)),
 		}
 	}
-	const newRecord = `{"total_count":1,"desktop_snapshots":[{"snapshot_id":"s-new","desktop_id":"d1","is_system_disk":true}]}`
+	made := func(d time.Duration) string {
+		return fmt.Sprintf(`{"total_count":1,"desktop_snapshots":[{"snapshot_id":"s-new","desktop_id":"d1","is_system_disk":true,"create_time":%q}]}`,
+			sentAt.Add(d).Format(time.RFC3339))
+	}
+	newRecord := made(time.Second)
 	for _, tc := range []struct {
 		name      string
 		zone      time.Duration
@@ -340,7 +344,7 @@ func TestReconcilerAdoptsOnlyAJobBegunSinceTheSend(t *testing.T) {
 			c.svc.zone, c.svc.zoneKnown = tc.zone, tc.zoneKnown
 			reg := newJobRegistry()
 			reg.add("known")
-			rec := &reconciler{c: c, kind: createKind(BatchCreateDesktopSnapshotReq{}), baseline: map[string]bool{}}
+			rec := &reconciler{c: c, kind: createKind(BatchCreateDesktopSnapshotReq{})}
 			if got, err := rec.find(context.Background(), []string{"d1", "d2"}, sentAt, reg); err != nil || got != "ours" {
 				t.Fatalf("find = %q, %v; want ours", got, err)
 			}
@@ -354,12 +358,60 @@ func TestReconcilerAdoptsOnlyAJobBegunSinceTheSend(t *testing.T) {
 		})
 	}
 	// While the zone is unknown, a job is adopted only once the records
-	// show its work: a record the desktops did not have before the send.
-	srv := fakeReconcileService(t, jobs(0), newRecord)
+	// show its work: a record made since the send. Until then it is neither
+	// adopted nor taken as absent (which would send the request again).
+	srv := fakeReconcileService(t, jobs(0), made(-time.Hour))
 	c := newTestClient(t, fakeConfig(srv.URL, newFakeClock()))
-	rec := &reconciler{c: c, kind: createKind(BatchCreateDesktopSnapshotReq{}), baseline: map[string]bool{"s-new": true}}
-	if got, err := rec.find(context.Background(), []string{"d1", "d2"}, sentAt, newJobRegistry()); err != nil || got != "" {
-		t.Fatalf("find with no new record = %q, %v; want none", got, err)
+	rec := &reconciler{c: c, kind: createKind(BatchCreateDesktopSnapshotReq{})}
+	reg := newJobRegistry()
+	reg.add("known")
+	got, err := rec.find(context.Background(), []string{"d1", "d2"}, sentAt, reg)
+	var provenance *ProvenanceError
+	if !errors.As(err, &provenance) || got != "" || !slices.Equal(provenance.Candidates, []string{"ours"}) {
+		t.Fatalf("find with no record since the send = %q, %v; want a ProvenanceError naming ours", got, err)
+	}
+}
+
+// TestReconcilerNeverAdoptsTheHourBeforeTheSend is the hourly schedule: a
+// job over the same desktops began exactly an hour before the send. While
+// the zone of job times is unknown that job fits the send at UTC-1, but the
+// job the send started (listed too) rules that zone out: none began in the
+// future. So the send's own job is adopted, and with no such job listed
+// nothing is, whichever zone job times are in.
+func TestReconcilerNeverAdoptsTheHourBeforeTheSend(t *testing.T) {
+	sentAt := newFakeClock().Now()
+	for _, zone := range []time.Duration{0, 8 * time.Hour, -5*time.Hour - 30*time.Minute} {
+		at := func(d time.Duration) string { return sentAt.Add(zone + d).Format("2006-01-02 15:04:05") }
+		hourBefore := []string{subJob("hour-before", "d1", "", at(-time.Hour)), subJob("hour-before", "d2", "", at(-time.Hour))}
+		records := fmt.Sprintf(`{"total_count":1,"desktop_snapshots":[{"snapshot_id":"s","desktop_id":"d1","is_system_disk":true,"create_time":%q}]}`,
+			sentAt.Add(time.Second).Format(time.RFC3339))
+		for _, known := range []bool{false, true} {
+			name := fmt.Sprintf("zone %s known %v", zone, known)
+			srv := fakeReconcileService(t, append([]string{subJob("sent", "d1", "", at(time.Second)), subJob("sent", "d2", "", at(time.Second))}, hourBefore...), records)
+			c := newTestClient(t, fakeConfig(srv.URL, newFakeClock()))
+			c.svc.zone, c.svc.zoneKnown = zone, known
+			rec := &reconciler{c: c, kind: createKind(BatchCreateDesktopSnapshotReq{})}
+			if got, err := rec.find(context.Background(), []string{"d1", "d2"}, sentAt, newJobRegistry()); err != nil || got != "sent" {
+				t.Fatalf("%s: find = %q, %v; want the job the send started", name, got, err)
+			}
+			// The send never acted: only the hour-old job is listed. In the
+			// known zone it began before the send, so the request is sent
+			// again. While the zone is unknown it began exactly at the send
+			// in UTC-1 (newest of all), and no record shows work since: it
+			// is neither adopted nor the request sent again.
+			srv = fakeReconcileService(t, hourBefore, `{"total_count":0,"desktop_snapshots":[]}`)
+			c = newTestClient(t, fakeConfig(srv.URL, newFakeClock()))
+			c.svc.zone, c.svc.zoneKnown = zone, known
+			rec = &reconciler{c: c, kind: createKind(BatchCreateDesktopSnapshotReq{})}
+			got, err := rec.find(context.Background(), []string{"d1", "d2"}, sentAt, newJobRegistry())
+			var provenance *ProvenanceError
+			switch {
+			case known && (err != nil || got != ""):
+				t.Fatalf("%s, send never acted: find = %q, %v; want none (send again)", name, got, err)
+			case !known && (got != "" || !errors.As(err, &provenance) || !slices.Equal(provenance.Candidates, []string{"hour-before"})):
+				t.Fatalf("%s, send never acted: find = %q, %v; want a ProvenanceError naming hour-before", name, got, err)
+			}
+		}
 	}
 }
 

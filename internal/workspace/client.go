@@ -26,6 +26,7 @@ const (
 	DefaultRetryMinBackoff      = 500 * time.Millisecond
 	DefaultRetryMaxBackoff      = 30 * time.Second
 	DefaultBusyRetryTimeout     = 2 * time.Minute
+	DefaultPropagationWindow    = 2 * time.Minute
 	DefaultMaxConcurrentSubmits = 4
 	DefaultRequestTimeout       = 60 * time.Second
 	DefaultUserAgent            = "terraform-provider-workspace"
@@ -44,6 +45,9 @@ type Config struct {
 	Insecure      bool   // skip TLS verification (only when HTTPClient is nil)
 	MaxRetries    int    // retries after the first attempt; default 5; negative = none
 	UserAgent     string
+	// JobTimeZone is the zone the service writes job times in, when the
+	// user knows it ("+08:00", "UTC"; ParseJobTimeZone); empty = learn it.
+	JobTimeZone string
 	// CredentialSource says where the credentials came from ("the access
 	// key from HW_ACCESS_KEY"), so an authentication error can name what to fix.
 	CredentialSource string
@@ -54,9 +58,14 @@ type Config struct {
 	HTTPClient *http.Client
 
 	// Tunables; tests shrink them.
-	RetryMinBackoff      time.Duration // default 500ms
-	RetryMaxBackoff      time.Duration // default 30s
-	BusyRetryTimeout     time.Duration // how long 409 WKS.00010032 is retried; default 2m
+	RetryMinBackoff  time.Duration // default 500ms
+	RetryMaxBackoff  time.Duration // default 30s
+	BusyRetryTimeout time.Duration // how long 409 WKS.00010032 is retried; default 2m
+	// PropagationWindow is how long lists may lag a job that ended: how long
+	// a desktop whose sub-job succeeded is looked for again before its
+	// snapshot is called missing, or a deleted snapshot before it is called
+	// still there; default 2m, negative = no wait.
+	PropagationWindow    time.Duration
 	MaxConcurrentSubmits int           // concurrent chunk submissions; default 4
 	RequestTimeout       time.Duration // per attempt; default 60s; negative = none
 	Clock                Clock         // nil = real time
@@ -83,7 +92,8 @@ type Client struct {
 	mu        sync.Mutex
 	projectID string
 
-	svc serviceClock // the service's clock and job-time zone, as learned
+	svc   serviceClock  // the service's clock and job-time zone, as learned
+	names appendedShape // what the service appends to snapshot names, as learned
 }
 
 var regionPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
@@ -107,6 +117,14 @@ func NewClient(cfg Config) (*Client, error) {
 	if cfg.ProjectID != "" && strings.ContainsAny(cfg.ProjectID, "/?#% ") {
 		errs = append(errs, fmt.Errorf("project_id: must not contain '/', '?', '#', '%%' or spaces, got %q", cfg.ProjectID))
 	}
+	var statedZone *time.Duration
+	if cfg.JobTimeZone != "" {
+		zone, err := ParseJobTimeZone(cfg.JobTimeZone)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("job_time_zone: %w", err))
+		}
+		statedZone = &zone
+	}
 	if cfg.Endpoint == "" {
 		cfg.Endpoint = defaultWorkspaceEndpoint(cfg.Region)
 	}
@@ -128,6 +146,9 @@ func NewClient(cfg Config) (*Client, error) {
 	if c.clock == nil {
 		c.clock = realClock{}
 	}
+	if statedZone != nil {
+		c.svc.state(*statedZone)
+	}
 	if c.http == nil {
 		c.http = newHTTPClient(cfg.Insecure)
 	}
@@ -148,6 +169,9 @@ func applyDefaults(cfg *Config) {
 		cfg.RetryMaxBackoff = DefaultRetryMaxBackoff
 	}
 	cfg.RetryMaxBackoff = max(cfg.RetryMaxBackoff, cfg.RetryMinBackoff)
+	if cfg.PropagationWindow == 0 {
+		cfg.PropagationWindow = DefaultPropagationWindow
+	}
 	if cfg.BusyRetryTimeout == 0 {
 		cfg.BusyRetryTimeout = DefaultBusyRetryTimeout
 	}

@@ -42,7 +42,7 @@ func FuzzDecodeListResponse(f *testing.F) {
 			return
 		}
 		job := &JobResult{Outcomes: []DesktopOutcome{{DesktopID: "d1"}}}
-		for _, rec := range selectCreated(page.DesktopSnapshots, job, ResolveOptions{}, (&serviceClock{}).offsetScore).Records {
+		for _, rec := range selectCreatedRecords(page.DesktopSnapshots, job) {
 			if rec.DesktopId != "d1" {
 				t.Fatalf("record of desktop %q resolved for d1", rec.DesktopId)
 			}
@@ -71,4 +71,9 @@ func FuzzDecodeErrorBody(f *testing.F) {
 			t.Fatalf("message %q", msg)
 		}
 	})
+}
+
+func selectCreatedRecords(records []DesktopSnapshotDetailInfo, job *JobResult) []DesktopSnapshotDetailInfo {
+	out, _ := selectCreated(records, job, ResolveOptions{}, map[string]window{"d1": {}}, "")
+	return out.Records
 }

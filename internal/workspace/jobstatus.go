@@ -34,7 +34,8 @@ type DesktopOutcome struct {
 	Status      string
 	ErrorCode   string
 	FailReason  string
-	EndTime     time.Time // as the service wrote it, read as if UTC (the zone is not documented); zero if absent
+	BeginTime   time.Time // as the service wrote it, read as if UTC (the zone is not documented); zero if absent
+	EndTime     time.Time // likewise
 }
 
 // Succeeded reports a SUCCESS sub-job.
@@ -53,6 +54,10 @@ type JobResult struct {
 	Outcomes  []DesktopOutcome
 	Polls     int
 	Job       *ShowJobResponse
+	// SeenEnded is when (service time, from the answer's Date header) this
+	// client first read the job as ended: no record made after it is the
+	// job's.
+	SeenEnded time.Time
 }
 
 // Failed returns the outcomes whose status is not SUCCESS.
@@ -78,6 +83,7 @@ func newJobResult(job *ShowJobResponse, subJobs []JobDetailInfo, polls int) *Job
 			o.DesktopID, o.DesktopName = sj.Entities.DesktopId, sj.Entities.DesktopName
 		}
 		o.DesktopName = firstNonEmpty(o.DesktopName, sj.DesktopName)
+		o.BeginTime, _ = parseJobTime(sj.BeginTime)
 		o.EndTime, _ = parseJobTime(sj.EndTime)
 		if o.DesktopID == "" && job.JobType == JobTypeCreateSnapshot {
 			o.DesktopID = sj.Entity // a create sub-job's entity is its desktop

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
+	"strings"
 	"time"
 )
 
@@ -14,35 +16,34 @@ import (
 // documented fields only (reference §2.1, §2.2): the sub-job list, grouped by
 // parent job, and each sub-job's job_type, entities.desktop_id and
 // begin_time; never the free-text entity, whose format is not documented. A
-// job is adopted when
-//   - its type fits: createWksSnapshot for create (documented); for restore,
-//     whose job type is not documented, any type that is not one of the
-//     documented snapshot create or delete types;
-//   - its sub-jobs cover exactly the chunk's desktops (for restore, the
-//     desktops the chunk's snapshots belong to);
-//   - it began no earlier than the first ambiguous send, on the service's
-//     clock (serviceClock: Date headers for the skew, the learned zone of job
-//     times, or the time judged modulo a quarter hour while the zone is
-//     unknown);
-//   - while the zone is unknown, the records show the job's work: a create
-//     made records the chunk's desktops did not have before the first send
-//     (the baseline), a restore marked the chunk's snapshots restoring or
-//     restored them since the send (last_restore_time is documented UTC);
-//   - this submission does not already own it.
-// Among several, the earliest wins (ours was sent first). Finding none in a
-// complete listing means the service never acted, and the caller sends
-// again; a listing the API's offset limit cut short is an error instead,
-// since the order of sub-jobs is not documented and the job may be past the
-// cut. Deletes are not
-// reconciled: what still exists is listed and deleted again (batch.go).
+// candidate is a job
+//   - of the kind's type: createWksSnapshot for create (documented); for
+//     restore, whose job type is not documented, any type that is not one of
+//     the documented snapshot create or delete types;
+//   - over exactly the chunk's desktops (for restore, the desktops the
+//     chunk's snapshots belong to), not already owned by this submission.
+// It is this request's job only if it began no earlier than the first
+// ambiguous send on the service's clock, and no later than now:
+//   - in the known zone of job times, exactly one candidate must have; two
+//     cannot be told apart, none means the service never acted;
+//   - while the zone is unknown, every zone in use is a hypothesis, bounded
+//     below by the newest listed job (none began in the future). The
+//     candidate is adopted only when every hypothesis under which some
+//     candidate began in time names the same one, and the records show a
+//     job's work since the send (a create made manual snapshots of the
+//     chunk's desktops, a restore marked the chunk's snapshots restoring or
+//     restored them since: last_restore_time is documented UTC), which rules
+//     out "the service never acted". No candidate under any hypothesis
+//     means the service never acted, and the caller sends again.
+// Anything else cannot be told (ProvenanceError): the job is neither
+// adopted nor is the request sent again. A listing the API's offset limit
+// cut short is an error too, since the order of sub-jobs is not documented
+// and the job may be past the cut. Deletes are not reconciled: what still
+// exists is listed and deleted again (batch.go).
 
 type reconciler struct {
 	c    *Client
 	kind batchKind
-	// baseline holds, for create, the snapshot IDs the chunk's desktops
-	// had before its first send; nil when not listed (then any record
-	// counts as the job's work).
-	baseline map[string]bool
 	// records maps, for restore, every listed snapshot ID to its record,
 	// listed once per reconciliation.
 	records map[string]DesktopSnapshotDetailInfo
@@ -57,57 +58,133 @@ type jobCandidate struct {
 	desktops map[string]bool
 }
 
+// ProvenanceError is a request that may have started a job, where the
+// service's answers do not tell whether it did: neither is a job adopted
+// nor the request sent again.
+type ProvenanceError struct {
+	Operation  string
+	Candidates []string // the jobs that might be the request's, sorted
+	Reason     string
+}
+
+func (e *ProvenanceError) Error() string {
+	return fmt.Sprintf("%s: whether the request that may have reached the service started %s cannot be told: %s. "+
+		"It is neither taken as this request's job nor sent again, so nothing is made twice; look the job up "+
+		"(the workspace_job data source) and, if it is this request's, import it",
+		e.Operation, describeCandidates(e.Candidates), e.Reason)
+}
+
+func describeCandidates(ids []string) string {
+	if len(ids) == 1 {
+		return "job " + ids[0]
+	}
+	return "one of the jobs " + strings.Join(ids, ", ")
+}
+
 // find returns the job this chunk already started, or "" when there is none.
 func (r *reconciler) find(ctx context.Context, ids []string, sentAt time.Time, reg *jobRegistry) (string, error) {
 	r.c.learnZone(ctx)
 	since := r.c.svc.toService(sentAt)
-	candidates, complete, err := r.candidates(ctx)
+	listed, complete, err := r.candidates(ctx)
 	if err != nil {
 		return "", err
 	}
 	now := r.c.svc.toService(r.c.clock.Now())
-	_, zoneKnown := r.c.svc.zoneOffset()
 	r.records = nil
-	var best *jobCandidate
-	var workSeen *bool // looked up once, for the first candidate that needs it
-	for _, cand := range candidates {
-		if reg.has(cand.id) || !cand.beginOK || !r.kind.acceptsJobType(cand.jobType) ||
-			!r.c.svc.beganSince(cand.begin, since, now) {
+	var newest time.Time
+	var cands []*jobCandidate
+	for _, cand := range sortedCandidates(listed) {
+		if cand.beginOK && cand.begin.After(newest) {
+			newest = cand.begin
+		}
+		if reg.has(cand.id) || !cand.beginOK || !r.kind.acceptsJobType(cand.jobType) {
 			continue
 		}
 		covers, err := r.covers(ctx, cand, ids)
 		if err != nil {
 			return "", err
 		}
-		if !covers {
+		if covers {
+			cands = append(cands, cand)
+		}
+	}
+	inTime := func(cand *jobCandidate, zone time.Duration) bool {
+		began := cand.begin.Add(-zone)
+		return !began.Before(since.Add(-ownershipSlack)) && !began.After(now.Add(ownershipSlack))
+	}
+	var began []string
+	if zone, known := r.c.svc.zoneOffset(); known {
+		for _, cand := range cands {
+			if inTime(cand, zone) {
+				began = append(began, cand.id)
+			}
+		}
+		switch {
+		case len(began) == 1:
+			return began[0], nil
+		case len(began) > 1:
+			return "", &ProvenanceError{Operation: r.kind.op, Candidates: began,
+				Reason: "more than one job over exactly these desktops began since the request was sent"}
+		case !complete:
+			return "", errListingTruncated
+		}
+		return "", nil
+	}
+	named := map[string]bool{}
+	undecided := false
+	lowest := newest.Sub(now) - ownershipSlack // no job began in the future
+	for _, zone := range zonesInUse() {
+		if zone < lowest.Truncate(quarterHour)-quarterHour {
 			continue
 		}
-		if !zoneKnown {
-			if workSeen == nil {
-				seen, err := r.workSeen(ctx, ids, since)
-				if err != nil {
-					return "", err
-				}
-				workSeen = &seen
-			}
-			if !*workSeen {
-				continue
+		var fit []string
+		for _, cand := range cands {
+			if inTime(cand, zone) {
+				fit = append(fit, cand.id)
 			}
 		}
-		if best == nil || cand.begin.Before(best.begin) {
-			best = cand
+		undecided = undecided || len(fit) > 1
+		for _, id := range fit {
+			named[id] = true
 		}
 	}
+	began = sortedKeys(named)
 	switch {
-	case best != nil:
-		return best.id, nil
-	case !complete:
-		// The listing stopped at the API's offset limit (and its order is
-		// not documented): a job this request started may be among the
-		// sub-jobs it cannot reach, so sending again could do it twice.
+	case len(began) == 0 && !complete:
 		return "", errListingTruncated
+	case len(began) == 0:
+		return "", nil
+	case undecided || len(began) > 1:
+		return "", &ProvenanceError{Operation: r.kind.op, Candidates: began, Reason: "while the zone of job times is unknown, " +
+			"their begin times fit the send in different zones (set the provider's job_time_zone to tell)"}
 	}
-	return "", nil
+	seen, err := r.workSeen(ctx, ids, since)
+	if err != nil {
+		return "", err
+	}
+	if !seen {
+		return "", &ProvenanceError{Operation: r.kind.op, Candidates: began, Reason: "while the zone of job times is unknown, " +
+			"its begin time fits the send in some zone but the snapshot records show no work since the send yet " +
+			"(set the provider's job_time_zone to tell)"}
+	}
+	return began[0], nil
+}
+
+func sortedCandidates(byJob map[string]*jobCandidate) []*jobCandidate {
+	out := make([]*jobCandidate, 0, len(byJob))
+	for _, id := range sortedKeys(byJob) {
+		out = append(out, byJob[id])
+	}
+	return out
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }
 
 // errListingTruncated is a search that could not see every sub-job.
@@ -125,6 +202,7 @@ func (r *reconciler) findPatiently(ctx context.Context, ids []string, sentAt tim
 	for attempt := 1; ; attempt++ {
 		jobID, err := r.find(ctx, ids, sentAt, reg)
 		if err == nil || permanent(err) || errors.Is(err, errListingTruncated) || ctx.Err() != nil || attempt >= maxReconcileAttempts {
+			// A ProvenanceError is tried again too: the job's work may show later.
 			return jobID, err
 		}
 		if err := r.c.sleep(ctx, r.c.backoff(attempt)); err != nil {
@@ -197,7 +275,7 @@ func (r *reconciler) workSeen(ctx context.Context, ids []string, since time.Time
 			return false, fmt.Errorf("listing the desktops' snapshots: %w", err)
 		}
 		for _, rec := range records {
-			if !r.baseline[rec.SnapshotId] {
+			if created, ok := parseJobTime(rec.CreateTime); ok && !created.Before(since.Add(-ownershipSlack)) {
 				return true, nil
 			}
 		}
@@ -212,7 +290,7 @@ func (r *reconciler) workSeen(ctx context.Context, ids []string, since time.Time
 			continue
 		}
 		restored, timeOK := parseJobTime(rec.LastRestoreTime)
-		if rec.Status == SnapshotStatusRestoring || (timeOK && !restored.Before(since.Add(-timePrecision))) {
+		if rec.Status == SnapshotStatusRestoring || (timeOK && !restored.Before(since.Add(-ownershipSlack))) {
 			return true, nil
 		}
 	}
@@ -237,8 +315,7 @@ func (r *reconciler) listRecords(ctx context.Context) error {
 }
 
 // learnZone learns the zone of job times, when it is not known yet, from a
-// job whose POST answer was read (one ShowJob); failing that, the search
-// judges job times modulo a quarter hour.
+// job whose POST answer was read (one ShowJob).
 func (c *Client) learnZone(ctx context.Context) {
 	if jobID, ok := c.svc.unlearnedJob(); ok {
 		_, _ = c.ShowJob(ctx, jobID) // ShowJob learns the zone from its answer

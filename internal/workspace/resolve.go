@@ -4,37 +4,66 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
+	"slices"
 	"sort"
 	"strings"
 	"time"
 )
 
-// Resolving what a create job made.
+// Resolving what a create job made: ownership that fails closed.
 //
 // batch-create answers only with a job ID and the service composes the
 // snapshot names, so the records are found by listing the job's desktops. A
-// record is the job's only if it was not there before the job was sent (the
-// baseline the submission listed, ChunkSubmission.Baseline), is MANUALLY
-// created, of the requested disk kinds and carries the requested names.
-// Job times are not trusted to bound the search (their zone is not
-// documented, reference §9 item 1); they only break a tie, when a desktop
-// has records of more than one generation (a later job over the same
-// desktops, or an import, which has no baseline): the generation whose
-// create_time (documented UTC) best fits the job's begin_time in the
-// learned zone, or, while the zone is unknown, the one that fits it modulo a
-// quarter hour; then the newest. A desktop whose sub-job succeeded but whose
-// record cannot be found is reported, never dropped in silence.
+// record is the job's only if all of these documented facts say so:
+//   - it is a MANUALLY created record of a desktop of the job, of a disk kind
+//     the job asked for;
+//   - its create_time (documented UTC) lies in the job's window: for a job
+//     this provider started, from the send of its request to when the job was
+//     first read as ended, on the service's clock (HTTP Date headers); once
+//     the zone of job times is known, also within the desktop's sub-job
+//     begin_time and end_time in that zone. Each bound is widened by
+//     ownershipSlack for second-precision times. An import has no send, so it
+//     needs the zone (ZoneUnknownError otherwise);
+//   - its name is the desktop's name, then the requested name, then what the
+//     service appends (documented as a timestamp, format undocumented). What
+//     it appends is judged by its shape (digits and letters as classes): a
+//     shape is possible when every candidate's name ends in it, and the
+//     records of that shape are the job's. "nightly-2…" is then never a
+//     record of "nightly": no shape both ends "nightly2026…" and makes
+//     "-22026…" all appended. A shape proven on a job this provider started
+//     is kept for later resolutions.
+// Where more than one record of a desktop's system disk (or of its data
+// disks, spread beyond one moment) remains, or the possible shapes
+// disagree, nothing of that desktop is taken: it is reported as ambiguous
+// with its candidates. A desktop whose sub-job succeeded but shows no record
+// is looked for again for the propagation window (lists lag jobs), then
+// reported; never dropped in silence.
 
-// ResolveOptions narrows snapshot resolution. Empty fields match anything
-// (import knows only the job).
+// ownershipSlack widens each bound of a job's window: create_time, job
+// times and Date headers have one-second precision, and the Date header
+// reaches us a network trip late.
+const ownershipSlack = 3 * time.Second
+
+// ResolveOptions says what the job asked for and when it ran.
 type ResolveOptions struct {
 	DiskType       string
 	SystemDiskName string
 	DataDiskName   string
-	// Baseline holds the IDs of the snapshots the job's desktops had before
-	// it was sent; nil when unknown (import).
-	Baseline map[string]bool
+	// Window is, for a job this provider started, when its request was
+	// sent and answered (service time); nil for an import, which then
+	// needs the zone of job times.
+	Window *JobWindow
+	// Propagation overrides Config.PropagationWindow when positive; a
+	// negative value looks once.
+	Propagation time.Duration
+}
+
+// JobWindow is when a job this provider started began to be possible and
+// (if known) when it was first seen ended, on the service's clock.
+type JobWindow struct {
+	Sent     time.Time
+	Answered time.Time // zero when the job was reconciled
+	Ended    time.Time // zero: the JobResult's SeenEnded
 }
 
 // CreatedSnapshots is what a create job made.
@@ -43,13 +72,23 @@ type CreatedSnapshots struct {
 	// failed sub-jobs, so they can be cleaned up), sorted by desktop ID,
 	// system disk first, then snapshot ID.
 	Records []DesktopSnapshotDetailInfo
-	// Unattributed lists the desktops whose sub-job succeeded but for which
-	// no record of the requested kind was found, sorted.
+	// Unattributed lists the desktops whose sub-job succeeded but show no
+	// record that is the job's, sorted.
 	Unattributed []string
+	// Ambiguous lists the disks with more than one record that may be the
+	// job's: none of them is taken.
+	Ambiguous []AmbiguousDisk
+}
+
+// AmbiguousDisk is a desktop's disk kind whose records cannot be told apart.
+type AmbiguousDisk struct {
+	DesktopID  string
+	SystemDisk bool
+	Candidates []string // snapshot IDs, sorted
 }
 
 // ResolveCreatedSnapshots returns exactly the snapshot records a finished
-// create job produced.
+// create job provably produced.
 func (c *Client) ResolveCreatedSnapshots(ctx context.Context, job *JobResult, opts ResolveOptions) (*CreatedSnapshots, error) {
 	if job == nil {
 		return nil, errors.New("resolving created snapshots: no job given")
@@ -61,65 +100,183 @@ func (c *Client) ResolveCreatedSnapshots(ctx context.Context, job *JobResult, op
 	if len(desktops) == 0 {
 		return &CreatedSnapshots{}, nil
 	}
-	records, err := c.ListAllDesktopSnapshots(ctx, ListDesktopSnapshotRequest{DesktopIds: desktops, CreateType: CreateTypeManually})
+	bounds, err := c.jobWindows(job, opts.Window, "Telling which snapshots job "+job.JobID+" made")
 	if err != nil {
-		return nil, fmt.Errorf("resolving the snapshots of job %s: %w", job.JobID, err)
+		return nil, err
 	}
-	return selectCreated(records, job, opts, c.svc.offsetScore), nil
+	propagation := c.cfg.PropagationWindow
+	if opts.Propagation != 0 {
+		propagation = opts.Propagation
+	}
+	deadline := c.propagationDeadline(job, propagation)
+	for attempt := 1; ; attempt++ {
+		records, err := c.ListAllDesktopSnapshots(ctx, ListDesktopSnapshotRequest{DesktopIds: desktops, CreateType: CreateTypeManually})
+		if err != nil {
+			return nil, fmt.Errorf("resolving the snapshots of job %s: %w", job.JobID, err)
+		}
+		learned := ""
+		if opts.Window != nil {
+			learned = c.names.get()
+		}
+		out, proven := selectCreated(records, job, opts, bounds, learned)
+		left := deadline.Sub(c.clock.Now())
+		if len(out.Unattributed) == 0 || left <= 0 {
+			if opts.Window != nil && proven != "" && len(out.Unattributed) == 0 {
+				c.names.set(proven)
+			}
+			return out, nil
+		}
+		// The list may lag the job: look again.
+		if err := c.sleep(ctx, min(c.backoff(attempt), left)); err != nil {
+			return out, nil
+		}
+	}
 }
 
-// selectCreated is the filtering half of ResolveCreatedSnapshots; score
-// rates how well a job time and a UTC time mark the same moment (lower is
-// better).
-func selectCreated(records []DesktopSnapshotDetailInfo, job *JobResult, opts ResolveOptions, score func(jobTime, utc time.Time) time.Duration) *CreatedSnapshots {
-	inJob := make(map[string]bool, len(job.Outcomes))
-	for _, o := range job.Outcomes {
-		inJob[o.DesktopID] = true
+// propagationDeadline is when lists stop being given time to catch up
+// with a job: the propagation window counts from the job's end, so a
+// refresh long after the job looks once rather than waiting again.
+func (c *Client) propagationDeadline(job *JobResult, propagation time.Duration) time.Time {
+	now := c.clock.Now()
+	ended, ok := c.svc.utcOf(job.EndTime)
+	if !ok {
+		ended = job.SeenEnded
 	}
-	perDesktop := map[string]*[2][]candidate{} // [0] system, [1] data
-	for pos, rec := range records {
-		system := rec.IsSystemDisk != nil && *rec.IsSystemDisk
+	if ended.IsZero() {
+		return now.Add(propagation)
+	}
+	since := c.svc.toService(now).Sub(ended)
+	return now.Add(propagation - max(since, 0))
+}
+
+// window bounds the create_time of a job's records (UTC, service clock);
+// a zero bound is open.
+type window struct{ from, to time.Time }
+
+func (w window) holds(t time.Time) bool {
+	return (w.from.IsZero() || !t.Before(w.from)) && (w.to.IsZero() || !t.After(w.to))
+}
+
+// jobWindows is each desktop's window: the job's send and end as this
+// client saw them, narrowed to its sub-job's times in the known zone. With
+// neither a window nor the zone, the decision is refused.
+func (c *Client) jobWindows(job *JobResult, w *JobWindow, decision string) (map[string]window, error) {
+	var base window
+	if w != nil {
+		base.from = w.Sent.Add(-ownershipSlack)
+		end := w.Ended
+		if end.IsZero() {
+			end = job.SeenEnded
+		}
+		if !end.IsZero() {
+			base.to = end.Add(ownershipSlack)
+		}
+	}
+	_, zoneKnown := c.svc.zoneOffset()
+	if !zoneKnown && (base.from.IsZero() || base.to.IsZero()) {
+		return nil, &ZoneUnknownError{Decision: decision}
+	}
+	out := make(map[string]window, len(job.Outcomes))
+	for _, o := range job.Outcomes {
+		win := base
+		if begin, ok := c.svc.utcOf(earliest(o.BeginTime, job.BeginTime)); ok {
+			if from := begin.Add(-ownershipSlack); win.from.IsZero() || from.After(win.from) {
+				win.from = from
+			}
+		}
+		if end, ok := c.svc.utcOf(latest(o.EndTime, job.EndTime)); ok {
+			if to := end.Add(ownershipSlack); win.to.IsZero() || to.Before(win.to) {
+				win.to = to
+			}
+		}
+		if win.from.IsZero() || win.to.IsZero() {
+			return nil, fmt.Errorf("%s: job %s does not say when it ran (no readable begin_time and end_time)", decision, job.JobID)
+		}
+		out[o.DesktopID] = win
+	}
+	return out, nil
+}
+
+func earliest(a, b time.Time) time.Time {
+	if a.IsZero() || (!b.IsZero() && b.Before(a)) {
+		return b
+	}
+	return a
+}
+
+func latest(a, b time.Time) time.Time {
+	if a.IsZero() || (!b.IsZero() && b.After(a)) {
+		return b
+	}
+	return a
+}
+
+// candidate is a record that may be the job's.
+type candidate struct {
+	rec      DesktopSnapshotDetailInfo
+	created  time.Time
+	appended string // what follows the desktop's and the requested name
+}
+
+// diskKey is one desktop's system disk or data disks.
+type diskKey struct {
+	desktop string
+	system  bool
+}
+
+// selectCreated is the choosing half of ResolveCreatedSnapshots. learned is
+// a shape of what the service appends, proven before ("" = none); proven is
+// the shape this selection proved, if any.
+func selectCreated(records []DesktopSnapshotDetailInfo, job *JobResult, opts ResolveOptions, bounds map[string]window, learned string) (out *CreatedSnapshots, proven string) {
+	cands := map[diskKey][]candidate{}
+	for _, rec := range records {
+		win, inJob := bounds[rec.DesktopId]
 		switch {
-		case !inJob[rec.DesktopId], opts.Baseline[rec.SnapshotId], rec.IsSystemDisk == nil:
+		case !inJob, rec.IsSystemDisk == nil:
 			continue
 		case rec.CreateType != "" && rec.CreateType != CreateTypeManually:
 			continue
-		case !diskWanted(opts, system, rec.SnapshotName):
+		}
+		system := *rec.IsSystemDisk
+		if (system && opts.DiskType == DiskTypeData) || (!system && opts.DiskType == DiskTypeSystem) {
 			continue
 		}
 		created, ok := parseJobTime(rec.CreateTime)
-		cand := candidate{rec: rec, created: created, pos: pos, fit: time.Duration(math.MaxInt64)}
-		if ok && !job.BeginTime.IsZero() {
-			cand.fit = score(job.BeginTime, created)
+		if !ok || !win.holds(created) {
+			continue // a record that cannot be placed in the window is not provably the job's
 		}
-		kinds := perDesktop[rec.DesktopId]
-		if kinds == nil {
-			kinds = &[2][]candidate{}
-			perDesktop[rec.DesktopId] = kinds
-		}
-		k := 1
+		name := opts.DataDiskName
 		if system {
-			k = 0
+			name = opts.SystemDiskName
 		}
-		kinds[k] = append(kinds[k], cand)
+		appended, ok := appendedPart(rec, name)
+		if !ok {
+			continue
+		}
+		k := diskKey{rec.DesktopId, system}
+		cands[k] = append(cands[k], candidate{rec: rec, created: created, appended: appended})
 	}
-	out := &CreatedSnapshots{}
-	for _, kinds := range perDesktop {
-		system, data := kinds[0], kinds[1]
-		var reference *candidate
-		if len(system) > 0 {
-			reference = bestFit(system)
-			out.Records = append(out.Records, reference.rec)
+	out = &CreatedSnapshots{}
+	chosen, ambiguous, proven := chooseByShape(cands, learned)
+	for k, recs := range chosen {
+		if ambiguous[k] || (!k.system && ambiguous[diskKey{k.desktop, true}]) {
+			continue
 		}
-		if len(data) > 0 {
-			if reference == nil {
-				reference = bestFit(data)
-			}
-			out.Records = append(out.Records, sameGeneration(data, system, reference)...)
-		}
+		out.Records = append(out.Records, recs...)
 	}
+	for k := range ambiguous {
+		out.Ambiguous = append(out.Ambiguous, AmbiguousDisk{DesktopID: k.desktop, SystemDisk: k.system, Candidates: candidateIDs(cands[k])})
+	}
+	sort.Slice(out.Ambiguous, func(i, j int) bool {
+		a, b := out.Ambiguous[i], out.Ambiguous[j]
+		if a.DesktopID != b.DesktopID {
+			return a.DesktopID < b.DesktopID
+		}
+		return a.SystemDisk && !b.SystemDisk
+	})
 	sortSnapshots(out.Records)
 	found := map[string][2]bool{}
+	undecided := map[string]bool{}
 	for _, r := range out.Records {
 		f := found[r.DesktopId]
 		if *r.IsSystemDisk {
@@ -129,86 +286,175 @@ func selectCreated(records []DesktopSnapshotDetailInfo, job *JobResult, opts Res
 		}
 		found[r.DesktopId] = f
 	}
+	for _, a := range out.Ambiguous {
+		undecided[a.DesktopID] = true
+	}
 	for _, o := range job.Outcomes {
-		if o.DesktopID != "" && o.Succeeded() && !expectedFound(opts.DiskType, found[o.DesktopID]) {
+		if o.DesktopID != "" && o.Succeeded() && !undecided[o.DesktopID] && !expectedFound(opts.DiskType, found[o.DesktopID]) {
 			out.Unattributed = append(out.Unattributed, o.DesktopID)
 		}
 	}
+	out.Unattributed = Dedupe(out.Unattributed)
 	sort.Strings(out.Unattributed)
+	return out, proven
+}
+
+// chooseByShape decides, per disk, which candidates are the job's: those
+// whose appended part has the shape of what the service appends. With a
+// learned shape, that one; else every shape some candidate's appended part
+// has and in which every candidate's name ends (else no shape filter at
+// all). A disk is ambiguous when the possible shapes choose differently,
+// or one chooses two system disk records, or data disk records of more
+// than one moment. proven is the only possible shape, when it chose.
+func chooseByShape(cands map[diskKey][]candidate, learned string) (chosen map[diskKey][]DesktopSnapshotDetailInfo, ambiguous map[diskKey]bool, proven string) {
+	ambiguous = map[diskKey]bool{}
+	if len(cands) == 0 {
+		return nil, ambiguous, ""
+	}
+	shapes := []string{learned}
+	if learned == "" {
+		shapes = possibleShapes(cands)
+	}
+	var results []map[diskKey][]DesktopSnapshotDetailInfo
+	for _, shape := range shapes {
+		res := map[diskKey][]DesktopSnapshotDetailInfo{}
+		for k, cs := range cands {
+			var picked []candidate
+			for _, c := range cs {
+				if shape == "" || shapeOf(c.appended) == shape {
+					picked = append(picked, c)
+				}
+			}
+			if len(picked) == 0 {
+				continue
+			}
+			if (k.system && len(picked) > 1) || (!k.system && !oneMoment(picked)) {
+				ambiguous[k] = true
+			}
+			res[k] = recordsOf(picked)
+		}
+		results = append(results, res)
+	}
+	chosen = results[0]
+	for _, res := range results[1:] {
+		for k := range cands {
+			if !sameIDs(chosen[k], res[k]) {
+				ambiguous[k] = true
+			}
+		}
+	}
+	if len(shapes) == 1 && learned == "" && shapes[0] != "" && len(ambiguous) == 0 {
+		proven = shapes[0]
+	}
+	return chosen, ambiguous, proven
+}
+
+// possibleShapes are the shapes of the candidates' appended parts in which
+// every candidate's name ends, sorted; [""] (no filter) when there is none.
+func possibleShapes(cands map[diskKey][]candidate) []string {
+	seen := map[string]bool{}
+	var shapes []string
+	for _, cs := range cands {
+		for _, c := range cs {
+			shape := shapeOf(c.appended)
+			if seen[shape] || shape == "" {
+				continue
+			}
+			seen[shape] = true
+			if allEndIn(cands, shape) {
+				shapes = append(shapes, shape)
+			}
+		}
+	}
+	if len(shapes) == 0 {
+		return []string{""}
+	}
+	sort.Strings(shapes)
+	return shapes
+}
+
+func allEndIn(cands map[diskKey][]candidate, shape string) bool {
+	n := len([]rune(shape))
+	for _, cs := range cands {
+		for _, c := range cs {
+			name := []rune(c.rec.SnapshotName)
+			if len(name) < n || shapeOf(string(name[len(name)-n:])) != shape {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// shapeOf maps digits to 9 and letters to a, keeping other characters, so
+// two timestamps of one format share a shape.
+func shapeOf(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= '0' && r <= '9':
+			return '9'
+		case (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z'):
+			return 'a'
+		}
+		return r
+	}, s)
+}
+
+// appendedPart is what follows the desktop's name and the requested name
+// in a record's name; false when the record does not carry them.
+func appendedPart(rec DesktopSnapshotDetailInfo, name string) (string, bool) {
+	prefix := rec.DesktopName + name
+	if rec.DesktopName == "" && name != "" {
+		// No desktop name to anchor on: the requested name's last place.
+		i := strings.LastIndex(rec.SnapshotName, name)
+		if i < 0 {
+			return "", false
+		}
+		return rec.SnapshotName[i+len(name):], true
+	}
+	if !strings.HasPrefix(rec.SnapshotName, prefix) {
+		return "", false
+	}
+	return rec.SnapshotName[len(prefix):], true
+}
+
+// oneMoment reports whether data disk records were made together (a
+// desktop's several data disks), not by two jobs.
+func oneMoment(cs []candidate) bool {
+	first, last := cs[0].created, cs[0].created
+	for _, c := range cs[1:] {
+		first, last = earliest(first, c.created), latest(last, c.created)
+	}
+	return last.Sub(first) <= 2*ownershipSlack
+}
+
+func recordsOf(cs []candidate) []DesktopSnapshotDetailInfo {
+	out := make([]DesktopSnapshotDetailInfo, len(cs))
+	for i, c := range cs {
+		out[i] = c.rec
+	}
 	return out
 }
 
-// candidate is a record that may be the job's.
-type candidate struct {
-	rec     DesktopSnapshotDetailInfo
-	created time.Time
-	pos     int
-	fit     time.Duration // how well create_time fits the job's begin; lower is better
+func candidateIDs(cs []candidate) []string {
+	ids := make([]string, len(cs))
+	for i, c := range cs {
+		ids[i] = c.rec.SnapshotId
+	}
+	sort.Strings(ids)
+	return ids
 }
 
-// bestFit is the candidate that best fits the job's time, then the newest,
-// then the last listed (the service lists in creation order).
-func bestFit(cands []candidate) *candidate {
-	best := &cands[0]
-	for i := range cands[1:] {
-		c := &cands[i+1]
-		switch {
-		case c.fit != best.fit:
-			if c.fit < best.fit {
-				best = c
-			}
-		case !c.created.Equal(best.created):
-			if c.created.After(best.created) {
-				best = c
-			}
-		case c.pos > best.pos:
-			best = c
+func sameIDs(a, b []DesktopSnapshotDetailInfo) bool {
+	ids := func(rs []DesktopSnapshotDetailInfo) []string {
+		out := make([]string, len(rs))
+		for i, r := range rs {
+			out[i] = r.SnapshotId
 		}
+		sort.Strings(out)
+		return out
 	}
-	return best
-}
-
-// sameGeneration returns the data disk records made with the reference
-// record: those created within a second or two of it (a desktop may have
-// several data disks). When several system records share that moment (jobs
-// back to back within a second, with no baseline to tell them apart), each
-// generation holds an equal share, and the last listed share is the newest.
-// If no data record is near the reference, the data record fitting best and
-// the ones created with it.
-func sameGeneration(data, system []candidate, reference *candidate) []DesktopSnapshotDetailInfo {
-	near := func(c candidate) bool {
-		d := c.created.Sub(reference.created)
-		return d >= -timePrecision && d <= timePrecision
-	}
-	var out []candidate
-	for _, c := range data {
-		if near(c) {
-			out = append(out, c)
-		}
-	}
-	if len(out) == 0 {
-		best := bestFit(data)
-		for _, c := range data {
-			if c.created.Equal(best.created) {
-				out = append(out, c)
-			}
-		}
-	}
-	generations := 0
-	for _, c := range system {
-		if near(c) {
-			generations++
-		}
-	}
-	if generations > 1 && len(out)%generations == 0 {
-		sort.Slice(out, func(i, j int) bool { return out[i].pos < out[j].pos })
-		out = out[len(out)-len(out)/generations:]
-	}
-	records := make([]DesktopSnapshotDetailInfo, len(out))
-	for i, c := range out {
-		records[i] = c.rec
-	}
-	return records
+	return slices.Equal(ids(a), ids(b))
 }
 
 // expectedFound reports whether a succeeded desktop has the records its
@@ -223,18 +469,6 @@ func expectedFound(diskType string, found [2]bool) bool {
 		return found[1]
 	default:
 		return found[0] || found[1]
-	}
-}
-
-// diskWanted applies DiskType and the requested names to one record.
-func diskWanted(opts ResolveOptions, system bool, name string) bool {
-	switch {
-	case system && opts.DiskType == DiskTypeData, !system && opts.DiskType == DiskTypeSystem:
-		return false
-	case system:
-		return strings.Contains(name, opts.SystemDiskName)
-	default:
-		return strings.Contains(name, opts.DataDiskName)
 	}
 }
 

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"time"
 )
 
 // Resolving which snapshots a finished restore job restored (for import).
@@ -14,14 +13,11 @@ import (
 // the free-text entity's format is not documented (reference §9 item 2). So
 // the snapshots are found from documented fields: per desktop of the job and
 // per disk, the record that was restored (status restoring, restore_success
-// or restore_failed) whose last_restore_time (UTC) fits the end of the
-// desktop's sub-job best, in the learned zone of job times or modulo a
-// quarter hour while it is unknown, and within restoreFit of it. This
-// assumes the job was the last restore of each of those snapshots.
-
-// restoreFit bounds how far a record's last_restore_time may be from its
-// sub-job's end.
-const restoreFit = 2 * time.Minute
+// or restore_failed) whose last_restore_time (UTC) lies within the
+// desktop's sub-job, in the known zone of job times (ZoneUnknownError
+// otherwise). Two such records of one disk are ambiguous and neither is
+// taken; a snapshot restored again since no longer shows this job's time,
+// and its desktop is unresolved.
 
 // RestoredSnapshots is what a restore job restored.
 type RestoredSnapshots struct {
@@ -29,6 +25,9 @@ type RestoredSnapshots struct {
 	// Unresolved lists the desktops of the job for which no restored
 	// snapshot fits, sorted.
 	Unresolved []string
+	// Ambiguous lists the disks restored, within the job's time, from more
+	// than one snapshot.
+	Ambiguous []AmbiguousDisk
 }
 
 // ResolveRestoredSnapshots finds the snapshots a finished restore job
@@ -41,66 +40,61 @@ func (c *Client) ResolveRestoredSnapshots(ctx context.Context, job *JobResult) (
 	if len(desktops) == 0 {
 		return &RestoredSnapshots{}, nil
 	}
-	records, err := c.ListAllDesktopSnapshots(ctx, ListDesktopSnapshotRequest{DesktopIds: desktops})
+	bounds, err := c.jobWindows(job, nil, "Telling which snapshots job "+job.JobID+" restored")
 	if err != nil {
-		return nil, fmt.Errorf("resolving the snapshots of job %s: %w", job.JobID, err)
+		return nil, err
 	}
-	return selectRestored(records, job, c.svc.offsetScore), nil
+	// Lists may lag the job: a job that ended a moment ago is looked at
+	// again for what is left of the propagation window.
+	deadline := c.propagationDeadline(job, c.cfg.PropagationWindow)
+	for attempt := 1; ; attempt++ {
+		records, err := c.ListAllDesktopSnapshots(ctx, ListDesktopSnapshotRequest{DesktopIds: desktops})
+		if err != nil {
+			return nil, fmt.Errorf("resolving the snapshots of job %s: %w", job.JobID, err)
+		}
+		out := selectRestored(records, job, bounds)
+		left := deadline.Sub(c.clock.Now())
+		if len(out.Unresolved) == 0 || left <= 0 {
+			return out, nil
+		}
+		if err := c.sleep(ctx, min(c.backoff(attempt), left)); err != nil {
+			return out, nil
+		}
+	}
 }
 
 // selectRestored is the choosing half of ResolveRestoredSnapshots.
-func selectRestored(records []DesktopSnapshotDetailInfo, job *JobResult, score func(jobTime, utc time.Time) time.Duration) *RestoredSnapshots {
-	type best struct {
-		id       string
-		fit      time.Duration
-		restored time.Time
-	}
-	ends := map[string]time.Time{}
-	for _, o := range job.Outcomes {
-		end := o.EndTime
-		if end.IsZero() {
-			end = job.EndTime
-		}
-		ends[o.DesktopID] = end
-	}
-	chosen := map[string]*[2]*best{} // per desktop: system, data
+func selectRestored(records []DesktopSnapshotDetailInfo, job *JobResult, bounds map[string]window) *RestoredSnapshots {
+	chosen := map[diskKey][]string{}
 	for _, rec := range records {
-		end, inJob := ends[rec.DesktopId]
+		win, inJob := bounds[rec.DesktopId]
 		restored, ok := parseJobTime(rec.LastRestoreTime)
 		switch {
-		case !inJob || !ok || end.IsZero() || rec.IsSystemDisk == nil:
+		case !inJob || !ok || rec.IsSystemDisk == nil || !win.holds(restored):
 			continue
 		case rec.Status != SnapshotStatusRestoring && rec.Status != SnapshotStatusRestoreSuccess && rec.Status != SnapshotStatusRestoreFailed:
 			continue
 		}
-		fit := score(end, restored)
-		if fit > restoreFit {
-			continue
-		}
-		k := 1
-		if *rec.IsSystemDisk {
-			k = 0
-		}
-		disks := chosen[rec.DesktopId]
-		if disks == nil {
-			disks = &[2]*best{}
-			chosen[rec.DesktopId] = disks
-		}
-		if b := disks[k]; b == nil || fit < b.fit || (fit == b.fit && restored.After(b.restored)) {
-			disks[k] = &best{id: rec.SnapshotId, fit: fit, restored: restored}
-		}
+		k := diskKey{rec.DesktopId, *rec.IsSystemDisk}
+		chosen[k] = append(chosen[k], rec.SnapshotId)
 	}
 	out := &RestoredSnapshots{}
 	for _, d := range Dedupe(desktopsOfOutcomes(job)) { // each desktop once, in the job's order
-		disks := chosen[d]
-		if disks == nil {
-			out.Unresolved = append(out.Unresolved, d)
-			continue
-		}
-		for _, b := range disks {
-			if b != nil {
-				out.SnapshotIDs = append(out.SnapshotIDs, b.id)
+		found := false
+		for _, system := range []bool{true, false} {
+			ids := chosen[diskKey{d, system}]
+			switch {
+			case len(ids) == 1:
+				out.SnapshotIDs = append(out.SnapshotIDs, ids[0])
+				found = true
+			case len(ids) > 1:
+				sort.Strings(ids)
+				out.Ambiguous = append(out.Ambiguous, AmbiguousDisk{DesktopID: d, SystemDisk: system, Candidates: ids})
+				found = true
 			}
+		}
+		if !found {
+			out.Unresolved = append(out.Unresolved, d)
 		}
 	}
 	sort.Strings(out.SnapshotIDs)

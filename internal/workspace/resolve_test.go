@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -23,86 +24,120 @@ func ids(records []DesktopSnapshotDetailInfo) []string {
 	return out
 }
 
+// sameWindow gives every desktop of job the window [from, to] (RFC 3339).
+func sameWindow(job *JobResult, from, to string) map[string]window {
+	f, _ := parseJobTime(from)
+	u, _ := parseJobTime(to)
+	out := map[string]window{}
+	for _, o := range job.Outcomes {
+		out[o.DesktopID] = window{f, u}
+	}
+	return out
+}
+
 func TestSelectCreatedKeepsExactlyTheJobsRecords(t *testing.T) {
 	const m = CreateTypeManually
-	job := &JobResult{JobID: "j", BeginTime: time.Date(2026, 3, 1, 12, 0, 10, 0, time.UTC),
+	job := &JobResult{JobID: "j",
 		Outcomes: []DesktopOutcome{{DesktopID: "d1", Status: JobStatusSuccess}, {DesktopID: "d2", Status: JobStatusFailed},
 			{DesktopID: "d3", Status: JobStatusSuccess}}}
-	records := []DesktopSnapshotDetailInfo{
-		record("old-sys", "d1", true, "2026-03-01T11:00:05Z", "d1-sys", m, "create_success"), // in the baseline
-		record("old-data", "d1", false, "2026-03-01T11:00:05Z", "d1-data", m, "create_success"),
-		record("auto", "d1", true, "2026-03-01T12:00:10Z", "d1-sys", "AUTO", "create_success"), // scheduled, not ours
-		record("d1-sys", "d1", true, "2026-03-01T12:00:10Z", "d1-sys", m, "create_success"),
-		record("d1-data-b", "d1", false, "2026-03-01T12:00:10Z", "d1-data", m, "create_success"),
-		record("d1-data-a", "d1", false, "2026-03-01T12:00:11Z", "d1-data", m, "create_success"), // a second later: same generation
-		record("d2-sys", "d2", true, "2026-03-01T12:00:10Z", "d2-sys", m, "create_failed"),
-		record("d2-other-name", "d2", false, "2026-03-01T12:00:10Z", "d2-other", m, "create_success"),
-		record("stranger", "d9", true, "2026-03-01T12:00:10Z", "d9-sys", m, "create_success"),
+	rec := func(id, desktop string, system bool, created, name, createType, status string) DesktopSnapshotDetailInfo {
+		r := record(id, desktop, system, created, name, createType, status)
+		r.DesktopName = "PC-" + desktop
+		r.SnapshotName = r.DesktopName + name + "20260301120010"
+		return r
 	}
-	opts := ResolveOptions{SystemDiskName: "sys", DataDiskName: "data", Baseline: map[string]bool{"old-sys": true, "old-data": true}}
-	got := selectCreated(records, job, opts, (&serviceClock{}).offsetScore)
+	records := []DesktopSnapshotDetailInfo{
+		rec("old-sys", "d1", true, "2026-03-01T11:00:05Z", "sys", m, "create_success"), // before the send
+		rec("old-data", "d1", false, "2026-03-01T11:00:05Z", "data", m, "create_success"),
+		rec("auto", "d1", true, "2026-03-01T12:00:10Z", "sys", "AUTO", "create_success"), // scheduled, not ours
+		rec("d1-sys", "d1", true, "2026-03-01T12:00:10Z", "sys", m, "create_success"),
+		rec("d1-data-b", "d1", false, "2026-03-01T12:00:10Z", "data", m, "create_success"),
+		rec("d1-data-a", "d1", false, "2026-03-01T12:00:11Z", "data", m, "create_success"), // a second later: same moment
+		rec("d1-late", "d1", true, "2026-03-01T12:09:00Z", "sys", m, "create_success"),     // after the job ended
+		rec("d2-sys", "d2", true, "2026-03-01T12:00:10Z", "sys", m, "create_failed"),
+		rec("d2-other-name", "d2", false, "2026-03-01T12:00:10Z", "other", m, "create_success"),
+		rec("stranger", "d9", true, "2026-03-01T12:00:10Z", "sys", m, "create_success"),
+	}
+	bounds := sameWindow(job, "2026-03-01T12:00:05Z", "2026-03-01T12:05:00Z")
+	opts := ResolveOptions{SystemDiskName: "sys", DataDiskName: "data"}
+	got, proven := selectCreated(records, job, opts, bounds, "")
 	if want := []string{"d1-sys", "d1-data-a", "d1-data-b", "d2-sys"}; !slices.Equal(ids(got.Records), want) {
 		t.Fatalf("selected %v, want %v", ids(got.Records), want)
 	}
+	if proven != "99999999999999" {
+		t.Fatalf("proven shape %q, want the timestamp's", proven)
+	}
 	// d3 succeeded and has no record: reported, not dropped in silence.
-	if !slices.Equal(got.Unattributed, []string{"d3"}) {
-		t.Fatalf("unattributed %v, want [d3]", got.Unattributed)
+	if !slices.Equal(got.Unattributed, []string{"d3"}) || len(got.Ambiguous) != 0 {
+		t.Fatalf("unattributed %v, ambiguous %v; want [d3] and none", got.Unattributed, got.Ambiguous)
 	}
 	opts.DiskType = DiskTypeData
-	got = selectCreated(records, job, opts, (&serviceClock{}).offsetScore)
+	got, _ = selectCreated(records, job, opts, bounds, "")
 	if want := []string{"d1-data-a", "d1-data-b"}; !slices.Equal(ids(got.Records), want) {
 		t.Fatalf("data disks only: %v, want %v", ids(got.Records), want)
 	}
-	// Without the baseline, the earlier generation is told apart by time.
-	opts = ResolveOptions{DiskType: DiskTypeAll, SystemDiskName: "sys", DataDiskName: "data"}
-	got = selectCreated(records, job, opts, (&serviceClock{}).offsetScore)
-	if want := []string{"d1-sys", "d1-data-a", "d1-data-b", "d2-sys"}; !slices.Equal(ids(got.Records), want) {
-		t.Fatalf("without a baseline: %v, want %v", ids(got.Records), want)
+}
+
+// Two batches over the same desktops at once, named nightly and nightly-2:
+// the service composes desktop name + name + timestamp, so a nightly-2
+// record starts like a nightly one. Neither takes the other's.
+func TestSelectCreatedTellsNightlyFromNightly2(t *testing.T) {
+	job := &JobResult{JobID: "j", Outcomes: []DesktopOutcome{{DesktopID: "d1", Status: JobStatusSuccess}, {DesktopID: "d2", Status: JobStatusSuccess}}}
+	named := func(id, desktop, name, stamp string) DesktopSnapshotDetailInfo {
+		r := record(id, desktop, true, "2026-03-01T12:00:10Z", "", CreateTypeManually, "create_success")
+		r.DesktopName = "PC" + desktop
+		r.SnapshotName = r.DesktopName + name + stamp
+		return r
+	}
+	records := []DesktopSnapshotDetailInfo{
+		named("d1-n", "d1", "nightly", "20260301200010"), named("d1-n2", "d1", "nightly-2", "20260301200011"),
+		named("d2-n", "d2", "nightly", "20260301200010"), named("d2-n2", "d2", "nightly-2", "20260301200009"),
+	}
+	bounds := sameWindow(job, "2026-03-01T12:00:00Z", "2026-03-01T12:01:00Z")
+	for name, want := range map[string][]string{"nightly": {"d1-n", "d2-n"}, "nightly-2": {"d1-n2", "d2-n2"}} {
+		got, _ := selectCreated(records, job, ResolveOptions{DiskType: DiskTypeSystem, SystemDiskName: name}, bounds, "")
+		if !slices.Equal(ids(got.Records), want) || len(got.Ambiguous) != 0 || len(got.Unattributed) != 0 {
+			t.Fatalf("%s: selected %v (ambiguous %v, unattributed %v), want %v", name, ids(got.Records), got.Ambiguous, got.Unattributed, want)
+		}
+	}
+	// Where the appended part could have either shape (a batch "nightly-"
+	// beside "nightly-2": "nightly-2" + "0260301…" ends like a timestamp
+	// too), nothing is taken and the candidates are named.
+	records = []DesktopSnapshotDetailInfo{named("mine", "d1", "nightly-2", "20260301200010"), named("theirs", "d1", "nightly-", "20260301200011")}
+	got, proven := selectCreated(records, job, ResolveOptions{DiskType: DiskTypeSystem, SystemDiskName: "nightly-2"}, bounds, "")
+	if len(got.Records) != 0 || len(got.Ambiguous) != 1 || !slices.Equal(got.Ambiguous[0].Candidates, []string{"mine", "theirs"}) || proven != "" {
+		t.Fatalf("selected %v, ambiguous %+v, proven %q; want nothing taken, both named", ids(got.Records), got.Ambiguous, proven)
+	}
+	// A shape proven before decides it.
+	got, _ = selectCreated(records, job, ResolveOptions{DiskType: DiskTypeSystem, SystemDiskName: "nightly-2"}, bounds, "99999999999999")
+	if !slices.Equal(ids(got.Records), []string{"mine"}) || len(got.Ambiguous) != 0 {
+		t.Fatalf("with the learned shape: %v, ambiguous %+v; want [mine]", ids(got.Records), got.Ambiguous)
 	}
 }
 
-// Job times in any zone only break a tie between generations; the one whose
-// create_time (UTC) fits the job's begin best wins, newer or not.
-func TestSelectCreatedTieBreakReadsJobTimesInAnyZone(t *testing.T) {
+// Two records of the same name in the window (two batches of one name at
+// once, or a window that spans two scheduled jobs): neither is taken, the
+// desktop is reported with both, and its data disks are not taken either.
+func TestSelectCreatedRefusesTwoCandidates(t *testing.T) {
+	job := &JobResult{JobID: "j", Outcomes: []DesktopOutcome{{DesktopID: "d1", Status: JobStatusSuccess}, {DesktopID: "d2", Status: JobStatusSuccess}}}
+	named := func(id, desktop string, system bool, created string) DesktopSnapshotDetailInfo {
+		r := record(id, desktop, system, created, "", CreateTypeManually, "create_success")
+		r.DesktopName, r.SnapshotName = desktop, desktop+"nightly"+strings.NewReplacer("-", "", ":", "", "T", "", "Z", "").Replace(created)
+		return r
+	}
 	records := []DesktopSnapshotDetailInfo{
-		record("ours", "d1", true, "2026-03-01T12:00:10Z", "x", CreateTypeManually, ""),
-		record("later", "d1", true, "2026-03-01T12:04:00Z", "x", CreateTypeManually, ""),
+		named("a-sys", "d1", true, "2026-03-01T12:00:10Z"), named("a-data", "d1", false, "2026-03-01T12:00:10Z"),
+		named("b-sys", "d1", true, "2026-03-01T12:00:40Z"), named("b-data", "d1", false, "2026-03-01T12:00:40Z"),
+		named("d2-sys", "d2", true, "2026-03-01T12:00:10Z"), named("d2-data", "d2", false, "2026-03-01T12:00:10Z"),
 	}
-	for _, tc := range []struct {
-		name  string
-		begin string // as the service renders it
-		zone  time.Duration
-		known bool
-	}{
-		{"UTC", "2026-03-01 12:00:10", 0, false},
-		{"UTC+8, zone unknown", "2026-03-01 20:00:10", 0, false},
-		{"UTC+8, zone learned", "2026-03-01 20:00:10", 8 * time.Hour, true},
-		{"UTC-5:30, zone unknown", "2026-03-01 06:30:10", 0, false},
-		{"UTC+5:45, zone learned", "2026-03-01 17:45:11", 5*time.Hour + 45*time.Minute, true},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			begin, _ := parseJobTime(tc.begin)
-			job := &JobResult{BeginTime: begin, Outcomes: []DesktopOutcome{{DesktopID: "d1", Status: JobStatusSuccess}}}
-			clock := &serviceClock{zone: tc.zone, zoneKnown: tc.known}
-			got := selectCreated(records, job, ResolveOptions{}, clock.offsetScore)
-			if !slices.Equal(ids(got.Records), []string{"ours"}) {
-				t.Fatalf("selected %v, want [ours]", ids(got.Records))
-			}
-		})
+	bounds := sameWindow(job, "2026-03-01T12:00:00Z", "2026-03-01T12:01:00Z")
+	got, proven := selectCreated(records, job, ResolveOptions{DiskType: DiskTypeAll, SystemDiskName: "nightly", DataDiskName: "nightly"}, bounds, "")
+	if !slices.Equal(ids(got.Records), []string{"d2-sys", "d2-data"}) || len(got.Unattributed) != 0 || proven != "" {
+		t.Fatalf("selected %v, unattributed %v, proven %q; want only d2's", ids(got.Records), got.Unattributed, proven)
 	}
-}
-
-func TestSelectCreatedBreaksSameSecondTiesByListOrder(t *testing.T) {
-	at := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
-	job := &JobResult{BeginTime: at, EndTime: at, Outcomes: []DesktopOutcome{{DesktopID: "d1"}}}
-	records := []DesktopSnapshotDetailInfo{
-		record("first-sys", "d1", true, "2026-03-01T12:00:00Z", "x", "", ""),
-		record("first-data", "d1", false, "2026-03-01T12:00:00Z", "x", "", ""),
-		record("second-sys", "d1", true, "2026-03-01T12:00:00Z", "x", "", ""),
-		record("second-data", "d1", false, "2026-03-01T12:00:00Z", "x", "", ""),
-	}
-	if got := ids(selectCreated(records, job, ResolveOptions{}, (&serviceClock{}).offsetScore).Records); !slices.Equal(got, []string{"second-sys", "second-data"}) {
-		t.Fatalf("selected %v, want the second generation", got)
+	if len(got.Ambiguous) != 2 || got.Ambiguous[0].DesktopID != "d1" || !got.Ambiguous[0].SystemDisk ||
+		!slices.Equal(got.Ambiguous[0].Candidates, []string{"a-sys", "b-sys"}) {
+		t.Fatalf("ambiguous %+v; want d1's system disk with both candidates, then its data disks", got.Ambiguous)
 	}
 }
 
@@ -114,17 +149,19 @@ func TestResolveBackToBackZeroLengthJobs(t *testing.T) {
 		SystemDiskSnapshot: &DiskSnapshotInfo{Name: "nightly"}, DataDiskSnapshot: &DiskSnapshotInfo{Name: "nightly"}}
 	opts := ResolveOptions{DiskType: DiskTypeAll, SystemDiskName: "nightly", DataDiskName: "nightly"}
 
+	sent := c.svc.toService(c.clock.Now())
 	first := createAndWait(t, c, req)
+	opts.Window = &JobWindow{Sent: sent}
 	first6, err := c.ResolveCreatedSnapshots(ctx, first, opts)
 	if err != nil || len(first6.Records) != 6 {
 		t.Fatalf("first job: %+v, %v", first6, err)
 	}
 	firstSnaps := first6.Records
+	clockSecond := time.Now().Truncate(time.Second).Add(time.Second)
+	time.Sleep(time.Until(clockSecond)) // a new second: create_time tells the jobs apart
+	sent = c.svc.toService(c.clock.Now()).Add(ownershipSlack)
 	second := createAndWait(t, c, req)
-	opts.Baseline = map[string]bool{}
-	for _, id := range ids(firstSnaps) {
-		opts.Baseline[id] = true
-	}
+	opts.Window = &JobWindow{Sent: sent}
 	second6, err := c.ResolveCreatedSnapshots(ctx, second, opts)
 	if err != nil {
 		t.Fatal(err)
@@ -158,7 +195,7 @@ func TestResolveIncludesFailedRecords(t *testing.T) {
 	if !errors.As(err, new(*JobFailedError)) || len(res.Failed()) != 4 {
 		t.Fatalf("err = %v", err)
 	}
-	created, err := c.ResolveCreatedSnapshots(ctx, res, ResolveOptions{DiskType: DiskTypeSystem})
+	created, err := c.ResolveCreatedSnapshots(ctx, res, ResolveOptions{DiskType: DiskTypeSystem, Window: &JobWindow{Sent: res.SeenEnded.Add(-time.Minute)}})
 	if err != nil || len(created.Records) != 4 {
 		t.Fatalf("%+v, %v", created, err)
 	}
@@ -189,29 +226,11 @@ func TestCompleteParentWithFailedSubJobsFromEmulator(t *testing.T) {
 	}
 }
 
-// The baseline decides where times cannot: an earlier record of the same
-// second, listed after the job's own, is the newest by every other measure.
-func TestSelectCreatedBaselineDecidesWhereTimesCannot(t *testing.T) {
-	at := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
-	job := &JobResult{BeginTime: at, Outcomes: []DesktopOutcome{{DesktopID: "d1", Status: JobStatusSuccess}}}
-	records := []DesktopSnapshotDetailInfo{
-		record("ours", "d1", true, "2026-03-01T12:00:00Z", "x", CreateTypeManually, ""),
-		record("before", "d1", true, "2026-03-01T12:00:00Z", "x", CreateTypeManually, ""),
-	}
-	score := (&serviceClock{}).offsetScore
-	if got := ids(selectCreated(records, job, ResolveOptions{}, score).Records); !slices.Equal(got, []string{"before"}) {
-		t.Fatalf("without a baseline: %v; want the last listed, or the test proves nothing", got)
-	}
-	got := ids(selectCreated(records, job, ResolveOptions{Baseline: map[string]bool{"before": true}}, score).Records)
-	if !slices.Equal(got, []string{"ours"}) {
-		t.Fatalf("with the baseline: %v, want [ours]", got)
-	}
-}
-
-// A restore's snapshots are found by last_restore_time (UTC) against the end
-// of the desktop's sub-job, in whatever zone the service writes job times;
-// a snapshot restored again since, or never, is not the job's.
-func TestSelectRestoredReadsJobTimesInAnyZone(t *testing.T) {
+// A restore's snapshots are found by last_restore_time (UTC) within the
+// desktop's sub-job, once the zone of job times is known; a snapshot
+// restored again since, or never, is not the job's, nor is one restored a
+// day later at the same time; two in the window are ambiguous.
+func TestSelectRestoredReadsJobTimesInTheKnownZone(t *testing.T) {
 	restored := func(id, desktop string, system bool, last, status string) DesktopSnapshotDetailInfo {
 		r := record(id, desktop, system, "2026-03-01T11:00:00Z", "x", CreateTypeManually, status)
 		r.LastRestoreTime = last
@@ -222,29 +241,32 @@ func TestSelectRestoredReadsJobTimesInAnyZone(t *testing.T) {
 		restored("d1-data", "d1", false, "2026-03-01T12:00:08Z", SnapshotStatusRestoreSuccess),
 		restored("d1-older", "d1", true, "2026-03-01T09:47:00Z", SnapshotStatusRestoreSuccess), // an earlier restore
 		restored("d1-never", "d1", true, "", SnapshotStatusCreateSuccess),
-		restored("d2-again", "d2", true, "2026-03-01T12:05:40Z", SnapshotStatusRestoreSuccess), // restored again since
+		restored("d1-next-day", "d1", true, "2026-03-02T12:00:07Z", SnapshotStatusRestoreSuccess), // same time, a day later
+		restored("d2-again", "d2", true, "2026-03-01T12:05:40Z", SnapshotStatusRestoreSuccess),    // restored again since
+		restored("d3-a", "d3", true, "2026-03-01T12:00:05Z", SnapshotStatusRestoreSuccess),
+		restored("d3-b", "d3", true, "2026-03-01T12:00:06Z", SnapshotStatusRestoreSuccess),
 	}
-	for _, tc := range []struct {
-		name  string
-		zone  time.Duration // how far the service's job times run ahead of UTC
-		known bool
-	}{
-		{"UTC", 0, false},
-		{"UTC+8, zone unknown", 8 * time.Hour, false},
-		{"UTC+8, zone learned", 8 * time.Hour, true},
-		{"UTC-5:30, zone unknown", -5*time.Hour - 30*time.Minute, false},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			end := time.Date(2026, 3, 1, 12, 0, 8, 0, time.UTC).Add(tc.zone) // read as if UTC
-			job := &JobResult{Outcomes: []DesktopOutcome{
-				{DesktopID: "d1", Status: JobStatusSuccess, EndTime: end},
-				{DesktopID: "d2", Status: JobStatusSuccess, EndTime: end},
-			}}
-			clock := &serviceClock{zone: tc.zone, zoneKnown: tc.known}
-			got := selectRestored(records, job, clock.offsetScore)
-			if !slices.Equal(got.SnapshotIDs, []string{"d1-data", "d1-sys"}) || !slices.Equal(got.Unresolved, []string{"d2"}) {
-				t.Fatalf("restored %v, unresolved %v; want [d1-data d1-sys] and [d2]", got.SnapshotIDs, got.Unresolved)
-			}
-		})
+	for _, zone := range []time.Duration{0, 8 * time.Hour, -5*time.Hour - 30*time.Minute} {
+		begin := time.Date(2026, 3, 1, 12, 0, 4, 0, time.UTC).Add(zone) // read as if UTC
+		end := begin.Add(4 * time.Second)
+		var outcomes []DesktopOutcome
+		for _, d := range []string{"d1", "d2", "d3"} {
+			outcomes = append(outcomes, DesktopOutcome{DesktopID: d, Status: JobStatusSuccess, BeginTime: begin, EndTime: end})
+		}
+		job := &JobResult{JobID: "r", Outcomes: outcomes}
+		c := &Client{}
+		if _, err := c.jobWindows(job, nil, "Telling"); !errors.As(err, new(*ZoneUnknownError)) {
+			t.Fatalf("zone %s unknown: %v, want a ZoneUnknownError", zone, err)
+		}
+		c.svc.state(zone)
+		bounds, err := c.jobWindows(job, nil, "Telling")
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := selectRestored(records, job, bounds)
+		if !slices.Equal(got.SnapshotIDs, []string{"d1-data", "d1-sys"}) || !slices.Equal(got.Unresolved, []string{"d2"}) ||
+			len(got.Ambiguous) != 1 || got.Ambiguous[0].DesktopID != "d3" {
+			t.Fatalf("zone %s: restored %v, unresolved %v, ambiguous %+v; want [d1-data d1-sys], [d2] and d3", zone, got.SnapshotIDs, got.Unresolved, got.Ambiguous)
+		}
 	}
 }

@@ -18,7 +18,10 @@ import (
 //     answer we read: its begin_time lies between our send and that answer,
 //     so begin_time minus the answer's Date, rounded to the nearest quarter
 //     hour (every zone in use is a whole number of quarter hours), is the
-//     zone. Until one is learned, a job time is judged modulo a quarter hour.
+//     zone. A user who knows the zone may state it (Config.JobTimeZone); a
+//     zone learned later overrides a stated one that it contradicts, and the
+//     contradiction is kept for a warning. Until a zone is known, decisions
+//     that depend on it refuse (ZoneUnknownError) rather than guess.
 
 const quarterHour = 15 * time.Minute
 
@@ -39,6 +42,9 @@ type serviceClock struct {
 	skew      time.Duration // service clock - ours
 	zone      time.Duration // job times - UTC
 	zoneKnown bool
+	// stated is the zone the user gave (zoneKnown from the start); a learned
+	// zone that differs replaces it and sets contradicted.
+	stated, contradicted bool
 	// answeredAt holds, until the zone is learned, when (service time) the
 	// POST that started a job was answered.
 	answeredAt map[string]time.Time
@@ -64,10 +70,15 @@ func (s *serviceClock) toService(local time.Time) time.Time {
 
 // jobAnswered notes that the POST starting jobID was answered at local time.
 func (s *serviceClock) jobAnswered(jobID string, local time.Time) {
-	at := s.toService(local)
+	s.noteAnswered(jobID, s.toService(local))
+}
+
+// noteAnswered notes that the POST starting jobID was answered at service
+// time at (an earlier process may have recorded it with the job).
+func (s *serviceClock) noteAnswered(jobID string, at time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.zoneKnown || len(s.answeredAt) >= maxUnlearnedJobs {
+	if (s.zoneKnown && !s.stated) || len(s.answeredAt) >= maxUnlearnedJobs || at.IsZero() {
 		return
 	}
 	if s.answeredAt == nil {
@@ -80,7 +91,7 @@ func (s *serviceClock) jobAnswered(jobID string, local time.Time) {
 func (s *serviceClock) unlearnedJob() (string, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.zoneKnown {
+	if s.zoneKnown && !s.stated {
 		return "", false
 	}
 	for id := range s.answeredAt {
@@ -95,7 +106,7 @@ func (s *serviceClock) learnFromJob(jobID, beginTime string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	answered, known := s.answeredAt[jobID]
-	if s.zoneKnown || !known || !ok {
+	if (s.zoneKnown && !s.stated) || !known || !ok {
 		return
 	}
 	delete(s.answeredAt, jobID)
@@ -105,10 +116,27 @@ func (s *serviceClock) learnFromJob(jobID, beginTime string) {
 func (s *serviceClock) setZoneLocked(raw time.Duration) {
 	zone := raw.Round(quarterHour)
 	if zone < westmostZone || zone > eastmostZone {
-		return // not a zone: something else is off; keep judging modulo
+		return // not a zone: something else is off; learn nothing
 	}
-	s.zone, s.zoneKnown = zone, true
+	if s.stated && zone != s.zone {
+		s.contradicted = true
+	}
+	s.zone, s.zoneKnown, s.stated = zone, true, false
 	s.answeredAt = nil
+}
+
+// state sets the zone the user gave; learning may still correct it.
+func (s *serviceClock) state(zone time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.zone, s.zoneKnown, s.stated = zone, true, true
+}
+
+// contradiction reports a stated zone that a learned one replaced.
+func (s *serviceClock) contradiction() (learned time.Duration, ok bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.zone, s.contradicted
 }
 
 // zoneOffset is the learned zone of job times.
@@ -118,46 +146,35 @@ func (s *serviceClock) zoneOffset() (time.Duration, bool) {
 	return s.zone, s.zoneKnown
 }
 
-// beganSince judges whether a job time (a zone-less string read as if UTC)
-// denotes an instant no earlier than since; now is the service's time when
-// the job time was read. Both are service-clock instants.
-func (s *serviceClock) beganSince(begin, since, now time.Time) bool {
-	if zone, ok := s.zoneOffset(); ok {
-		return !begin.Add(-zone).Before(since.Add(-timePrecision))
+// utcOf converts a job time (read as if UTC) to the instant it marks, in
+// the known zone.
+func (s *serviceClock) utcOf(jobTime time.Time) (time.Time, bool) {
+	zone, ok := s.zoneOffset()
+	if !ok || jobTime.IsZero() {
+		return time.Time{}, false
 	}
-	// begin - since = zone + delay, the zone a whole number of quarter hours
-	// and the delay, for a job begun since, within [0, now - since].
-	delay := wrapQuarterHour(begin.Sub(since))
-	zone := begin.Sub(since) - delay
-	window := min(now.Sub(since), quarterHour/2-timePrecision)
-	return zone >= westmostZone && zone <= eastmostZone &&
-		delay >= -timePrecision && delay <= window+timePrecision
+	return jobTime.Add(-zone), true
 }
 
-// offsetScore is how far apart a job time and a UTC time are, as evidence
-// that they mark the same moment: the distance itself once the zone is
-// known, else its distance from a whole number of quarter hours.
-func (s *serviceClock) offsetScore(jobTime, utc time.Time) time.Duration {
-	d := jobTime.Sub(utc)
-	if zone, ok := s.zoneOffset(); ok {
-		d -= zone
-	} else {
-		d = wrapQuarterHour(d)
+// zonesInUse lists every zone from UTC-12 to UTC+14 in quarter hours, the
+// hypotheses a decision must hold under while the zone is unknown.
+func zonesInUse() []time.Duration {
+	zones := make([]time.Duration, 0, int((eastmostZone-westmostZone)/quarterHour)+1)
+	for z := westmostZone; z <= eastmostZone; z += quarterHour {
+		zones = append(zones, z)
 	}
-	if d < 0 {
-		d = -d
-	}
-	return d
+	return zones
 }
 
-// wrapQuarterHour maps d into [-7.5m, 7.5m) modulo a quarter hour.
-func wrapQuarterHour(d time.Duration) time.Duration {
-	r := d % quarterHour
-	switch {
-	case r >= quarterHour/2:
-		r -= quarterHour
-	case r < -quarterHour/2:
-		r += quarterHour
-	}
-	return r
+// ZoneUnknownError is a decision that depends on the zone of job times,
+// refused because the zone is not known.
+type ZoneUnknownError struct {
+	Decision string // what could not be decided, e.g. "Telling which snapshots job X made"
+}
+
+func (e *ZoneUnknownError) Error() string {
+	return e.Decision + " depends on the time zone the service writes job times in, which Huawei does not document " +
+		"and which this provider has not learned (it learns it from a job it starts and reads the answer of); " +
+		"set the provider's job_time_zone (or HW_JOB_TIME_ZONE), e.g. \"+08:00\", to the zone of begin_time in " +
+		"the service's job answers"
 }

@@ -40,31 +40,40 @@ func TestServiceClockLearnsTheZoneOfJobTimes(t *testing.T) {
 	}
 }
 
-// beganSince: with the zone known, exactly; with it unknown, modulo a
-// quarter hour, within the time since the send.
-func TestServiceClockBeganSince(t *testing.T) {
-	since := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
-	now := since.Add(20 * time.Second)
-	utc8 := func(d time.Duration) time.Time { return since.Add(8*time.Hour + d) } // a job time, read as if UTC
-	for _, tc := range []struct {
-		name  string
-		begin time.Time
-		known bool
-		want  bool
-	}{
-		{"just after, zone known", utc8(time.Second), true, true},
-		{"second-precision truncation", utc8(-time.Second), true, true},
-		{"three minutes before, zone known", utc8(-3 * time.Minute), true, false},
-		{"just after, zone unknown", utc8(time.Second), false, true},
-		{"within the elapsed time", utc8(15 * time.Second), false, true},
-		{"later than now", utc8(40 * time.Second), false, false},
-		{"three minutes before, zone unknown", utc8(-3 * time.Minute), false, false},
-		{"an hour before, zone unknown", utc8(-time.Hour - 30*time.Second), false, false},
-		{"beyond any zone", since.Add(20*time.Hour + time.Second), false, false},
+// A stated zone is used at once; a job this client started that proves
+// another replaces it and says so.
+func TestServiceClockStatedZoneYieldsToProof(t *testing.T) {
+	answered := time.Date(2026, 3, 1, 12, 0, 3, 0, time.UTC)
+	var s serviceClock
+	s.state(8 * time.Hour)
+	if zone, known := s.zoneOffset(); zone != 8*time.Hour || !known {
+		t.Fatalf("stated zone not used: %s %v", zone, known)
+	}
+	s.noteAnswered("j1", answered)
+	s.learnFromJob("j1", "2026-03-01 12:00:02") // the service writes UTC
+	if zone, _ := s.zoneOffset(); zone != 0 {
+		t.Fatalf("zone %s after a job proved UTC, want 0", zone)
+	}
+	if learned, contradicted := s.contradiction(); !contradicted || learned != 0 {
+		t.Fatalf("contradiction = %s, %v; want UTC, true", learned, contradicted)
+	}
+}
+
+func TestParseJobTimeZone(t *testing.T) {
+	for in, want := range map[string]time.Duration{
+		"UTC": 0, "Z": 0, "+08:00": 8 * time.Hour, "-05:30": -5*time.Hour - 30*time.Minute, "+0545": 5*time.Hour + 45*time.Minute, "+14:00": 14 * time.Hour,
 	} {
-		s := serviceClock{zone: 8 * time.Hour, zoneKnown: tc.known}
-		if got := s.beganSince(tc.begin, since, now); got != tc.want {
-			t.Errorf("%s: beganSince = %v, want %v", tc.name, got, tc.want)
+		got, err := ParseJobTimeZone(in)
+		if err != nil || got != want {
+			t.Errorf("ParseJobTimeZone(%q) = %s, %v; want %s", in, got, err, want)
+		}
+		if back, _ := ParseJobTimeZone(FormatJobTimeZone(want)); back != want {
+			t.Errorf("FormatJobTimeZone(%s) does not read back", want)
+		}
+	}
+	for _, in := range []string{"", "8", "+8:00", "+08:10", "+15:00", "-13:00", "+08:60", "Asia/Shanghai"} {
+		if _, err := ParseJobTimeZone(in); err == nil {
+			t.Errorf("ParseJobTimeZone(%q) accepted", in)
 		}
 	}
 }

@@ -168,11 +168,13 @@ func (c *Client) EndedJobResult(ctx context.Context, job *ShowJobResponse) (*Job
 
 // finishedJob builds the result of a terminal job with all its sub-jobs.
 func (c *Client) finishedJob(ctx context.Context, job *ShowJobResponse, polls int) (*JobResult, error) {
+	seen := c.svc.toService(c.clock.Now()) // the answer that said it ended was just read
 	subJobs, err := c.AllSubJobs(ctx, job)
 	if err != nil {
 		return nil, fmt.Errorf("job %s ended with status %s; %w", job.Id, job.Status, err)
 	}
 	res := newJobResult(job, subJobs, polls)
+	res.SeenEnded = seen
 	if !res.Succeeded {
 		return res, &JobFailedError{Result: res}
 	}
