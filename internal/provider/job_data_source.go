@@ -75,7 +75,8 @@ func (d *jobDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, re
 				"`SUCCESS`, `COMPLETE`, `FAIL` or `FAILED` once finished."),
 			"begin_time": computedString("When the job began, exactly as the service writes it: a time with no zone, " +
 				"such as `2026-11-21 02:00:04`, in the service's own time zone, which Huawei does not document (UTC and " +
-				"UTC+8 are both plausible). It is not converted: do not read it as UTC."),
+				"UTC+8 are both plausible). It is not converted: do not read it as UTC. When you know the zone, " +
+				"state it in the provider setting `job_time_zone` (or `HW_JOB_TIME_ZONE`), e.g. `+08:00`; this value stays as written."),
 			"end_time":       computedString("When the job ended, written as `begin_time` is; empty while it runs."),
 			"job_error_code": computedString("Error code of a failed job; empty otherwise."),
 			"fail_reason":    computedString("Why the job failed; empty otherwise."),
