@@ -254,7 +254,23 @@ const (
 // status sums the run up as the status kept in state.
 func (r *jobRun) status() string {
 	succeeded, failed := r.outcomes()
+	for _, sub := range r.refusedChunks() {
+		failed += len(sub.IDs)
+	}
 	return batchStatusOf(r.pending(), succeeded, failed)
+}
+
+// refusedChunks are the chunks the service answered with an error, so no
+// job runs for them (a chunk never sent is not among them: the service
+// said nothing of it).
+func (r *jobRun) refusedChunks() []workspace.ChunkSubmission {
+	var refused []workspace.ChunkSubmission
+	for _, sub := range r.failedChunks {
+		if !errors.Is(sub.Err, workspace.ErrNotSubmitted) {
+			refused = append(refused, sub)
+		}
+	}
+	return refused
 }
 
 // batchStatusOf is the status kept in state of jobs, pending or not, whose

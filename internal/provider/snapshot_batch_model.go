@@ -127,10 +127,7 @@ func (m *snapshotBatchModel) applyJobResults(ctx context.Context, client *worksp
 // job started for them), each with the service's code and message.
 func refusedDesktops(run *jobRun) map[string]string {
 	failed := map[string]string{}
-	for _, sub := range run.failedChunks {
-		if errors.Is(sub.Err, workspace.ErrNotSubmitted) {
-			continue // never sent: nothing to say of the service
-		}
+	for _, sub := range run.refusedChunks() {
 		reason := "refused: " + sub.Err.Error()
 		if e := (*workspace.APIError)(nil); errors.As(sub.Err, &e) {
 			reason = orNone(e.ErrorCode) + ": " + orNone(e.ErrorMsg)

@@ -16,12 +16,31 @@ func (c *Client) ListAllDesktopSnapshots(ctx context.Context, req ListDesktopSna
 	}
 	groups := chunkIDs(Dedupe(req.DesktopIds))
 	pages := make([][]DesktopSnapshotDetailInfo, len(groups))
+	err := c.eachGroup(ctx, groups, func(ctx context.Context, i int) (err error) {
+		q := req
+		q.DesktopIds = groups[i]
+		pages[i], err = c.listAllSnapshotPages(ctx, q)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	var all []DesktopSnapshotDetailInfo
+	for _, page := range pages {
+		all = append(all, page...)
+	}
+	return uniqueSnapshots(all), nil
+}
+
+// eachGroup runs query for every group, up to MaxConcurrentSubmits at a
+// time; the first error stops the rest and is returned.
+func (c *Client) eachGroup(ctx context.Context, groups [][]string, query func(ctx context.Context, i int) error) error {
 	errs := make([]error, len(groups))
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	sem := make(chan struct{}, c.cfg.MaxConcurrentSubmits)
 	var wg sync.WaitGroup
-	for i, group := range groups {
+	for i := range groups {
 		wg.Go(func() {
 			select {
 			case sem <- struct{}{}:
@@ -30,9 +49,7 @@ func (c *Client) ListAllDesktopSnapshots(ctx context.Context, req ListDesktopSna
 				errs[i] = context.Cause(ctx)
 				return
 			}
-			q := req
-			q.DesktopIds = group
-			if pages[i], errs[i] = c.listAllSnapshotPages(ctx, q); errs[i] != nil {
+			if errs[i] = query(ctx, i); errs[i] != nil {
 				cancel()
 			}
 		})
@@ -40,14 +57,10 @@ func (c *Client) ListAllDesktopSnapshots(ctx context.Context, req ListDesktopSna
 	wg.Wait()
 	for _, err := range errs {
 		if err != nil {
-			return nil, err
+			return err
 		}
 	}
-	var all []DesktopSnapshotDetailInfo
-	for _, page := range pages {
-		all = append(all, page...)
-	}
-	return uniqueSnapshots(all), nil
+	return nil
 }
 
 // listAllSnapshotPages pages through one query.

@@ -234,8 +234,11 @@ type ListDesktopsRequest struct {
 	UserName     string
 	ComputerName string
 	DesktopIp    string
-	Offset       int32
-	Limit        int32
+	// DesktopId filters on up to 100 exact IDs (a repeated desktop_id key;
+	// SDK v0.1.207, reference §9).
+	DesktopId []string
+	Offset    int32
+	Limit     int32
 }
 
 // ListDesktopsResponse is one page of desktops.

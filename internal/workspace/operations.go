@@ -132,6 +132,12 @@ func (c *Client) ListDesktops(ctx context.Context, req ListDesktopsRequest) (*Li
 	setIfNotEmpty(q, "user_name", req.UserName)
 	setIfNotEmpty(q, "computer_name", req.ComputerName)
 	setIfNotEmpty(q, "desktop_ip", req.DesktopIp)
+	if len(req.DesktopId) > MaxBatchIDs {
+		return nil, fmt.Errorf("ListDesktops: desktop_id takes at most %d IDs, got %d", MaxBatchIDs, len(req.DesktopId))
+	}
+	for _, id := range req.DesktopId {
+		q.Add("desktop_id", id)
+	}
 	setPage(q, req.Offset, req.Limit)
 	var out ListDesktopsResponse
 	if err := c.get(ctx, "ListDesktops", "/desktops", q, &out); err != nil {
