@@ -57,8 +57,9 @@ func (r *snapshotBatchListResource) ListResourceConfigSchema(_ context.Context, 
 			"gives. Arguments narrow the list; a job matches when it matches all of them. Jobs still running are not listed.\n\n" +
 			"With `include_resource` (as `-generate-config-out` needs), a job whose import would not give a batch of its " +
 			"own is left out, with a warning naming it: one none of whose snapshots exists any more, one whose import " +
-			"would take snapshots another listed job made (a snapshot goes to the job whose begin time it fits best, the " +
-			"newer on a tie), and one the service no longer knows (deleted since the sub-jobs were read).\n\n" +
+			"is refused (the zone of job times unknown, or records that cannot be told apart), one that would share a " +
+			"snapshot with another listed job, and one the service no longer knows (deleted since the sub-jobs were read). " +
+			"Batches that a resource already manages are listed too: Terraform gives a list no state.\n\n" +
 			"Jobs are found through the sub-job list, which the service pages up to offset 10000 with at most 1000 a " +
 			"page: the list reads at most 11000 sub-jobs, one per desktop of each job (110 batches of 100 desktops), " +
 			"and warns when the project holds more.",

@@ -54,14 +54,18 @@ func (r *snapshotBatchResource) Schema(ctx context.Context, _ resource.SchemaReq
 			"the jobs and keeps the snapshot records they made. Destroying it deletes exactly those snapshots " +
 			"(unless `retain_on_destroy` is set). Changing any argument except `retain_on_destroy` and `timeouts` " +
 			"replaces it, so it snapshots again.\n\n" +
-			"`batch-create` answers only with a job ID, so before each chunk is sent the provider lists its desktops' " +
-			"manual snapshots; a snapshot is the batch's only if it was not there before, is manual, of the requested " +
-			"disks and carries the requested names. Job times, whose time zone Huawei does not document, only break " +
-			"a tie. A desktop whose job succeeded but whose snapshot cannot be found is an error naming desktop and job; " +
-			"the batch then stays `PENDING` and the next refresh or destroy looks again.\n\n" +
-			"An import has no \"before\": per desktop of the job it takes the manual snapshots whose creation time " +
-			"best matches the job's start, so it assumes those snapshots still exist and that no other manual " +
-			"snapshot of the desktop was made at the same moment.",
+			"`batch-create` answers only with a job ID, so the batch finds what its job made by listing the desktops' " +
+			"manual snapshots. A record is the batch's only if its `create_time` (UTC) lies between the send of the " +
+			"request and the end of the job, on the service's clock (HTTP `Date` headers) and, once the zone of job " +
+			"times is known, within the desktop's sub-job; it is of a requested disk; and its name is the desktop's " +
+			"name, the requested name, then a suffix of the same shape as every other candidate's (so `nightly-2…` is " +
+			"never a record of `nightly`). Where more than one record remains for a desktop's disk, none is taken: a " +
+			"warning names desktop, job and candidates, and the batch stays `PENDING`. Lists may lag the job: they are " +
+			"read again for up to two minutes after it ends; a desktop whose record still does not show is a warning, " +
+			"the batch stays `PENDING` (not tainted) and the next refresh or destroy looks again.\n\n" +
+			"An import has no send time: it needs the zone of job times (the provider's `job_time_zone`) and takes, " +
+			"per desktop, the records made within the desktop's sub-job. It refuses when more than one fits, and " +
+			"warns of desktops whose records are gone. Unknown desktop IDs fail the plan, named at `desktop_ids`.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "The job IDs of the batch, comma separated.",
