@@ -2,7 +2,9 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net/http"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -12,15 +14,21 @@ import (
 
 // checkDesktopsExist fails the plan when the service does not know some of
 // ids, naming them at the attribute: a chunk holding one unknown ID is
-// refused whole at apply time. One ListDesktops call per 100 IDs. A lookup
-// that fails (a role without workspace:desktops:list, say) only warns: the
-// apply still tells.
+// refused whole at apply time. One ListDesktops call per 100 IDs. Refused
+// credentials fail the plan; another failed lookup (a role without
+// workspace:desktops:list, say) only warns: the apply still tells.
 func checkDesktopsExist(ctx context.Context, client *workspace.Client, at path.Path, ids []string) diag.Diagnostics {
 	var diags diag.Diagnostics
 	if client == nil || len(ids) == 0 {
 		return diags
 	}
 	unknown, err := client.UnknownDesktops(ctx, ids)
+	var apiErr *workspace.APIError
+	if errors.As(err, &apiErr) && apiErr.HTTPStatus == http.StatusUnauthorized {
+		// Credentials the service refuses: the apply could do nothing either.
+		diags.Append(errorDiagnostic("Unable to check the desktop IDs", err, client.CredentialSource()))
+		return diags
+	}
 	if err != nil {
 		diags.AddAttributeWarning(at, "Unable to check the desktop IDs",
 			fmt.Sprintf("The plan could not look the desktops up, so IDs the service does not know are found only at apply "+

@@ -261,12 +261,12 @@ func (r *jobRun) status() string {
 }
 
 // refusedChunks are the chunks the service answered with an error, so no
-// job runs for them (a chunk never sent is not among them: the service
-// said nothing of it).
+// job runs for them (not a chunk never sent, of which the service said
+// nothing, nor one that may have acted, whose job was not found).
 func (r *jobRun) refusedChunks() []workspace.ChunkSubmission {
 	var refused []workspace.ChunkSubmission
 	for _, sub := range r.failedChunks {
-		if !errors.Is(sub.Err, workspace.ErrNotSubmitted) {
+		if sub.Refused {
 			refused = append(refused, sub)
 		}
 	}

@@ -109,7 +109,10 @@ type ChunkSubmission struct {
 	JobID      string
 	Err        error
 	Reconciled bool
-	Gone       []string // delete only: IDs no longer listed, so already deleted
+	// Refused: the service answered this chunk with an error and no attempt
+	// of it may have acted, so no job runs for these IDs.
+	Refused bool
+	Gone    []string // delete only: IDs no longer listed, so already deleted
 	// Sent is when (service time) the request that started JobID was sent:
 	// for a reconciled job, the first attempt that may have reached the
 	// service. Answered is when its answer was read; zero when reconciled.
@@ -258,7 +261,7 @@ func (c *Client) submitBatch(ctx context.Context, kind batchKind, chunks [][]str
 			}
 			res := c.submitChunk(ctx, kind, chunk, reg, onBusy)
 			results[i] = ChunkSubmission{Index: i, Chunks: len(chunks), IDs: res.ids, JobID: res.jobID, Err: res.err,
-				Reconciled: res.reconciled, Gone: res.gone, Sent: res.sent, Answered: res.answered}
+				Reconciled: res.reconciled, Refused: res.refused, Gone: res.gone, Sent: res.sent, Answered: res.answered}
 			if res.jobID != "" && hooks.OnJob != nil {
 				serialised(func() { hooks.OnJob(results[i]) })
 			}
@@ -274,6 +277,7 @@ type chunkResult struct {
 	jobID      string
 	err        error
 	reconciled bool
+	refused    bool
 	gone       []string
 	sent       time.Time // service time
 	answered   time.Time // service time
@@ -380,7 +384,7 @@ func (c *Client) submitChunk(ctx context.Context, kind batchKind, ids []string, 
 			busyErr := &DesktopsBusyError{Operation: kind.op, Attempts: busy, Waited: waited, Last: err}
 			left := c.cfg.BusyRetryTimeout - waited
 			if left <= 0 {
-				res.err = busyErr
+				res.err, res.refused = busyErr, ambiguous == 0
 				return res
 			}
 			wait := min(c.backoff(busy), left)
@@ -398,10 +402,10 @@ func (c *Client) submitChunk(ctx context.Context, kind batchKind, ids []string, 
 				res.err = fmt.Errorf("%w (and listing which snapshots still exist failed: %w)", err, goneErr)
 				return res
 			case len(gone) == 0:
-				res.err = err
+				res.err, res.refused = err, ambiguous == 0
 				return res
 			case kind.reconciled:
-				res.err = &SnapshotsGoneError{Operation: kind.op, IDs: gone, Answer: err}
+				res.err, res.refused = &SnapshotsGoneError{Operation: kind.op, IDs: gone, Answer: err}, ambiguous == 0
 				return res
 			}
 			res.gone = append(res.gone, gone...)
@@ -410,7 +414,7 @@ func (c *Client) submitChunk(ctx context.Context, kind batchKind, ids []string, 
 			}
 			continue
 		default:
-			res.err = err
+			res.err, res.refused = err, ambiguous == 0
 			return res
 		}
 		if err != nil {

@@ -672,3 +672,25 @@ func TestReconcilingStopsWhereTheListingIsCutShort(t *testing.T) {
 		t.Fatalf("paged at offsets %v; want 0 to 10000, once each", offsets)
 	}
 }
+
+// A chunk the service refuses (an unknown desktop in it) says so: no job
+// runs for its desktops. The other chunk goes on; neither is Refused when
+// its answer was only lost.
+func TestRefusedChunkIsToldFromALostAnswer(t *testing.T) {
+	srv := startEmulator(t, emulator.Config{Desktops: 101, Seed: 21})
+	c := newTestClient(t, emulatorConfig(srv))
+	ids := append(slices.Clone(srv.DesktopIDs()[:99]), "00000000-0000-4000-8000-0000000000ff", srv.DesktopIDs()[99])
+	subs := c.SubmitBatchCreate(context.Background(), BatchCreateDesktopSnapshotReq{DesktopIds: ids, DiskType: DiskTypeSystem}, SubmitHooks{})
+	if len(subs) != 2 || subs[0].Err == nil || !subs[0].Refused || subs[0].JobID != "" {
+		t.Fatalf("the chunk with an unknown desktop: %+v", subs[0])
+	}
+	if subs[1].Err != nil || subs[1].Refused || subs[1].JobID == "" {
+		t.Fatalf("the other chunk: %+v", subs[1])
+	}
+
+	srv.SetFaults(emulator.Faults{Scripted: map[string][]string{"BatchCreateDesktopSnapshot": {emulator.ScriptedDrop}}})
+	lost := c.SubmitBatchCreate(context.Background(), BatchCreateDesktopSnapshotReq{DesktopIds: srv.DesktopIDs()[100:], DiskType: DiskTypeSystem}, SubmitHooks{})
+	if len(lost) != 1 || lost[0].Refused {
+		t.Fatalf("a chunk whose answer was lost is not refused: %+v", lost)
+	}
+}
