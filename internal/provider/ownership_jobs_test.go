@@ -289,25 +289,9 @@ func TestAccOwnership_unknownDesktopIsNamedAtPlanTime(t *testing.T) {
 // deletes them all.
 func TestAccOwnership_listThatLagsTheJob(t *testing.T) {
 	parallelUnlessReal(t)
-	clock := &steppedClock{}
-	env := newTestAccEnv(t, emulator.Config{Desktops: 3, Seed: 9, JobDuration: 300 * time.Millisecond,
-		Now: clock.now, MaxClockSkew: 48 * time.Hour, Dialect: emulator.Dialect{ListLag: 20 * time.Second}})
-	env.SkipIfReal(t, "plays a lagging list")
-	ids := env.DesktopIDs
-	done := make(chan struct{})
-	t.Cleanup(func() { close(done) })
-	go func() { // the clock runs five times fast, so the lag passes in 4 s
-		tick := time.NewTicker(50 * time.Millisecond)
-		defer tick.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-tick.C:
-				clock.step(200 * time.Millisecond)
-			}
-		}
-	}()
+	env, clock, ids := scheduleEnvWith(t, emulator.Config{Desktops: 3, JobDuration: 300 * time.Millisecond,
+		Dialect: emulator.Dialect{ListLag: 20 * time.Second}})
+	stepClockEvery(t, clock, 50*time.Millisecond, 200*time.Millisecond) // five times fast: the lag passes in 4 s
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy: func(*terraform.State) error {

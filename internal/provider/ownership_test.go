@@ -24,15 +24,33 @@ import (
 // job made, told by the emulator's own records (which job made which), and
 // never another job's; where it cannot tell, it holds none and says so.
 
-// scheduleEnv is an emulator whose clock the test steps, writing job times
-// at UTC+8, with desktops sorted as an import records them.
+// scheduleEnv is an emulator whose clock the test steps, in the given
+// dialect, with desktops sorted as an import records them.
 func scheduleEnv(t *testing.T, desktops int, dialect emulator.Dialect) (*testAccEnv, *steppedClock, []string) {
 	t.Helper()
+	return scheduleEnvWith(t, emulator.Config{Desktops: desktops, JobDuration: 300 * time.Millisecond, Dialect: dialect})
+}
+
+// scheduleEnvWith is scheduleEnv with more of the emulator's configuration.
+func scheduleEnvWith(t *testing.T, cfg emulator.Config) (*testAccEnv, *steppedClock, []string) {
+	t.Helper()
 	clock := &steppedClock{}
-	env := newTestAccEnv(t, emulator.Config{Desktops: desktops, Seed: 11, JobDuration: 300 * time.Millisecond,
-		Now: clock.now, MaxClockSkew: 48 * time.Hour, Dialect: dialect})
+	cfg.Seed, cfg.Now, cfg.MaxClockSkew = 11, clock.now, 48*time.Hour
+	env := newTestAccEnv(t, cfg)
 	env.SkipIfReal(t, "plays a schedule on the emulator's clock")
 	return env, clock, sortedStrings(env.DesktopIDs)
+}
+
+// twoNightlies records yesterday's and today's run of a nightly SYSTEM_DISK
+// schedule over the desktops, 25 and 1 hours ago, each two minutes long,
+// and returns when yesterday's began.
+func twoNightlies(t *testing.T, env *testAccEnv, clock *steppedClock, ids []string, name string) (first time.Time, jobs []string) {
+	t.Helper()
+	env.StateJobTimeZone(t) // an import needs the zone of job times
+	first = clock.now().Add(-25 * time.Hour).UTC().Truncate(time.Second)
+	jobs = addHistory(t, env, emulator.History{DesktopIDs: ids, DiskType: workspace.DiskTypeSystem,
+		SystemDiskName: name, First: first, Every: 24 * time.Hour, Count: 2, Duration: 2 * time.Minute})
+	return first, jobs
 }
 
 // addHistory records past jobs on the emulator and returns their IDs.
@@ -157,10 +175,7 @@ resource "workspace_desktop_snapshot_batch" %q {
 func TestAccOwnership_importYesterdaysNightlyLeavesTodaysSnapshots(t *testing.T) {
 	parallelUnlessReal(t)
 	env, clock, ids := scheduleEnv(t, 2, emulator.Dialect{JobTimeOffset: 8 * time.Hour})
-	env.StateJobTimeZone(t) // an import needs the zone of job times
-	first := clock.now().Add(-25 * time.Hour).UTC().Truncate(time.Second)
-	jobs := addHistory(t, env, emulator.History{DesktopIDs: ids, DiskType: workspace.DiskTypeSystem,
-		SystemDiskName: testAccName("nightly"), First: first, Every: 24 * time.Hour, Count: 2, Duration: 2 * time.Minute})
+	first, jobs := twoNightlies(t, env, clock, ids, testAccName("nightly"))
 	yesterdays := recordsMadeBetween(t, env, ids, first, first.Add(time.Hour))
 	todays := recordsMadeBetween(t, env, ids, first.Add(24*time.Hour), first.Add(25*time.Hour))
 	if len(yesterdays) != 2 || len(todays) != 2 {
@@ -198,10 +213,7 @@ func TestAccOwnership_importYesterdaysNightlyLeavesTodaysSnapshots(t *testing.T)
 func TestOwnership_importOfAJobWhoseSnapshotsWereDeletedTakesNothing(t *testing.T) {
 	parallelUnlessReal(t)
 	env, clock, ids := scheduleEnv(t, 1, emulator.Dialect{JobTimeOffset: 8 * time.Hour})
-	env.StateJobTimeZone(t)
-	first := clock.now().Add(-25 * time.Hour).UTC().Truncate(time.Second)
-	jobs := addHistory(t, env, emulator.History{DesktopIDs: ids, DiskType: workspace.DiskTypeSystem,
-		SystemDiskName: "nightly", First: first, Every: 24 * time.Hour, Count: 2, Duration: 2 * time.Minute})
+	first, jobs := twoNightlies(t, env, clock, ids, "nightly")
 	deleteOutOfBand(t, env, recordsMadeBetween(t, env, ids, first, first.Add(time.Hour)))
 	addHistory(t, env, emulator.History{DesktopIDs: ids, DiskType: workspace.DiskTypeSystem,
 		SystemDiskName: "manual", First: first.Add(time.Hour), Count: 1, Duration: time.Minute})
@@ -247,11 +259,8 @@ func snapshotKeysOf(t *testing.T, state tftypes.Value) []string {
 // began: the batch takes only its own.
 func TestAccOwnership_pendingBatchLeavesANightly2Made15MinutesLater(t *testing.T) {
 	parallelUnlessReal(t)
-	clock := &steppedClock{}
-	env := newTestAccEnv(t, emulator.Config{Desktops: 2, Seed: 11, JobDuration: 2 * time.Minute,
-		Now: clock.now, MaxClockSkew: 48 * time.Hour, Dialect: emulator.Dialect{JobTimeOffset: 8 * time.Hour}})
-	env.SkipIfReal(t, "plays a schedule on the emulator's clock")
-	ids := sortedStrings(env.DesktopIDs)
+	env, clock, ids := scheduleEnvWith(t, emulator.Config{Desktops: 2, JobDuration: 2 * time.Minute,
+		Dialect: emulator.Dialect{JobTimeOffset: 8 * time.Hour}})
 	name := testAccName("nightly")
 	var own, others []string
 	resource.Test(t, resource.TestCase{
@@ -343,10 +352,7 @@ func concurrent(t *testing.T, env *testAccEnv) bool {
 func TestOwnership_listGivesEachNightlyJobItsOwn(t *testing.T) {
 	parallelUnlessReal(t)
 	env, clock, ids := scheduleEnv(t, 2, emulator.Dialect{JobTimeOffset: 8 * time.Hour})
-	env.StateJobTimeZone(t)
-	first := clock.now().Add(-25 * time.Hour).UTC().Truncate(time.Second)
-	jobs := addHistory(t, env, emulator.History{DesktopIDs: ids, DiskType: workspace.DiskTypeSystem,
-		SystemDiskName: testAccName("nightly"), First: first, Every: 24 * time.Hour, Count: 2, Duration: 2 * time.Minute})
+	first, jobs := twoNightlies(t, env, clock, ids, testAccName("nightly"))
 	want := map[string][]string{
 		jobs[0]: recordsMadeBetween(t, env, ids, first, first.Add(time.Hour)),
 		jobs[1]: recordsMadeBetween(t, env, ids, first.Add(24*time.Hour), first.Add(25*time.Hour)),

@@ -463,17 +463,23 @@ func TestAccSnapshotBatch_timeoutKeepsJobs(t *testing.T) {
 // skew this makes (MaxClockSkew).
 func runClockFast(t *testing.T, clock *steppedClock) {
 	clock.step(time.Minute)
+	stepClockEvery(t, clock, 20*time.Millisecond, 10*time.Second)
+}
+
+// stepClockEvery moves the emulator's clock on by step every tick of real
+// time until the test ends.
+func stepClockEvery(t *testing.T, clock *steppedClock, tick, step time.Duration) {
 	done := make(chan struct{})
 	t.Cleanup(func() { close(done) })
 	go func() {
-		tick := time.NewTicker(20 * time.Millisecond)
-		defer tick.Stop()
+		ticker := time.NewTicker(tick)
+		defer ticker.Stop()
 		for {
 			select {
 			case <-done:
 				return
-			case <-tick.C:
-				clock.step(10 * time.Second)
+			case <-ticker.C:
+				clock.step(step)
 			}
 		}
 	}()
