@@ -126,11 +126,11 @@ func decodeCreate(body []byte) (createRequest, error) {
 	return req, nil
 }
 
-// checkLength refuses a name or description over max characters (not
+// checkLength refuses a name or description over limit characters (not
 // bytes: the limits count characters).
-func checkLength(field, v string, max int) error {
-	if n := utf8.RuneCountInString(v); n > max {
-		return fmt.Errorf("%s: must be at most %d characters, got %d", field, max, n)
+func checkLength(field, v string, limit int) error {
+	if n := utf8.RuneCountInString(v); n > limit {
+		return fmt.Errorf("%s: must be at most %d characters, got %d", field, limit, n)
 	}
 	return nil
 }

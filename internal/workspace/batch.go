@@ -466,7 +466,7 @@ func (c *Client) goneSnapshotsSettled(ctx context.Context, kind batchKind, ids [
 			return gone, err
 		}
 		if err := c.sleep(ctx, min(c.backoff(attempt), left)); err != nil {
-			return nil, nil
+			return nil, err
 		}
 	}
 }

@@ -31,9 +31,6 @@ const (
 	eastmostZone = 14 * time.Hour
 )
 
-// timePrecision is the slack for second-precision job times and Date headers.
-const timePrecision = 2 * time.Second
-
 // maxUnlearnedJobs bounds the jobs kept to learn the zone from.
 const maxUnlearnedJobs = 64
 
