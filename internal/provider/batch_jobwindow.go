@@ -41,6 +41,22 @@ func (w jobWindows) add(sub workspace.ChunkSubmission) {
 	w[sub.JobID] = &workspace.JobWindow{Sent: sub.Sent, Answered: sub.Answered}
 }
 
+// unresolved are the jobs of jobIDs still to resolve: those with a window,
+// or every one when none has (an import, or a batch left PENDING by a
+// version that kept no windows).
+func (w jobWindows) unresolved(jobIDs []string) []string {
+	var out []string
+	for _, id := range jobIDs {
+		if w[id] != nil {
+			out = append(out, id)
+		}
+	}
+	if len(out) == 0 {
+		return jobIDs
+	}
+	return out
+}
+
 // teach tells the client when each job's request was answered, so it can
 // learn the zone of job times from the jobs.
 func (w jobWindows) teach(client *workspace.Client) {

@@ -61,6 +61,28 @@ func (b batchSnapshots) desktopOf() map[string]string {
 	return out
 }
 
+// of returns the snapshots of the given desktops.
+func (b batchSnapshots) of(desktops []string) batchSnapshots {
+	out := newBatchSnapshots()
+	for _, d := range desktops {
+		if id, ok := b.system[d]; ok {
+			out.system[d] = id
+		}
+		if ids, ok := b.data[d]; ok {
+			out.data[d] = ids
+		}
+	}
+	return out
+}
+
+// drop forgets the snapshots of the given desktops.
+func (b batchSnapshots) drop(desktops []string) {
+	for _, d := range desktops {
+		delete(b.system, d)
+		delete(b.data, d)
+	}
+}
+
 // keep returns the snapshots that exist still.
 func (b batchSnapshots) keep(exists map[string]bool) batchSnapshots {
 	kept := newBatchSnapshots()

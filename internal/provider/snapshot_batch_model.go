@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
@@ -33,7 +34,7 @@ type snapshotBatchModel struct {
 var diskSnapshotType = objectTypeOf[diskSnapshotModel]()
 
 // batchTimeouts are the operations the batch's timeouts block sets.
-var batchTimeouts = timeouts.Opts{Create: true, Delete: true}
+var batchTimeouts = timeouts.Opts{Create: true, Update: true, Delete: true}
 
 func (m *snapshotBatchModel) setJobIDs(ids []string) { m.JobIDs, m.ID = jobIDState(ids) }
 
@@ -49,23 +50,34 @@ func (m *snapshotBatchModel) startPending() {
 	m.FailedDesktops = stringMapValue(nil)
 }
 
-// applyJobResults records what the run's jobs made: their snapshots,
-// failed desktops and the overall status. windows holds when each job's
-// request was sent (nil for an import, which then needs the zone of job
-// times; see workspace.ResolveCreatedSnapshots). While a job has not ended,
-// or what it made cannot be told apart or found yet, the status stays
-// PENDING and an error names the desktops, the job and the candidates; an
-// import refuses what it cannot tell apart and only warns of what it cannot
-// find.
+// applyJobResults adds what the run's ended jobs made to the batch: their
+// snapshots, failed desktops and the job IDs, then sets the status. The
+// batch keeps what it held (a membership update adds jobs to a batch; a
+// refresh resolves only the jobs still unresolved). windows holds when each
+// job's request was sent (nil for an import, which then needs the zone of
+// job times; see workspace.ResolveCreatedSnapshots); a job resolved here is
+// dropped from it. While a job has not ended, or what it made cannot be
+// told apart or found yet, the status stays PENDING and an error names the
+// desktops, the job and the candidates; an import refuses what it cannot
+// tell apart and only warns of what it cannot find. Snapshots of desktops no
+// longer in desktop_ids are not taken.
 //
 // refused says, for each job whose snapshots could not be told (the zone
 // of job times unknown, or records that cannot be told apart), why.
 func (m *snapshotBatchModel) applyJobResults(ctx context.Context, client *workspace.Client, run *jobRun, windows jobWindows, importing bool) (diags diag.Diagnostics, refused []string) {
-	m.setJobIDs(run.jobIDs)
+	m.addJobIDs(ctx, run.jobIDs)
 	req, reqDiags := m.createRequest(ctx)
 	diags.Append(reqDiags...)
-	made := newBatchSnapshots()
-	failed := refusedDesktops(run)
+	member := make(map[string]bool, len(req.DesktopIds))
+	for _, d := range req.DesktopIds {
+		member[d] = true
+	}
+	made := batchSnapshotsOf(ctx, m)
+	failed := stringMapOf(ctx, m.FailedDesktops)
+	if failed == nil {
+		failed = map[string]string{}
+	}
+	maps.Copy(failed, refusedDesktops(run))
 	unresolved := false
 	for _, id := range run.jobIDs {
 		res := run.results[id]
@@ -97,30 +109,48 @@ func (m *snapshotBatchModel) applyJobResults(ctx context.Context, client *worksp
 			}
 			continue
 		}
+		settled := true
 		for _, r := range created.Records {
-			made.addRecord(r)
+			if member[r.DesktopId] {
+				made.addRecord(r)
+				delete(failed, r.DesktopId)
+			}
 		}
 		if len(created.Ambiguous) > 0 {
 			diags.Append(ambiguousDiagnostic(id, created.Ambiguous, importing))
-			unresolved = true
+			settled = false
 			refused = append(refused, fmt.Sprintf("more than one snapshot may be its, for %s (desktop %s first)",
 				countOf(len(created.Ambiguous), "disk"), created.Ambiguous[0].DesktopID))
 		}
 		if len(created.Unattributed) > 0 {
 			diags.Append(unattributedDiagnostic(id, created.Unattributed, importing))
-			unresolved = unresolved || !importing
+			settled = settled && importing
 		}
 		for _, f := range res.Failed() {
-			failed[f.DesktopID] = describeFailure(f)
+			if member[f.DesktopID] {
+				failed[f.DesktopID] = describeFailure(f)
+			}
+		}
+		if settled {
+			delete(windows, id)
+		} else {
+			unresolved = true
 		}
 	}
 	made.setOn(m)
 	m.FailedDesktops = stringMapValue(failed)
-	m.Status = types.StringValue(run.status())
-	if unresolved {
-		m.Status = types.StringValue(batchStatusPending)
-	}
+	m.Status = types.StringValue(batchStatusOf(run.pending() || unresolved, len(member)-len(failed), len(failed)))
 	return append(diags, zoneContradiction(client)...), refused
+}
+
+// addJobIDs adds jobs to job_ids. The id is the jobs the batch was created
+// or imported with, and stays: a membership update's jobs are in job_ids.
+func (m *snapshotBatchModel) addJobIDs(ctx context.Context, ids []string) {
+	all := workspace.Dedupe(append(stringsOf(ctx, m.JobIDs), ids...))
+	m.JobIDs = stringListValue(all)
+	if m.ID.IsNull() || m.ID.IsUnknown() || m.ID.ValueString() == "" {
+		_, m.ID = jobIDState(all)
+	}
 }
 
 // refusedDesktops are the desktops of the chunks the service refused (no

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -52,8 +53,9 @@ func (r *snapshotBatchResource) Schema(ctx context.Context, _ resource.SchemaReq
 		MarkdownDescription: "Snapshots a set of Workspace desktops as one declared unit. Creating it calls " +
 			"`batch-create` in chunks of at most 100 desktops, records each job ID in state before waiting, waits for " +
 			"the jobs and keeps the snapshot records they made. Destroying it deletes exactly those snapshots " +
-			"(unless `retain_on_destroy` is set). Changing any argument except `retain_on_destroy` and `timeouts` " +
-			"replaces it, so it snapshots again.\n\n" +
+			"(unless `retain_on_destroy` is set). Desktops added to or removed from `desktop_ids` " +
+			"are snapshotted or have their snapshots deleted in place, the others untouched; changing `disk_type`, the " +
+			"names or `triggers` replaces the batch, so it snapshots every desktop again.\n\n" +
 			"`batch-create` answers only with a job ID, so the batch finds what its job made by listing the desktops' " +
 			"manual snapshots. A record is the batch's only if its `create_time` (UTC) lies between the send of the " +
 			"request and the end of the job, on the service's clock (HTTP `Date` headers) and, once the zone of job " +
@@ -68,17 +70,19 @@ func (r *snapshotBatchResource) Schema(ctx context.Context, _ resource.SchemaReq
 			"warns of desktops whose records are gone. Unknown desktop IDs fail the plan, named at `desktop_ids`.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
-				MarkdownDescription: "The job IDs of the batch, comma separated.",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+				MarkdownDescription: "The job IDs the batch was created (or imported) with, comma separated. It stays when " +
+					"desktops join later; their jobs are in `job_ids`.",
+				Computed:      true,
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"desktop_ids": schema.ListAttribute{
 				MarkdownDescription: "IDs of the desktops to snapshot. At least one; any number (they are submitted in chunks " +
-					"of 100). Order and repeats do not matter: reordering the list updates the resource in place, with no API call. " + idFormatRule,
-				ElementType:   types.StringType,
-				Required:      true,
-				Validators:    idListValidators("desktop"),
-				PlanModifiers: []planmodifier.List{requiresReplaceIfOtherIDs("desktop")},
+					"of 100). Order and repeats do not matter: reordering the list updates the resource in place, with no API call. " +
+					"Desktops added or removed are too: an added desktop is snapshotted, a removed one's snapshots are deleted " +
+					"(kept with `retain_on_destroy`), and the others are not touched; the plan says which. " + idFormatRule,
+				ElementType: types.StringType,
+				Required:    true,
+				Validators:  idListValidators("desktop"),
 			},
 			"disk_type": schema.StringAttribute{
 				MarkdownDescription: diskTypeDescription,
@@ -104,10 +108,11 @@ func (r *snapshotBatchResource) Schema(ctx context.Context, _ resource.SchemaReq
 			},
 			"timeouts": timeoutsAttribute(ctx, batchTimeouts, "snapshotting the desktops"),
 			"job_ids": schema.ListAttribute{
-				MarkdownDescription: "One `batch-create` job ID per chunk of at most 100 desktops.",
-				ElementType:         types.StringType,
-				Computed:            true,
-				PlanModifiers:       []planmodifier.List{listplanmodifier.UseStateForUnknown()},
+				MarkdownDescription: "One `batch-create` job ID per chunk of at most 100 desktops: the create's, then those " +
+					"of desktops that joined later.",
+				ElementType:   types.StringType,
+				Computed:      true,
+				PlanModifiers: []planmodifier.List{listplanmodifier.UseStateForUnknown()},
 			},
 			"status": schema.StringAttribute{
 				MarkdownDescription: "`SUCCESS`, `PARTIAL_FAILURE` (some desktops failed), `FAILED` (all failed) or `PENDING` " +
@@ -168,34 +173,33 @@ var (
 	}
 )
 
-// ModifyPlan looks up, when a batch is created or replaced, the desktops it
-// adds: an ID the service does not know fails the plan, named at
+// ModifyPlan looks up the desktops a create, a replacement or a membership
+// change adds: an ID the service does not know fails the plan, named at
 // desktop_ids, rather than having its whole chunk of 100 refused at apply.
-// Plans that keep the desktops make no call.
+// Plans that keep the desktops make no call. A membership change is then
+// planned in place (planMembership).
 func (r *snapshotBatchResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() || r.client == nil {
+	if req.Plan.Raw.IsNull() {
 		return
 	}
-	var planned types.List
+	var planned, current types.List
 	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("desktop_ids"), &planned)...)
 	if resp.Diagnostics.HasError() || planned.IsUnknown() || planned.IsNull() {
 		return
 	}
-	before := map[string]bool{}
 	if !req.State.Raw.IsNull() {
-		var current types.List
 		resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("desktop_ids"), &current)...)
-		for _, id := range stringsOf(ctx, current) {
-			before[id] = true
-		}
 	}
-	var added []string
-	for _, id := range stringsOf(ctx, planned) {
-		if !before[id] {
-			added = append(added, id)
-		}
-	}
+	added, removed := membershipChange(stringsOf(ctx, current), stringsOf(ctx, planned))
 	resp.Diagnostics.Append(checkDesktopsExist(ctx, r.client, path.Root("desktop_ids"), added)...)
+	if req.State.Raw.IsNull() || len(added)+len(removed) == 0 || len(resp.RequiresReplace) > 0 || resp.Diagnostics.HasError() {
+		return // a create, a replacement, or the same desktops: nothing more to plan
+	}
+	var state snapshotBatchModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if !resp.Diagnostics.HasError() {
+		planMembership(ctx, state, planned, added, removed, resp)
+	}
 }
 
 func (r *snapshotBatchResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -266,7 +270,7 @@ func (r *snapshotBatchResource) Read(ctx context.Context, req resource.ReadReque
 		// An interrupted or unresolved create: adopt what its jobs made once
 		// they all ended. What cannot be told apart yet is a warning here,
 		// so plans keep working; the batch stays PENDING.
-		run, diags := refreshJobs(ctx, client, createOperation, stringsOf(ctx, state.JobIDs))
+		run, diags := refreshJobs(ctx, client, createOperation, windows.unresolved(stringsOf(ctx, state.JobIDs)))
 		resp.Diagnostics.Append(diags...)
 		if diags.HasError() {
 			return
@@ -306,15 +310,39 @@ func (r *snapshotBatchResource) Read(ctx context.Context, req resource.ReadReque
 }
 
 func (r *snapshotBatchResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	// Only retain_on_destroy and timeouts change in place.
-	var plan snapshotBatchModel
+	// In place: retain_on_destroy, timeouts, and desktops joining or leaving
+	// (see snapshot_batch_membership.go); the rest replaces.
+	var plan, state snapshotBatchModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	client := clientFrom(r.client, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	resp.Diagnostics.Append(setJobsIdentity(ctx, resp.Identity, client, stringsOf(ctx, plan.JobIDs))...)
+	added, removed := membershipChange(stringsOf(ctx, state.DesktopIDs), stringsOf(ctx, plan.DesktopIDs))
+	if len(added)+len(removed) == 0 {
+		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		resp.Diagnostics.Append(setJobsIdentity(ctx, resp.Identity, client, stringsOf(ctx, plan.JobIDs))...)
+		return
+	}
+	timeout, diags := plan.Timeouts.Update(ctx, defaultBatchTimeout)
+	resp.Diagnostics.Append(diags...)
+	windows, diags := readJobWindows(ctx, req.Private)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if windows == nil {
+		windows = jobWindows{}
+	}
+	windows.teach(client)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	m := state
+	m.RetainOnDestroy, m.Timeouts = plan.RetainOnDestroy, plan.Timeouts
+	// The identity stays the jobs the batch was created or imported with.
+	resp.Diagnostics.Append(setJobsIdentity(ctx, resp.Identity, client, strings.Split(state.ID.ValueString(), ","))...)
+	updateMembership(ctx, client, &m, plan.DesktopIDs, added, removed, windows, resp)
 }
 
 func (r *snapshotBatchResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -341,7 +369,7 @@ func (r *snapshotBatchResource) Delete(ctx context.Context, req resource.DeleteR
 		windows, diags := readJobWindows(ctx, req.Private)
 		resp.Diagnostics.Append(diags...)
 		windows.teach(client)
-		run := waitForJobs(ctx, client, createOperation, stringsOf(ctx, state.JobIDs))
+		run := waitForJobs(ctx, client, createOperation, windows.unresolved(stringsOf(ctx, state.JobIDs)))
 		if run.stopped != nil {
 			resp.Diagnostics.Append(run.diagnostics(deleteReport)...)
 			return

@@ -92,12 +92,13 @@ func TestAccSnapshotBatch_basic(t *testing.T) {
 				},
 			},
 			{
-				// Another desktop is another batch.
+				// A desktop leaves: its snapshots go, in place; the others stay.
 				Config: batchConfig(env, ids[:2], ""),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(batchAddr, plancheck.ResourceActionDestroyBeforeCreate),
+					plancheck.ExpectResourceAction(batchAddr, plancheck.ResourceActionUpdate),
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{checkSnapshotsMatchService(env, ids[:2])},
+				Check:             checkSnapshotsGone(t, env, ids[2:]),
 			},
 		},
 	})
@@ -221,8 +222,8 @@ func TestAccSnapshotBatch_chunksAbove100(t *testing.T) {
 	})
 }
 
-// Exactly 100 desktops are one batch-create; a 101st is a new batch of two
-// chunks, and the replacement deletes the first batch's snapshots.
+// Exactly 100 desktops are one batch-create; a 101st joins in place with a
+// batch-create of its own, and the first 100 keep their snapshots.
 func TestAccSnapshotBatch_exactly100Then101Desktops(t *testing.T) {
 	parallelUnlessReal(t)
 	env := newTestAccEnv(t, emulator.Config{Desktops: 101, JobDuration: 300 * time.Millisecond, Seed: 2})
@@ -246,19 +247,19 @@ func TestAccSnapshotBatch_exactly100Then101Desktops(t *testing.T) {
 				},
 			},
 			{
+				// The 101st desktop joins: one more job, for it alone.
 				Config: batchConfig(env, ids, `disk_type = "SYSTEM_DISK"`),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(batchAddr, plancheck.ResourceActionDestroyBeforeCreate),
+					plancheck.ExpectResourceAction(batchAddr, plancheck.ResourceActionUpdate),
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(batchAddr, tfjsonpath.New("job_ids"), knownvalue.ListSizeExact(2)),
 					statecheck.ExpectKnownValue(batchAddr, tfjsonpath.New("snapshot_desktop_ids"), knownvalue.MapSizeExact(101)),
-					// Only the new batch's records are left in the service.
 					checkSnapshotsMatchService(env, ids),
 				},
 				Check: func(*terraform.State) error {
-					if n := createCalls(env); n != 3 {
-						return fmt.Errorf("101 desktops: %d batch-create calls in all, want 1 + 2", n)
+					if n := createCalls(env); n != 2 {
+						return fmt.Errorf("101 desktops: %d batch-create calls in all, want 1 + 1", n)
 					}
 					return nil
 				},

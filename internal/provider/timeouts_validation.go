@@ -30,6 +30,9 @@ func timeoutsAttribute(ctx context.Context, opts timeouts.Opts, creating string)
 		"create": fmt.Sprintf("How long a create (%s) may take, from its first request until its last job "+
 			"has ended. Defaults to `%q`. When it passes, the jobs keep running in the service: their IDs stay in "+
 			"state with status `PENDING`, and the next refresh records their outcome.", creating, shortDuration(defaultBatchTimeout)),
+		"update": fmt.Sprintf("How long an update that adds or removes desktops may take, until its last job has ended. "+
+			"Defaults to `%q`. When it passes, the jobs keep running in the service: their IDs stay in state with "+
+			"status `PENDING`, and the next refresh records their outcome.", shortDuration(defaultBatchTimeout)),
 		"delete": fmt.Sprintf("How long a destroy (deleting the snapshots) may take, until the delete jobs have "+
 			"ended. Defaults to `%q`. A destroy uses the value saved in state, so a change takes effect once an apply "+
 			"has saved it.", shortDuration(defaultBatchTimeout)),

@@ -21,8 +21,8 @@ import (
 func TestTimeoutsAttribute_positiveDurationsAtTheTimeoutsAttribute(t *testing.T) {
 	parallelUnlessReal(t)
 	attr := timeoutsAttribute(context.Background(), batchTimeouts, "snapshotting the desktops")
-	if len(attr.Attributes) != 2 {
-		t.Fatalf("batch timeouts %v, want create and delete", attr.Attributes)
+	if len(attr.Attributes) != 3 {
+		t.Fatalf("batch timeouts %v, want create, update and delete", attr.Attributes)
 	}
 	create, ok := attr.Attributes["create"].(schema.StringAttribute)
 	if !ok {

@@ -14,10 +14,16 @@ import (
 // stringCollection is a list or set of strings.
 type stringCollection interface {
 	ElementsAs(context.Context, any, bool) diag.Diagnostics
+	IsNull() bool
+	IsUnknown() bool
 }
 
-// stringsOf reads a list or set of strings; unknown or null gives nil.
+// stringsOf reads a list or set of strings; unknown or null (the zero
+// value too) gives nil.
 func stringsOf(ctx context.Context, v stringCollection) []string {
+	if v.IsNull() || v.IsUnknown() {
+		return nil
+	}
 	var out []string
 	v.ElementsAs(ctx, &out, false)
 	return out

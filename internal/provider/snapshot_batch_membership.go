@@ -1,0 +1,268 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/cloud-desktop/terraform-provider-workspace/internal/workspace"
+)
+
+// Membership: desktops join and leave a batch in place. A desktop added to
+// desktop_ids is snapshotted by the update (its jobs recorded in state
+// before the wait, as a create records them, and resolved under the same
+// ownership rules); a desktop removed has its snapshots deleted (kept with
+// retain_on_destroy); the others are not touched. The batch's id and
+// identity stay the jobs it was created (or imported) with; job_ids grows.
+
+// membershipChange is how desktop_ids changes: added in the plan's order,
+// removed in the state's.
+func membershipChange(before, after []string) (added, removed []string) {
+	had := make(map[string]bool, len(before))
+	for _, id := range before {
+		had[id] = true
+	}
+	has := make(map[string]bool, len(after))
+	for _, id := range workspace.Dedupe(after) {
+		has[id] = true
+		if !had[id] {
+			added = append(added, id)
+		}
+	}
+	for _, id := range workspace.Dedupe(before) {
+		if !has[id] {
+			removed = append(removed, id)
+		}
+	}
+	return added, removed
+}
+
+// planMembership plans what an in-place membership change recomputes, as
+// exactly as can be known (so the plan shows only what changes: a removed
+// desktop's entries go, an added desktop's system disk snapshot is known
+// after apply; the snapshots added desktops get are new keys, so then
+// snapshot_desktop_ids as a whole is), and says what the apply will do.
+func planMembership(ctx context.Context, state snapshotBatchModel, planned types.List, added, removed []string, resp *resource.ModifyPlanResponse) {
+	m := state
+	held := batchSnapshotsOf(ctx, &m)
+	leaving := held.of(removed).len()
+	held.drop(removed)
+	held.setOn(&m)
+	failed := stringMapOf(ctx, m.FailedDesktops)
+	for _, d := range removed {
+		delete(failed, d)
+	}
+	m.FailedDesktops, m.DesktopIDs = stringMapValue(failed), planned
+	next := map[string]any{
+		"snapshot_desktop_ids": m.SnapshotDesktopIDs,
+		"failed_desktops":      m.FailedDesktops,
+		"job_ids":              m.JobIDs,
+		"status":               types.StringValue(statusOf(ctx, &m)),
+	}
+	if len(added) > 0 || state.Status.ValueString() == batchStatusPending {
+		next["snapshot_desktop_ids"] = types.MapUnknown(types.StringType)
+		next["failed_desktops"] = types.MapUnknown(types.StringType)
+		next["job_ids"] = types.ListUnknown(types.StringType)
+		next["status"] = types.StringUnknown()
+	}
+	system := map[string]attr.Value{}
+	for d, id := range held.system {
+		system[d] = types.StringValue(id)
+	}
+	if m.DiskType.ValueString() != workspace.DiskTypeData {
+		for _, d := range added {
+			system[d] = types.StringUnknown()
+		}
+	}
+	next["system_disk_snapshot_ids"] = types.MapValueMust(types.StringType, system)
+	if state.Status.ValueString() == batchStatusPending {
+		// The update first settles the earlier jobs, which may add records.
+		next["system_disk_snapshot_ids"] = types.MapUnknown(types.StringType)
+	}
+	for name, v := range next {
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(name), v)...)
+	}
+
+	var parts []string
+	if len(added) > 0 {
+		parts = append(parts, fmt.Sprintf("%s to snapshot (%s)", countOf(len(added), "desktop"), abbreviateIDs(added, maxNamedIDs)))
+	}
+	if len(removed) > 0 {
+		fate := "to delete"
+		if state.RetainOnDestroy.ValueBool() {
+			fate = "to keep in the service (retain_on_destroy) and forget"
+		}
+		parts = append(parts, fmt.Sprintf("%s of %s %s (%s)", countOf(leaving, "snapshot"), countOf(len(removed), "leaving desktop"),
+			fate, abbreviateIDs(removed, maxNamedIDs)))
+	}
+	resp.Diagnostics.AddAttributeWarning(path.Root("desktop_ids"), "Desktops join or leave the batch in place",
+		"The batch is updated, not replaced: "+joinParts(parts)+". The other desktops' snapshots are not touched.")
+}
+
+func joinParts(parts []string) string {
+	switch len(parts) {
+	case 0:
+		return "nothing changes"
+	case 1:
+		return parts[0]
+	default:
+		return parts[0] + "; " + parts[1]
+	}
+}
+
+// updateMembership snapshots the added desktops and deletes the removed
+// ones' snapshots, evolving m (the batch as in state, with the plan's
+// settings) and keeping resp.State in step, so that an interrupted update
+// leaves every job it started in state. planned is the plan's desktop_ids.
+// On success m.DesktopIDs is the plan's; on failure it names the desktops
+// the batch holds or has jobs for, so the next plan shows what is left.
+func updateMembership(ctx context.Context, client *workspace.Client, m *snapshotBatchModel, planned types.List,
+	added, removed []string, windows jobWindows, resp *resource.UpdateResponse) {
+	diags := &resp.Diagnostics
+	save := func() { diags.Append(resp.State.Set(ctx, m)...) }
+	desktops := stringsOf(ctx, m.DesktopIDs)
+
+	if m.Status.ValueString() == batchStatusPending {
+		// Settle the earlier jobs first: a desktop must not leave while a job
+		// that may have snapshotted it is unresolved.
+		run := waitForJobs(ctx, client, createOperation, windows.unresolved(stringsOf(ctx, m.JobIDs)))
+		if run.stopped == nil {
+			d, _ := m.applyJobResults(ctx, client, run, windows, false)
+			diags.Append(d...)
+		} else {
+			diags.Append(run.diagnostics(updateReport)...)
+		}
+		if m.Status.ValueString() == batchStatusPending {
+			save()
+			diags.AddAttributeError(path.Root("desktop_ids"), "Unable to change the batch's desktops",
+				"The batch's earlier jobs are not resolved yet (status PENDING), so no desktop joined or left. Apply again once they are.")
+			return
+		}
+	}
+
+	if len(added) > 0 {
+		req, d := m.createRequest(ctx)
+		diags.Append(d...)
+		if diags.HasError() {
+			save()
+			return
+		}
+		req.DesktopIds = added
+		m.Status = types.StringValue(batchStatusPending)
+		save()
+		submit := func(ctx context.Context, hooks workspace.SubmitHooks) []workspace.ChunkSubmission {
+			return client.SubmitBatchCreate(ctx, req, hooks)
+		}
+		run := runJobs(ctx, client, createOperation, submit, jobRunHooks{
+			submitted: func(sub workspace.ChunkSubmission) {
+				// The job and its desktops go to state at once: a run cut short
+				// still has them, and the next refresh resolves them.
+				windows.add(sub)
+				desktops = append(desktops, sub.IDs...)
+				m.DesktopIDs = stringListValue(desktops)
+				m.addJobIDs(ctx, []string{sub.JobID})
+				diags.Append(writeJobWindows(ctx, resp.Private, windows, true)...)
+				save()
+			},
+			busy: func(n workspace.BusyNotice) { logBusy(ctx, createOperation, n) },
+		})
+		if len(run.jobIDs) > 0 && run.stopped == nil {
+			// Errors, not warnings as a create has them: what cannot be told
+			// yet leaves the batch PENDING and short of the plan, and an
+			// update, unlike a create, taints nothing.
+			d, _ := m.applyJobResults(ctx, client, run, windows, false)
+			diags.Append(d...)
+		} else if len(run.jobIDs) == 0 {
+			m.Status = types.StringValue(statusOf(ctx, m))
+		}
+		diags.Append(run.diagnostics(updateReport)...)
+		// A desktop whose snapshot failed leaves desktop_ids (failed_desktops
+		// says why), so the next apply tries it again.
+		desktops = withoutIDs(desktops, failedAmong(ctx, m, added))
+		m.DesktopIDs = stringListValue(desktops)
+		save()
+	}
+
+	if len(removed) > 0 && ctx.Err() == nil {
+		held := batchSnapshotsOf(ctx, m)
+		leaving := held.of(removed)
+		if !m.RetainOnDestroy.ValueBool() {
+			d := deleteSnapshots(ctx, client, leaving.desktopOf())
+			diags.Append(d...)
+			if d.HasError() {
+				save()
+				return
+			}
+		}
+		held.drop(removed)
+		held.setOn(m)
+		failed := stringMapOf(ctx, m.FailedDesktops)
+		for _, d := range removed {
+			delete(failed, d)
+		}
+		m.FailedDesktops = stringMapValue(failed)
+		desktops = withoutIDs(desktops, removed)
+		m.DesktopIDs = stringListValue(desktops)
+		if m.Status.ValueString() != batchStatusPending {
+			m.Status = types.StringValue(statusOf(ctx, m))
+		}
+	}
+	if !diags.HasError() {
+		m.DesktopIDs = planned // the plan's order; the same desktops
+	}
+	save()
+	diags.Append(writeJobWindows(ctx, resp.Private, windows, m.Status.ValueString() == batchStatusPending)...)
+}
+
+// updateReport is what a membership update's errors say of a run cut short.
+var updateReport = runReport{
+	idsPath:     path.Root("desktop_ids"),
+	interrupted: "The apply was interrupted",
+	timedOut:    "The update timeout passed",
+	kept: "Their job IDs are kept in state with status PENDING; the next refresh records the snapshots " +
+		"they made, and a destroy deletes them.",
+}
+
+// statusOf is the status of a batch that has no job running: its failed
+// desktops against the rest.
+func statusOf(ctx context.Context, m *snapshotBatchModel) string {
+	failed := stringMapOf(ctx, m.FailedDesktops)
+	succeeded := 0
+	for _, d := range stringsOf(ctx, m.DesktopIDs) {
+		if _, ok := failed[d]; !ok {
+			succeeded++
+		}
+	}
+	return batchStatusOf(false, succeeded, len(failed))
+}
+
+// withoutIDs returns ids without those in drop, in order.
+func withoutIDs(ids, drop []string) []string {
+	gone := make(map[string]bool, len(drop))
+	for _, id := range drop {
+		gone[id] = true
+	}
+	out := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if !gone[id] {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// failedAmong are the desktops of ids in failed_desktops.
+func failedAmong(ctx context.Context, m *snapshotBatchModel, ids []string) []string {
+	failed := stringMapOf(ctx, m.FailedDesktops)
+	var out []string
+	for _, id := range ids {
+		if _, ok := failed[id]; ok {
+			out = append(out, id)
+		}
+	}
+	return out
+}
