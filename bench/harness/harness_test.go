@@ -42,6 +42,8 @@ func run1000() sizeResult {
 		{name: "apply", hasJob: true, overhead: time.Second, jobs: 10,
 			calls: map[string]int{"BatchCreateDesktopSnapshot": 10, "ShowJob": 60}},
 		{name: "plan (refresh)", wall: time.Second, calls: map[string]int{"ListDesktopSnapshot": 10}},
+		{name: "one joins", hasJob: true, overhead: time.Second, jobs: 1, calls: map[string]int{"BatchCreateDesktopSnapshot": 1, "ShowJob": 6}},
+		{name: "one leaves", hasJob: true, overhead: time.Second, jobs: 1, calls: map[string]int{"BatchDeleteDesktopSnapshot": 1, "ShowJob": 6}},
 		{name: "restore apply", hasJob: true, overhead: time.Second, jobs: 20,
 			calls: map[string]int{"BatchRestoreDesktopSnapshot": 20, "ShowJob": 120}},
 		{name: "destroy", hasJob: true, overhead: time.Second, jobs: 20,
@@ -57,6 +59,8 @@ func run5000() sizeResult {
 			calls: map[string]int{"BatchCreateDesktopSnapshot": 50, "ShowJob": 300}},
 		{name: "plan (refresh)", wall: 5 * time.Second, peakRSSKB: 60 * 1024,
 			calls: map[string]int{"ListDesktopSnapshot": 50}},
+		{name: "one joins", hasJob: true, overhead: time.Second, jobs: 1, calls: map[string]int{"BatchCreateDesktopSnapshot": 1, "ShowJob": 6}},
+		{name: "one leaves", hasJob: true, overhead: time.Second, jobs: 1, calls: map[string]int{"BatchDeleteDesktopSnapshot": 1, "ShowJob": 6}},
 		{name: "restore apply", hasJob: true, overhead: 5 * time.Second, jobs: 100, peakRSSKB: 70 * 1024,
 			calls: map[string]int{"BatchRestoreDesktopSnapshot": 100, "ShowJob": 600}},
 		{name: "destroy", hasJob: true, overhead: 5 * time.Second, jobs: 100, peakRSSKB: 50 * 1024,
@@ -68,6 +72,8 @@ func run5000() sizeResult {
 const (
 	applyPhase = iota
 	refreshPhase
+	joinPhase
+	leavePhase
 	restorePhase
 	destroyPhase
 )
@@ -83,6 +89,8 @@ const allTargetsMet = `- N=1000 apply ≤ J + 1.5 s: met (measured: 1.00 s past 
 - N=5000 destroy ≤ J + 8 s: met (measured: 5.00 s past J)
 - N=5000 exactly ceil(5000/100) = 50 batch-create calls: met (measured: 50)
 - N=5000 provider peak RSS ≤ 100 MB (95.4 MiB): met (measured: 80.0 MiB)
+- N=5000 one desktop joining ≤ J + 2 s with exactly 1 batch-create call and no other write: met (measured: 1.00 s past J, 1 batch-create, 0 batch-delete, 0 batch-restore calls)
+- N=5000 one desktop leaving: exactly 1 batch-delete call and no other write: met (measured: 0 batch-create, 1 batch-delete, 0 batch-restore calls)
 - refresh plan wall per desktop at N=5000 ≤ 1.5 × that at N=1000: met (measured: 1.00× (5.00 s at N=5000, 1.00 s at N=1000))
 `
 
@@ -158,6 +166,14 @@ func TestRenderTargets(t *testing.T) {
 		// 97657 KiB is 100,000,768 bytes: over 100 MB, though it rounds to 95.4 MiB.
 		{"N=5000 peak RSS", func(_, l *sizeResult) { l.phases[restorePhase].peakRSSKB = 97657 },
 			"- N=5000 provider peak RSS ≤ 100 MB (95.4 MiB): **missed** (measured: 95.4 MiB)"},
+		{"N=5000 join overhead", func(_, l *sizeResult) { l.phases[joinPhase].overhead = 2*time.Second + time.Millisecond },
+			"- N=5000 one desktop joining ≤ J + 2 s with exactly 1 batch-create call and no other write: **missed** (measured: 2.00 s past J"},
+		{"N=5000 join writes", func(_, l *sizeResult) { l.phases[joinPhase].calls["BatchDeleteDesktopSnapshot"] = 1 },
+			"- N=5000 one desktop joining ≤ J + 2 s with exactly 1 batch-create call and no other write: **missed** (measured: 1.00 s past J, 1 batch-create, 1 batch-delete"},
+		{"N=5000 join creates", func(_, l *sizeResult) { l.phases[joinPhase].calls["BatchCreateDesktopSnapshot"] = 2 },
+			"- N=5000 one desktop joining ≤ J + 2 s with exactly 1 batch-create call and no other write: **missed** (measured: 1.00 s past J, 2 batch-create"},
+		{"N=5000 leave writes", func(_, l *sizeResult) { l.phases[leavePhase].calls["BatchCreateDesktopSnapshot"] = 1 },
+			"- N=5000 one desktop leaving: exactly 1 batch-delete call and no other write: **missed** (measured: 1 batch-create, 1 batch-delete"},
 		{"refresh scaling", func(_, l *sizeResult) { l.phases[refreshPhase].wall = 7600 * time.Millisecond },
 			"- refresh plan wall per desktop at N=5000 ≤ 1.5 × that at N=1000: **missed** (measured: 1.52× (7.60 s at N=5000, 1.00 s at N=1000))"},
 	}
@@ -177,7 +193,7 @@ func TestRenderTargetsPartialRuns(t *testing.T) {
 		t.Errorf("N=1000 alone:\n%s\nwant:\n%s", out, want)
 	}
 	// N=5000 alone: its own targets only, no ratio.
-	if out, want := renderTargets(opts, []sizeResult{run5000()}), strings.Join(lines[6:11], ""); out != want {
+	if out, want := renderTargets(opts, []sizeResult{run5000()}), strings.Join(lines[6:13], ""); out != want {
 		t.Errorf("N=5000 alone:\n%s\nwant:\n%s", out, want)
 	}
 	// Another J: the targets are still checked, under a notice.

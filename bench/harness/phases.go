@@ -34,6 +34,13 @@ variable "restore" {
   default = false
 }
 
+# The batch holds the first N of the emulator's N + 1 desktops; the join
+# and leave phases add the last one and take it out again.
+variable "members" {
+  type    = number
+  default = %[6]d
+}
+
 provider "workspace" {
   region       = %[1]q
   project_id   = %[2]q
@@ -46,7 +53,7 @@ provider "workspace" {
 data "workspace_desktops" "all" {}
 
 resource "workspace_desktop_snapshot_batch" "bench" {
-  desktop_ids          = data.workspace_desktops.all.ids
+  desktop_ids          = slice(data.workspace_desktops.all.ids, 0, var.members)
   disk_type            = "ALL"
   system_disk_snapshot = { name = "bench" }
   data_disk_snapshot   = { name = "bench" }
@@ -65,12 +72,28 @@ type phase struct {
 	waitsOnJob bool // its wall time includes one job duration
 }
 
-var phases = []phase{
-	{name: "apply", args: []string{"apply", "-auto-approve", "-input=false"}, waitsOnJob: true},
-	// -detailed-exitcode: 0 means no changes, which is what a refresh must find.
-	{name: "plan (refresh)", args: []string{"plan", "-input=false", "-detailed-exitcode"}},
-	{name: "restore apply", args: []string{"apply", "-auto-approve", "-input=false", "-var", "restore=true"}, waitsOnJob: true},
-	{name: "destroy", args: []string{"destroy", "-auto-approve", "-input=false", "-var", "restore=true"}, waitsOnJob: true},
+// Phase names the targets read.
+const (
+	phaseApply   = "apply"
+	phaseRefresh = "plan (refresh)"
+	phaseJoin    = "one joins"
+	phaseLeave   = "one leaves"
+	phaseRestore = "restore apply"
+	phaseDestroy = "destroy"
+)
+
+// phases of a run of n desktops (the emulator holds n + 1).
+func phases(n int) []phase {
+	return []phase{
+		{name: phaseApply, args: []string{"apply", "-auto-approve", "-input=false"}, waitsOnJob: true},
+		// -detailed-exitcode: 0 means no changes, which is what a refresh must find.
+		{name: phaseRefresh, args: []string{"plan", "-input=false", "-detailed-exitcode"}},
+		// Membership in place: one desktop snapshotted, then its snapshots deleted.
+		{name: phaseJoin, args: []string{"apply", "-auto-approve", "-input=false", "-var", fmt.Sprintf("members=%d", n+1)}, waitsOnJob: true},
+		{name: phaseLeave, args: []string{"apply", "-auto-approve", "-input=false"}, waitsOnJob: true},
+		{name: phaseRestore, args: []string{"apply", "-auto-approve", "-input=false", "-var", "restore=true"}, waitsOnJob: true},
+		{name: phaseDestroy, args: []string{"destroy", "-auto-approve", "-input=false", "-var", "restore=true"}, waitsOnJob: true},
+	}
 }
 
 type phaseResult struct {
@@ -95,7 +118,7 @@ func benchSize(tf string, bins binaries, dir string, desktops int, jobDuration t
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return result, err
 	}
-	emu, err := startEmulator(bins.emulator, desktops, jobDuration)
+	emu, err := startEmulator(bins.emulator, desktops+1, jobDuration)
 	if err != nil {
 		return result, err
 	}
@@ -104,11 +127,11 @@ func benchSize(tf string, bins binaries, dir string, desktops int, jobDuration t
 	if err != nil {
 		return result, err
 	}
-	config := fmt.Sprintf(benchConfig, emulatorRegion, emulatorProjectID, emulatorAccessKey, emulatorSecretKey, emu.url)
+	config := fmt.Sprintf(benchConfig, emulatorRegion, emulatorProjectID, emulatorAccessKey, emulatorSecretKey, emu.url, desktops)
 	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(config), 0o644); err != nil {
 		return result, err
 	}
-	for i, p := range phases {
+	for i, p := range phases(desktops) {
 		usageFile := filepath.Join(dir, fmt.Sprintf("usage-%d", i))
 		before, err := emu.stats()
 		if err != nil {
@@ -124,7 +147,7 @@ func benchSize(tf string, bins binaries, dir string, desktops int, jobDuration t
 		if err != nil {
 			return result, err
 		}
-		if p.name == "apply" {
+		if p.name == phaseApply {
 			result.snapshots = after.Snapshots - before.Snapshots
 		}
 		usage := readProviderUsage(usageFile)

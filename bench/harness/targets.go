@@ -27,6 +27,7 @@ const (
 	maxLargeRefreshWall     = 8 * time.Second
 	maxLargeDestroyOverhead = 8 * time.Second
 	maxPeakRSSBytes         = 100 * 1000 * 1000 // 100 MB (95.4 MiB)
+	maxLargeJoinOverhead    = 2 * time.Second   // one desktop joining the batch
 )
 
 // Batch operations take at most 100 desktops or snapshots per call.
@@ -60,7 +61,7 @@ func renderTargets(opts options, results []sizeResult) string {
 		switch r.desktops {
 		case smallN:
 			small = r
-			apply, refresh, destroy, restore := r.phase("apply"), r.phase("plan (refresh)"), r.phase("destroy"), r.phase("restore apply")
+			apply, refresh, destroy, restore := r.phase(phaseApply), r.phase(phaseRefresh), r.phase(phaseDestroy), r.phase(phaseRestore)
 			check(apply.overhead <= maxSmallApplyOverhead,
 				"N=1000 apply ≤ J + 1.5 s", pastJ(apply.overhead))
 			lists, maxLists := refresh.calls["ListDesktopSnapshot"], ceilDiv(r.desktops, batchSize)
@@ -85,7 +86,7 @@ func renderTargets(opts options, results []sizeResult) string {
 			check(worst <= maxPollsPerJob, "N=1000 ≤ 8 ShowJob polls per job", fmt.Sprintf("%.1f in the worst phase", worst))
 		case largeN:
 			large = r
-			apply, refresh, destroy := r.phase("apply"), r.phase("plan (refresh)"), r.phase("destroy")
+			apply, refresh, destroy := r.phase(phaseApply), r.phase(phaseRefresh), r.phase(phaseDestroy)
 			check(apply.overhead <= maxLargeApplyOverhead, "N=5000 apply ≤ J + 8 s", pastJ(apply.overhead))
 			check(refresh.wall <= maxLargeRefreshWall, "N=5000 refresh plan ≤ 8 s", seconds(refresh.wall))
 			check(destroy.overhead <= maxLargeDestroyOverhead, "N=5000 destroy ≤ J + 8 s", pastJ(destroy.overhead))
@@ -96,10 +97,16 @@ func renderTargets(opts options, results []sizeResult) string {
 			}
 			check(peakKB*1024 <= maxPeakRSSBytes, "N=5000 provider peak RSS ≤ 100 MB (95.4 MiB)",
 				fmt.Sprintf("%.1f MiB", float64(peakKB)/1024))
+			join, leave := r.phase(phaseJoin), r.phase(phaseLeave)
+			check(join.overhead <= maxLargeJoinOverhead && writesAre(join, 1, 0),
+				"N=5000 one desktop joining ≤ J + 2 s with exactly 1 batch-create call and no other write",
+				fmt.Sprintf("%s, %s", pastJ(join.overhead), describeWrites(join)))
+			check(writesAre(leave, 0, 1), "N=5000 one desktop leaving: exactly 1 batch-delete call and no other write",
+				describeWrites(leave))
 		}
 	}
 	if small != nil && large != nil {
-		smallWall, largeWall := small.phase("plan (refresh)").wall, large.phase("plan (refresh)").wall
+		smallWall, largeWall := small.phase(phaseRefresh).wall, large.phase(phaseRefresh).wall
 		// The refresh plan's wall per desktop at N = 5000 is at most 1.5 times
 		// that at N = 1000: (largeWall/largeN) ≤ 3/2 × (smallWall/smallN),
 		// compared in integers so that the limit itself is met.
@@ -122,10 +129,22 @@ func checkCreates(check func(ok bool, what, measured string), n int, apply phase
 		fmt.Sprint(creates))
 }
 
+// writesAre says whether a phase made exactly these batch POSTs and no
+// restore.
+func writesAre(p phaseResult, creates, deletes int) bool {
+	return p.calls["BatchCreateDesktopSnapshot"] == creates && p.calls["BatchDeleteDesktopSnapshot"] == deletes &&
+		p.calls["BatchRestoreDesktopSnapshot"] == 0
+}
+
+func describeWrites(p phaseResult) string {
+	return fmt.Sprintf("%d batch-create, %d batch-delete, %d batch-restore calls", p.calls["BatchCreateDesktopSnapshot"],
+		p.calls["BatchDeleteDesktopSnapshot"], p.calls["BatchRestoreDesktopSnapshot"])
+}
+
 // missingPhases lists the phases the targets read that the run lacks.
 func (r sizeResult) missingPhases() []string {
 	var missing []string
-	for _, name := range []string{"apply", "plan (refresh)", "restore apply", "destroy"} {
+	for _, name := range []string{phaseApply, phaseRefresh, phaseJoin, phaseLeave, phaseRestore, phaseDestroy} {
 		found := false
 		for _, p := range r.phases {
 			found = found || p.name == name
