@@ -161,12 +161,15 @@ func updateMembership(ctx context.Context, client *workspace.Client, m *snapshot
 			submitted: func(sub workspace.ChunkSubmission) {
 				// The job and its desktops go to state at once: a run cut short
 				// still has them, and the next refresh resolves them.
+				// Only the two attributes that change: the whole batch was saved
+				// before the run, and converting it again costs a large batch.
 				windows.add(sub)
 				desktops = append(desktops, sub.IDs...)
 				m.DesktopIDs = stringListValue(desktops)
 				m.addJobIDs(ctx, []string{sub.JobID})
 				diags.Append(writeJobWindows(ctx, resp.Private, windows, true)...)
-				save()
+				diags.Append(resp.State.SetAttribute(ctx, path.Root("desktop_ids"), m.DesktopIDs)...)
+				diags.Append(resp.State.SetAttribute(ctx, path.Root("job_ids"), m.JobIDs)...)
 			},
 			busy: func(n workspace.BusyNotice) { logBusy(ctx, createOperation, n) },
 		})
@@ -184,7 +187,9 @@ func updateMembership(ctx context.Context, client *workspace.Client, m *snapshot
 		// says why), so the next apply tries it again.
 		desktops = withoutIDs(desktops, failedAmong(ctx, m, added))
 		m.DesktopIDs = stringListValue(desktops)
-		save()
+		if ctx.Err() != nil || diags.HasError() {
+			save()
+		}
 	}
 
 	if len(removed) > 0 && ctx.Err() == nil {
