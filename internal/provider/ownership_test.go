@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"regexp"
 	"slices"
 	"sort"
@@ -297,18 +298,42 @@ func TestAccOwnership_pendingBatchLeavesANightly2Made15MinutesLater(t *testing.T
 }
 
 // Case 2: batches named nightly and nightly-2 over the same desktops in one
-// apply, their jobs running at the same time: each holds its own snapshots,
-// and destroying both leaves none.
+// apply, their jobs running at once: each holds its own snapshots, and
+// destroying both leaves none. nightly-2's request goes out a moment after
+// nightly's, so its records are the newer and are listed after nightly's:
+// neither time nor order is proof. Played with the clock running (jobs of
+// 300 ms, the records a fraction of a second apart) and standing still
+// (jobs that end at once, records of the same create_time).
 func TestAccOwnership_nightlyAndNightly2InOneApply(t *testing.T) {
-	parallelUnlessReal(t)
-	env, _, ids := scheduleEnv(t, 3, emulator.Dialect{ConcurrentJobs: true})
+	frozen := time.Now()
+	for name, cfg := range map[string]emulator.Config{
+		"clock running":        {JobDuration: 300 * time.Millisecond},
+		"clock standing still": {Now: func() time.Time { return frozen }},
+	} {
+		t.Run(name, func(t *testing.T) {
+			parallelUnlessReal(t)
+			cfg.Desktops, cfg.Seed, cfg.AuthToken, cfg.Dialect = 3, 11, wireToken, emulator.Dialect{ConcurrentJobs: true}
+			testNightlyAndNightly2(t, cfg)
+		})
+	}
+}
+
+func testNightlyAndNightly2(t *testing.T, cfg emulator.Config) {
+	env, pe, proxy := newHostileEnvWith(t, cfg)
+	ids := sortedStrings(env.DesktopIDs)
 	name := testAccName("nightly")
+	proxy.set(func(_ http.ResponseWriter, r *http.Request, body []byte) bool {
+		if r.Method == http.MethodPost && batchCreatePath.MatchString(r.URL.Path) && strings.Contains(string(body), name+"-2") {
+			time.Sleep(150 * time.Millisecond)
+		}
+		return false
+	}, nil)
 	var own, twos []string
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy:             checkSnapshotsGone(t, env, ids),
 		Steps: []resource.TestStep{{
-			Config: env.ProviderConfig + namedBatch("nightly", ids, name, "") + namedBatch("nightly2", ids, name+"-2", ""),
+			Config: pe.ProviderConfig + namedBatch("nightly", ids, name, "") + namedBatch("nightly2", ids, name+"-2", ""),
 			Check: resource.ComposeAggregateTestCheckFunc(
 				func(*terraform.State) error {
 					own = recordsNamed(t, env, ids, regexp.QuoteMeta(name)+`\d{14}$`)
