@@ -25,17 +25,17 @@ func timeoutsAttribute(ctx context.Context, opts timeouts.Opts, creating string)
 	}
 	attr.MarkdownDescription = fmt.Sprintf("How long each operation may take. Each is a positive duration: "+
 		"numbers with the units `s`, `m` or `h`, such as `\"90s\"`, `\"45m\"` or `\"1h30m\"`; each defaults to `%q`.",
-		shortDuration(defaultBatchTimeout))
+		defaultTimeoutText())
 	descriptions := map[string]string{
 		"create": fmt.Sprintf("How long a create (%s) may take, from its first request until its last job "+
 			"has ended. Defaults to `%q`. When it passes, the jobs keep running in the service: their IDs stay in "+
-			"state with status `PENDING`, and the next refresh records their outcome.", creating, shortDuration(defaultBatchTimeout)),
+			"state with status `PENDING`, and the next refresh records their outcome.", creating, defaultTimeoutText()),
 		"update": fmt.Sprintf("How long an update that adds or removes desktops may take, until its last job has ended. "+
 			"Defaults to `%q`. When it passes, the jobs keep running in the service: their IDs stay in state with "+
-			"status `PENDING`, and the next refresh records their outcome.", shortDuration(defaultBatchTimeout)),
+			"status `PENDING`, and the next refresh records their outcome.", defaultTimeoutText()),
 		"delete": fmt.Sprintf("How long a destroy (deleting the snapshots) may take, until the delete jobs have "+
 			"ended. Defaults to `%q`. A destroy uses the value saved in state, so a change takes effect once an apply "+
-			"has saved it.", shortDuration(defaultBatchTimeout)),
+			"has saved it.", defaultTimeoutText()),
 	}
 	for name, a := range attr.Attributes {
 		s, ok := a.(schema.StringAttribute)
@@ -50,9 +50,10 @@ func timeoutsAttribute(ctx context.Context, opts timeouts.Opts, creating string)
 	return attr
 }
 
-// shortDuration writes whole hours or minutes as "2h" or "30m" (Go writes
-// "30m0s").
-func shortDuration(d time.Duration) string {
+// defaultTimeoutText writes defaultBatchTimeout as the docs do: whole hours
+// or minutes as "2h" or "30m" (Go writes "30m0s").
+func defaultTimeoutText() string {
+	d := defaultBatchTimeout
 	switch {
 	case d%time.Hour == 0:
 		return fmt.Sprintf("%dh", d/time.Hour)
