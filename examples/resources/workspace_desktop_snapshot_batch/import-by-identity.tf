@@ -2,6 +2,8 @@
 # 1.12 and later). project_id and region may be left out: they default to the
 # provider's, and when given must be the provider's. An import block with
 # `id` does the same: a configuration has one of the two.
+# An import needs the zone of job times: set job_time_zone in the provider
+# block (or HW_JOB_TIME_ZONE), e.g. "+08:00".
 import {
   to = workspace_desktop_snapshot_batch.before_patch
   identity = {
