@@ -15,7 +15,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/cloud-desktop/terraform-provider-workspace/internal/emulator"
 	"github.com/cloud-desktop/terraform-provider-workspace/internal/workspace"
@@ -247,4 +249,36 @@ func diagsText(diags diag.Diagnostics) string {
 		b.WriteString(d.Summary() + ": " + d.Detail() + "\n")
 	}
 	return b.String()
+}
+
+// Terraform 1.12+: the identity stays the creating job when a desktop joins
+// and leaves, across the updates and a refresh (Terraform refuses an
+// identity that changes), and the plan after is empty.
+func TestAccSnapshotBatch_IdentityStaysThroughMembership(t *testing.T) {
+	parallelUnlessReal(t)
+	env := newTestAccEnv(t, emulator.Config{Desktops: 3, JobDuration: 300 * time.Millisecond, Seed: 13})
+	env.SkipIfReal(t, "changes which desktops a batch holds")
+	d := env.DesktopIDs
+	unchanged := newIdentityUnchanged(batchAddr)
+	checks := []statecheck.StateCheck{unchanged}
+	resource.Test(t, resource.TestCase{
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_12_0)},
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checkSnapshotsGone(t, env, d),
+		Steps: []resource.TestStep{
+			{Config: batchConfig(env, d[:2], ""), ConfigStateChecks: checks},
+			{Config: batchConfig(env, d, ""), ConfigStateChecks: checks,
+				Check: resource.TestCheckResourceAttr(batchAddr, "job_ids.#", "2")},
+			{ // a refresh and an empty plan keep it
+				Config:            batchConfig(env, d, ""),
+				ConfigPlanChecks:  resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				ConfigStateChecks: checks,
+			},
+			{Config: batchConfig(env, d[1:], ""), ConfigStateChecks: checks},
+			{
+				Config:           batchConfig(env, d[1:], ""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+		},
+	})
 }

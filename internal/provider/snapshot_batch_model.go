@@ -143,6 +143,16 @@ func (m *snapshotBatchModel) applyJobResults(ctx context.Context, client *worksp
 	return append(diags, zoneContradiction(client)...), refused
 }
 
+// identityJobIDs are the jobs of the batch's identity: those it was created
+// or imported with, which id lists. Jobs of desktops that joined later are
+// in job_ids only, so the identity never changes once made.
+func (m *snapshotBatchModel) identityJobIDs() []string {
+	if m.ID.ValueString() == "" {
+		return nil
+	}
+	return strings.Split(m.ID.ValueString(), ",")
+}
+
 // addJobIDs adds jobs to job_ids. The id is the jobs the batch was created
 // or imported with, and stays: a membership update's jobs are in job_ids.
 func (m *snapshotBatchModel) addJobIDs(ctx context.Context, ids []string) {

@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -258,7 +257,7 @@ func (r *snapshotBatchResource) Read(ctx context.Context, req resource.ReadReque
 		return
 	}
 	// The identity first: it must be set even when the read removes the batch.
-	resp.Diagnostics.Append(refreshJobsIdentity(ctx, req.Identity, resp.Identity, client, stringsOf(ctx, state.JobIDs))...)
+	resp.Diagnostics.Append(refreshJobsIdentity(ctx, req.Identity, resp.Identity, client, state.identityJobIDs())...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -322,7 +321,7 @@ func (r *snapshotBatchResource) Update(ctx context.Context, req resource.UpdateR
 	added, removed := membershipChange(stringsOf(ctx, state.DesktopIDs), stringsOf(ctx, plan.DesktopIDs))
 	if len(added)+len(removed) == 0 {
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-		resp.Diagnostics.Append(setJobsIdentity(ctx, resp.Identity, client, stringsOf(ctx, plan.JobIDs))...)
+		resp.Diagnostics.Append(setJobsIdentity(ctx, resp.Identity, client, plan.identityJobIDs())...)
 		return
 	}
 	timeout, diags := plan.Timeouts.Update(ctx, defaultBatchTimeout)
@@ -340,8 +339,7 @@ func (r *snapshotBatchResource) Update(ctx context.Context, req resource.UpdateR
 	defer cancel()
 	m := state
 	m.RetainOnDestroy, m.Timeouts = plan.RetainOnDestroy, plan.Timeouts
-	// The identity stays the jobs the batch was created or imported with.
-	resp.Diagnostics.Append(setJobsIdentity(ctx, resp.Identity, client, strings.Split(state.ID.ValueString(), ","))...)
+	resp.Diagnostics.Append(setJobsIdentity(ctx, resp.Identity, client, state.identityJobIDs())...)
 	updateMembership(ctx, client, &m, plan.DesktopIDs, added, removed, windows, resp)
 }
 
