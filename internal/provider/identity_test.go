@@ -218,6 +218,7 @@ func identityChecks(addr string, env *testAccEnv, jobIDs knownvalue.Check) []sta
 func TestAccSnapshotBatch_Identity(t *testing.T) {
 	parallelUnlessReal(t)
 	env := newTestAccEnv(t, emulator.Config{Desktops: 3, JobDuration: 300 * time.Millisecond, Seed: 1})
+	env.StateJobTimeZone(t) // the import steps run in provider processes that did not start the jobs
 	ids := env.DesktopIDs
 	unchanged := newIdentityUnchanged(batchAddr)
 	checks := append(identityChecks(batchAddr, env, knownvalue.ListSizeExact(1)), unchanged)
@@ -252,6 +253,7 @@ func TestAccSnapshotBatch_Identity(t *testing.T) {
 func TestAccSnapshotBatch_IdentityImportBlockByHand(t *testing.T) {
 	parallelUnlessReal(t)
 	env := newTestAccEnv(t, emulator.Config{Desktops: 3, JobDuration: 300 * time.Millisecond, Seed: 1})
+	env.StateJobTimeZone(t) // the import steps run in provider processes that did not start the jobs
 	first, second := env.DesktopIDs[:2], env.DesktopIDs[2:]
 	jobA := snapshotDesktops(t, env, first, workspace.DiskTypeAll, testAccName("byhand"))[0]
 	jobB := snapshotDesktops(t, env, second, workspace.DiskTypeSystem, testAccName("byhand"))[0]
@@ -327,6 +329,7 @@ resource "workspace_desktop_snapshot_batch" "c" {
 func TestAccSnapshotRestore_IdentityImportBlockByHand(t *testing.T) {
 	parallelUnlessReal(t)
 	env := newTestAccEnv(t, emulator.Config{Desktops: 2, JobDuration: 300 * time.Millisecond, Seed: 1})
+	env.StateJobTimeZone(t) // the import steps run in provider processes that did not start the jobs
 	snapshots := snapshotted(t, env, env.DesktopIDs, workspace.DiskTypeSystem)
 	job := restoreOutOfBand(t, env, snapshots)
 	config := func(importBlock string) string {

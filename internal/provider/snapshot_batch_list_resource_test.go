@@ -421,7 +421,9 @@ func TestListBatches_warnsBeyondTheSubJobsItCanRead(t *testing.T) {
 func TestAccSnapshotBatchList_queryGeneratesConfigThatImports(t *testing.T) {
 	parallelUnlessReal(t)
 	h := newCLIHarness(t, 1, 14)
-	env := newTestAccEnv(t, emulator.Config{Desktops: 6, JobDuration: 300 * time.Millisecond, Seed: 1})
+	clock := &steppedClock{}
+	env := newTestAccEnv(t, emulator.Config{Desktops: 6, JobDuration: 300 * time.Millisecond, Seed: 1, Now: clock.now, MaxClockSkew: time.Hour})
+	env.StateJobTimeZone(t) // the import steps run in provider processes that did not start the jobs
 	// In a real project the query would find, import and then destroy every
 	// batch there is, not only this test's.
 	env.SkipIfReal(t, "imports and destroys every batch the query finds")
@@ -430,6 +432,9 @@ func TestAccSnapshotBatchList_queryGeneratesConfigThatImports(t *testing.T) {
 	jobB := snapshotDesktops(t, env, ids[3:5], workspace.DiskTypeSystem, testAccName("query"))[0]
 	gone := snapshotDesktops(t, env, ids[5:], workspace.DiskTypeAll, testAccName("query"))[0]
 	deleteOutOfBand(t, env, snapshotIDsOf(t, env, ids[5:]))
+	// The jobs ended minutes ago: the list has had time to show their
+	// records, so a missing one is gone, not late, and nothing waits for it.
+	clock.step(5 * time.Minute)
 	query := func(config string) string {
 		return fmt.Sprintf(`
 list "workspace_desktop_snapshot_batch" "found" {
