@@ -266,7 +266,7 @@ func TestListBatches_leavesOutJobsWithoutABatchOfTheirOwn(t *testing.T) {
 	clock.step(7 * time.Minute)
 	recs := snapshotIDsOf(t, env, ids[2:3])
 	taker := snap(ids[2:3])
-	deleteOutOfBand(t, env, without(snapshotIDsOf(t, env, ids[2:3]), recs))
+	deleteOutOfBand(t, env, withoutIDs(snapshotIDsOf(t, env, ids[2:3]), recs))
 	clock.step(24*time.Hour - 8*time.Minute)
 	newer := snap(ids[1:2])
 	clock.step(time.Minute)
@@ -361,17 +361,6 @@ func wirePost(t *testing.T, env *testAccEnv, path string, body []byte) {
 		msg, _ := io.ReadAll(resp.Body)
 		t.Fatalf("POST %s: HTTP %d %s", path, resp.StatusCode, msg)
 	}
-}
-
-// without returns ids not in drop.
-func without(ids, drop []string) []string {
-	var out []string
-	for _, id := range ids {
-		if !slices.Contains(drop, id) {
-			out = append(out, id)
-		}
-	}
-	return out
 }
 
 // A job still running is not listed: what it made is not known yet.
