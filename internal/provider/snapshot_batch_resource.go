@@ -329,6 +329,7 @@ func (r *snapshotBatchResource) Update(ctx context.Context, req resource.UpdateR
 	windows, diags := readJobWindows(ctx, req.Private)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
+		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...) // nothing done: the batch as it was
 		return
 	}
 	if windows == nil {
