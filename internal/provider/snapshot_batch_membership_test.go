@@ -282,3 +282,47 @@ func TestAccSnapshotBatch_IdentityStaysThroughMembership(t *testing.T) {
 		},
 	})
 }
+
+// With retain_on_destroy, a desktop that leaves keeps its snapshots in the
+// service; the batch forgets them and deletes nothing.
+func TestAccSnapshotBatch_leavingDesktopKeepsItsSnapshotsWithRetainOnDestroy(t *testing.T) {
+	parallelUnlessReal(t)
+	env := newTestAccEnv(t, emulator.Config{Desktops: 2, JobDuration: 300 * time.Millisecond, Seed: 14})
+	env.SkipIfReal(t, "leaves snapshots behind on purpose")
+	d := env.DesktopIDs
+	var kept []string
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy: func(*terraform.State) error {
+			if n := countSnapshots(t, env, d); n != 4 {
+				return fmt.Errorf("want all 4 records retained, found %d", n)
+			}
+			return nil
+		},
+		Steps: []resource.TestStep{
+			{
+				Config: batchConfig(env, d, "retain_on_destroy = true"),
+				Check: func(*terraform.State) error {
+					kept = recordsByDesktop(t, env, d)[d[1]]
+					return nil
+				},
+			},
+			{
+				Config: batchConfig(env, d[:1], "retain_on_destroy = true"),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckResourceAttr(batchAddr, "snapshot_desktop_ids.%", "2"),
+					resource.TestCheckResourceAttr(batchAddr, "system_disk_snapshot_ids.%", "1"),
+					func(*terraform.State) error {
+						if _, deletes, _ := writes(env); deletes != 0 {
+							return fmt.Errorf("%d batch-delete calls, want none", deletes)
+						}
+						if got := recordsByDesktop(t, env, d)[d[1]]; !slices.Equal(got, kept) {
+							return fmt.Errorf("the leaving desktop's records are %v, were %v", got, kept)
+						}
+						return nil
+					},
+				),
+			},
+		},
+	})
+}
