@@ -13,6 +13,7 @@ type binaries struct {
 	provider     string // the real provider
 	overridesDir string // holds rsswrap under the provider's name, for dev_overrides
 	emulator     string
+	floor        string // bench/floor, the provider that does nothing
 }
 
 func findTerraform(explicit string) (string, error) {
@@ -31,11 +32,13 @@ func buildBinaries(work string) (binaries, error) {
 		provider:     filepath.Join(work, "bin", "terraform-provider-workspace"),
 		overridesDir: filepath.Join(work, "overrides"),
 		emulator:     filepath.Join(work, "bin", "workspace-emulator"),
+		floor:        filepath.Join(work, "bin", "floor"),
 	}
 	steps := [][]string{
 		{"go", "build", "-o", b.provider, "."},
 		{"go", "build", "-o", b.emulator, "./cmd/workspace-emulator"},
 		{"go", "build", "-o", filepath.Join(b.overridesDir, "terraform-provider-workspace"), "./bench/rsswrap"},
+		{"go", "build", "-o", b.floor, "./bench/floor"},
 	}
 	for _, args := range steps {
 		cmd := exec.Command(args[0], args[1:]...)

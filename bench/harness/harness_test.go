@@ -272,12 +272,17 @@ func TestRenderReportColumns(t *testing.T) {
 			calls: map[string]int{"BatchCreateDesktopSnapshot": 1, "ShowJob": 6}},
 		{name: "plan (refresh)", wall: 800 * time.Millisecond, cpu: 7 * time.Millisecond, peakRSSKB: 30 * 1024,
 			calls: map[string]int{"ListDesktopSnapshot": 1}},
-	}}}
+		{name: "destroy", wall: 2500 * time.Millisecond, overhead: 500 * time.Millisecond, hasJob: true},
+	}, floor: map[string]time.Duration{"apply": 600 * time.Millisecond, "plan (refresh)": 400 * time.Millisecond}}}
 	out := renderReport(opts, filepath.Join(t.TempDir(), "no-terraform"), results, time.Unix(0, 0))
 	for _, want := range []string{
-		"| N | phase | wall | overhead | provider CPU | API calls | ShowJob/job | provider peak RSS |\n|---:|---|---:|---:|---:|---|---:|---:|\n",
-		"| 100 | apply | 3.50 s | 1.50 s | 1.23 s | create 1, ShowJob 6 | 6.0 | 31.0 MiB |\n",
-		"| 100 | plan (refresh) | 0.80 s | – | 0.01 s | list-snap 1 | – | 30.0 MiB |\n",
+		"| N | phase | wall | overhead | provider CPU | API calls | ShowJob/job | provider peak RSS | floor | × floor |\n|---:|---|---:|---:|---:|---|---:|---:|---:|---:|\n",
+		// A phase with a job: its overhead over the floor's wall.
+		"| 100 | apply | 3.50 s | 1.50 s | 1.23 s | create 1, ShowJob 6 | 6.0 | 31.0 MiB | 0.60 s | 2.50 |\n",
+		// The refresh plan: its wall over the floor's.
+		"| 100 | plan (refresh) | 0.80 s | – | 0.01 s | list-snap 1 | – | 30.0 MiB | 0.40 s | 2.00 |\n",
+		// No floor measured for the phase.
+		"| 100 | destroy | 2.50 s | 0.50 s | 0.00 s |  | – | 0.0 MiB | – | – |\n",
 		"Provider CPU is\nthe user plus system CPU time",
 	} {
 		if !strings.Contains(out, want) {

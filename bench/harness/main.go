@@ -86,6 +86,9 @@ func run(opts options) error {
 		if err != nil {
 			return fmt.Errorf("N=%d: %w", n, err) //nolint:staticcheck // N is the fleet size, as in the report
 		}
+		if r.floor, err = benchFloor(tf, bins.floor, filepath.Join(work, fmt.Sprintf("floor%d", n)), n); err != nil {
+			return fmt.Errorf("N=%d: %w", n, err) //nolint:staticcheck // as above
+		}
 		results = append(results, r)
 	}
 	report := renderReport(opts, tf, results, time.Now().UTC())

@@ -111,6 +111,7 @@ type sizeResult struct {
 	desktops  int
 	snapshots int // records made by the apply
 	phases    []phaseResult
+	floor     map[string]time.Duration // bench/floor's wall of each phase; nil when not run
 }
 
 func benchSize(tf string, bins binaries, dir string, desktops int, jobDuration time.Duration) (sizeResult, error) {

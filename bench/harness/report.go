@@ -47,9 +47,12 @@ func renderReport(opts options, tf string, results []sizeResult, now time.Time) 
 	b.WriteString("the user plus system CPU time of the provider processes Terraform started in the phase, summed (it can\n")
 	b.WriteString("exceed the wall, as the provider may use more than one core): set against the overhead, or the refresh\n")
 	b.WriteString("plan's wall, it shows the provider's share; most of the rest is Terraform core. Peak RSS is the largest\n")
-	b.WriteString("of those processes' peaks.\n\n")
-	b.WriteString("| N | phase | wall | overhead | provider CPU | API calls | ShowJob/job | provider peak RSS |\n")
-	b.WriteString("|---:|---|---:|---:|---:|---|---:|---:|\n")
+	b.WriteString("of those processes' peaks. Floor is the same phase's wall against bench/floor's provider, which\n")
+	b.WriteString("does nothing but hold the same values in state (no API call, no job; the desktop IDs written in the\n")
+	b.WriteString("configuration), run right after with the same terraform; × floor is the phase's overhead (its wall,\n")
+	b.WriteString("for the refresh plan) over that: what the provider adds to what Terraform takes for that state anyway.\n\n")
+	b.WriteString("| N | phase | wall | overhead | provider CPU | API calls | ShowJob/job | provider peak RSS | floor | × floor |\n")
+	b.WriteString("|---:|---|---:|---:|---:|---|---:|---:|---:|---:|\n")
 	for _, r := range results {
 		for _, p := range r.phases {
 			overhead := "–"
@@ -60,9 +63,17 @@ func renderReport(opts options, tf string, results []sizeResult, now time.Time) 
 			if p.jobs > 0 {
 				perJob = fmt.Sprintf("%.1f", float64(p.calls["ShowJob"])/float64(p.jobs))
 			}
-			fmt.Fprintf(&b, "| %d | %s | %s | %s | %s | %s | %s | %.1f MiB |\n",
+			floor, ratio := "–", "–"
+			if f, ok := r.floor[p.name]; ok && f > 0 {
+				own := p.wall
+				if p.hasJob {
+					own = p.overhead
+				}
+				floor, ratio = seconds(f), fmt.Sprintf("%.2f", float64(own)/float64(f))
+			}
+			fmt.Fprintf(&b, "| %d | %s | %s | %s | %s | %s | %s | %.1f MiB | %s | %s |\n",
 				r.desktops, p.name, seconds(p.wall), overhead, seconds(p.cpu), formatCalls(p.calls), perJob,
-				float64(p.peakRSSKB)/1024)
+				float64(p.peakRSSKB)/1024, floor, ratio)
 		}
 	}
 	b.WriteString("\n## Targets\n\n")

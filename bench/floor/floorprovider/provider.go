@@ -80,6 +80,70 @@ func (batchResource) Create(ctx context.Context, req resource.CreateRequest, res
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, pathOf("failed_desktops"), types.MapValueMust(types.StringType, map[string]attr.Value{}))...)
 }
 
+// Update is a membership change, as the workspace batch makes one in place:
+// the state's values, less the desktops that left, plus made-up snapshots
+// for those that joined, and the plan's desktop_ids.
+func (batchResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var before, after []string
+	var desktops types.List
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, pathOf("desktop_ids"), &desktops)...)
+	resp.Diagnostics.Append(desktops.ElementsAs(ctx, &after, false)...)
+	var current types.List
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, pathOf("desktop_ids"), &current)...)
+	resp.Diagnostics.Append(current.ElementsAs(ctx, &before, false)...)
+	var jobs types.List
+	var system, pairs, failed types.Map
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, pathOf("job_ids"), &jobs)...)
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, pathOf("system_disk_snapshot_ids"), &system)...)
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, pathOf("snapshot_desktop_ids"), &pairs)...)
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, pathOf("failed_desktops"), &failed)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	systemOf, desktopOf := copyMap(system.Elements()), copyMap(pairs.Elements())
+	stays := map[string]bool{}
+	for _, d := range after {
+		stays[d] = true
+	}
+	for snapshot, d := range desktopOf {
+		if !stays[d.(types.String).ValueString()] {
+			delete(desktopOf, snapshot)
+		}
+	}
+	had := map[string]bool{}
+	for _, d := range before {
+		had[d] = true
+		if !stays[d] {
+			delete(systemOf, d)
+		}
+	}
+	jobIDs := append([]attr.Value{}, jobs.Elements()...)
+	for i, d := range after {
+		if had[d] {
+			continue
+		}
+		snapshot := fmt.Sprintf("%08x-2ee8-4ac8-9bf9-1e5ba823%04x", i, len(jobIDs)%0x10000)
+		systemOf[d] = types.StringValue(snapshot)
+		desktopOf[snapshot] = types.StringValue(d)
+		desktopOf[snapshot+"-data"] = types.StringValue(d)
+		jobIDs = append(jobIDs, types.StringValue(fmt.Sprintf("job-update-%08x", i)))
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, pathOf("desktop_ids"), desktops)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, pathOf("job_ids"), types.ListValueMust(types.StringType, jobIDs))...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, pathOf("status"), types.StringValue("SUCCESS"))...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, pathOf("system_disk_snapshot_ids"), types.MapValueMust(types.StringType, systemOf))...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, pathOf("snapshot_desktop_ids"), types.MapValueMust(types.StringType, desktopOf))...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, pathOf("failed_desktops"), failed)...)
+}
+
+func copyMap(m map[string]attr.Value) map[string]attr.Value {
+	out := make(map[string]attr.Value, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
 // restoreResource is workspace_desktop_snapshot_restore's state.
 type restoreResource struct{ noWork }
 

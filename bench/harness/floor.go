@@ -1,0 +1,85 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// The floor beside each phase: bench/floor's provider, which does nothing
+// but hold the same values in state (floor_batch and floor_restore), driven
+// through the same phases with the same terraform, right after the real
+// run of the same size. A real phase's time past J set against the floor's
+// wall is what the provider adds to what Terraform core and plugin-framework
+// take for that much state anyway.
+
+const floorConfig = `terraform {
+  required_providers {
+    floor = {
+      source = "bench/floor"
+    }
+  }
+}
+
+variable "restore" {
+  type    = bool
+  default = false
+}
+
+variable "members" {
+  type    = number
+  default = %[1]d
+}
+
+locals {
+  # Written out, as the real run's data source state holds them, so
+  # Terraform evaluates no data source to make them.
+  ids = %[2]s
+}
+
+resource "floor_batch" "bench" {
+  desktop_ids = slice(local.ids, 0, var.members)
+}
+
+resource "floor_restore" "bench" {
+  count        = var.restore ? 1 : 0
+  snapshot_ids = keys(floor_batch.bench.snapshot_desktop_ids)
+}
+`
+
+// benchFloor runs the phases of n desktops against the floor provider and
+// returns each phase's wall.
+func benchFloor(tf, floorBin, dir string, n int) (map[string]time.Duration, error) {
+	if err := os.MkdirAll(filepath.Join(dir, "bin"), 0o755); err != nil {
+		return nil, err
+	}
+	if err := os.Symlink(floorBin, filepath.Join(dir, "bin", "terraform-provider-floor")); err != nil {
+		return nil, err
+	}
+	rc := filepath.Join(dir, "terraformrc")
+	body := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"registry.terraform.io/bench/floor\" = %q\n  }\n  direct {}\n}\n",
+		filepath.Join(dir, "bin"))
+	if err := os.WriteFile(rc, []byte(body), 0o644); err != nil {
+		return nil, err
+	}
+	ids := make([]string, n+1)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("%q", fmt.Sprintf("%08x-1512-4386-81fb-20604fe6%04x", i, i%0x10000))
+	}
+	config := fmt.Sprintf(floorConfig, n, "["+strings.Join(ids, ", ")+"]")
+	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(config), 0o644); err != nil {
+		return nil, err
+	}
+	walls := map[string]time.Duration{}
+	for _, p := range phases(n) {
+		start := time.Now()
+		out, err := terraform(tf, dir, rc, "", "", p.args...)
+		if err != nil {
+			return nil, fmt.Errorf("floor %s: %w\n%s", p.name, err, tail(out, 40))
+		}
+		walls[p.name] = time.Since(start)
+	}
+	return walls, nil
+}
