@@ -123,7 +123,10 @@ func joinParts(parts []string) string {
 func updateMembership(ctx context.Context, client *workspace.Client, m *snapshotBatchModel, planned types.List,
 	added, removed []string, windows jobWindows, resp *resource.UpdateResponse) {
 	diags := &resp.Diagnostics
-	save := func() { diags.Append(resp.State.Set(ctx, m)...) }
+	save := func() {
+		diags.Append(resp.State.Set(ctx, m)...)
+		diags.Append(writeJobWindows(ctx, resp.Private, windows, m.Status.ValueString() == batchStatusPending)...)
+	}
 	desktops := stringsOf(ctx, m.DesktopIDs)
 
 	if m.Status.ValueString() == batchStatusPending {
@@ -220,7 +223,6 @@ func updateMembership(ctx context.Context, client *workspace.Client, m *snapshot
 		m.DesktopIDs = planned // the plan's order; the same desktops
 	}
 	save()
-	diags.Append(writeJobWindows(ctx, resp.Private, windows, m.Status.ValueString() == batchStatusPending)...)
 }
 
 // updateReport is what a membership update's errors say of a run cut short.

@@ -106,7 +106,7 @@ func (batchResource) Update(ctx context.Context, req resource.UpdateRequest, res
 		stays[d] = true
 	}
 	for snapshot, d := range desktopOf {
-		if !stays[d.(types.String).ValueString()] {
+		if s, ok := d.(types.String); !ok || !stays[s.ValueString()] {
 			delete(desktopOf, snapshot)
 		}
 	}
