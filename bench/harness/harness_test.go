@@ -240,13 +240,17 @@ func TestParseProviderUsage(t *testing.T) {
 		// A line from an older rsswrap has the RSS alone.
 		{"legacy line", "90000\n30000 150\n", 90000, 150 * time.Millisecond},
 		{"only legacy lines", "20000\n21000\n", 21000, 0},
-		{"unreadable lines skipped", "garbage\n\n  \n1 2 3\n-5 10\n40000 x\n40000 -1\n30000 200", 30000, 200 * time.Millisecond},
+		{"unreadable lines skipped", "garbage\n\n  \n1 2 3 4\n-5 10\n40000 x\n40000 -1\n40000 1 -1\n30000 200", 30000, 200 * time.Millisecond},
 	}
 	for _, c := range cases {
 		got := parseProviderUsage(c.data)
 		if got.peakRSSKB != c.rssKB || got.cpu != c.cpu {
 			t.Errorf("%s: parseProviderUsage(%q) = %+v, want RSS %d KiB, CPU %s", c.name, c.data, got, c.rssKB, c.cpu)
 		}
+	}
+	// With the collector's CPU time, summed like the rest.
+	if got := parseProviderUsage("30000 120 20\n75000 2500 300\n41000 380\n"); got.cpu != 3000*time.Millisecond || got.gc != 320*time.Millisecond {
+		t.Errorf("GC column: %+v, want CPU 3s and GC 320ms", got)
 	}
 }
 
@@ -268,7 +272,7 @@ func TestRenderReportColumns(t *testing.T) {
 	opts := options{sizes: []int{100}, jobDuration: 2 * time.Second}
 	results := []sizeResult{{desktops: 100, snapshots: 200, phases: []phaseResult{
 		{name: "apply", wall: 3500 * time.Millisecond, overhead: 1500 * time.Millisecond, hasJob: true,
-			cpu: 1234 * time.Millisecond, jobs: 1, peakRSSKB: 31 * 1024,
+			cpu: 1234 * time.Millisecond, gc: 123 * time.Millisecond, jobs: 1, peakRSSKB: 31 * 1024,
 			calls: map[string]int{"BatchCreateDesktopSnapshot": 1, "ShowJob": 6}},
 		{name: "plan (refresh)", wall: 800 * time.Millisecond, cpu: 7 * time.Millisecond, peakRSSKB: 30 * 1024,
 			calls: map[string]int{"ListDesktopSnapshot": 1}},
@@ -278,7 +282,7 @@ func TestRenderReportColumns(t *testing.T) {
 	for _, want := range []string{
 		"| N | phase | wall | overhead | provider CPU | API calls | ShowJob/job | provider peak RSS | floor | × floor |\n|---:|---|---:|---:|---:|---|---:|---:|---:|---:|\n",
 		// A phase with a job: its overhead over the floor's wall.
-		"| 100 | apply | 3.50 s | 1.50 s | 1.23 s | create 1, ShowJob 6 | 6.0 | 31.0 MiB | 0.60 s | 2.50 |\n",
+		"| 100 | apply | 3.50 s | 1.50 s | 1.23 s (GC 10%) | create 1, ShowJob 6 | 6.0 | 31.0 MiB | 0.60 s | 2.50 |\n",
 		// The refresh plan: its wall over the floor's.
 		"| 100 | plan (refresh) | 0.80 s | – | 0.01 s | list-snap 1 | – | 30.0 MiB | 0.40 s | 2.00 |\n",
 		// No floor measured for the phase.

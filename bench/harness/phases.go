@@ -105,6 +105,7 @@ type phaseResult struct {
 	jobs      int
 	peakRSSKB int64         // the largest peak RSS of the phase's provider processes
 	cpu       time.Duration // CPU time of the phase's provider processes, summed
+	gc        time.Duration // of it, the garbage collector's
 }
 
 type sizeResult struct {
@@ -155,7 +156,7 @@ func benchSize(tf string, bins binaries, dir string, desktops int, jobDuration t
 		pr := phaseResult{
 			name: p.name, wall: wall, hasJob: p.waitsOnJob,
 			calls: after.callsSince(before), jobs: after.Jobs - before.Jobs,
-			peakRSSKB: usage.peakRSSKB, cpu: usage.cpu,
+			peakRSSKB: usage.peakRSSKB, cpu: usage.cpu, gc: usage.gc,
 		}
 		if p.waitsOnJob {
 			pr.overhead = wall - jobDuration
@@ -191,6 +192,7 @@ func terraform(tf, dir, cliConfig, provider, usageFile string, args ...string) (
 type providerUsage struct {
 	peakRSSKB int64         // the largest peak RSS of any process
 	cpu       time.Duration // user plus system CPU time, summed over the processes
+	gc        time.Duration // of it, the garbage collector's, summed
 }
 
 // readProviderUsage reads the file bench/rsswrap appends to; a phase with no
@@ -204,27 +206,31 @@ func readProviderUsage(path string) providerUsage {
 }
 
 // parseProviderUsage parses rsswrap's lines, one per provider process:
-// "maxrss_kib cpu_ms", or "maxrss_kib" alone from an rsswrap older than the
-// CPU column. It skips lines it cannot read.
+// "maxrss_kib cpu_ms gc_ms", or the first one or two fields alone from an
+// older rsswrap. It skips lines it cannot read.
 func parseProviderUsage(data string) providerUsage {
 	var u providerUsage
 	for _, line := range strings.Split(data, "\n") {
 		fields := strings.Fields(line)
-		if len(fields) == 0 || len(fields) > 2 {
+		if len(fields) == 0 || len(fields) > 3 {
 			continue
 		}
-		rss, err := strconv.ParseInt(fields[0], 10, 64)
-		if err != nil || rss < 0 {
-			continue
-		}
-		var cpuMS int64
-		if len(fields) == 2 {
-			if cpuMS, err = strconv.ParseInt(fields[1], 10, 64); err != nil || cpuMS < 0 {
-				continue
+		values := make([]int64, 3)
+		ok := true
+		for i, f := range fields {
+			v, err := strconv.ParseInt(f, 10, 64)
+			if err != nil || v < 0 {
+				ok = false
+				break
 			}
+			values[i] = v
 		}
-		u.peakRSSKB = max(u.peakRSSKB, rss)
-		u.cpu += time.Duration(cpuMS) * time.Millisecond
+		if !ok {
+			continue
+		}
+		u.peakRSSKB = max(u.peakRSSKB, values[0])
+		u.cpu += time.Duration(values[1]) * time.Millisecond
+		u.gc += time.Duration(values[2]) * time.Millisecond
 	}
 	return u
 }

@@ -46,7 +46,8 @@ func renderReport(opts options, tf string, results []sizeResult, now time.Time) 
 	b.WriteString("emulator per operation; ShowJob/job is ShowJob calls divided by jobs the phase started. Provider CPU is\n")
 	b.WriteString("the user plus system CPU time of the provider processes Terraform started in the phase, summed (it can\n")
 	b.WriteString("exceed the wall, as the provider may use more than one core): set against the overhead, or the refresh\n")
-	b.WriteString("plan's wall, it shows the provider's share; most of the rest is Terraform core. Peak RSS is the largest\n")
+	b.WriteString("plan's wall, it shows the provider's share; most of the rest is Terraform core. In brackets, the Go\n")
+	b.WriteString("garbage collector's share of it (the runtime's gctrace). Peak RSS is the largest\n")
 	b.WriteString("of those processes' peaks. Floor is the same phase's wall against bench/floor's provider, which\n")
 	b.WriteString("does nothing but hold the same values in state (no API call, no job; the desktop IDs written in the\n")
 	b.WriteString("configuration), run right after with the same terraform; × floor is the phase's overhead (its wall,\n")
@@ -71,8 +72,12 @@ func renderReport(opts options, tf string, results []sizeResult, now time.Time) 
 				}
 				floor, ratio = seconds(f), fmt.Sprintf("%.2f", float64(own)/float64(f))
 			}
+			cpu := seconds(p.cpu)
+			if p.gc > 0 && p.cpu > 0 {
+				cpu += fmt.Sprintf(" (GC %.0f%%)", 100*float64(p.gc)/float64(p.cpu))
+			}
 			fmt.Fprintf(&b, "| %d | %s | %s | %s | %s | %s | %s | %.1f MiB | %s | %s |\n",
-				r.desktops, p.name, seconds(p.wall), overhead, seconds(p.cpu), formatCalls(p.calls), perJob,
+				r.desktops, p.name, seconds(p.wall), overhead, cpu, formatCalls(p.calls), perJob,
 				float64(p.peakRSSKB)/1024, floor, ratio)
 		}
 	}
