@@ -229,6 +229,12 @@ type diskKey struct {
 // the shape this selection proved, if any.
 func selectCreated(records []DesktopSnapshotDetailInfo, job *JobResult, opts ResolveOptions, bounds map[string]window, learned string) (out *CreatedSnapshots, proven string) {
 	cands := map[diskKey][]candidate{}
+	subJobName := map[string]string{} // the desktop's name as its sub-job gives it
+	for _, o := range job.Outcomes {
+		if o.DesktopName != "" {
+			subJobName[o.DesktopID] = o.DesktopName
+		}
+	}
 	for _, rec := range records {
 		win, inJob := bounds[rec.DesktopId]
 		switch {
@@ -249,7 +255,11 @@ func selectCreated(records []DesktopSnapshotDetailInfo, job *JobResult, opts Res
 		if system {
 			name = opts.SystemDiskName
 		}
-		appended, ok := appendedPart(rec, name)
+		desktopName := rec.DesktopName
+		if desktopName == "" {
+			desktopName = subJobName[rec.DesktopId]
+		}
+		appended, ok := appendedPart(rec.SnapshotName, desktopName, name)
 		if !ok {
 			continue
 		}
@@ -401,21 +411,15 @@ func shapeOf(s string) string {
 }
 
 // appendedPart is what follows the desktop's name and the requested name
-// in a record's name; false when the record does not carry them.
-func appendedPart(rec DesktopSnapshotDetailInfo, name string) (string, bool) {
-	prefix := rec.DesktopName + name
-	if rec.DesktopName == "" && name != "" {
-		// No desktop name to anchor on: the requested name's last place.
-		i := strings.LastIndex(rec.SnapshotName, name)
-		if i < 0 {
-			return "", false
-		}
-		return rec.SnapshotName[i+len(name):], true
-	}
-	if !strings.HasPrefix(rec.SnapshotName, prefix) {
+// in a record's name; false when the record does not carry them, or when
+// no desktop name is known to anchor on (the record's desktop_name, else
+// its sub-job's): the requested name found somewhere inside is no proof.
+func appendedPart(snapshotName, desktopName, name string) (string, bool) {
+	if desktopName == "" {
 		return "", false
 	}
-	return rec.SnapshotName[len(prefix):], true
+	rest, ok := strings.CutPrefix(snapshotName, desktopName+name)
+	return rest, ok
 }
 
 // oneMoment reports whether data disk records were made together (a

@@ -270,3 +270,30 @@ func TestSelectRestoredReadsJobTimesInTheKnownZone(t *testing.T) {
 		}
 	}
 }
+
+// A record without desktop_name is anchored on the desktop name its sub-job
+// gives; with neither, the requested name somewhere inside the record's
+// name proves nothing, and the desktop is unattributed rather than guessed.
+func TestSelectCreatedNeedsADesktopNameToAnchorOn(t *testing.T) {
+	const m = CreateTypeManually
+	rec := func(id, desktop, name string) DesktopSnapshotDetailInfo {
+		return record(id, desktop, true, "2026-03-01T12:00:10Z", name, m, "create_success")
+	}
+	job := &JobResult{JobID: "j", Outcomes: []DesktopOutcome{
+		{DesktopID: "d1", DesktopName: "PC-d1", Status: JobStatusSuccess},
+		{DesktopID: "d2", Status: JobStatusSuccess}, // the sub-job names no desktop
+	}}
+	records := []DesktopSnapshotDetailInfo{
+		rec("d1-own", "d1", "PC-d1nightly20260301120010"),
+		rec("d1-other", "d1", "manual-nightly20260301120010"), // "nightly" inside, not after the desktop's name
+		rec("d2-maybe", "d2", "PC-d2nightly20260301120010"),
+	}
+	out, _ := selectCreated(records, job, ResolveOptions{DiskType: DiskTypeSystem, SystemDiskName: "nightly"},
+		sameWindow(job, "2026-03-01T12:00:00Z", "2026-03-01T12:05:00Z"), "")
+	if got := ids(out.Records); !slices.Equal(got, []string{"d1-own"}) {
+		t.Errorf("records %v, want only d1-own", got)
+	}
+	if !slices.Equal(out.Unattributed, []string{"d2"}) || len(out.Ambiguous) != 0 {
+		t.Errorf("unattributed %v, ambiguous %v; want d2 unattributed, nothing ambiguous", out.Unattributed, out.Ambiguous)
+	}
+}
