@@ -135,6 +135,20 @@ type batchKind struct {
 	// desktopOf maps snapshot IDs to desktops when the caller knows them,
 	// so listings can filter by desktop.
 	desktopOf map[string]string
+	// create is the create request, whose names tell its records.
+	create BatchCreateDesktopSnapshotReq
+}
+
+// requestedName is the name a create asked for a disk kind's snapshots.
+func (k batchKind) requestedName(system bool) string {
+	info := k.create.DataDiskSnapshot
+	if system {
+		info = k.create.SystemDiskSnapshot
+	}
+	if info == nil {
+		return ""
+	}
+	return info.Name
 }
 
 // acceptsJobType reports whether a job of this type may be this kind's (a
@@ -149,7 +163,7 @@ func (k batchKind) acceptsJobType(jobType string) bool {
 func createKind(req BatchCreateDesktopSnapshotReq) batchKind {
 	return batchKind{
 		op: "BatchCreateDesktopSnapshot", suffix: "/snapshots/batch-create", desktops: true,
-		reconciled: true, listJobType: JobTypeCreateSnapshot,
+		reconciled: true, listJobType: JobTypeCreateSnapshot, create: req,
 		body: func(ids []string) any { r := req; r.DesktopIds = ids; return r },
 	}
 }

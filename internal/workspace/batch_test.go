@@ -323,8 +323,8 @@ func TestReconcilerAdoptsOnlyAJobBegunSinceTheSend(t *testing.T) {
 		}
 	}
 	made := func(d time.Duration) string {
-		return fmt.Sprintf(`{"total_count":1,"desktop_snapshots":[{"snapshot_id":"s-new","desktop_id":"d1","is_system_disk":true,"create_time":%q}]}`,
-			sentAt.Add(d).Format(time.RFC3339))
+		return fmt.Sprintf(`{"total_count":1,"desktop_snapshots":[{"snapshot_id":"s-new","desktop_id":"d1","desktop_name":"PC1",`+
+			`"snapshot_name":"PC120260301120010","is_system_disk":true,"create_time":%q}]}`, sentAt.Add(d).Format(time.RFC3339))
 	}
 	newRecord := made(time.Second)
 	for _, tc := range []struct {
@@ -383,14 +383,18 @@ func TestReconcilerNeverAdoptsTheHourBeforeTheSend(t *testing.T) {
 	for _, zone := range []time.Duration{0, 8 * time.Hour, -5*time.Hour - 30*time.Minute} {
 		at := func(d time.Duration) string { return sentAt.Add(zone + d).Format("2006-01-02 15:04:05") }
 		hourBefore := []string{subJob("hour-before", "d1", "", at(-time.Hour)), subJob("hour-before", "d2", "", at(-time.Hour))}
-		records := fmt.Sprintf(`{"total_count":1,"desktop_snapshots":[{"snapshot_id":"s","desktop_id":"d1","is_system_disk":true,"create_time":%q}]}`,
-			sentAt.Add(time.Second).Format(time.RFC3339))
+		records := fmt.Sprintf(`{"total_count":1,"desktop_snapshots":[{"snapshot_id":"s","desktop_id":"d1","desktop_name":"PC1",`+
+			`"snapshot_name":"PC1nightly20260301120010","is_system_disk":true,"create_time":%q}]}`, sentAt.Add(time.Second).Format(time.RFC3339))
+		// Another job's record on d1 since the send, of another name.
+		otherJobs := fmt.Sprintf(`{"total_count":1,"desktop_snapshots":[{"snapshot_id":"o","desktop_id":"d1","desktop_name":"PC1",`+
+			`"snapshot_name":"PC1manual20260301120010","is_system_disk":true,"create_time":%q}]}`, sentAt.Add(time.Second).Format(time.RFC3339))
+		nightly := BatchCreateDesktopSnapshotReq{SystemDiskSnapshot: &DiskSnapshotInfo{Name: "nightly"}}
 		for _, known := range []bool{false, true} {
 			name := fmt.Sprintf("zone %s known %v", zone, known)
 			srv := fakeReconcileService(t, append([]string{subJob("sent", "d1", "", at(time.Second)), subJob("sent", "d2", "", at(time.Second))}, hourBefore...), records)
 			c := newTestClient(t, fakeConfig(srv.URL, newFakeClock()))
 			c.svc.zone, c.svc.zoneKnown = zone, known
-			rec := &reconciler{c: c, kind: createKind(BatchCreateDesktopSnapshotReq{})}
+			rec := &reconciler{c: c, kind: createKind(nightly)}
 			if got, err := rec.find(context.Background(), []string{"d1", "d2"}, sentAt, newJobRegistry()); err != nil || got != "sent" {
 				t.Fatalf("%s: find = %q, %v; want the job the send started", name, got, err)
 			}
@@ -410,6 +414,16 @@ func TestReconcilerNeverAdoptsTheHourBeforeTheSend(t *testing.T) {
 				t.Fatalf("%s, send never acted: find = %q, %v; want none (send again)", name, got, err)
 			case !known && (got != "" || !errors.As(err, &provenance) || !slices.Equal(provenance.Candidates, []string{"hour-before"})):
 				t.Fatalf("%s, send never acted: find = %q, %v; want a ProvenanceError naming hour-before", name, got, err)
+			}
+			// Nor when another job (another name) snapshotted d1 since the
+			// send: that is no work of this request.
+			srv = fakeReconcileService(t, hourBefore, otherJobs)
+			c = newTestClient(t, fakeConfig(srv.URL, newFakeClock()))
+			c.svc.zone, c.svc.zoneKnown = zone, known
+			rec = &reconciler{c: c, kind: createKind(nightly)}
+			got, err = rec.find(context.Background(), []string{"d1", "d2"}, sentAt, newJobRegistry())
+			if !known && (got != "" || !errors.As(err, &provenance)) {
+				t.Fatalf("%s, send never acted, another job's record since: find = %q, %v; want a ProvenanceError", name, got, err)
 			}
 		}
 	}

@@ -275,7 +275,13 @@ func (r *reconciler) workSeen(ctx context.Context, ids []string, since time.Time
 			return false, fmt.Errorf("listing the desktops' snapshots: %w", err)
 		}
 		for _, rec := range records {
-			if created, ok := parseJobTime(rec.CreateTime); ok && !created.Before(since.Add(-ownershipSlack)) {
+			created, ok := parseJobTime(rec.CreateTime)
+			if !ok || created.Before(since.Add(-ownershipSlack)) || rec.IsSystemDisk == nil {
+				continue
+			}
+			// Work of this request carries its names; another job's records
+			// on these desktops since the send prove nothing of it.
+			if _, named := appendedPart(rec.SnapshotName, rec.DesktopName, r.kind.requestedName(*rec.IsSystemDisk)); named {
 				return true, nil
 			}
 		}

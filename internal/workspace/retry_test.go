@@ -303,7 +303,8 @@ func TestUnreadableAcceptedPostIsReconciled(t *testing.T) {
 					posted.Store(true)
 					status(200, answer)(w, r)
 				case strings.HasSuffix(r.URL.Path, "/snapshots"): // the job's record, made since the send
-					status(200, `{"total_count":1,"desktop_snapshots":[{"snapshot_id":"s-new","desktop_id":"d1","is_system_disk":true,"create_time":"`+
+					status(200, `{"total_count":1,"desktop_snapshots":[{"snapshot_id":"s-new","desktop_id":"d1","desktop_name":"PC1",`+
+						`"snapshot_name":"PC120260301120010","is_system_disk":true,"create_time":"`+
 						newFakeClock().Now().Format(time.RFC3339)+`"}]}`)(w, r)
 				default:
 					status(200, subJobsPage(subJob("job-made", "d1", "d1", now)))(w, r)
