@@ -12,10 +12,12 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
@@ -72,12 +74,8 @@ func (batchResource) Create(ctx context.Context, req resource.CreateRequest, res
 			jobs = append(jobs, types.StringValue(fmt.Sprintf("job-%08x", i)))
 		}
 	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, pathOf("desktop_ids"), desktops)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, pathOf("job_ids"), types.ListValueMust(types.StringType, jobs))...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, pathOf("status"), types.StringValue("SUCCESS"))...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, pathOf("system_disk_snapshot_ids"), types.MapValueMust(types.StringType, system))...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, pathOf("snapshot_desktop_ids"), types.MapValueMust(types.StringType, pairs))...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, pathOf("failed_desktops"), types.MapValueMust(types.StringType, map[string]attr.Value{}))...)
+	resp.Diagnostics.Append(setBatch(ctx, &resp.State, desktops, jobs, system, pairs,
+		types.MapValueMust(types.StringType, map[string]attr.Value{}))...)
 }
 
 // Update is a membership change, as the workspace batch makes one in place:
@@ -128,12 +126,20 @@ func (batchResource) Update(ctx context.Context, req resource.UpdateRequest, res
 		desktopOf[snapshot+"-data"] = types.StringValue(d)
 		jobIDs = append(jobIDs, types.StringValue(fmt.Sprintf("job-update-%08x", i)))
 	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, pathOf("desktop_ids"), desktops)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, pathOf("job_ids"), types.ListValueMust(types.StringType, jobIDs))...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, pathOf("status"), types.StringValue("SUCCESS"))...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, pathOf("system_disk_snapshot_ids"), types.MapValueMust(types.StringType, systemOf))...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, pathOf("snapshot_desktop_ids"), types.MapValueMust(types.StringType, desktopOf))...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, pathOf("failed_desktops"), failed)...)
+	resp.Diagnostics.Append(setBatch(ctx, &resp.State, desktops, jobIDs, systemOf, desktopOf, failed)...)
+}
+
+// setBatch writes a floor_batch's state, as Create and Update make it.
+func setBatch(ctx context.Context, state *tfsdk.State, desktops types.List, jobs []attr.Value,
+	system, pairs map[string]attr.Value, failed types.Map) diag.Diagnostics {
+	var diags diag.Diagnostics
+	diags.Append(state.SetAttribute(ctx, pathOf("desktop_ids"), desktops)...)
+	diags.Append(state.SetAttribute(ctx, pathOf("job_ids"), types.ListValueMust(types.StringType, jobs))...)
+	diags.Append(state.SetAttribute(ctx, pathOf("status"), types.StringValue("SUCCESS"))...)
+	diags.Append(state.SetAttribute(ctx, pathOf("system_disk_snapshot_ids"), types.MapValueMust(types.StringType, system))...)
+	diags.Append(state.SetAttribute(ctx, pathOf("snapshot_desktop_ids"), types.MapValueMust(types.StringType, pairs))...)
+	diags.Append(state.SetAttribute(ctx, pathOf("failed_desktops"), failed)...)
+	return diags
 }
 
 func copyMap(m map[string]attr.Value) map[string]attr.Value {
