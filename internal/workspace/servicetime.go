@@ -16,9 +16,9 @@ import (
 //     our clock when the answer arrived; the latest answer wins.
 //   - zone: how far job times run ahead of UTC. Learned from a job whose POST
 //     answer we read: its begin_time lies between our send and that answer,
-//     so begin_time minus the answer's Date, rounded to the nearest quarter
-//     hour (every zone in use is a whole number of quarter hours), is the
-//     zone. A user who knows the zone may state it (Config.JobTimeZone); a
+//     so begin_time minus the answer's Date, when it lies within a minute of
+//     a whole number of quarter hours (every zone in use is one), is the
+//     zone; a job that began later than its POST teaches nothing. A user who knows the zone may state it (Config.JobTimeZone); a
 //     zone learned later overrides a stated one that it contradicts, and the
 //     contradiction is kept for a warning. Until a zone is known, decisions
 //     that depend on it refuse (ZoneUnknownError) rather than guess.
@@ -110,8 +110,18 @@ func (s *serviceClock) learnFromJob(jobID, beginTime string) {
 	s.setZoneLocked(begin.Sub(answered))
 }
 
+// zoneLearningSlack is how far from a whole number of quarter hours a job's
+// begin_time may lie from its POST's answer and still teach the zone: the
+// send-to-answer trip and one-second times. Huawei does not document when
+// begin_time is set; a job that began later than its POST (queued, say)
+// teaches nothing, rather than a zone off by the delay.
+const zoneLearningSlack = time.Minute
+
 func (s *serviceClock) setZoneLocked(raw time.Duration) {
 	zone := raw.Round(quarterHour)
+	if off := raw - zone; off > zoneLearningSlack || off < -zoneLearningSlack {
+		return // the job did not begin at its POST: no proof of the zone
+	}
 	if zone < westmostZone || zone > eastmostZone {
 		return // not a zone: something else is off; learn nothing
 	}

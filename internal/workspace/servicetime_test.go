@@ -20,6 +20,11 @@ func TestServiceClockLearnsTheZoneOfJobTimes(t *testing.T) {
 		{"2026-03-01 06:30:02", -5*time.Hour - 30*time.Minute, true},
 		{"2026-03-01 17:45:03", 5*time.Hour + 45*time.Minute, true},
 		{"2026-03-03 12:00:00", 0, false}, // two days off: not a zone, not learned
+		// A job that began minutes after its POST was answered (queued: when
+		// begin_time is set is not documented) proves no zone: 20:07 would
+		// round to +08:00, 20:09 to +08:15.
+		{"2026-03-01 20:07:00", 0, false},
+		{"2026-03-01 20:09:00", 0, false},
 		{"not a time", 0, false},
 	} {
 		var s serviceClock
