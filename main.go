@@ -6,11 +6,11 @@ import (
 	"flag"
 	"log"
 	"os"
-	"runtime/debug"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 
+	"github.com/cloud-desktop/terraform-provider-workspace/internal/memlimit"
 	"github.com/cloud-desktop/terraform-provider-workspace/internal/provider"
 )
 
@@ -22,7 +22,7 @@ func main() {
 	flag.BoolVar(&debug, "debug", false, "run the provider with support for debuggers like delve")
 	flag.Parse()
 	quietLogsUnlessAsked()
-	capMemoryUnlessSet()
+	memlimit.CapUnlessSet()
 
 	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
 		Address: "registry.terraform.io/cloud-desktop/workspace",
@@ -55,17 +55,3 @@ func quietLogsUnlessAsked() {
 // quietedLogs are the level variables of plugin-go, plugin-framework and this
 // provider's own logger (TF_LOG_PROVIDER_ + its name).
 var quietedLogs = []string{"TF_LOG_SDK", "TF_LOG_SDK_PROTO", "TF_LOG_SDK_FRAMEWORK", "TF_LOG_PROVIDER_WORKSPACE"}
-
-// defaultMemoryLimit is the Go runtime's soft memory limit unless GOMEMLIMIT
-// sets one. A refresh of a batch of thousands of desktops makes garbage many
-// times its live data (plugin-framework walks every list element several
-// times); without a limit the heap grows to twice the live size between
-// collections. The limit only makes the collector run earlier as the heap
-// nears it, so small batches are unaffected; GOMEMLIMIT=off removes it.
-const defaultMemoryLimit = 80 << 20
-
-func capMemoryUnlessSet() {
-	if _, set := os.LookupEnv("GOMEMLIMIT"); !set {
-		debug.SetMemoryLimit(defaultMemoryLimit)
-	}
-}

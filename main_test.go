@@ -1,9 +1,7 @@
 package main
 
 import (
-	"math"
 	"os"
-	"runtime/debug"
 	"strings"
 	"testing"
 )
@@ -38,22 +36,5 @@ func TestQuietLogsUnlessAsked(t *testing.T) {
 				}
 			}
 		})
-	}
-}
-
-func TestCapMemoryUnlessSet(t *testing.T) {
-	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
-	t.Setenv("GOMEMLIMIT", "")
-	_ = os.Unsetenv("GOMEMLIMIT")
-	debug.SetMemoryLimit(math.MaxInt64)
-	capMemoryUnlessSet()
-	if got := debug.SetMemoryLimit(-1); got != defaultMemoryLimit {
-		t.Errorf("with GOMEMLIMIT unset the limit is %d, want %d", got, defaultMemoryLimit)
-	}
-	t.Setenv("GOMEMLIMIT", "off")
-	debug.SetMemoryLimit(math.MaxInt64)
-	capMemoryUnlessSet()
-	if got := debug.SetMemoryLimit(-1); got != math.MaxInt64 {
-		t.Errorf("with GOMEMLIMIT set the provider changed the limit to %d", got)
 	}
 }

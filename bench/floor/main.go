@@ -22,7 +22,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime/debug"
 	"sort"
 	"strings"
 	"time"
@@ -30,6 +29,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 
 	"github.com/cloud-desktop/terraform-provider-workspace/bench/floor/floorprovider"
+	"github.com/cloud-desktop/terraform-provider-workspace/internal/memlimit"
 )
 
 func main() {
@@ -39,10 +39,8 @@ func main() {
 		for _, name := range []string{"TF_LOG_SDK", "TF_LOG_SDK_PROTO", "TF_LOG_SDK_FRAMEWORK"} {
 			_ = os.Setenv(name, "OFF")
 		}
-		// And the same soft memory limit (main.go's capMemoryUnlessSet).
-		if _, set := os.LookupEnv("GOMEMLIMIT"); !set {
-			debug.SetMemoryLimit(80 << 20)
-		}
+		// And the same soft memory limit as the workspace provider.
+		memlimit.CapUnlessSet()
 		if err := providerserver.Serve(context.Background(), floorprovider.New, providerserver.ServeOpts{
 			Address: "registry.terraform.io/bench/floor",
 		}); err != nil {
