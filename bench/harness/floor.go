@@ -39,19 +39,11 @@ locals {
   ids = %[2]s
 }
 
-resource "floor_batch" "bench" {
-  desktop_ids = slice(local.ids, 0, var.members)
-}
-
-resource "floor_restore" "bench" {
-  count        = var.restore ? 1 : 0
-  snapshot_ids = keys(floor_batch.bench.snapshot_desktop_ids)
-}
-`
+%[3]s`
 
 // benchFloor runs the phases of n desktops against the floor provider and
 // returns each phase's wall.
-func benchFloor(tf, floorBin, dir string, n int) (map[string]time.Duration, error) {
+func benchFloor(tf, floorBin, dir string, n int, form string) (map[string]time.Duration, error) {
 	if err := os.MkdirAll(filepath.Join(dir, "bin"), 0o755); err != nil {
 		return nil, err
 	}
@@ -66,9 +58,11 @@ func benchFloor(tf, floorBin, dir string, n int) (map[string]time.Duration, erro
 	}
 	ids := make([]string, n+1)
 	for i := range ids {
-		ids[i] = fmt.Sprintf("%q", fmt.Sprintf("%08x-1512-4386-81fb-20604fe6%04x", i, i%0x10000))
+		// The first hex digit varies as a UUID's does, so the fleet form
+		// shards the floor's desktops as it shards the emulator's.
+		ids[i] = fmt.Sprintf("%q", fmt.Sprintf("%x%07x-1512-4386-81fb-20604fe6%04x", i%16, i, i%0x10000))
 	}
-	config := fmt.Sprintf(floorConfig, n, "["+strings.Join(ids, ", ")+"]")
+	config := fmt.Sprintf(floorConfig, n, "["+strings.Join(ids, ", ")+"]", resourcesOf(form, "floor", "local.ids"))
 	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(config), 0o644); err != nil {
 		return nil, err
 	}

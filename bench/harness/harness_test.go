@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -303,5 +304,44 @@ func TestRenderTargetsMissingPhase(t *testing.T) {
 	out := renderTargets(options{jobDuration: 5 * time.Second}, []sizeResult{r})
 	if want := "- N=1000 targets: **missed** (measured: phases not measured: destroy)\n"; out != want {
 		t.Fatalf("report:\n%s\nwant:\n%s", out, want)
+	}
+}
+
+// From 1000 to 20000 desktops: each phase's time and provider CPU per
+// desktop, its ratio to the floor and the peak RSS, each against its limit.
+func TestRenderGrowth(t *testing.T) {
+	scaled := func(n int, timeBy, cpuBy, floorBy float64, peakMiB int64) sizeResult {
+		r := run1000()
+		r.desktops, r.floor = n, map[string]time.Duration{}
+		for i := range r.phases {
+			p := &r.phases[i]
+			k := float64(n) / 1000
+			p.overhead = time.Duration(float64(p.overhead) * k * timeBy)
+			p.wall = time.Duration(float64(p.wall) * k * timeBy)
+			p.cpu = time.Duration(float64(time.Second) * k * cpuBy)
+			p.peakRSSKB = peakMiB * 1024
+			r.floor[p.name] = time.Duration(float64(time.Second) * k * floorBy)
+		}
+		return r
+	}
+	small := scaled(1000, 1, 1, 1, 40)
+	count := func(out, what string) int { return strings.Count(out, what) }
+	var b strings.Builder
+	check := func(ok bool, what, measured string) {
+		mark := "met"
+		if !ok {
+			mark = "missed"
+		}
+		fmt.Fprintf(&b, "%s %s: %s\n", mark, what, measured)
+	}
+	opts := options{form: formFleet}
+	renderGrowth(check, opts, small, scaled(20000, 1.3, 1.2, 1.3, 180))
+	if out := b.String(); count(out, "missed") != 0 || count(out, "met ") != 6*3+1 {
+		t.Errorf("at the limits every check is met, one time, one CPU and one floor check per phase and the peak:\n%s", out)
+	}
+	b.Reset()
+	renderGrowth(check, opts, small, scaled(20000, 1.4, 1.3, 1.3, 200))
+	if out := b.String(); count(out, "missed") != 6*3+1 || !strings.Contains(out, "fleet form, destroy: time per desktop at N=20000") {
+		t.Errorf("past the limits every check is missed and named by form and phase:\n%s", out)
 	}
 }

@@ -23,6 +23,7 @@ type options struct {
 	out         string
 	terraform   string
 	keepWorkdir bool
+	form        string // formPlain or formFleet
 }
 
 func main() {
@@ -45,8 +46,12 @@ func parseFlags(args []string) (options, error) {
 	fs.StringVar(&opts.out, "out", "docs/performance.md", "report file (empty: stdout only)")
 	fs.StringVar(&opts.terraform, "terraform", "", "terraform binary (default: terraform on PATH)")
 	fs.BoolVar(&opts.keepWorkdir, "keep", false, "keep the temporary working directory")
+	fs.StringVar(&opts.form, "form", formPlain, "configuration: plain (one batch) or fleet (eight batches, by the first hex digit of the desktop ID)")
 	if err := fs.Parse(args); err != nil {
 		return opts, err
+	}
+	if opts.form != formPlain && opts.form != formFleet {
+		return opts, fmt.Errorf("-form: %q is neither %s nor %s", opts.form, formPlain, formFleet)
 	}
 	for _, s := range strings.Split(*sizes, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
@@ -82,11 +87,11 @@ func run(opts options) error {
 	var results []sizeResult
 	for _, n := range opts.sizes {
 		fmt.Fprintf(os.Stderr, "harness: N=%d J=%s\n", n, opts.jobDuration)
-		r, err := benchSize(tf, bins, filepath.Join(work, fmt.Sprintf("n%d", n)), n, opts.jobDuration)
+		r, err := benchSize(tf, bins, filepath.Join(work, fmt.Sprintf("n%d", n)), n, opts.jobDuration, opts.form)
 		if err != nil {
 			return fmt.Errorf("N=%d: %w", n, err) //nolint:staticcheck // N is the fleet size, as in the report
 		}
-		if r.floor, err = benchFloor(tf, bins.floor, filepath.Join(work, fmt.Sprintf("floor%d", n)), n); err != nil {
+		if r.floor, err = benchFloor(tf, bins.floor, filepath.Join(work, fmt.Sprintf("floor%d", n)), n, opts.form); err != nil {
 			return fmt.Errorf("N=%d: %w", n, err) //nolint:staticcheck // as above
 		}
 		results = append(results, r)

@@ -51,9 +51,17 @@ provider "workspace" {
 }
 
 data "workspace_desktops" "all" {}
+%[7]s`
 
+// The batch and restore of each form, after the desktops data source; %%s
+// is what the form's batches take their desktops from. The plain form is
+// one batch; the fleet form (README, "Large fleets") is eight batches, by
+// the first hex digit of the desktop ID, so a desktop joining or leaving
+// touches its own batch only and no batch carries more than about N/8.
+const (
+	plainForm = `
 resource "workspace_desktop_snapshot_batch" "bench" {
-  desktop_ids          = slice(data.workspace_desktops.all.ids, 0, var.members)
+  desktop_ids          = slice(%s, 0, var.members)
   disk_type            = "ALL"
   system_disk_snapshot = { name = "bench" }
   data_disk_snapshot   = { name = "bench" }
@@ -64,6 +72,52 @@ resource "workspace_desktop_snapshot_restore" "bench" {
   snapshot_ids = keys(workspace_desktop_snapshot_batch.bench.snapshot_desktop_ids)
 }
 `
+	fleetForm = `
+locals {
+  # Eight batches, by the desktop ID's first hex digit: Terraform runs ten
+  # operations at once by default, so all eight wait on their jobs together.
+  shards = { for id in slice(%s, 0, var.members) : tostring(parseint(substr(id, 0, 1), 16) %% 8) => id... }
+}
+
+resource "workspace_desktop_snapshot_batch" "bench" {
+  for_each             = local.shards
+  desktop_ids          = each.value
+  disk_type            = "ALL"
+  system_disk_snapshot = { name = "bench" }
+  data_disk_snapshot   = { name = "bench" }
+}
+
+resource "workspace_desktop_snapshot_restore" "bench" {
+  for_each     = var.restore ? workspace_desktop_snapshot_batch.bench : {}
+  snapshot_ids = keys(each.value.snapshot_desktop_ids)
+}
+`
+)
+
+// The forms -form accepts.
+const (
+	formPlain = "plain"
+	formFleet = "fleet"
+)
+
+// resourcesOf is the batch and restore blocks of a form, with the provider's
+// resource type names replaced by prefix's (the floor's are floor_batch and
+// floor_restore) and the desktop IDs taken from ids.
+func resourcesOf(form, prefix, ids string) string {
+	body := plainForm
+	if form == formFleet {
+		body = fleetForm
+	}
+	body = fmt.Sprintf(body, ids)
+	if prefix != "workspace" {
+		body = strings.NewReplacer("workspace_desktop_snapshot_batch", prefix+"_batch",
+			"workspace_desktop_snapshot_restore", prefix+"_restore",
+			"  disk_type            = \"ALL\"\n", "",
+			"  system_disk_snapshot = { name = \"bench\" }\n", "",
+			"  data_disk_snapshot   = { name = \"bench\" }\n", "").Replace(body)
+	}
+	return body
+}
 
 // phase is one terraform command of a benchmark run.
 type phase struct {
@@ -115,7 +169,7 @@ type sizeResult struct {
 	floor     map[string]time.Duration // bench/floor's wall of each phase; nil when not run
 }
 
-func benchSize(tf string, bins binaries, dir string, desktops int, jobDuration time.Duration) (sizeResult, error) {
+func benchSize(tf string, bins binaries, dir string, desktops int, jobDuration time.Duration, form string) (sizeResult, error) {
 	result := sizeResult{desktops: desktops}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return result, err
@@ -129,7 +183,8 @@ func benchSize(tf string, bins binaries, dir string, desktops int, jobDuration t
 	if err != nil {
 		return result, err
 	}
-	config := fmt.Sprintf(benchConfig, emulatorRegion, emulatorProjectID, emulatorAccessKey, emulatorSecretKey, emu.url, desktops)
+	config := fmt.Sprintf(benchConfig, emulatorRegion, emulatorProjectID, emulatorAccessKey, emulatorSecretKey, emu.url, desktops,
+		resourcesOf(form, "workspace", "data.workspace_desktops.all.ids"))
 	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(config), 0o644); err != nil {
 		return result, err
 	}

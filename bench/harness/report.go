@@ -36,12 +36,19 @@ func renderReport(opts options, tf string, results []sizeResult, now time.Time) 
 	fmt.Fprintf(&b, "- Date: %s\n", now.Format("2006-01-02 15:04 MST"))
 	fmt.Fprintf(&b, "- Machine: %s\n", machine())
 	fmt.Fprintf(&b, "- Go: %s; Terraform: %s\n", runtime.Version(), firstLine(tf, "version"))
-	fmt.Fprintf(&b, "- Command: `make bench BENCH_SIZES=%s BENCH_JOB_DURATION=%s` (that is `go run ./bench/harness -sizes %s -job-duration %s -out %s`)\n",
-		joinInts(opts.sizes), opts.jobDuration, joinInts(opts.sizes), opts.jobDuration, opts.out)
+	fmt.Fprintf(&b, "- Command: `make bench BENCH_SIZES=%s BENCH_JOB_DURATION=%s BENCH_FORM=%s BENCH_OUT=%s` (that is `go run ./bench/harness -sizes %s -job-duration %s -form %s -out %s`)\n",
+		joinInts(opts.sizes), opts.jobDuration, opts.form, opts.out, joinInts(opts.sizes), opts.jobDuration, opts.form, opts.out)
 	fmt.Fprintf(&b, "- Emulator: `workspace-emulator -listen 127.0.0.1:0 -desktops N+1 -job-duration %s -seed 1`, no faults\n", opts.jobDuration)
-	b.WriteString("- Configuration: one `workspace_desktop_snapshot_batch` over the first N desktops (`disk_type = \"ALL\"`,\n")
-	b.WriteString("  so 2 records per desktop); the last desktop then joins the batch and leaves it again (in place);\n")
-	b.WriteString("  then a `workspace_desktop_snapshot_restore` of all the batch's snapshots.\n\n")
+	if opts.form == formFleet {
+		b.WriteString("- Configuration, fleet form (README, \"Large fleets\"): the first N desktops in one\n")
+		b.WriteString("  of eight `workspace_desktop_snapshot_batch`es, by the first hex digit of the desktop ID (`for_each`,\n")
+		b.WriteString("  about N/8 each; `disk_type = \"ALL\"`, so 2 records per desktop); the last desktop then joins its batch and\n")
+		b.WriteString("  leaves it again (in place); then a `workspace_desktop_snapshot_restore` per batch of all its snapshots.\n\n")
+	} else {
+		b.WriteString("- Configuration: one `workspace_desktop_snapshot_batch` over the first N desktops (`disk_type = \"ALL\"`,\n")
+		b.WriteString("  so 2 records per desktop); the last desktop then joins the batch and leaves it again (in place);\n")
+		b.WriteString("  then a `workspace_desktop_snapshot_restore` of all the batch's snapshots.\n\n")
+	}
 	b.WriteString("Overhead is wall time minus the job duration J for phases that wait on a job. API calls are counted by the\n")
 	b.WriteString("emulator per operation; ShowJob/job is ShowJob calls divided by jobs the phase started. Provider CPU is\n")
 	b.WriteString("the user plus system CPU time of the provider processes Terraform started in the phase, summed (it can\n")

@@ -28,6 +28,12 @@ const (
 	maxLargeDestroyOverhead = 8 * time.Second
 	maxPeakRSSBytes         = 100 * 1000 * 1000 // 100 MB (95.4 MiB)
 	maxLargeJoinOverhead    = 2 * time.Second   // one desktop joining the batch
+
+	// N = 20000 against N = 1000 (issue #17), when a run has both.
+	fleetN               = 20000
+	maxFleetTimeGrowth   = 1.3 // a phase's time per desktop, at most this many times that at N = 1000
+	maxFleetCPUGrowth    = 1.2 // the provider's CPU per desktop, likewise
+	maxFleetPeakRSSBytes = 200 * 1000 * 1000
 )
 
 // Batch operations take at most 100 desktops or snapshots per call.
@@ -115,6 +121,15 @@ func renderTargets(opts options, results []sizeResult) string {
 		check(ok, "refresh plan wall per desktop at N=5000 ≤ 1.5 × that at N=1000",
 			fmt.Sprintf("%.2f× (%s at N=5000, %s at N=1000)", ratio, seconds(largeWall), seconds(smallWall)))
 	}
+	var fleet *sizeResult
+	for i := range results {
+		if results[i].desktops == fleetN && len(results[i].missingPhases()) == 0 {
+			fleet = &results[i]
+		}
+	}
+	if small != nil && fleet != nil {
+		renderGrowth(check, opts, *small, *fleet)
+	}
 	if targetSizes == 0 {
 		b.WriteString("This run did not include N = 1000 or N = 5000, where the targets are defined.\n")
 	}
@@ -166,3 +181,38 @@ func (r sizeResult) phase(name string) phaseResult {
 }
 
 func ceilDiv(a, b int) int { return (a + b - 1) / b }
+
+// renderGrowth checks how each phase grows from N = 1000 to N = 20000 in one
+// run: its time per desktop (past J where it waits on a job) within 1.3 ×,
+// the provider's CPU per desktop within 1.2 ×, its ratio to the floor no
+// worse, and the provider's peak RSS at 20000 within 200 MB.
+func renderGrowth(check func(ok bool, what, measured string), opts options, small, large sizeResult) {
+	perDesktop := func(d time.Duration, n int) float64 { return d.Seconds() / float64(n) }
+	own := func(p phaseResult) time.Duration {
+		if p.hasJob {
+			return p.overhead
+		}
+		return p.wall
+	}
+	var peakKB int64
+	for _, lp := range large.phases {
+		peakKB = max(peakKB, lp.peakRSSKB)
+		sp := small.phase(lp.name)
+		timeGrowth := perDesktop(own(lp), large.desktops) / perDesktop(own(sp), small.desktops)
+		check(timeGrowth <= maxFleetTimeGrowth,
+			fmt.Sprintf("%s form, %s: time per desktop at N=%d ≤ %.1f × that at N=%d", opts.form, lp.name, large.desktops, maxFleetTimeGrowth, small.desktops),
+			fmt.Sprintf("%.2f× (%s at N=%d, %s at N=%d)", timeGrowth, seconds(own(lp)), large.desktops, seconds(own(sp)), small.desktops))
+		cpuGrowth := perDesktop(lp.cpu, large.desktops) / perDesktop(sp.cpu, small.desktops)
+		check(cpuGrowth <= maxFleetCPUGrowth,
+			fmt.Sprintf("%s form, %s: provider CPU per desktop at N=%d ≤ %.1f × that at N=%d", opts.form, lp.name, large.desktops, maxFleetCPUGrowth, small.desktops),
+			fmt.Sprintf("%.2f× (%s at N=%d, %s at N=%d)", cpuGrowth, seconds(lp.cpu), large.desktops, seconds(sp.cpu), small.desktops))
+		if lf, sf := large.floor[lp.name], small.floor[lp.name]; lf > 0 && sf > 0 {
+			largeRatio, smallRatio := float64(own(lp))/float64(lf), float64(own(sp))/float64(sf)
+			check(largeRatio <= smallRatio,
+				fmt.Sprintf("%s form, %s: × floor at N=%d no worse than at N=%d", opts.form, lp.name, large.desktops, small.desktops),
+				fmt.Sprintf("%.2f at N=%d, %.2f at N=%d", largeRatio, large.desktops, smallRatio, small.desktops))
+		}
+	}
+	check(peakKB*1024 <= maxFleetPeakRSSBytes, fmt.Sprintf("N=%d provider peak RSS ≤ 200 MB (190.7 MiB)", large.desktops),
+		fmt.Sprintf("%.1f MiB", float64(peakKB)/1024))
+}
