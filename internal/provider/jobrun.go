@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -40,9 +39,16 @@ type submitter func(context.Context, workspace.SubmitHooks) []workspace.ChunkSub
 // jobRunHooks are how a caller follows a run; each may be nil. They are
 // called one at a time.
 type jobRunHooks struct {
-	// submitted gets each job ID the moment it is known: resources write it
-	// to state before anything waits, actions announce it.
+	// submitted gets each job ID the moment it is known: resources keep it
+	// in their model, actions announce it.
 	submitted func(workspace.ChunkSubmission)
+	// recorded is called once the submission ends, before anything waits,
+	// if it started a job, even when the run was cut short: resources write
+	// their jobs to state then. Terraform gets a resource's state only when
+	// the call returns, so one write here keeps all that a write per job
+	// would, without converting the whole state once per chunk (which
+	// grows with the square of a batch's size).
+	recorded func()
 	// busy is told each time the service refuses a chunk because its
 	// desktops are busy with another job, and how long the client keeps trying.
 	busy func(workspace.BusyNotice)
@@ -83,6 +89,9 @@ func runJobs(ctx context.Context, client *workspace.Client, op jobOperation, sub
 			run.failedChunks = append(run.failedChunks, sub)
 		}
 	}
+	if len(run.jobIDs) > 0 && hooks.recorded != nil {
+		hooks.recorded()
+	}
 	if len(run.jobIDs) > 0 && ctx.Err() == nil {
 		if hooks.waiting != nil {
 			hooks.waiting(run)
@@ -98,28 +107,22 @@ type jobIDsHolder interface {
 	setJobIDs(ids []string)
 }
 
-// resourceRunHooks are the hooks of a resource's run: each job ID goes to
-// state (through model) and to the resource's identity the moment it is
-// known, so an interrupted or failed apply leaves state, and an identity
-// naming the same jobs, that the next one reconciles; busy desktops are
-// logged. The first job writes the whole model; later ones only job_ids and
-// id, since converting the whole model per chunk (its desktop_ids too) cost
-// a sixth of a 5000-desktop create.
+// resourceRunHooks are the hooks of a resource's run: its job IDs go to the
+// model as they become known, and to state and to the resource's identity
+// once the submission ends, before the wait, so an interrupted or failed
+// apply leaves state, and an identity naming the same jobs, that the next
+// one reconciles; busy desktops are logged.
 func resourceRunHooks(ctx context.Context, op jobOperation, client *workspace.Client, model jobIDsHolder, state *tfsdk.State, identity *tfsdk.ResourceIdentity, diags *diag.Diagnostics) jobRunHooks {
 	var jobIDs []string
 	return jobRunHooks{
 		submitted: func(sub workspace.ChunkSubmission) {
 			jobIDs = append(jobIDs, sub.JobID)
 			model.setJobIDs(jobIDs)
-			if len(jobIDs) == 1 {
-				diags.Append(state.Set(ctx, model)...)
-			} else {
-				list, id := jobIDState(jobIDs)
-				diags.Append(state.SetAttribute(ctx, path.Root("job_ids"), list)...)
-				diags.Append(state.SetAttribute(ctx, path.Root("id"), id)...)
-			}
-			diags.Append(setJobsIdentity(ctx, identity, client, jobIDs)...)
 			tflog.Debug(ctx, "job submitted", map[string]any{"api": op.api, "job_id": sub.JobID, op.idNoun + "s": len(sub.IDs)})
+		},
+		recorded: func() {
+			diags.Append(state.Set(ctx, model)...)
+			diags.Append(setJobsIdentity(ctx, identity, client, jobIDs)...)
 		},
 		busy: func(n workspace.BusyNotice) { logBusy(ctx, op, n) },
 	}

@@ -160,16 +160,21 @@ func updateMembership(ctx context.Context, client *workspace.Client, m *snapshot
 		submit := func(ctx context.Context, hooks workspace.SubmitHooks) []workspace.ChunkSubmission {
 			return client.SubmitBatchCreate(ctx, req, hooks)
 		}
+		var jobIDs []string
 		run := runJobs(ctx, client, createOperation, submit, jobRunHooks{
 			submitted: func(sub workspace.ChunkSubmission) {
-				// The job and its desktops go to state at once: a run cut short
-				// still has them, and the next refresh resolves them.
-				// Only the two attributes that change: the whole batch was saved
-				// before the run, and converting it again costs a large batch.
 				windows.add(sub)
 				desktops = append(desktops, sub.IDs...)
+				jobIDs = append(jobIDs, sub.JobID)
+			},
+			recorded: func() {
+				// The jobs and their desktops go to state before the wait: a
+				// run cut short still has them, and the next refresh resolves
+				// them. Only the two attributes that change: the whole batch
+				// was saved before the run, and converting it again costs a
+				// large batch.
 				m.DesktopIDs = stringListValue(desktops)
-				m.addJobIDs(ctx, []string{sub.JobID})
+				m.addJobIDs(ctx, jobIDs)
 				diags.Append(writeJobWindows(ctx, resp.Private, windows, true)...)
 				diags.Append(resp.State.SetAttribute(ctx, path.Root("desktop_ids"), m.DesktopIDs)...)
 				diags.Append(resp.State.SetAttribute(ctx, path.Root("job_ids"), m.JobIDs)...)

@@ -224,12 +224,15 @@ func (r *snapshotBatchResource) Create(ctx context.Context, req resource.CreateR
 	}
 	hooks := resourceRunHooks(ctx, createOperation, client, &plan, &resp.State, resp.Identity, &resp.Diagnostics)
 	windows := jobWindows{}
-	recordJob := hooks.submitted
+	keepJob, recordJobs := hooks.submitted, hooks.recorded
 	hooks.submitted = func(sub workspace.ChunkSubmission) {
 		windows.add(sub)
-		// Kept at once: a run cut short by a crash still has them.
+		keepJob(sub)
+	}
+	hooks.recorded = func() {
+		// Kept with the jobs: a run cut short still has them.
 		resp.Diagnostics.Append(writeJobWindows(ctx, resp.Private, windows, true)...)
-		recordJob(sub)
+		recordJobs()
 	}
 	run := runJobs(ctx, client, createOperation, submit, hooks)
 	// A run cut short stays PENDING: resolving what its ended jobs made
