@@ -50,7 +50,10 @@ provider "workspace" {
   iam_endpoint = %[5]q
 }
 
-data "workspace_desktops" "all" {}
+# Only the IDs: the batches need nothing else (README, "Large fleets").
+data "workspace_desktops" "all" {
+  ids_only = true
+}
 %[7]s`
 
 // The batch and restore of each form, after the desktops data source; %%s

@@ -24,7 +24,10 @@ variable "restore" {
   default     = false
 }
 
-data "workspace_desktops" "all" {}
+# Only the IDs: Terraform carries one value per desktop instead of nine.
+data "workspace_desktops" "all" {
+  ids_only = true
+}
 
 locals {
   # Desktop IDs are UUIDs: their first hex digit, modulo 8, spreads them

@@ -54,6 +54,11 @@ data "workspace_desktops" "by_regex" {
   name_regex = "^WKSPC00(04|11)$"
 }
 
+data "workspace_desktops" "by_regex_ids_only" {
+  name_regex = "^WKSPC00(04|11)$"
+  ids_only   = true
+}
+
 data "workspace_desktops" "mismatch" {
   computer_name = "WKSPC0003"
   desktop_ip    = "10.0.0.9"
@@ -86,6 +91,13 @@ data "workspace_desktops" "mismatch" {
 						exactStrings(byName["WKSPC0004"], byName["WKSPC0011"])),
 					statecheck.ExpectKnownValue("data.workspace_desktops.by_regex", tfjsonpath.New("desktops").AtSliceIndex(1).AtMapKey("computer_name"),
 						knownvalue.StringExact("WKSPC0011")),
+					// ids_only: the same IDs in the same order, no desktops, the same query ID.
+					statecheck.ExpectKnownValue("data.workspace_desktops.by_regex_ids_only", tfjsonpath.New("ids"),
+						exactStrings(byName["WKSPC0004"], byName["WKSPC0011"])),
+					statecheck.ExpectKnownValue("data.workspace_desktops.by_regex_ids_only", tfjsonpath.New("desktops"), knownvalue.Null()),
+					statecheck.ExpectKnownValue("data.workspace_desktops.by_regex", tfjsonpath.New("ids_only"), knownvalue.Null()),
+					statecheck.CompareValuePairs("data.workspace_desktops.by_regex", tfjsonpath.New("id"),
+						"data.workspace_desktops.by_regex_ids_only", tfjsonpath.New("id"), compare.ValuesSame()),
 					statecheck.ExpectKnownValue("data.workspace_desktops.mismatch", tfjsonpath.New("ids"), knownvalue.ListSizeExact(0)),
 					statecheck.CompareValuePairs("data.workspace_desktops.all", tfjsonpath.New("id"),
 						"data.workspace_desktops.by_user", tfjsonpath.New("id"), compare.ValuesDiffer()),
