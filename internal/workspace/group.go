@@ -10,23 +10,34 @@ import (
 // most 100 that never split one desktop's snapshots. The service answers 409
 // (desktop busy) to a call touching a desktop whose earlier job still runs,
 // so a desktop split across chunks would hold whole chunks back until the
-// first chunk's job ended. The snapshot-to-desktop map comes from one listing
-// of the project's records (1000 a page); IDs it does not find (already gone)
-// are packed after the rest.
+// first chunk's job ended. The snapshot-to-desktop map comes from the
+// project's records (1000 a page; the list has no snapshot ID filter), read
+// page by page until every ID is found, keeping only those IDs' desktops:
+// restores of a fleet's eight batches at once each read the project's list,
+// and holding every record made them peak at a quarter of a GiB. IDs it
+// does not find (already gone) are packed after the rest.
 func (c *Client) snapshotChunks(ctx context.Context, ids []string) [][]string {
 	ids = Dedupe(ids)
 	if len(ids) <= MaxBatchIDs {
 		return chunkIDs(ids)
 	}
-	records, err := c.ListAllDesktopSnapshots(ctx, ListDesktopSnapshotRequest{})
+	desktopOf := make(map[string]string, len(ids))
+	wanted := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		wanted[id] = true
+	}
+	err := c.scanSnapshotPages(ctx, ListDesktopSnapshotRequest{}, func(page []DesktopSnapshotDetailInfo) bool {
+		for _, r := range page {
+			if wanted[r.SnapshotId] {
+				desktopOf[r.SnapshotId] = r.DesktopId
+			}
+		}
+		return len(desktopOf) < len(ids)
+	})
 	if err != nil {
 		tflog.SubsystemWarn(c.logContext(ctx), logSubsystem, "could not group snapshots by desktop; chunking in the given order",
 			map[string]any{"error": err.Error()})
 		return chunkIDs(ids)
-	}
-	desktopOf := make(map[string]string, len(records))
-	for _, r := range records {
-		desktopOf[r.SnapshotId] = r.DesktopId
 	}
 	return packGroups(groupByDesktop(ids, desktopOf), MaxBatchIDs)
 }

@@ -74,3 +74,55 @@ func TestRestoreChunksKeepEachDesktopTogether(t *testing.T) {
 		t.Fatalf("want exactly 2 batch-restore calls (no busy retries), got %d: %v", n, stats.RequestsByOperationStatus)
 	}
 }
+
+// Grouping reads the project's list only until every ID is found: a restore
+// of the first page's snapshots reads one page of the several the project
+// has, and still never splits a desktop.
+func TestRestoreChunksStopReadingOnceEverySnapshotIsFound(t *testing.T) {
+	srv, err := emulator.New(emulator.Config{Desktops: 1200, Seed: 1, JobDuration: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Start("127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	c, err := NewClient(Config{Region: emulator.DefaultRegion, ProjectID: srv.ProjectID(),
+		AccessKey: emulator.DefaultAccessKey, SecretKey: emulator.DefaultSecretKey, Endpoint: srv.URL()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for _, sub := range c.SubmitBatchCreate(ctx, BatchCreateDesktopSnapshotReq{DesktopIds: srv.DesktopIDs(), DiskType: DiskTypeAll}, SubmitHooks{}) {
+		if _, err := c.WaitForJob(ctx, sub.JobID, WaitOptions{FirstPoll: 10 * time.Millisecond, MinInterval: 20 * time.Millisecond}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	first, err := c.ListDesktopSnapshot(ctx, ListDesktopSnapshotRequest{Limit: MaxListLimit})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first.TotalCount < 2*MaxListLimit {
+		t.Fatalf("the project has %d records; the test needs several pages", first.TotalCount)
+	}
+	var ids []string
+	desktopOf := map[string]string{}
+	for _, r := range first.DesktopSnapshots[:300] {
+		ids = append(ids, r.SnapshotId)
+		desktopOf[r.SnapshotId] = r.DesktopId
+	}
+	before := srv.Stats().RequestsByOperation["ListDesktopSnapshot"]
+	chunks := c.snapshotChunks(ctx, ids)
+	if n := srv.Stats().RequestsByOperation["ListDesktopSnapshot"] - before; n != 1 {
+		t.Errorf("grouping read %d pages, want 1: every ID is on the first", n)
+	}
+	chunkOf := map[string]int{}
+	for i, chunk := range chunks {
+		for _, id := range chunk {
+			if j, seen := chunkOf[desktopOf[id]]; seen && j != i {
+				t.Errorf("desktop %s is split across chunks %d and %d", desktopOf[id], j, i)
+			}
+			chunkOf[desktopOf[id]] = i
+		}
+	}
+}

@@ -75,6 +75,25 @@ func (c *Client) listAllSnapshotPages(ctx context.Context, req ListDesktopSnapsh
 	})
 }
 
+// scanSnapshotPages reads one query's pages in order, handing each to visit,
+// until the last page or until visit returns false; no page is kept.
+func (c *Client) scanSnapshotPages(ctx context.Context, req ListDesktopSnapshotRequest, visit func([]DesktopSnapshotDetailInfo) bool) error {
+	for offset := int32(0); ; {
+		req.Offset, req.Limit = offset, MaxListLimit
+		page, err := c.ListDesktopSnapshot(ctx, req)
+		if err != nil {
+			return err
+		}
+		offset += int32(len(page.DesktopSnapshots))
+		if !visit(page.DesktopSnapshots) || len(page.DesktopSnapshots) == 0 || offset >= page.TotalCount {
+			return nil
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+	}
+}
+
 // uniqueSnapshots keeps the first record of each snapshot ID (offset paging
 // repeats a record when the list moves between pages).
 func uniqueSnapshots(records []DesktopSnapshotDetailInfo) []DesktopSnapshotDetailInfo {
