@@ -100,8 +100,8 @@ func (d *desktopsDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 			"ids": schema.ListAttribute{
 				MarkdownDescription: "IDs of the matching desktops, in the order of `desktops` (sorted by computer name, " +
 					"then desktop ID).",
-				Computed:            true,
-				ElementType:         types.StringType,
+				Computed:    true,
+				ElementType: types.StringType,
 			},
 			"desktops": schema.ListNestedAttribute{
 				MarkdownDescription: "The matching desktops, sorted by computer name, then desktop ID.",

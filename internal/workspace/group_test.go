@@ -79,19 +79,8 @@ func TestRestoreChunksKeepEachDesktopTogether(t *testing.T) {
 // of the first page's snapshots reads one page of the several the project
 // has, and still never splits a desktop.
 func TestRestoreChunksStopReadingOnceEverySnapshotIsFound(t *testing.T) {
-	srv, err := emulator.New(emulator.Config{Desktops: 1200, Seed: 1, JobDuration: 50 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.Start("127.0.0.1:0"); err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
-	c, err := NewClient(Config{Region: emulator.DefaultRegion, ProjectID: srv.ProjectID(),
-		AccessKey: emulator.DefaultAccessKey, SecretKey: emulator.DefaultSecretKey, Endpoint: srv.URL()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv := startEmulator(t, emulator.Config{Desktops: 1200, Seed: 1, JobDuration: 50 * time.Millisecond})
+	c := newTestClient(t, emulatorConfig(srv))
 	ctx := context.Background()
 	for _, sub := range c.SubmitBatchCreate(ctx, BatchCreateDesktopSnapshotReq{DesktopIds: srv.DesktopIDs(), DiskType: DiskTypeAll}, SubmitHooks{}) {
 		if _, err := c.WaitForJob(ctx, sub.JobID, WaitOptions{FirstPoll: 10 * time.Millisecond, MinInterval: 20 * time.Millisecond}); err != nil {
