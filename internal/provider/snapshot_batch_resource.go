@@ -78,7 +78,10 @@ func (r *snapshotBatchResource) Schema(ctx context.Context, _ resource.SchemaReq
 				MarkdownDescription: "IDs of the desktops to snapshot. At least one; any number (they are submitted in chunks " +
 					"of 100). Order and repeats do not matter: reordering the list updates the resource in place, with no API call. " +
 					"Desktops added or removed are too: an added desktop is snapshotted, a removed one's snapshots are deleted " +
-					"(kept with `retain_on_destroy`), and the others are not touched; the plan says which. " + idFormatRule,
+					"(kept with `retain_on_destroy`), and the others are not touched; the plan says which. Past a few " +
+					"thousand desktops, split a fleet into batches with `for_each` (eight, by the desktop ID's first hex " +
+					"digit; the provider's README, \"Large fleets\"): each then costs Terraform less than one batch of all. " +
+					idFormatRule,
 				ElementType: types.StringType,
 				Required:    true,
 				Validators:  idListValidators("desktop"),
