@@ -460,13 +460,5 @@ func importBatch(ctx context.Context, client *workspace.Client, importID string)
 
 // existingSnapshots lists which snapshots the desktops have now.
 func existingSnapshots(ctx context.Context, client *workspace.Client, desktopIDs []string) (map[string]bool, error) {
-	records, err := client.ListAllDesktopSnapshots(ctx, workspace.ListDesktopSnapshotRequest{DesktopIds: distinctIDs(desktopIDs)})
-	if err != nil {
-		return nil, err
-	}
-	exists := make(map[string]bool, len(records))
-	for _, rec := range records {
-		exists[rec.SnapshotId] = true
-	}
-	return exists, nil
+	return client.SnapshotIDsOf(ctx, desktopIDs)
 }

@@ -79,14 +79,8 @@ func TestRestoreChunksKeepEachDesktopTogether(t *testing.T) {
 // of the first page's snapshots reads one page of the several the project
 // has, and still never splits a desktop.
 func TestRestoreChunksStopReadingOnceEverySnapshotIsFound(t *testing.T) {
-	srv := startEmulator(t, emulator.Config{Desktops: 1200, Seed: 1, JobDuration: 50 * time.Millisecond})
-	c := newTestClient(t, emulatorConfig(srv))
+	srv, c := snapshottedEmulator(t, emulator.Config{Desktops: 1200, Seed: 1, JobDuration: 50 * time.Millisecond})
 	ctx := context.Background()
-	for _, sub := range c.SubmitBatchCreate(ctx, BatchCreateDesktopSnapshotReq{DesktopIds: srv.DesktopIDs(), DiskType: DiskTypeAll}, SubmitHooks{}) {
-		if _, err := c.WaitForJob(ctx, sub.JobID, WaitOptions{FirstPoll: 10 * time.Millisecond, MinInterval: 20 * time.Millisecond}); err != nil {
-			t.Fatal(err)
-		}
-	}
 	first, err := c.ListDesktopSnapshot(ctx, ListDesktopSnapshotRequest{Limit: MaxListLimit})
 	if err != nil {
 		t.Fatal(err)

@@ -1,6 +1,7 @@
 package workspace
 
 import (
+	"context"
 	"sync"
 	"testing"
 	"time"
@@ -87,6 +88,21 @@ func newTestClient(t testing.TB, cfg Config) *Client {
 		t.Fatal(err)
 	}
 	return c
+}
+
+// snapshottedEmulator is an emulator of cfg whose every desktop has been
+// snapshotted (both disks) and a client of it.
+func snapshottedEmulator(t *testing.T, cfg emulator.Config) (*emulator.Server, *Client) {
+	t.Helper()
+	srv := startEmulator(t, cfg)
+	c := newTestClient(t, emulatorConfig(srv))
+	ctx := context.Background()
+	for _, sub := range c.SubmitBatchCreate(ctx, BatchCreateDesktopSnapshotReq{DesktopIds: srv.DesktopIDs(), DiskType: DiskTypeAll}, SubmitHooks{}) {
+		if _, err := c.WaitForJob(ctx, sub.JobID, WaitOptions{FirstPoll: 10 * time.Millisecond, MinInterval: 20 * time.Millisecond}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return srv, c
 }
 
 func boolPtr(b bool) *bool { return &b }

@@ -32,6 +32,32 @@ func (c *Client) ListAllDesktopSnapshots(ctx context.Context, req ListDesktopSna
 	return uniqueSnapshots(all), nil
 }
 
+// SnapshotIDsOf is the set of snapshot IDs the desktops' records hold, read
+// as ListAllDesktopSnapshots reads them (queries of at most 100 desktops, up
+// to MaxConcurrentSubmits at a time) but keeping no record: a refresh of
+// thousands of desktops needs only which snapshots still exist, and holding
+// every record beside the state plugin-framework decoded made the
+// provider's heap larger by about half.
+func (c *Client) SnapshotIDsOf(ctx context.Context, desktopIDs []string) (map[string]bool, error) {
+	groups := chunkIDs(Dedupe(desktopIDs))
+	var mu sync.Mutex
+	ids := map[string]bool{}
+	err := c.eachGroup(ctx, groups, func(ctx context.Context, i int) error {
+		return c.scanSnapshotPages(ctx, ListDesktopSnapshotRequest{DesktopIds: groups[i]}, func(page []DesktopSnapshotDetailInfo) bool {
+			mu.Lock()
+			defer mu.Unlock()
+			for _, r := range page {
+				ids[r.SnapshotId] = true
+			}
+			return true
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return ids, nil
+}
+
 // eachGroup runs query for every group, up to MaxConcurrentSubmits at a
 // time; the first error stops the rest and is returned.
 func (c *Client) eachGroup(ctx context.Context, groups [][]string, query func(ctx context.Context, i int) error) error {
