@@ -357,16 +357,16 @@ func TestRenderGrowth(t *testing.T) {
 // fleet form shards with for_each where the plain one has one batch.
 func TestResourcesOf(t *testing.T) {
 	for _, form := range []string{formPlain, formFleet} {
-		real, floor := resourcesOf(form, "workspace", "data.x.ids"), resourcesOf(form, "floor", "local.ids")
-		if !strings.Contains(real, `resource "workspace_desktop_snapshot_batch" "bench"`) || !strings.Contains(real, "data.x.ids") ||
-			!strings.Contains(real, `disk_type            = "ALL"`) {
-			t.Errorf("%s form, workspace:\n%s", form, real)
+		provider, floor := resourcesOf(form, "workspace", "data.x.ids"), resourcesOf(form, "floor", "local.ids")
+		if !strings.Contains(provider, `resource "workspace_desktop_snapshot_batch" "bench"`) || !strings.Contains(provider, "data.x.ids") ||
+			!strings.Contains(provider, `disk_type            = "ALL"`) {
+			t.Errorf("%s form, workspace:\n%s", form, provider)
 		}
 		if strings.Contains(floor, "workspace_") || strings.Contains(floor, "disk_type") || !strings.Contains(floor, `resource "floor_batch" "bench"`) ||
 			!strings.Contains(floor, "local.ids") {
 			t.Errorf("%s form, floor:\n%s", form, floor)
 		}
-		if sharded := strings.Contains(real, "for_each"); sharded != (form == formFleet) || strings.Contains(floor, "for_each") != sharded {
+		if sharded := strings.Contains(provider, "for_each"); sharded != (form == formFleet) || strings.Contains(floor, "for_each") != sharded {
 			t.Errorf("%s form: for_each %v, want %v", form, sharded, form == formFleet)
 		}
 	}
