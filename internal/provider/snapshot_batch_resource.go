@@ -292,7 +292,7 @@ func (r *snapshotBatchResource) Read(ctx context.Context, req resource.ReadReque
 		// Drift: keep the snapshots that still exist (one list call per 100
 		// desktops). A batch resolved just now needs none: its snapshots
 		// come from a listing made in this refresh.
-		exists, err := existingSnapshots(ctx, client, stringsOf(ctx, state.DesktopIDs))
+		exists, err := client.SnapshotIDsOf(ctx, stringsOf(ctx, state.DesktopIDs))
 		if err != nil {
 			resp.Diagnostics.Append(errorDiagnostic("Unable to read desktop snapshots", err, r.client.CredentialSource()))
 			return
@@ -456,9 +456,4 @@ func importBatch(ctx context.Context, client *workspace.Client, importID string)
 	diags.Append(applied...)
 	m.DiskType = types.StringValue(inferDiskType(batchSnapshotsOf(ctx, &m)))
 	return m, diags, refused
-}
-
-// existingSnapshots lists which snapshots the desktops have now.
-func existingSnapshots(ctx context.Context, client *workspace.Client, desktopIDs []string) (map[string]bool, error) {
-	return client.SnapshotIDsOf(ctx, desktopIDs)
 }

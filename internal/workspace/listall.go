@@ -91,32 +91,24 @@ func (c *Client) eachGroup(ctx context.Context, groups [][]string, query func(ct
 
 // listAllSnapshotPages pages through one query.
 func (c *Client) listAllSnapshotPages(ctx context.Context, req ListDesktopSnapshotRequest) ([]DesktopSnapshotDetailInfo, error) {
-	return listAll(ctx, func(offset int32) ([]DesktopSnapshotDetailInfo, int32, error) {
+	return listAll(ctx, c.snapshotPage(ctx, req))
+}
+
+// scanSnapshotPages reads one query's pages in order, handing each to visit,
+// until the last page or until visit returns false; no page is kept.
+func (c *Client) scanSnapshotPages(ctx context.Context, req ListDesktopSnapshotRequest, visit func([]DesktopSnapshotDetailInfo) bool) error {
+	return scanAll(ctx, c.snapshotPage(ctx, req), visit)
+}
+
+// snapshotPage reads the page of req at an offset.
+func (c *Client) snapshotPage(ctx context.Context, req ListDesktopSnapshotRequest) func(offset int32) ([]DesktopSnapshotDetailInfo, int32, error) {
+	return func(offset int32) ([]DesktopSnapshotDetailInfo, int32, error) {
 		req.Offset, req.Limit = offset, MaxListLimit
 		page, err := c.ListDesktopSnapshot(ctx, req)
 		if err != nil {
 			return nil, 0, err
 		}
 		return page.DesktopSnapshots, page.TotalCount, nil
-	})
-}
-
-// scanSnapshotPages reads one query's pages in order, handing each to visit,
-// until the last page or until visit returns false; no page is kept.
-func (c *Client) scanSnapshotPages(ctx context.Context, req ListDesktopSnapshotRequest, visit func([]DesktopSnapshotDetailInfo) bool) error {
-	for offset := int32(0); ; {
-		req.Offset, req.Limit = offset, MaxListLimit
-		page, err := c.ListDesktopSnapshot(ctx, req)
-		if err != nil {
-			return err
-		}
-		offset += int32(len(page.DesktopSnapshots))
-		if !visit(page.DesktopSnapshots) || len(page.DesktopSnapshots) == 0 || offset >= page.TotalCount {
-			return nil
-		}
-		if err := ctx.Err(); err != nil {
-			return err
-		}
 	}
 }
 

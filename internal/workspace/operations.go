@@ -176,18 +176,30 @@ func (c *Client) KeystoneListProjects(ctx context.Context, name string) (*Keysto
 // page comes back empty.
 func listAll[T any](ctx context.Context, page func(offset int32) ([]T, int32, error)) ([]T, error) {
 	var all []T
+	err := scanAll(ctx, page, func(items []T) bool {
+		all = append(all, items...)
+		return true
+	})
+	if err != nil {
+		return nil, err
+	}
+	return all, nil
+}
+
+// scanAll pages as listAll does, handing each page to visit and keeping
+// none, until the last page or until visit returns false.
+func scanAll[T any](ctx context.Context, page func(offset int32) ([]T, int32, error), visit func([]T) bool) error {
 	for offset := int32(0); ; {
 		items, total, err := page(offset)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		all = append(all, items...)
 		offset += int32(len(items))
-		if len(items) == 0 || offset >= total {
-			return all, nil
+		if !visit(items) || len(items) == 0 || offset >= total {
+			return nil
 		}
 		if err := ctx.Err(); err != nil {
-			return nil, err
+			return err
 		}
 	}
 }
