@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -327,27 +326,21 @@ func TestRenderGrowth(t *testing.T) {
 	small := scaled(1000, 1, 1, 1, 40)
 	count := func(out, what string) int { return strings.Count(out, what) }
 	var b strings.Builder
-	check := func(ok bool, what, measured string) {
-		mark := "met"
-		if !ok {
-			mark = "missed"
-		}
-		fmt.Fprintf(&b, "%s %s: %s\n", mark, what, measured)
-	}
+	check := checkInto(&b)
 	plain := options{form: formPlain}
 	renderGrowth(check, plain, small, scaled(20000, 1.3, 1.2, 1.3, 180))
-	if out := b.String(); count(out, "missed") != 0 || count(out, "met ") != 6*3+1 {
+	if out := b.String(); count(out, "**missed**") != 0 || count(out, ": met (") != 6*3+1 {
 		t.Errorf("at the limits every check is met, one time, one CPU and one floor check per phase and the peak:\n%s", out)
 	}
 	b.Reset()
 	renderGrowth(check, plain, small, scaled(20000, 1.4, 1.3, 1.3, 200))
-	if out := b.String(); count(out, "missed") != 6*3+1 || !strings.Contains(out, "plain form, destroy: time per desktop at N=20000") {
+	if out := b.String(); count(out, "**missed**") != 6*3+1 || !strings.Contains(out, "plain form, destroy: time per desktop at N=20000") {
 		t.Errorf("past the limits every check is missed and named by form and phase:\n%s", out)
 	}
 	// The fleet form is not held to the floor's ratio.
 	b.Reset()
 	renderGrowth(check, options{form: formFleet}, small, scaled(20000, 1.3, 1.2, 1, 180))
-	if out := b.String(); count(out, "missed") != 0 || count(out, "floor") != 0 || count(out, "met ") != 6*2+1 {
+	if out := b.String(); count(out, "**missed**") != 0 || count(out, "floor") != 0 || count(out, ": met (") != 6*2+1 {
 		t.Errorf("the fleet form's checks are time, CPU and the peak:\n%s", out)
 	}
 }

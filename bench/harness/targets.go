@@ -30,24 +30,31 @@ const (
 	maxLargeJoinOverhead    = 2 * time.Second   // one desktop joining the batch
 
 	// N = 20000 against N = 1000 (issue #17), when a run has both.
-	fleetN               = 20000
-	maxFleetTimeGrowth   = 1.3 // a phase's time per desktop, at most this many times that at N = 1000
-	maxFleetCPUGrowth    = 1.2 // the provider's CPU per desktop, likewise
-	maxFleetPeakRSSBytes = 200 * 1000 * 1000
+	growthN               = 20000
+	maxTimeGrowth         = 1.3 // a phase's time per desktop, at most this many times that at N = 1000
+	maxCPUGrowth          = 1.2 // the provider's CPU per desktop, likewise
+	maxGrowthPeakRSSBytes = 200 * 1000 * 1000
 )
+
+// checker writes one target's line: met or **missed**, and what was measured.
+type checker func(ok bool, what, measured string)
+
+func checkInto(b *strings.Builder) checker {
+	return func(ok bool, what, measured string) {
+		mark := "met"
+		if !ok {
+			mark = "**missed**"
+		}
+		fmt.Fprintf(b, "- %s: %s (measured: %s)\n", what, mark, measured)
+	}
+}
 
 // Batch operations take at most 100 desktops or snapshots per call.
 const batchSize = 100
 
 func renderTargets(opts options, results []sizeResult) string {
 	var b strings.Builder
-	check := func(ok bool, what, measured string) {
-		mark := "met"
-		if !ok {
-			mark = "**missed**"
-		}
-		fmt.Fprintf(&b, "- %s: %s (measured: %s)\n", what, mark, measured)
-	}
+	check := checkInto(&b)
 	pastJ := func(d time.Duration) string { return seconds(d) + " past J" }
 	if opts.jobDuration != 5*time.Second {
 		fmt.Fprintf(&b, "Targets are defined for J = 5 s; this run used J = %s.\n\n", opts.jobDuration)
@@ -121,14 +128,14 @@ func renderTargets(opts options, results []sizeResult) string {
 		check(ok, "refresh plan wall per desktop at N=5000 ≤ 1.5 × that at N=1000",
 			fmt.Sprintf("%.2f× (%s at N=5000, %s at N=1000)", ratio, seconds(largeWall), seconds(smallWall)))
 	}
-	var fleet *sizeResult
+	var grown *sizeResult
 	for i := range results {
-		if results[i].desktops == fleetN && len(results[i].missingPhases()) == 0 {
-			fleet = &results[i]
+		if results[i].desktops == growthN && len(results[i].missingPhases()) == 0 {
+			grown = &results[i]
 		}
 	}
-	if small != nil && fleet != nil {
-		renderGrowth(check, opts, *small, *fleet)
+	if small != nil && grown != nil {
+		renderGrowth(check, opts, *small, *grown)
 	}
 	if targetSizes == 0 {
 		b.WriteString("This run did not include N = 1000 or N = 5000, where the targets are defined.\n")
@@ -186,7 +193,7 @@ func ceilDiv(a, b int) int { return (a + b - 1) / b }
 // run: its time per desktop (past J where it waits on a job) within 1.3 ×,
 // the provider's CPU per desktop within 1.2 ×, in the plain form its ratio
 // to the floor no worse, and the provider's peak RSS at 20000 within 200 MB.
-func renderGrowth(check func(ok bool, what, measured string), opts options, small, large sizeResult) {
+func renderGrowth(check checker, opts options, small, large sizeResult) {
 	perDesktop := func(d time.Duration, n int) float64 { return d.Seconds() / float64(n) }
 	own := func(p phaseResult) time.Duration {
 		if p.hasJob {
@@ -199,12 +206,12 @@ func renderGrowth(check func(ok bool, what, measured string), opts options, smal
 		peakKB = max(peakKB, lp.peakRSSKB)
 		sp := small.phase(lp.name)
 		timeGrowth := perDesktop(own(lp), large.desktops) / perDesktop(own(sp), small.desktops)
-		check(timeGrowth <= maxFleetTimeGrowth,
-			fmt.Sprintf("%s form, %s: time per desktop at N=%d ≤ %.1f × that at N=%d", opts.form, lp.name, large.desktops, maxFleetTimeGrowth, small.desktops),
+		check(timeGrowth <= maxTimeGrowth,
+			fmt.Sprintf("%s form, %s: time per desktop at N=%d ≤ %.1f × that at N=%d", opts.form, lp.name, large.desktops, maxTimeGrowth, small.desktops),
 			fmt.Sprintf("%.2f× (%s at N=%d, %s at N=%d)", timeGrowth, seconds(own(lp)), large.desktops, seconds(own(sp)), small.desktops))
 		cpuGrowth := perDesktop(lp.cpu, large.desktops) / perDesktop(sp.cpu, small.desktops)
-		check(cpuGrowth <= maxFleetCPUGrowth,
-			fmt.Sprintf("%s form, %s: provider CPU per desktop at N=%d ≤ %.1f × that at N=%d", opts.form, lp.name, large.desktops, maxFleetCPUGrowth, small.desktops),
+		check(cpuGrowth <= maxCPUGrowth,
+			fmt.Sprintf("%s form, %s: provider CPU per desktop at N=%d ≤ %.1f × that at N=%d", opts.form, lp.name, large.desktops, maxCPUGrowth, small.desktops),
 			fmt.Sprintf("%.2f× (%s at N=%d, %s at N=%d)", cpuGrowth, seconds(lp.cpu), large.desktops, seconds(sp.cpu), small.desktops))
 		// The floor's ratio is a target of the plain form only: the fleet
 		// form's floor is eight resources, whose cost Terraform spreads
@@ -216,6 +223,6 @@ func renderGrowth(check func(ok bool, what, measured string), opts options, smal
 				fmt.Sprintf("%.2f at N=%d, %.2f at N=%d", largeRatio, large.desktops, smallRatio, small.desktops))
 		}
 	}
-	check(peakKB*1024 <= maxFleetPeakRSSBytes, fmt.Sprintf("N=%d provider peak RSS ≤ 200 MB (190.7 MiB)", large.desktops),
+	check(peakKB*1024 <= maxGrowthPeakRSSBytes, fmt.Sprintf("N=%d provider peak RSS ≤ 200 MB (190.7 MiB)", large.desktops),
 		fmt.Sprintf("%.1f MiB", float64(peakKB)/1024))
 }
