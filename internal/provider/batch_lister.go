@@ -165,7 +165,7 @@ func (l *batchLister) include(ctx context.Context, b *listedBatch) bool {
 		b.left = "none of the snapshots it made exists any more"
 		return false
 	}
-	b.result.Diagnostics.Append(b.result.Resource.Set(ctx, &m)...)
+	b.result.Diagnostics.Append(b.result.Resource.Set(ctx, m.stateForm())...)
 	return true
 }
 

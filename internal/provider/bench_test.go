@@ -64,7 +64,7 @@ func newBatchBenchState(b *testing.B, n int) batchBenchState {
 	}
 
 	m := snapshotBatchModel{
-		DesktopIDs: stringListValue(env.DesktopIDs), DiskType: types.StringValue(workspace.DiskTypeAll),
+		DesktopIDs: stringListValue(env.DesktopIDs), DesktopsMatching: types.ObjectNull(desktopsMatchingType.AttrTypes), DiskType: types.StringValue(workspace.DiskTypeAll),
 		SystemDiskSnapshot: types.ObjectNull(diskSnapshotType.AttrTypes), DataDiskSnapshot: types.ObjectNull(diskSnapshotType.AttrTypes),
 		Triggers: types.MapNull(types.StringType), RetainOnDestroy: types.BoolValue(false),
 		Timeouts: nullTimeouts(ctx, batchTimeouts),

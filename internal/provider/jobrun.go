@@ -121,11 +121,20 @@ func resourceRunHooks(ctx context.Context, op jobOperation, client *workspace.Cl
 			tflog.Debug(ctx, "job submitted", map[string]any{"api": op.api, "job_id": sub.JobID, op.idNoun + "s": len(sub.IDs)})
 		},
 		recorded: func() {
-			diags.Append(state.Set(ctx, model)...)
+			diags.Append(state.Set(ctx, stateFormOf(model))...)
 			diags.Append(setJobsIdentity(ctx, identity, client, jobIDs)...)
 		},
 		busy: func(n workspace.BusyNotice) { logBusy(ctx, op, n) },
 	}
+}
+
+// stateFormOf is model as state holds it: a batch that selects its desktops
+// keeps them packed (snapshotBatchModel.stateForm).
+func stateFormOf(model any) any {
+	if f, ok := model.(interface{ stateForm() any }); ok {
+		return f.stateForm()
+	}
+	return model
 }
 
 // logBusy is the log line every caller writes while desktops are busy.

@@ -49,7 +49,6 @@ func membershipChange(before, after []string) (added, removed []string) {
 func planMembership(ctx context.Context, state snapshotBatchModel, planned types.List, added, removed []string, resp *resource.ModifyPlanResponse) {
 	m := state
 	held := batchSnapshotsOf(ctx, &m)
-	leaving := held.of(removed).len()
 	held.drop(removed)
 	held.setOn(&m)
 	failed := stringMapOf(ctx, m.FailedDesktops)
@@ -87,6 +86,14 @@ func planMembership(ctx context.Context, state snapshotBatchModel, planned types
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(name), v)...)
 	}
 
+	resp.Diagnostics.AddAttributeWarning(path.Root("desktop_ids"), "Desktops join or leave the batch in place",
+		"The batch is updated, not replaced: "+membershipSummary(ctx, state, added, removed)+". The other desktops' snapshots are not touched.")
+}
+
+// membershipSummary says what a membership change does: how many desktops
+// are snapshotted, and how many snapshots of leaving desktops go.
+func membershipSummary(ctx context.Context, state snapshotBatchModel, added, removed []string) string {
+	leaving := batchSnapshotsOf(ctx, &state).of(removed).len()
 	var parts []string
 	if len(added) > 0 {
 		parts = append(parts, fmt.Sprintf("%s to snapshot (%s)", countOf(len(added), "desktop"), abbreviateIDs(added, maxNamedIDs)))
@@ -99,8 +106,7 @@ func planMembership(ctx context.Context, state snapshotBatchModel, planned types
 		parts = append(parts, fmt.Sprintf("%s of %s %s (%s)", countOf(leaving, "snapshot"), countOf(len(removed), "leaving desktop"),
 			fate, abbreviateIDs(removed, maxNamedIDs)))
 	}
-	resp.Diagnostics.AddAttributeWarning(path.Root("desktop_ids"), "Desktops join or leave the batch in place",
-		"The batch is updated, not replaced: "+joinParts(parts)+". The other desktops' snapshots are not touched.")
+	return joinParts(parts)
 }
 
 func joinParts(parts []string) string {
@@ -124,7 +130,7 @@ func updateMembership(ctx context.Context, client *workspace.Client, m *snapshot
 	added, removed []string, windows jobWindows, resp *resource.UpdateResponse) {
 	diags := &resp.Diagnostics
 	save := func() {
-		diags.Append(resp.State.Set(ctx, m)...)
+		diags.Append(setBatchState(ctx, &resp.State, m)...)
 		diags.Append(writeJobWindows(ctx, resp.Private, windows, m.Status.ValueString() == batchStatusPending)...)
 	}
 	desktops := stringsOf(ctx, m.DesktopIDs)
@@ -176,7 +182,7 @@ func updateMembership(ctx context.Context, client *workspace.Client, m *snapshot
 				m.DesktopIDs = stringListValue(desktops)
 				m.addJobIDs(ctx, jobIDs)
 				diags.Append(writeJobWindows(ctx, resp.Private, windows, true)...)
-				diags.Append(resp.State.SetAttribute(ctx, path.Root("desktop_ids"), m.DesktopIDs)...)
+				diags.Append(setMembersState(ctx, &resp.State, m)...)
 				diags.Append(resp.State.SetAttribute(ctx, path.Root("job_ids"), m.JobIDs)...)
 			},
 			busy: func(n workspace.BusyNotice) { logBusy(ctx, createOperation, n) },

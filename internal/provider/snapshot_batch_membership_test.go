@@ -46,6 +46,49 @@ func writes(env *testAccEnv) (creates, deletes, restores int) {
 	return ops["BatchCreateDesktopSnapshot"], ops["BatchDeleteDesktopSnapshot"], ops["BatchRestoreDesktopSnapshot"]
 }
 
+// recordWatch checks a step's batch writes and which desktops' records
+// changed, against what it saw before the step (snapshot, in PreConfig).
+type recordWatch struct {
+	t                          *testing.T
+	env                        *testAccEnv
+	desktops                   []string
+	before                     map[string][]string
+	creates, deletes, restores int
+}
+
+func (w *recordWatch) snapshot() {
+	w.before = recordsByDesktop(w.t, w.env, w.desktops)
+	w.creates, w.deletes, w.restores = writes(w.env)
+}
+
+// expect says what is wrong, if anything: the writes since the snapshot
+// must be creates batch-creates and deletes batch-deletes, no restore; the
+// snapshotted desktops must have 2 new records, the deleted none, and the
+// others the same.
+func (w *recordWatch) expect(creates, deletes int, snapshotted, deleted []string) error {
+	c, del, r := writes(w.env)
+	if c-w.creates != creates || del-w.deletes != deletes || r != w.restores {
+		return fmt.Errorf("writes: %d batch-create, %d batch-delete, %d restore; want %d, %d, 0",
+			c-w.creates, del-w.deletes, r-w.restores, creates, deletes)
+	}
+	after := recordsByDesktop(w.t, w.env, w.desktops)
+	for _, desktop := range w.desktops {
+		switch {
+		case slices.Contains(snapshotted, desktop):
+			if len(after[desktop]) != len(w.before[desktop])+2 {
+				return fmt.Errorf("desktop %s: %d records, want 2 new beside %d", desktop, len(after[desktop]), len(w.before[desktop]))
+			}
+		case slices.Contains(deleted, desktop):
+			if len(after[desktop]) != 0 {
+				return fmt.Errorf("desktop %s left the batch but keeps records %v", desktop, after[desktop])
+			}
+		case !slices.Equal(after[desktop], w.before[desktop]):
+			return fmt.Errorf("desktop %s was touched: records %v, were %v", desktop, after[desktop], w.before[desktop])
+		}
+	}
+	return nil
+}
+
 // Desktops join and leave a batch in place, and only they are touched:
 // checked through the emulator's own records (which desktops got a new
 // snapshot, which records were deleted) and its write calls.
@@ -55,35 +98,14 @@ func TestAccSnapshotBatch_membershipChangesInPlace(t *testing.T) {
 	env.SkipIfReal(t, "counts the emulator's write calls")
 	d := env.DesktopIDs
 	all := d
-	var before map[string][]string
+	watch := &recordWatch{t: t, env: env, desktops: all}
+	snapshotBefore := watch.snapshot
 	var firstID string
-	var c0, del0, r0 int
-	snapshotBefore := func() {
-		before = recordsByDesktop(t, env, all)
-		c0, del0, r0 = writes(env)
-	}
 	// expect checks the step's writes and which desktops' records changed.
 	expect := func(creates, deletes int, snapshotted, deleted []string) resource.TestCheckFunc {
 		return func(s *terraform.State) error {
-			c, del, r := writes(env)
-			if c-c0 != creates || del-del0 != deletes || r != r0 {
-				return fmt.Errorf("writes: %d batch-create, %d batch-delete, %d restore; want %d, %d, 0",
-					c-c0, del-del0, r-r0, creates, deletes)
-			}
-			after := recordsByDesktop(t, env, all)
-			for _, desktop := range all {
-				switch {
-				case slices.Contains(snapshotted, desktop):
-					if len(after[desktop]) != len(before[desktop])+2 {
-						return fmt.Errorf("desktop %s: %d records, want 2 new beside %d", desktop, len(after[desktop]), len(before[desktop]))
-					}
-				case slices.Contains(deleted, desktop):
-					if len(after[desktop]) != 0 {
-						return fmt.Errorf("desktop %s left the batch but keeps records %v", desktop, after[desktop])
-					}
-				case !slices.Equal(after[desktop], before[desktop]):
-					return fmt.Errorf("desktop %s was touched: records %v, were %v", desktop, after[desktop], before[desktop])
-				}
+			if err := watch.expect(creates, deletes, snapshotted, deleted); err != nil {
+				return err
 			}
 			attrs := s.RootModule().Resources[batchAddr].Primary.Attributes
 			if attrs["id"] != firstID {
@@ -192,7 +214,7 @@ func TestPlanMembership(t *testing.T) {
 	newSnapshotBatchResource().Schema(ctx, fwresource.SchemaRequest{}, &sr)
 	state := snapshotBatchModel{
 		ID: types.StringValue("job-1"), JobIDs: stringListValue([]string{"job-1"}), Status: types.StringValue(batchStatusSuccess),
-		DesktopIDs: stringListValue([]string{"d1", "d2"}), DiskType: types.StringValue(workspace.DiskTypeAll),
+		DesktopIDs: stringListValue([]string{"d1", "d2"}), DesktopsMatching: types.ObjectNull(desktopsMatchingType.AttrTypes), DiskType: types.StringValue(workspace.DiskTypeAll),
 		SystemDiskSnapshot: types.ObjectNull(diskSnapshotType.AttrTypes), DataDiskSnapshot: types.ObjectNull(diskSnapshotType.AttrTypes),
 		Triggers: types.MapNull(types.StringType), RetainOnDestroy: types.BoolValue(false), Timeouts: nullTimeouts(ctx, batchTimeouts),
 		FailedDesktops: stringMapValue(nil),

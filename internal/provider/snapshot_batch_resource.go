@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -83,9 +84,11 @@ func (r *snapshotBatchResource) Schema(ctx context.Context, _ resource.SchemaReq
 					"digit; the provider's README, \"Large fleets\"): each then costs Terraform less than one batch of all. " +
 					idFormatRule,
 				ElementType: types.StringType,
-				Required:    true,
-				Validators:  idListValidators("desktop"),
+				Optional:    true,
+				Validators: append(idListValidators("desktop"),
+					listvalidator.ExactlyOneOf(path.MatchRoot("desktops_matching"))),
 			},
+			"desktops_matching": desktopsMatchingAttribute(),
 			"disk_type": schema.StringAttribute{
 				MarkdownDescription: diskTypeDescription,
 				Optional:            true,
@@ -123,10 +126,11 @@ func (r *snapshotBatchResource) Schema(ctx context.Context, _ resource.SchemaReq
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"system_disk_snapshot_ids": schema.MapAttribute{
-				MarkdownDescription: "The system disk snapshot each desktop got, by desktop ID.",
-				ElementType:         types.StringType,
-				Computed:            true,
-				PlanModifiers:       []planmodifier.Map{mapplanmodifier.UseStateForUnknown()},
+				MarkdownDescription: "The system disk snapshot each desktop got, by desktop ID. Null with `desktops_matching` " +
+					"(see `system_disk_snapshot_ids_json`).",
+				ElementType:   types.StringType,
+				Computed:      true,
+				PlanModifiers: []planmodifier.Map{mapplanmodifier.UseStateForUnknown()},
 			},
 			"snapshot_desktop_ids": schema.MapAttribute{
 				MarkdownDescription: "Every snapshot the jobs made, with its desktop: desktop ID by snapshot ID. " +
@@ -134,12 +138,20 @@ func (r *snapshotBatchResource) Schema(ctx context.Context, _ resource.SchemaReq
 					"disk snapshots are those not in `system_disk_snapshot_ids` " +
 					"(`setsubtract(keys(…snapshot_desktop_ids), values(…system_disk_snapshot_ids))`). A map rather than a " +
 					"list, since Terraform's plan compares long lists element against element. Names, status " +
-					"and times of the records are in the `workspace_desktop_snapshots` data source.",
+					"and times of the records are in the `workspace_desktop_snapshots` data source. Null with `desktops_matching` " +
+					"(see `snapshot_desktop_ids_json`).",
 				ElementType:   types.StringType,
 				Computed:      true,
 				PlanModifiers: []planmodifier.Map{mapplanmodifier.UseStateForUnknown()},
 			},
 			"failed_desktops": failedDesktopsAttribute("snapshot"),
+			"matched_desktop_ids_json": packedAttribute("With `desktops_matching`: the desktops the batch holds, as a JSON " +
+				"array of IDs, sorted (`jsondecode(…)` gives the list). Null with `desktop_ids`."),
+			"system_disk_snapshot_ids_json": packedAttribute("With `desktops_matching`: `system_disk_snapshot_ids` as one " +
+				"JSON object. Null with `desktop_ids`."),
+			"snapshot_desktop_ids_json": packedAttribute("With `desktops_matching`: `snapshot_desktop_ids` as one JSON " +
+				"object, desktop ID by snapshot ID; `workspace_desktop_snapshot_restore` takes it whole as `snapshot_ids_json`. " +
+				"Null with `desktop_ids`."),
 		},
 	}
 }
@@ -184,32 +196,54 @@ func (r *snapshotBatchResource) ModifyPlan(ctx context.Context, req resource.Mod
 	if req.Plan.Raw.IsNull() {
 		return
 	}
-	var planned, current types.List
+	var selection types.Object
+	var planned types.List
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("desktops_matching"), &selection)...)
 	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("desktop_ids"), &planned)...)
-	if resp.Diagnostics.HasError() || planned.IsUnknown() || planned.IsNull() {
+	if resp.Diagnostics.HasError() {
 		return
 	}
-	if !req.State.Raw.IsNull() {
-		resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("desktop_ids"), &current)...)
+	if !selection.IsNull() {
+		planMatching(ctx, r.client, req, resp)
+		return
 	}
-	added, removed := membershipChange(stringsOf(ctx, current), stringsOf(ctx, planned))
-	resp.Diagnostics.Append(checkDesktopsExist(ctx, r.client, path.Root("desktop_ids"), added)...)
-	if req.State.Raw.IsNull() || len(added)+len(removed) == 0 || len(resp.RequiresReplace) > 0 || resp.Diagnostics.HasError() {
-		return // a create, a replacement, or the same desktops: nothing more to plan
+	if planned.IsUnknown() || planned.IsNull() {
+		return
 	}
 	var state snapshotBatchModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if !resp.Diagnostics.HasError() {
+	if !req.State.Raw.IsNull() {
+		resp.Diagnostics.Append(getBatch(ctx, req.State.Get, &state)...)
+	}
+	added, removed := membershipChange(stringsOf(ctx, state.DesktopIDs), stringsOf(ctx, planned))
+	resp.Diagnostics.Append(checkDesktopsExist(ctx, r.client, path.Root("desktop_ids"), added)...)
+	if req.State.Raw.IsNull() || len(resp.RequiresReplace) > 0 || resp.Diagnostics.HasError() {
+		return // a create or a replacement: nothing more to plan
+	}
+	if state.matching() {
+		// From desktops_matching to desktop_ids: the desktops and snapshots
+		// go back to a list and maps, the JSON strings to null.
+		for _, name := range []string{"matched_desktop_ids_json", "system_disk_snapshot_ids_json", "snapshot_desktop_ids_json"} {
+			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(name), types.StringNull())...)
+		}
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("system_disk_snapshot_ids"), state.SystemDiskSnapshotIDs)...)
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("snapshot_desktop_ids"), state.SnapshotDesktopIDs)...)
+	}
+	if len(added)+len(removed) > 0 {
 		planMembership(ctx, state, planned, added, removed, resp)
 	}
 }
 
 func (r *snapshotBatchResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan snapshotBatchModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(getBatch(ctx, req.Plan.Get, &plan)...)
 	client := clientFrom(r.client, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
+	}
+	if plan.matching() {
+		ids, diags := matchingDesktops(ctx, client, plan.DesktopsMatching)
+		resp.Diagnostics.Append(diags...)
+		plan.DesktopIDs = stringListValue(ids)
 	}
 	timeout, diags := plan.Timeouts.Create(ctx, defaultBatchTimeout)
 	resp.Diagnostics.Append(diags...)
@@ -247,7 +281,7 @@ func (r *snapshotBatchResource) Create(ctx context.Context, req resource.CreateR
 	if len(run.jobIDs) > 0 && run.stopped == nil {
 		diags, _ := plan.applyJobResults(ctx, client, run, windows, false)
 		resp.Diagnostics.Append(warningsOnly(diags)...)
-		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		resp.Diagnostics.Append(setBatchState(ctx, &resp.State, &plan)...)
 	}
 	if len(run.jobIDs) > 0 {
 		resp.Diagnostics.Append(writeJobWindows(ctx, resp.Private, windows, plan.Status.ValueString() == batchStatusPending)...)
@@ -257,7 +291,7 @@ func (r *snapshotBatchResource) Create(ctx context.Context, req resource.CreateR
 
 func (r *snapshotBatchResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state snapshotBatchModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(getBatch(ctx, req.State.Get, &state)...)
 	client := clientFrom(r.client, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
@@ -311,23 +345,38 @@ func (r *snapshotBatchResource) Read(ctx context.Context, req resource.ReadReque
 		return
 	}
 	kept.setOn(&state)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(setBatchState(ctx, &resp.State, &state)...)
 }
 
 func (r *snapshotBatchResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	// In place: retain_on_destroy, timeouts, and desktops joining or leaving
 	// (see snapshot_batch_membership.go); the rest replaces.
 	var plan, state snapshotBatchModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(getBatch(ctx, req.Plan.Get, &plan)...)
+	resp.Diagnostics.Append(getBatch(ctx, req.State.Get, &state)...)
 	client := clientFrom(r.client, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	if plan.matching() {
+		// Listed again: the plan's list of who joins and leaves was the
+		// service's then.
+		ids, diags := matchingDesktops(ctx, client, plan.DesktopsMatching)
+		resp.Diagnostics.Append(diags...)
+		if diags.HasError() {
+			resp.Diagnostics.Append(setBatchState(ctx, &resp.State, &state)...) // nothing done: the batch as it was
+			return
+		}
+		plan.DesktopIDs = stringListValue(ids)
+	}
+	// The batch as in state, with the plan's settings: what changes in place.
+	m := state
+	m.RetainOnDestroy, m.Timeouts, m.DesktopsMatching = plan.RetainOnDestroy, plan.Timeouts, plan.DesktopsMatching
 	added, removed := membershipChange(stringsOf(ctx, state.DesktopIDs), stringsOf(ctx, plan.DesktopIDs))
 	if len(added)+len(removed) == 0 {
-		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-		resp.Diagnostics.Append(setJobsIdentity(ctx, resp.Identity, client, plan.identityJobIDs())...)
+		m.DesktopIDs = plan.DesktopIDs // the plan's order; the same desktops
+		resp.Diagnostics.Append(setBatchState(ctx, &resp.State, &m)...)
+		resp.Diagnostics.Append(setJobsIdentity(ctx, resp.Identity, client, m.identityJobIDs())...)
 		return
 	}
 	timeout, diags := plan.Timeouts.Update(ctx, defaultBatchTimeout)
@@ -335,7 +384,7 @@ func (r *snapshotBatchResource) Update(ctx context.Context, req resource.UpdateR
 	windows, diags := readJobWindows(ctx, req.Private)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
-		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...) // nothing done: the batch as it was
+		resp.Diagnostics.Append(setBatchState(ctx, &resp.State, &state)...) // nothing done: the batch as it was
 		return
 	}
 	if windows == nil {
@@ -344,15 +393,13 @@ func (r *snapshotBatchResource) Update(ctx context.Context, req resource.UpdateR
 	windows.teach(client)
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	m := state
-	m.RetainOnDestroy, m.Timeouts = plan.RetainOnDestroy, plan.Timeouts
 	resp.Diagnostics.Append(setJobsIdentity(ctx, resp.Identity, client, state.identityJobIDs())...)
 	updateMembership(ctx, client, &m, plan.DesktopIDs, added, removed, windows, resp)
 }
 
 func (r *snapshotBatchResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state snapshotBatchModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(getBatch(ctx, req.State.Get, &state)...)
 	if resp.Diagnostics.HasError() || state.RetainOnDestroy.ValueBool() {
 		return
 	}
@@ -422,7 +469,7 @@ func (r *snapshotBatchResource) ImportState(ctx context.Context, req resource.Im
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	resp.Diagnostics.Append(setBatchState(ctx, &resp.State, &m)...)
 	resp.Diagnostics.Append(setJobsIdentity(ctx, resp.Identity, client, stringsOf(ctx, m.JobIDs))...)
 }
 
@@ -446,6 +493,7 @@ func importBatch(ctx context.Context, client *workspace.Client, importID string)
 	}
 	m = snapshotBatchModel{
 		DesktopIDs:         stringListValue(distinctIDs(desktops)),
+		DesktopsMatching:   types.ObjectNull(desktopsMatchingType.AttrTypes),
 		SystemDiskSnapshot: types.ObjectNull(diskSnapshotType.AttrTypes),
 		DataDiskSnapshot:   types.ObjectNull(diskSnapshotType.AttrTypes),
 		Triggers:           types.MapNull(types.StringType),

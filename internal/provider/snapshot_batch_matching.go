@@ -1,0 +1,288 @@
+package provider
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"sort"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
+
+	"github.com/cloud-desktop/terraform-provider-workspace/internal/workspace"
+)
+
+// A batch can select its desktops with desktops_matching instead of listing
+// them in desktop_ids: the provider resolves the selection at each plan and
+// apply, and keeps the desktops and snapshots in state as three JSON strings
+// rather than a list and two maps. At 5000 to 20000 desktops a list or map
+// of that size is most of what a plan costs Terraform core and
+// plugin-framework (each compares and converts it element by element);
+// one string each costs them almost nothing (README, "Large fleets").
+//
+// Inside the provider the batch is the same either way: getBatch unpacks the
+// strings into desktop_ids and the maps, and the batch's state writers pack
+// them again (snapshotBatchModel.stateForm).
+
+// desktopsMatchingModel is desktops_matching.
+type desktopsMatchingModel struct {
+	UserName  types.String `tfsdk:"user_name"`
+	NameRegex types.String `tfsdk:"name_regex"`
+	ExceptIDs types.List   `tfsdk:"except_ids"`
+}
+
+// desktopsMatchingType is written out: objectTypeOf cannot tell a list's
+// element type from its Go type.
+var desktopsMatchingType = types.ObjectType{AttrTypes: map[string]attr.Type{
+	"user_name":  types.StringType,
+	"name_regex": types.StringType,
+	"except_ids": types.ListType{ElemType: types.StringType},
+}}
+
+func desktopsMatchingAttribute() schema.SingleNestedAttribute {
+	return schema.SingleNestedAttribute{
+		MarkdownDescription: "Instead of `desktop_ids`: every desktop of the project that matches, as the provider lists them " +
+			"at each plan and apply (`{}` selects them all). A desktop that starts to match joins the batch in place and " +
+			"is snapshotted; one that stops matching (or is deleted) leaves it and its snapshots are deleted; the plan " +
+			"warns how many, as the service lists them then. The desktops and snapshots are kept in " +
+			"`matched_desktop_ids_json`, `system_disk_snapshot_ids_json` and `snapshot_desktop_ids_json`, one string each, " +
+			"and `desktop_ids`, `system_disk_snapshot_ids` and `snapshot_desktop_ids` stay null: for fleets of thousands of " +
+			"desktops, whose lists and maps are most of what a plan costs Terraform. A selection that matches no desktop " +
+			"fails the plan rather than deleting every snapshot.",
+		Optional: true,
+		Attributes: map[string]schema.Attribute{
+			"user_name": schema.StringAttribute{
+				MarkdownDescription: "Only desktops assigned to this user (exact match, done by the service).",
+				Optional:            true,
+			},
+			"name_regex": schema.StringAttribute{
+				MarkdownDescription: "Only desktops whose computer name matches this regular expression " +
+					"([RE2 syntax](https://github.com/google/re2/wiki/Syntax), unanchored).",
+				Optional:   true,
+				Validators: []validator.String{regexSyntaxValidator{}},
+			},
+			"except_ids": schema.ListAttribute{
+				MarkdownDescription: "Desktops left out even when they match (for example, one under maintenance). " + idFormatRule,
+				ElementType:         types.StringType,
+				Optional:            true,
+				Validators:          []validator.List{listvalidator.ValueStringsAre(idValidators("desktop")...)},
+			},
+		},
+	}
+}
+
+// packedAttribute is one of the JSON strings a matching batch keeps.
+func packedAttribute(description string) schema.StringAttribute {
+	return schema.StringAttribute{
+		MarkdownDescription: description,
+		Computed:            true,
+		PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+	}
+}
+
+// matching reports whether the batch selects its desktops with desktops_matching.
+func (m *snapshotBatchModel) matching() bool { return !m.DesktopsMatching.IsNull() }
+
+// getBatch reads a batch from a plan or state and unpacks what a matching
+// batch keeps as JSON into desktop_ids and the snapshot maps.
+func getBatch(ctx context.Context, get func(context.Context, any) diag.Diagnostics, m *snapshotBatchModel) diag.Diagnostics {
+	diags := get(ctx, m)
+	if diags.HasError() {
+		return diags
+	}
+	unpack := func(s types.String, into any, name string) {
+		if s.IsNull() || s.IsUnknown() {
+			return
+		}
+		if err := json.Unmarshal([]byte(s.ValueString()), into); err != nil {
+			diags.AddAttributeError(path.Root(name), "Unable to read the batch's state",
+				fmt.Sprintf("Attribute %s holds no JSON the provider wrote: %s.", name, err))
+		}
+	}
+	if !m.MatchedDesktopIDsJSON.IsNull() && !m.MatchedDesktopIDsJSON.IsUnknown() {
+		var ids []string
+		unpack(m.MatchedDesktopIDsJSON, &ids, "matched_desktop_ids_json")
+		m.DesktopIDs = stringListValue(ids)
+	}
+	if !m.SnapshotDesktopIDsJSON.IsNull() && !m.SnapshotDesktopIDsJSON.IsUnknown() {
+		system, desktopOf := map[string]string{}, map[string]string{}
+		unpack(m.SystemDiskSnapshotIDsJSON, &system, "system_disk_snapshot_ids_json")
+		unpack(m.SnapshotDesktopIDsJSON, &desktopOf, "snapshot_desktop_ids_json")
+		m.SystemDiskSnapshotIDs, m.SnapshotDesktopIDs = stringMapValue(system), stringMapValue(desktopOf)
+	}
+	return diags
+}
+
+// stateForm is the batch as state holds it: a matching batch's desktops and
+// snapshots packed into JSON, the list and maps null; a listing batch's
+// JSON attributes null.
+func (m *snapshotBatchModel) stateForm() any {
+	out := *m
+	if !m.matching() {
+		out.MatchedDesktopIDsJSON = types.StringNull()
+		out.SystemDiskSnapshotIDsJSON = types.StringNull()
+		out.SnapshotDesktopIDsJSON = types.StringNull()
+		return &out
+	}
+	out.MatchedDesktopIDsJSON = packedMembers(m.DesktopIDs)
+	out.SystemDiskSnapshotIDsJSON = packedMap(m.SystemDiskSnapshotIDs)
+	out.SnapshotDesktopIDsJSON = packedMap(m.SnapshotDesktopIDs)
+	out.DesktopIDs = types.ListNull(types.StringType)
+	out.SystemDiskSnapshotIDs = types.MapNull(types.StringType)
+	out.SnapshotDesktopIDs = types.MapNull(types.StringType)
+	return &out
+}
+
+// setBatchState writes the batch to state in its state form.
+func setBatchState(ctx context.Context, state *tfsdk.State, m *snapshotBatchModel) diag.Diagnostics {
+	return state.Set(ctx, m.stateForm())
+}
+
+// setMembersState writes only the batch's desktops to state, in its state
+// form: what a membership update records before it waits.
+func setMembersState(ctx context.Context, state *tfsdk.State, m *snapshotBatchModel) diag.Diagnostics {
+	if m.matching() {
+		return state.SetAttribute(ctx, path.Root("matched_desktop_ids_json"), packedMembers(m.DesktopIDs))
+	}
+	return state.SetAttribute(ctx, path.Root("desktop_ids"), m.DesktopIDs)
+}
+
+// packedMembers is desktop IDs as a JSON array, sorted, so the same desktops
+// are the same string whatever order they joined in.
+func packedMembers(ids types.List) types.String {
+	if ids.IsUnknown() {
+		return types.StringUnknown()
+	}
+	out := make([]string, 0, len(ids.Elements()))
+	for _, v := range ids.Elements() {
+		if s, ok := v.(types.String); ok {
+			out = append(out, s.ValueString())
+		}
+	}
+	out = sortedStrings(workspace.Dedupe(out))
+	return jsonString(out)
+}
+
+// packedMap is a string map as a JSON object (encoding/json sorts the keys).
+func packedMap(m types.Map) types.String {
+	if m.IsUnknown() {
+		return types.StringUnknown()
+	}
+	out := make(map[string]string, len(m.Elements()))
+	for k, v := range m.Elements() {
+		if s, ok := v.(types.String); ok {
+			out[k] = s.ValueString()
+		}
+	}
+	return jsonString(out)
+}
+
+func jsonString(v any) types.String {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err) // strings only: cannot fail
+	}
+	return types.StringValue(string(b))
+}
+
+// matchingDesktops resolves desktops_matching: the IDs of the project's
+// desktops that match, less except_ids, sorted.
+func matchingDesktops(ctx context.Context, client *workspace.Client, selection types.Object) ([]string, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	var sel desktopsMatchingModel
+	diags.Append(selection.As(ctx, &sel, basetypes.ObjectAsOptions{})...)
+	if diags.HasError() {
+		return nil, diags
+	}
+	nameRe, err := regexp.Compile(sel.NameRegex.ValueString())
+	if err != nil {
+		diags.AddAttributeError(path.Root("desktops_matching").AtName("name_regex"), "Invalid regular expression",
+			"Attribute desktops_matching.name_regex must be a valid RE2 regular expression: "+err.Error())
+		return nil, diags
+	}
+	desktops, err := client.ListAllDesktops(ctx, workspace.ListDesktopsRequest{UserName: sel.UserName.ValueString()})
+	if err != nil {
+		diags.Append(errorDiagnostic("Unable to list the desktops desktops_matching selects", err, client.CredentialSource()))
+		return nil, diags
+	}
+	except := map[string]bool{}
+	for _, id := range stringsOf(ctx, sel.ExceptIDs) {
+		except[id] = true
+	}
+	ids := make([]string, 0, len(desktops))
+	for _, d := range desktops {
+		if nameRe.MatchString(d.ComputerName) && !except[d.DesktopId] {
+			ids = append(ids, d.DesktopId)
+		}
+	}
+	ids = workspace.Dedupe(ids)
+	sort.Strings(ids)
+	if len(ids) == 0 {
+		diags.AddAttributeError(path.Root("desktops_matching"), "No desktop matches",
+			"desktops_matching selects no desktop of this project and region. A batch holds at least one; "+
+				"a selection that matches none is refused rather than taken to mean \"delete every snapshot\". "+
+				"Widen the selection, or destroy the batch to delete its snapshots.")
+	}
+	return ids, diags
+}
+
+// planMatching plans a batch that selects its desktops: which desktops join
+// and leave is known only as the service lists them now, and the apply
+// lists them again, so what the change recomputes is unknown, and a
+// warning says what it would be now. The same desktops plan no change.
+func planMatching(ctx context.Context, client *workspace.Client, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	var plan snapshotBatchModel
+	resp.Diagnostics.Append(getBatch(ctx, req.Plan.Get, &plan)...)
+	if resp.Diagnostics.HasError() || !fullyKnown(ctx, plan.DesktopsMatching) || client == nil {
+		return
+	}
+	ids, diags := matchingDesktops(ctx, client, plan.DesktopsMatching)
+	resp.Diagnostics.Append(diags...)
+	if diags.HasError() || req.State.Raw.IsNull() || len(resp.RequiresReplace) > 0 {
+		return // a create or replacement: everything computed is known after apply
+	}
+	var state snapshotBatchModel
+	resp.Diagnostics.Append(getBatch(ctx, req.State.Get, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	added, removed := membershipChange(stringsOf(ctx, state.DesktopIDs), ids)
+	if len(added)+len(removed) == 0 && state.matching() && state.Status.ValueString() != batchStatusPending {
+		return
+	}
+	unknown := map[string]attr.Value{
+		"matched_desktop_ids_json":      types.StringUnknown(),
+		"system_disk_snapshot_ids_json": types.StringUnknown(),
+		"snapshot_desktop_ids_json":     types.StringUnknown(),
+		"system_disk_snapshot_ids":      types.MapNull(types.StringType),
+		"snapshot_desktop_ids":          types.MapNull(types.StringType),
+		"failed_desktops":               types.MapUnknown(types.StringType),
+		"job_ids":                       types.ListUnknown(types.StringType),
+		"status":                        types.StringUnknown(),
+	}
+	for name, v := range unknown {
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(name), v)...)
+	}
+	if len(added)+len(removed) > 0 {
+		resp.Diagnostics.AddAttributeWarning(path.Root("desktops_matching"), "Desktops join or leave the batch in place",
+			"The batch is updated, not replaced: "+membershipSummary(ctx, state, added, removed)+
+				", as the service lists the desktops now (the apply lists them again). The other desktops' snapshots are not touched.")
+	}
+}
+
+// fullyKnown reports whether a value holds no unknown, however deep.
+func fullyKnown(ctx context.Context, v attr.Value) bool {
+	tv, err := v.ToTerraformValue(ctx)
+	return err == nil && tv.IsFullyKnown()
+}
