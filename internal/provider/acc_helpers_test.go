@@ -186,6 +186,13 @@ func snapshotIDsOf(t *testing.T, env *testAccEnv, desktopIDs []string) []string 
 // desktopsOfJobs reads the finished jobs and counts each desktop's sub-jobs.
 func desktopsOfJobs(t *testing.T, env *testAccEnv, jobIDs []string) map[string]int {
 	t.Helper()
+	return countOutcomes(t, env, jobIDs, func(o workspace.DesktopOutcome) []string { return []string{o.DesktopID} })
+}
+
+// countOutcomes reads the finished jobs and counts what keys says each
+// sub-job names.
+func countOutcomes(t *testing.T, env *testAccEnv, jobIDs []string, keys func(workspace.DesktopOutcome) []string) map[string]int {
+	t.Helper()
 	results, err := env.Client.WaitForJobs(context.Background(), jobIDs, workspace.WaitOptions{FirstPoll: time.Millisecond})
 	if len(results) != len(jobIDs) {
 		t.Fatalf("reading jobs %v: %v", jobIDs, err)
@@ -193,7 +200,9 @@ func desktopsOfJobs(t *testing.T, env *testAccEnv, jobIDs []string) map[string]i
 	seen := map[string]int{}
 	for _, res := range results {
 		for _, o := range res.Outcomes {
-			seen[o.DesktopID]++
+			for _, k := range keys(o) {
+				seen[k]++
+			}
 		}
 	}
 	return seen

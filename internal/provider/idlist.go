@@ -5,8 +5,6 @@ import (
 	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listplanmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 
 	"github.com/cloud-desktop/terraform-provider-workspace/internal/workspace"
@@ -55,18 +53,6 @@ func (kind notEmptyIDList) ValidateList(ctx context.Context, req validator.ListR
 	}
 	resp.Diagnostics.AddAttributeError(req.Path, "Empty list",
 		fmt.Sprintf("Attribute %s %s, got an empty list.", req.Path, kind.Description(ctx)))
-}
-
-// requiresReplaceIfOtherIDs replaces the resource when the list names other
-// IDs; a reordering or a repeated ID is an in-place update that calls no API.
-func requiresReplaceIfOtherIDs(kind string) planmodifier.List {
-	return listplanmodifier.RequiresReplaceIf(
-		func(ctx context.Context, req planmodifier.ListRequest, resp *listplanmodifier.RequiresReplaceIfFuncResponse) {
-			resp.RequiresReplace = !sameIDs(stringsOf(ctx, req.StateValue), stringsOf(ctx, req.PlanValue))
-		},
-		"Replaces the resource when other "+kind+" IDs are named; order and repeats do not matter.",
-		"Replaces the resource when other "+kind+" IDs are named; order and repeats do not matter.",
-	)
 }
 
 // sameIDs reports whether a and b hold the same distinct IDs, in linear time.

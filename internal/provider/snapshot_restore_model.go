@@ -1,23 +1,65 @@
 package provider
 
 import (
+	"context"
+
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
 // snapshotRestoreModel is workspace_desktop_snapshot_restore's state.
 type snapshotRestoreModel struct {
-	ID             types.String   `tfsdk:"id"`
-	SnapshotIDs    types.List     `tfsdk:"snapshot_ids"`
-	Triggers       types.Map      `tfsdk:"triggers"`
-	Timeouts       timeouts.Value `tfsdk:"timeouts"`
-	JobIDs         types.List     `tfsdk:"job_ids"`
-	Status         types.String   `tfsdk:"status"`
-	FailedDesktops types.Map      `tfsdk:"failed_desktops"`
+	ID              types.String   `tfsdk:"id"`
+	SnapshotIDs     types.List     `tfsdk:"snapshot_ids"`
+	SnapshotIDsJSON types.String   `tfsdk:"snapshot_ids_json"`
+	Triggers        types.Map      `tfsdk:"triggers"`
+	Timeouts        timeouts.Value `tfsdk:"timeouts"`
+	JobIDs          types.List     `tfsdk:"job_ids"`
+	Status          types.String   `tfsdk:"status"`
+	FailedDesktops  types.Map      `tfsdk:"failed_desktops"`
 }
 
 // restoreTimeouts are the operations the restore's timeouts block sets.
 var restoreTimeouts = timeouts.Opts{Create: true}
+
+// snapshotIDs are the distinct snapshot IDs the restore names, sorted,
+// from whichever of snapshot_ids and snapshot_ids_json is set: everything
+// that acts on the snapshots reads them here, so both forms mean the same.
+func (m *snapshotRestoreModel) snapshotIDs(ctx context.Context) ([]string, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	if m.SnapshotIDsJSON.IsNull() || m.SnapshotIDsJSON.IsUnknown() {
+		return distinctIDs(stringsOf(ctx, m.SnapshotIDs)), diags
+	}
+	ids, err := decodeSnapshotIDsJSON(m.SnapshotIDsJSON.ValueString())
+	if err != nil {
+		diags.Append(snapshotIDsJSONError(path.Root("snapshot_ids_json"), err))
+	}
+	return ids, diags
+}
+
+// snapshotIDsKnown reports whether the restore's snapshot IDs are known
+// (none of the attributes nor list elements is unknown).
+func (m *snapshotRestoreModel) snapshotIDsKnown() bool {
+	if m.SnapshotIDs.IsUnknown() || m.SnapshotIDsJSON.IsUnknown() {
+		return false
+	}
+	for _, e := range m.SnapshotIDs.Elements() {
+		if e.IsUnknown() {
+			return false
+		}
+	}
+	return true
+}
+
+// idsPath is the attribute that names the snapshots, for diagnostics.
+func (m *snapshotRestoreModel) idsPath() path.Path {
+	if !m.SnapshotIDsJSON.IsNull() {
+		return path.Root("snapshot_ids_json")
+	}
+	return path.Root("snapshot_ids")
+}
 
 func (m *snapshotRestoreModel) setJobIDs(ids []string) { m.JobIDs, m.ID = jobIDState(ids) }
 

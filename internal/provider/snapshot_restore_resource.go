@@ -3,8 +3,11 @@ package provider
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -13,6 +16,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/cloud-desktop/terraform-provider-workspace/internal/workspace"
@@ -42,15 +47,16 @@ func (r *snapshotRestoreResource) Configure(_ context.Context, req resource.Conf
 func (r *snapshotRestoreResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Restores desktops to snapshots, as an action-style resource: creating it, and every " +
-			"replacement (a change of `snapshot_ids` or `triggers`), calls `batch-restore` in chunks of at most 100 " +
-			"snapshots and waits for the jobs. **Destroying it makes no API call**: it only removes the record of " +
+			"replacement (other snapshots named in `snapshot_ids` or `snapshot_ids_json`, or a change of `triggers`), " +
+			"calls `batch-restore` in chunks of at most 100 snapshots and waits for the jobs. **Destroying it makes no API call**: it only removes the record of " +
 			"the restore from state; the desktops stay as they are. On Terraform 1.14 and later, the " +
 			"`workspace_desktop_snapshot_restore` action restores without keeping a resource.\n\n" +
 			"An import reads which snapshots were restored from the snapshots themselves, since the job's sub-jobs name " +
 			"only desktops: per desktop and disk, the snapshot whose last restore time matches the end of the " +
 			"desktop's part of the job. So it assumes the job was the last restore of each of those snapshots; one " +
 			"restored again since is left out, with a warning. Any job type but the snapshot create and delete ones " +
-			"imports, since Huawei does not document the restore job's type.",
+			"imports, since Huawei does not document the restore job's type. An imported restore names its snapshots in " +
+			"`snapshot_ids`.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "The restore job IDs, comma separated.",
@@ -60,11 +66,36 @@ func (r *snapshotRestoreResource) Schema(ctx context.Context, _ resource.SchemaR
 			"snapshot_ids": schema.ListAttribute{
 				MarkdownDescription: "Snapshot record IDs to restore (for example `keys()` of a batch's `snapshot_desktop_ids`, or the " +
 					"`workspace_desktop_snapshots` data source's `ids`). At least one; any number. At most one per desktop " +
-					"and disk. Order and repeats do not matter: reordering the list updates the resource in place, with no API call. " + idFormatRule,
-				ElementType:   types.StringType,
-				Required:      true,
-				Validators:    idListValidators("snapshot"),
-				PlanModifiers: []planmodifier.List{requiresReplaceIfOtherIDs("snapshot")},
+					"and disk. Order and repeats do not matter: reordering the list updates the resource in place, with no API call. " +
+					idFormatRule + " Exactly one of `snapshot_ids` and `snapshot_ids_json` is set.",
+				ElementType: types.StringType,
+				Optional:    true,
+				Validators: append(idListValidators("snapshot"),
+					listvalidator.ExactlyOneOf(path.MatchRoot("snapshot_ids_json"))),
+				PlanModifiers: []planmodifier.List{listplanmodifier.RequiresReplaceIf(
+					func(ctx context.Context, req planmodifier.ListRequest, resp *listplanmodifier.RequiresReplaceIfFuncResponse) {
+						resp.RequiresReplace = otherSnapshotsNamed(ctx, req.State, req.Plan)
+					}, replaceIfOtherSnapshots, replaceIfOtherSnapshots)},
+			},
+			"snapshot_ids_json": schema.StringAttribute{
+				MarkdownDescription: "The snapshots to restore as one JSON string, for large batches: Terraform compares one " +
+					"string at each plan instead of a list element by element. A JSON array of snapshot IDs, or a JSON object " +
+					"whose keys are snapshot IDs (its values are ignored), such as a batch's `snapshot_desktop_ids_json`: " +
+					"`snapshot_ids_json = workspace_desktop_snapshot_batch.fleet.snapshot_desktop_ids_json`, or " +
+					"`jsonencode(workspace_desktop_snapshot_batch.fleet.snapshot_desktop_ids)`. Otherwise the same as " +
+					"`snapshot_ids`: at least one ID, at most one per desktop and disk, order and repeats do not matter. " +
+					idFormatRule + " Naming the same snapshots otherwise (an array for an object, or `snapshot_ids`) updates " +
+					"the resource in place, with no API call; other snapshots replace it. Exactly one of `snapshot_ids` and " +
+					"`snapshot_ids_json` is set.",
+				Optional: true,
+				Validators: []validator.String{
+					stringvalidator.ExactlyOneOf(path.MatchRoot("snapshot_ids")),
+					snapshotIDsJSONValidator{},
+				},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplaceIf(
+					func(ctx context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
+						resp.RequiresReplace = otherSnapshotsNamed(ctx, req.State, req.Plan)
+					}, replaceIfOtherSnapshots, replaceIfOtherSnapshots)},
 			},
 			"triggers": schema.MapAttribute{
 				MarkdownDescription: "Arbitrary values; changing any of them replaces the resource, which restores again.",
@@ -93,12 +124,38 @@ func (r *snapshotRestoreResource) IdentitySchema(_ context.Context, _ resource.I
 	resp.IdentitySchema = jobsIdentitySchema(restoreOperation)
 }
 
-// restoreReport is what the restore's errors say of a run cut short.
-var restoreReport = runReport{
-	idsPath:     path.Root("snapshot_ids"),
-	interrupted: "The apply was interrupted",
-	timedOut:    "The create timeout passed",
-	kept:        "Their job IDs are kept in state with status PENDING; the next refresh records their outcome.",
+// restoreReport is what the restore's errors say of a run cut short; the
+// IDs came from idsPath.
+func restoreReport(idsPath path.Path) runReport {
+	return runReport{
+		idsPath:     idsPath,
+		interrupted: "The apply was interrupted",
+		timedOut:    "The create timeout passed",
+		kept:        "Their job IDs are kept in state with status PENDING; the next refresh records their outcome.",
+	}
+}
+
+const replaceIfOtherSnapshots = "Replaces the resource when other snapshot IDs are named, in either `snapshot_ids` or " +
+	"`snapshot_ids_json`; order, repeats, which of the two names them and the JSON object's values do not matter."
+
+// otherSnapshotsNamed reports whether the plan names other snapshots than
+// the state, whichever attribute each names them in: moving the same IDs
+// from one attribute to the other, or between a JSON array and object, must
+// not restore the desktops again. Unknown or undecodable IDs replace (the
+// validators report bad values).
+func otherSnapshotsNamed(ctx context.Context, state tfsdk.State, plan tfsdk.Plan) bool {
+	var before, after snapshotRestoreModel
+	var diags diag.Diagnostics
+	diags.Append(state.GetAttribute(ctx, path.Root("snapshot_ids"), &before.SnapshotIDs)...)
+	diags.Append(state.GetAttribute(ctx, path.Root("snapshot_ids_json"), &before.SnapshotIDsJSON)...)
+	diags.Append(plan.GetAttribute(ctx, path.Root("snapshot_ids"), &after.SnapshotIDs)...)
+	diags.Append(plan.GetAttribute(ctx, path.Root("snapshot_ids_json"), &after.SnapshotIDsJSON)...)
+	if diags.HasError() || !after.snapshotIDsKnown() {
+		return true
+	}
+	a, diags := before.snapshotIDs(ctx)
+	b, more := after.snapshotIDs(ctx)
+	return diags.HasError() || more.HasError() || !slices.Equal(a, b)
 }
 
 func (r *snapshotRestoreResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -115,7 +172,11 @@ func (r *snapshotRestoreResource) Create(ctx context.Context, req resource.Creat
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	snapshotIDs := distinctIDs(stringsOf(ctx, plan.SnapshotIDs))
+	snapshotIDs, diags := plan.snapshotIDs(ctx)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
 	plan.startPending()
 
 	submit := func(ctx context.Context, hooks workspace.SubmitHooks) []workspace.ChunkSubmission {
@@ -127,7 +188,7 @@ func (r *snapshotRestoreResource) Create(ctx context.Context, req resource.Creat
 		plan.applyResults(run)
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	}
-	resp.Diagnostics.Append(run.diagnostics(restoreReport)...)
+	resp.Diagnostics.Append(run.diagnostics(restoreReport(plan.idsPath()))...)
 }
 
 func (r *snapshotRestoreResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -205,9 +266,10 @@ func (r *snapshotRestoreResource) ImportState(ctx context.Context, req resource.
 		}
 	}
 	m := snapshotRestoreModel{
-		SnapshotIDs: stringListValue(distinctIDs(snapshots)),
-		Triggers:    types.MapNull(types.StringType),
-		Timeouts:    nullTimeouts(ctx, restoreTimeouts),
+		SnapshotIDs:     stringListValue(distinctIDs(snapshots)),
+		SnapshotIDsJSON: types.StringNull(),
+		Triggers:        types.MapNull(types.StringType),
+		Timeouts:        nullTimeouts(ctx, restoreTimeouts),
 	}
 	m.applyResults(run)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -190,9 +191,23 @@ func TestAccSnapshotRestore_partialFailure(t *testing.T) {
 func TestAccSnapshotRestore_badInput(t *testing.T) {
 	parallelUnlessReal(t)
 	env := newTestAccEnv(t, emulator.Config{Desktops: 1, Seed: 1})
+	const rule = `Attribute snapshot_ids_json must be a JSON array of snapshot ID strings, or a JSON object whose keys are snapshot IDs`
 	for name, c := range map[string]struct{ body, want string }{
-		"empty list":   {`snapshot_ids = []`, `snapshot_ids must name at least one snapshot ID, got an empty list`},
-		"malformed id": {`snapshot_ids = ["bad id"]`, `snapshot_ids.*must be a snapshot ID`},
+		"empty list":        {`snapshot_ids = []`, `snapshot_ids must name at least one snapshot ID, got an empty list`},
+		"malformed id":      {`snapshot_ids = ["bad id"]`, `snapshot_ids.*must be a snapshot ID`},
+		"invalid JSON":      {`snapshot_ids_json = "[\"s-1\","`, rule + `.*got invalid JSON: unexpected end of JSON input`},
+		"number":            {`snapshot_ids_json = "42"`, rule + `.*got a number\.`},
+		"number element":    {`snapshot_ids_json = jsonencode(["s-1", 7])`, rule + `.*got element \[1\], which is a number, not a string`},
+		"nested array":      {`snapshot_ids_json = jsonencode([["s-1"]])`, rule + `.*got element \[0\], which is an array, not a string`},
+		"empty array":       {`snapshot_ids_json = jsonencode([])`, rule + `.*got an empty array`},
+		"empty object":      {`snapshot_ids_json = jsonencode({})`, rule + `.*got an empty object`},
+		"malformed json id": {`snapshot_ids_json = jsonencode(["s-1", "bad id"])`, rule + `.*got element \[1\], "bad id", which is not a snapshot ID`},
+		"malformed key":     {`snapshot_ids_json = jsonencode({ "bad id" = "d-1" })`, rule + `.*got the key "bad id", which is not a snapshot ID`},
+		"both": {
+			"snapshot_ids = [\"s-1\"]\nsnapshot_ids_json = jsonencode([\"s-1\"])",
+			`2 attributes specified when one \(and only one\) of \[snapshot_ids_json\] is required`,
+		},
+		"neither": {`triggers = { run = "1" }`, `No attribute specified when one \(and only one\) of \[snapshot_ids_json\] is required`},
 	} {
 		t.Run(name, func(t *testing.T) {
 			resource.Test(t, resource.TestCase{
@@ -267,6 +282,200 @@ resource "workspace_desktop_snapshot_restore" "test" {
 						return nil
 					},
 				),
+			},
+		},
+	})
+}
+
+// restoreJSONConfig snapshots the desktops (both disks) and restores with
+// the given argument, which may use local.snapshots, the batch's
+// snapshot_desktop_ids.
+func restoreJSONConfig(env *testAccEnv, ids []string, argument string) string {
+	return batchConfig(env, ids, "") + fmt.Sprintf(`
+locals {
+  snapshots = workspace_desktop_snapshot_batch.test.snapshot_desktop_ids
+}
+
+resource "workspace_desktop_snapshot_restore" "test" {
+  %s
+}
+`, argument)
+}
+
+// batchSnapshotDesktops reads the batch's snapshot_desktop_ids from state.
+func batchSnapshotDesktops(s *terraform.State) map[string]string {
+	out := map[string]string{}
+	for k, v := range s.RootModule().Resources[batchAddr].Primary.Attributes {
+		if id, ok := strings.CutPrefix(k, "snapshot_desktop_ids."); ok && id != "%" {
+			out[id] = v
+		}
+	}
+	return out
+}
+
+// restoredByJobs reads which snapshots the restore jobs restored from
+// their sub-jobs' entity (the emulator's default dialect: the desktop's
+// snapshot IDs, comma-joined), with a count per snapshot.
+func restoredByJobs(t *testing.T, env *testAccEnv, jobIDs []string) map[string]int {
+	t.Helper()
+	return countOutcomes(t, env, jobIDs, func(o workspace.DesktopOutcome) []string { return strings.Split(o.Entity, ",") })
+}
+
+// snapshot_ids_json names the same snapshots as snapshot_ids: the restore
+// restores exactly the keys of the batch's map, the state keeps the string
+// as given, the same IDs in another form update in place with no API call,
+// and other IDs replace the restore.
+func TestAccSnapshotRestore_snapshotIDsJSON(t *testing.T) {
+	parallelUnlessReal(t)
+	env := newTestAccEnv(t, emulator.Config{Desktops: 4, JobDuration: 300 * time.Millisecond, Seed: 1, AuthToken: wireToken})
+	env.SkipIfReal(t, "reads the emulator's records and jobs")
+	env.StateJobTimeZone(t) // for the import step
+	ids := env.DesktopIDs[:3]
+	// Snapshots the restore must leave alone: all four desktops', before the batch.
+	snapshotDesktops(t, env, env.DesktopIDs, workspace.DiskTypeSystem, testAccName("before"))
+	mark := markJobs(t, env, workspace.JobTypeRestoreSnapshot)
+	var first []string // the first restore's jobs
+
+	// exactlyRestored checks that the restore jobs started since the mark,
+	// after skip of them, restored the snapshots want gives, each once.
+	exactlyRestored := func(skip int, want func(map[string]string) map[string]string) resource.TestCheckFunc {
+		return func(s *terraform.State) error {
+			jobs := mark.started()
+			if len(jobs) != skip+1 {
+				return fmt.Errorf("the service started restore jobs %v, want %d", jobs, skip+1)
+			}
+			var fresh []string
+			for _, j := range jobs {
+				if !slices.Contains(first, j) {
+					fresh = append(fresh, j)
+				}
+			}
+			if skip == 0 {
+				first = fresh
+			}
+			wantIDs := want(batchSnapshotDesktops(s))
+			got := restoredByJobs(t, env, fresh)
+			if len(got) != len(wantIDs) {
+				return fmt.Errorf("job %v restored %v, want the %d snapshots %v", fresh, got, len(wantIDs), wantIDs)
+			}
+			for id := range wantIDs {
+				if got[id] != 1 {
+					return fmt.Errorf("job %v restored %v, want each of %v once", fresh, got, wantIDs)
+				}
+			}
+			return nil
+		}
+	}
+	all := func(m map[string]string) map[string]string { return m }
+	jsonSet := statecheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("snapshot_ids"), knownvalue.Null())
+	noNewRestore := func(*terraform.State) error {
+		if n := restoreCalls(env); n != 1 {
+			return fmt.Errorf("naming the same snapshots otherwise called batch-restore: %d calls, want 1", n)
+		}
+		return nil
+	}
+	objectConfig := restoreJSONConfig(env, ids, `snapshot_ids_json = jsonencode(local.snapshots)`)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: objectConfig,
+				ConfigStateChecks: []statecheck.StateCheck{
+					jsonSet,
+					statecheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("snapshot_ids_json"), knownvalue.StringRegexp(regexp.MustCompile(`^\{"`))),
+					statecheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("status"), knownvalue.StringExact("SUCCESS")),
+					statecheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("job_ids"), knownvalue.ListSizeExact(1)),
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					exactlyRestored(0, all),
+					// The service's records: the batch's restored, the earlier ones not.
+					func(s *terraform.State) error {
+						want := batchSnapshotDesktops(s)
+						if len(want) < len(ids) {
+							return fmt.Errorf("the batch holds %v, want a snapshot of each of %v at least", want, ids)
+						}
+						var page struct {
+							Snapshots []struct {
+								ID              string `json:"snapshot_id"`
+								Status          string `json:"status"`
+								LastRestoreTime string `json:"last_restore_time"`
+							} `json:"desktop_snapshots"`
+						}
+						wireGet(t, env, "/snapshots?limit=1000&desktop_ids="+strings.Join(env.DesktopIDs, "&desktop_ids="), &page)
+						if len(page.Snapshots) != len(want)+len(env.DesktopIDs) {
+							return fmt.Errorf("the service lists %d records, want %d", len(page.Snapshots), len(want)+len(env.DesktopIDs))
+						}
+						for _, r := range page.Snapshots {
+							_, inBatch := want[r.ID]
+							if restored := r.Status == "restore_success" && r.LastRestoreTime != ""; restored != inBatch {
+								return fmt.Errorf("record %s is %q, last restored %q; in the batch: %t", r.ID, r.Status, r.LastRestoreTime, inBatch)
+							}
+						}
+						return nil
+					},
+				),
+			},
+			{
+				Config:           objectConfig,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+			{
+				// The same IDs as an array: in place, no API call.
+				Config: restoreJSONConfig(env, ids, `snapshot_ids_json = jsonencode(reverse(keys(local.snapshots)))`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(restoreAddr, plancheck.ResourceActionUpdate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					jsonSet,
+					statecheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("snapshot_ids_json"), knownvalue.StringRegexp(regexp.MustCompile(`^\["`))),
+				},
+				Check: noNewRestore,
+			},
+			{
+				// The same IDs in snapshot_ids: in place, no API call.
+				Config: restoreJSONConfig(env, ids, `snapshot_ids = keys(local.snapshots)`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(restoreAddr, plancheck.ResourceActionUpdate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("snapshot_ids_json"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("snapshot_ids"), knownvalue.NotNull()),
+				},
+				Check: noNewRestore,
+			},
+			{
+				// Other snapshots (the first desktop's left out) replace it.
+				Config: restoreJSONConfig(env, ids, fmt.Sprintf(
+					`snapshot_ids_json = jsonencode({ for id, desktop in local.snapshots : id => desktop if desktop != %q })`, ids[0])),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(restoreAddr, plancheck.ResourceActionDestroyBeforeCreate),
+					plancheck.ExpectResourceAction(batchAddr, plancheck.ResourceActionNoop),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{jsonSet},
+				Check: exactlyRestored(1, func(m map[string]string) map[string]string {
+					out := map[string]string{}
+					for id, desktop := range m {
+						if desktop != ids[0] {
+							out[id] = desktop
+						}
+					}
+					return out
+				}),
+			},
+			{
+				// An import names the snapshots in snapshot_ids.
+				ResourceName: restoreAddr,
+				ImportState:  true,
+				ImportStateCheck: func(states []*terraform.InstanceState) error {
+					if len(states) != 1 {
+						return fmt.Errorf("%d imported instances, want 1", len(states))
+					}
+					a := states[0].Attributes
+					if a["snapshot_ids.#"] == "" || a["snapshot_ids.#"] == "0" || a["snapshot_ids_json"] != "" {
+						return fmt.Errorf("imported snapshot_ids.# = %q, snapshot_ids_json = %q; want the list, no JSON", a["snapshot_ids.#"], a["snapshot_ids_json"])
+					}
+					return nil
+				},
 			},
 		},
 	})
