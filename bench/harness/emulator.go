@@ -18,13 +18,24 @@ type emulatorProcess struct {
 	url string
 }
 
-func startEmulator(bin string, desktops int, jobDuration time.Duration) (*emulatorProcess, error) {
-	cmd := exec.Command(bin,
+// emulatorToken is the X-Auth-Token the emulator accepts when started with
+// it (its -auth-token flag), so the harness can ask it for a desktop ID
+// without signing requests; the provider still signs with the AK/SK.
+const emulatorToken = "bench-harness-token"
+
+// startEmulator starts the command; withToken adds -auth-token, for
+// lastDesktopID.
+func startEmulator(bin string, desktops int, jobDuration time.Duration, withToken bool) (*emulatorProcess, error) {
+	args := []string{
 		"-listen", "127.0.0.1:0",
 		"-desktops", fmt.Sprint(desktops),
 		"-job-duration", jobDuration.String(),
 		"-seed", "1",
-	)
+	}
+	if withToken {
+		args = append(args, "-auth-token", emulatorToken)
+	}
+	cmd := exec.Command(bin, args...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		return nil, err
@@ -91,4 +102,41 @@ func (s emulatorStats) callsSince(before emulatorStats) map[string]int {
 		}
 	}
 	return diff
+}
+
+// lastDesktopID is the ID of the emulator's last desktop in its own order
+// (seeding order, which ListDesktops keeps), asked for by the documented
+// ListDesktops at offset total-1 with the emulator's X-Auth-Token. total is
+// how many desktops it was started with; a different total_count is an error,
+// as the ID would not be the one the phases expect to join.
+func (e *emulatorProcess) lastDesktopID(total int) (string, error) {
+	url := fmt.Sprintf("%s/v2/%s/desktops?offset=%d&limit=1", e.url, emulatorProjectID, total-1)
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	if err != nil {
+		return "", err
+	}
+	req.Header.Set("X-Auth-Token", emulatorToken)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, 1024))
+		return "", fmt.Errorf("ListDesktops: HTTP %d: %s", resp.StatusCode, body)
+	}
+	var page struct {
+		TotalCount int `json:"total_count"`
+		Desktops   []struct {
+			DesktopID string `json:"desktop_id"`
+		} `json:"desktops"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&page); err != nil {
+		return "", fmt.Errorf("ListDesktops: %w", err)
+	}
+	if page.TotalCount != total || len(page.Desktops) != 1 || page.Desktops[0].DesktopID == "" {
+		return "", fmt.Errorf("ListDesktops: the emulator holds %d desktops (%d on the page at offset %d), want %d",
+			page.TotalCount, len(page.Desktops), total-1, total)
+	}
+	return page.Desktops[0].DesktopID, nil
 }

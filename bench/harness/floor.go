@@ -9,7 +9,8 @@ import (
 )
 
 // The floor beside each phase: bench/floor's provider, which does nothing
-// but hold the same values in state (floor_batch and floor_restore), driven
+// but hold the same values in state (floor_batch or floor_matching_batch,
+// and floor_restore), driven
 // through the same phases with the same terraform, right after the real
 // run of the same size. A real phase's time past J set against the floor's
 // wall is what the provider adds to what Terraform core and plugin-framework
@@ -32,14 +33,17 @@ variable "members" {
   type    = number
   default = %[1]d
 }
+%[2]s%[3]s`
 
+// floorIDs holds the desktop IDs for the plain and fleet forms; the matching
+// form's configuration has no ID list, as the real run's has none.
+const floorIDs = `
 locals {
   # Written out, as the real run's data source state holds them, so
   # Terraform evaluates no data source to make them.
-  ids = %[2]s
+  ids = %s
 }
-
-%[3]s`
+`
 
 // benchFloor runs the phases of n desktops against the floor provider and
 // returns each phase's wall.
@@ -56,14 +60,7 @@ func benchFloor(tf, floorBin, dir string, n int, form string) (map[string]time.D
 	if err := os.WriteFile(rc, []byte(body), 0o644); err != nil {
 		return nil, err
 	}
-	ids := make([]string, n+1)
-	for i := range ids {
-		// The first hex digit varies as a UUID's does, so the fleet form
-		// shards the floor's desktops as it shards the emulator's.
-		ids[i] = fmt.Sprintf("%q", fmt.Sprintf("%x%07x-1512-4386-81fb-20604fe6%04x", i%16, i, i%0x10000))
-	}
-	config := fmt.Sprintf(floorConfig, n, "["+strings.Join(ids, ", ")+"]", resourcesOf(form, "floor", "local.ids"))
-	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(config), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(floorConfigOf(form, n)), 0o644); err != nil {
 		return nil, err
 	}
 	walls := map[string]time.Duration{}
@@ -76,4 +73,19 @@ func benchFloor(tf, floorBin, dir string, n int, form string) (map[string]time.D
 		walls[p.name] = time.Since(start)
 	}
 	return walls, nil
+}
+
+// floorConfigOf is the floor's main.tf for a run of n desktops.
+func floorConfigOf(form string, n int) string {
+	idsBlock, src := "", desktopSource{n: n}
+	if form != formMatching {
+		ids := make([]string, n+1)
+		for i := range ids {
+			// The first hex digit varies as a UUID's does, so the fleet form
+			// shards the floor's desktops as it shards the emulator's.
+			ids[i] = fmt.Sprintf("%q", fmt.Sprintf("%x%07x-1512-4386-81fb-20604fe6%04x", i%16, i, i%0x10000))
+		}
+		idsBlock, src = fmt.Sprintf(floorIDs, "["+strings.Join(ids, ", ")+"]"), desktopSource{ids: "local.ids"}
+	}
+	return fmt.Sprintf(floorConfig, n, idsBlock, resourcesOf(form, "floor", src))
 }

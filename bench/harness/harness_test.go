@@ -1,11 +1,18 @@
 package main
 
 import (
+	"encoding/json"
+	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"slices"
+	"sort"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/cloud-desktop/terraform-provider-workspace/bench/floor/floorprovider"
 )
 
 func TestParseFlags(t *testing.T) {
@@ -20,7 +27,12 @@ func TestParseFlags(t *testing.T) {
 	if opts, err := parseFlags(nil); err != nil || joinInts(opts.sizes) != "1,100,1000,5000" {
 		t.Fatalf("default sizes = %v, %v", opts.sizes, err)
 	}
-	for _, bad := range [][]string{{"-sizes", "0"}, {"-sizes", "ten"}, {"-job-duration", "-1s"}} {
+	for _, form := range forms {
+		if opts, err := parseFlags([]string{"-form", form}); err != nil || opts.form != form {
+			t.Errorf("parseFlags(-form %s) = %+v, %v", form, opts, err)
+		}
+	}
+	for _, bad := range [][]string{{"-sizes", "0"}, {"-sizes", "ten"}, {"-job-duration", "-1s"}, {"-form", "match"}} {
 		if _, err := parseFlags(bad); err == nil {
 			t.Errorf("parseFlags(%q) accepted bad input", bad)
 		}
@@ -337,11 +349,58 @@ func TestRenderGrowth(t *testing.T) {
 	if out := b.String(); count(out, "**missed**") != 6*3+1 || !strings.Contains(out, "plain form, destroy: time per desktop at N=20000") {
 		t.Errorf("past the limits every check is missed and named by form and phase:\n%s", out)
 	}
-	// The fleet form is not held to the floor's ratio.
-	b.Reset()
-	renderGrowth(check, options{form: formFleet}, small, scaled(20000, 1.3, 1.2, 1, 180))
-	if out := b.String(); count(out, "**missed**") != 0 || count(out, "floor") != 0 || count(out, ": met (") != 6*2+1 {
-		t.Errorf("the fleet form's checks are time, CPU and the peak:\n%s", out)
+	// The fleet and matching forms are not held to the floor's ratio.
+	for _, form := range []string{formFleet, formMatching} {
+		b.Reset()
+		renderGrowth(check, options{form: form}, small, scaled(20000, 1.3, 1.2, 1, 180))
+		if out := b.String(); count(out, "**missed**") != 0 || count(out, "floor") != 0 || count(out, ": met (") != 6*2+1 {
+			t.Errorf("the %s form's checks are time, CPU and the peak:\n%s", form, out)
+		}
+		b.Reset()
+		renderGrowth(check, options{form: form}, small, scaled(20000, 1.4, 1.3, 1, 201))
+		if out := b.String(); count(out, "**missed**") != 6*2+1 || !strings.Contains(out, form+" form, one joins: time per desktop") {
+			t.Errorf("the %s form past the limits misses each time, CPU and peak check:\n%s", form, out)
+		}
+	}
+}
+
+// The matching form is held to every N = 1000 and N = 5000 target the plain
+// form is, the join (1 batch-create, no other write) and leave (1
+// batch-delete) included, and to the growth limits as the fleet form is.
+func TestRenderTargetsMatchingForm(t *testing.T) {
+	opts := options{jobDuration: 5 * time.Second, form: formMatching}
+	if out := renderTargets(opts, []sizeResult{run1000(), run5000()}); out != allTargetsMet {
+		t.Fatalf("matching form, all met:\n%s\nwant:\n%s", out, allTargetsMet)
+	}
+	for name, change := range map[string]func(l *sizeResult){
+		"- N=5000 one desktop joining ≤ J + 2 s with exactly 1 batch-create call and no other write: **missed**": func(l *sizeResult) {
+			l.phases[joinPhase].calls["BatchRestoreDesktopSnapshot"] = 1
+		},
+		"- N=5000 one desktop leaving: exactly 1 batch-delete call and no other write: **missed**": func(l *sizeResult) {
+			l.phases[leavePhase].calls["BatchDeleteDesktopSnapshot"] = 2
+		},
+	} {
+		large := run5000()
+		change(&large)
+		if out := renderTargets(opts, []sizeResult{run1000(), large}); strings.Count(out, "**missed**") != 1 || !strings.Contains(out, name) {
+			t.Errorf("want only %q, got:\n%s", name, out)
+		}
+	}
+	// With N = 20000 too: the growth checks, without the floor's ratio.
+	small, grown := run1000(), run1000()
+	grown.desktops = 20000
+	for i := range grown.phases {
+		small.phases[i].cpu = time.Second
+		grown.phases[i].cpu = 20 * time.Second
+		grown.phases[i].overhead *= 20
+		grown.phases[i].wall *= 20
+	}
+	small.floor = map[string]time.Duration{phaseApply: time.Second}
+	grown.floor = map[string]time.Duration{phaseApply: time.Second}
+	out := renderTargets(opts, []sizeResult{small, run5000(), grown})
+	if !strings.HasPrefix(out, allTargetsMet) || !strings.Contains(out, "matching form, destroy: time per desktop at N=20000") ||
+		strings.Contains(out, "× floor") || strings.Contains(out, "**missed**") {
+		t.Errorf("matching form with N=20000:\n%s", out)
 	}
 }
 
@@ -350,7 +409,7 @@ func TestRenderGrowth(t *testing.T) {
 // fleet form shards with for_each where the plain one has one batch.
 func TestResourcesOf(t *testing.T) {
 	for _, form := range []string{formPlain, formFleet} {
-		provider, floor := resourcesOf(form, "workspace", "data.x.ids"), resourcesOf(form, "floor", "local.ids")
+		provider, floor := resourcesOf(form, "workspace", desktopSource{ids: "data.x.ids"}), resourcesOf(form, "floor", desktopSource{ids: "local.ids"})
 		if !strings.Contains(provider, `resource "workspace_desktop_snapshot_batch" "bench"`) || !strings.Contains(provider, "data.x.ids") ||
 			!strings.Contains(provider, `disk_type            = "ALL"`) {
 			t.Errorf("%s form, workspace:\n%s", form, provider)
@@ -362,5 +421,171 @@ func TestResourcesOf(t *testing.T) {
 		if sharded := strings.Contains(provider, "for_each"); sharded != (form == formFleet) || strings.Contains(floor, "for_each") != sharded {
 			t.Errorf("%s form: for_each %v, want %v", form, sharded, form == formFleet)
 		}
+	}
+}
+
+// The matching form: one batch by desktops_matching that leaves the last
+// desktop out but in the join phase (members = N + 1), a restore of its
+// snapshot_desktop_ids_json, and no ID list; the floor's the same by count.
+func TestResourcesOfMatching(t *testing.T) {
+	const last = "f0e1d2c3-b4a5-4697-8879-6a5b4c3d2e1f"
+	provider := resourcesOf(formMatching, "workspace", desktopSource{n: 1000, lastID: last})
+	for _, want := range []string{
+		`resource "workspace_desktop_snapshot_batch" "bench" {` + "\n  desktops_matching = {\n" +
+			`    except_ids = var.members > 1000 ? [] : ["` + last + `"]` + "\n  }\n",
+		`disk_type            = "ALL"`,
+		"  count             = var.restore ? 1 : 0\n  snapshot_ids_json = workspace_desktop_snapshot_batch.bench.snapshot_desktop_ids_json\n",
+	} {
+		if !strings.Contains(provider, want) {
+			t.Errorf("matching form, workspace, lacks %q:\n%s", want, provider)
+		}
+	}
+	floor := resourcesOf(formMatching, "floor", desktopSource{n: 1000})
+	for _, want := range []string{
+		"resource \"floor_matching_batch\" \"bench\" {\n  members = 1001\n  except  = var.members > 1000 ? 0 : 1\n}\n",
+		"  snapshot_ids_json = floor_matching_batch.bench.snapshot_desktop_ids_json\n",
+	} {
+		if !strings.Contains(floor, want) {
+			t.Errorf("matching form, floor, lacks %q:\n%s", want, floor)
+		}
+	}
+	for name, body := range map[string]string{"workspace": provider, "floor": floor} {
+		for _, banned := range []string{"desktop_ids ", "snapshot_ids ", "slice(", "keys(", "data.", "local.", "for_each"} {
+			if strings.Contains(body, banned) {
+				t.Errorf("matching form, %s, holds %q:\n%s", name, banned, body)
+			}
+		}
+	}
+}
+
+// The whole main.tf of each form: the desktops data source in the plain and
+// fleet forms only, the floor's written-out IDs likewise.
+func TestConfigsOfForms(t *testing.T) {
+	const last = "f0e1d2c3-b4a5-4697-8879-6a5b4c3d2e1f"
+	for _, form := range forms {
+		config, floor := workspaceConfig(form, "http://127.0.0.1:1", 10, last), floorConfigOf(form, 10)
+		listed := form != formMatching
+		if got := strings.Contains(config, `data "workspace_desktops" "all"`); got != listed {
+			t.Errorf("%s form: data source %v, want %v:\n%s", form, got, listed, config)
+		}
+		if got := strings.Contains(floor, "locals {") && strings.Contains(floor, "ids = ["); got != listed {
+			t.Errorf("%s form: floor's ID list %v, want %v:\n%s", form, got, listed, floor)
+		}
+		if got := strings.Contains(config, last); got == listed {
+			t.Errorf("%s form: last desktop's ID written %v, want %v", form, got, !listed)
+		}
+		if !strings.Contains(config, "variable \"members\" {\n  type    = number\n  default = 10\n}") ||
+			!strings.Contains(config, `endpoint     = "http://127.0.0.1:1"`) || !strings.Contains(floor, "default = 10\n") {
+			t.Errorf("%s form: members or endpoint missing:\n%s\n%s", form, config, floor)
+		}
+	}
+}
+
+// The floor's matching batch holds what the workspace one does: N sorted
+// desktop IDs, one system disk snapshot each and two snapshots each, every
+// ID 36 characters; a join keeps the others' IDs.
+func TestFloorMatchingJSON(t *testing.T) {
+	matched, system, pairs, err := floorprovider.MatchingJSON(300)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	var systemOf, desktopOf map[string]string
+	for _, e := range []error{json.Unmarshal([]byte(matched), &ids), json.Unmarshal([]byte(system), &systemOf), json.Unmarshal([]byte(pairs), &desktopOf)} {
+		if e != nil {
+			t.Fatal(e)
+		}
+	}
+	if len(ids) != 300 || len(systemOf) != 300 || len(desktopOf) != 600 || !sort.StringsAreSorted(ids) {
+		t.Fatalf("%d desktops (sorted %v), %d system snapshots, %d snapshots", len(ids), sort.StringsAreSorted(ids), len(systemOf), len(desktopOf))
+	}
+	perDesktop := map[string]int{}
+	for snapshot, d := range desktopOf {
+		perDesktop[d]++
+		if len(snapshot) != 36 || len(d) != 36 {
+			t.Fatalf("IDs %q, %q: want 36 characters", snapshot, d)
+		}
+	}
+	for _, d := range ids {
+		if s, ok := systemOf[d]; !ok || desktopOf[s] != d || perDesktop[d] != 2 {
+			t.Fatalf("desktop %s: system snapshot %q, %d snapshots", d, s, perDesktop[d])
+		}
+	}
+	joined, _, _, _ := floorprovider.MatchingJSON(301)
+	var more []string
+	_ = json.Unmarshal([]byte(joined), &more)
+	if kept := len(ids) - len(slices.DeleteFunc(slices.Clone(ids), func(d string) bool { return slices.Contains(more, d) })); len(more) != 301 || kept != 300 {
+		t.Errorf("a join: %d desktops, %d of the 300 kept", len(more), kept)
+	}
+}
+
+// The matching form's report names the emulator's -auth-token and says
+// the floor writes no ID list; the others' do not change.
+func TestRenderReportMatching(t *testing.T) {
+	tf := filepath.Join(t.TempDir(), "no-terraform")
+	out := renderReport(options{sizes: []int{1000}, jobDuration: 5 * time.Second, form: formMatching}, tf, nil, time.Unix(0, 0))
+	for _, want := range []string{"-seed 1 -auth-token " + emulatorToken + "`", "Configuration, matching form", "`desktops_matching`", "the floor makes up the\ndesktop IDs itself"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("matching report lacks %q:\n%s", want, out)
+		}
+	}
+	plain := renderReport(options{sizes: []int{1000}, jobDuration: 5 * time.Second, form: formPlain}, tf, nil, time.Unix(0, 0))
+	if strings.Contains(plain, "auth-token") || !strings.Contains(plain, "no job; the desktop IDs written in the\nconfiguration), run right after") {
+		t.Errorf("plain report:\n%s", plain)
+	}
+}
+
+// lastDesktopID against the real emulator command: the token flag, the
+// documented ListDesktops paging and the emulator's order, as a run uses
+// them. It builds the command, so -short skips it.
+func TestLastDesktopID(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds cmd/workspace-emulator")
+	}
+	bin := filepath.Join(t.TempDir(), "workspace-emulator")
+	if out, err := exec.Command("go", "build", "-o", bin, "../../cmd/workspace-emulator").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	emu, err := startEmulator(bin, 12, time.Second, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = emu.stop() }()
+	last, err := emu.lastDesktopID(12)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The last of the whole list, asked for the same way.
+	req, _ := http.NewRequest(http.MethodGet, emu.url+"/v2/"+emulatorProjectID+"/desktops", nil)
+	req.Header.Set("X-Auth-Token", emulatorToken)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var all struct {
+		Desktops []struct {
+			DesktopID    string `json:"desktop_id"`
+			ComputerName string `json:"computer_name"`
+		} `json:"desktops"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&all); err != nil || len(all.Desktops) != 12 {
+		t.Fatalf("full list: %d desktops, %v", len(all.Desktops), err)
+	}
+	if want := all.Desktops[11]; last != want.DesktopID || want.ComputerName != "WKSPC0012" || len(last) != 36 {
+		t.Errorf("lastDesktopID = %q, want %q (%s)", last, want.DesktopID, want.ComputerName)
+	}
+	// Started with another count than the emulator holds: an error, not some other desktop.
+	if id, err := emu.lastDesktopID(13); err == nil || !strings.Contains(err.Error(), "holds 12 desktops") {
+		t.Errorf("lastDesktopID(13) = %q, %v; want an error naming 12", id, err)
+	}
+	// Without -auth-token the emulator refuses the token.
+	plain, err := startEmulator(bin, 2, time.Second, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = plain.stop() }()
+	if _, err := plain.lastDesktopID(2); err == nil || !strings.Contains(err.Error(), "HTTP 401") {
+		t.Errorf("without -auth-token: %v, want HTTP 401", err)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -23,7 +24,7 @@ type options struct {
 	out         string
 	terraform   string
 	keepWorkdir bool
-	form        string // formPlain or formFleet
+	form        string // formPlain, formFleet or formMatching
 }
 
 func main() {
@@ -46,12 +47,13 @@ func parseFlags(args []string) (options, error) {
 	fs.StringVar(&opts.out, "out", "docs/performance.md", "report file (empty: stdout only)")
 	fs.StringVar(&opts.terraform, "terraform", "", "terraform binary (default: terraform on PATH)")
 	fs.BoolVar(&opts.keepWorkdir, "keep", false, "keep the temporary working directory")
-	fs.StringVar(&opts.form, "form", formPlain, "configuration: plain (one batch) or fleet (eight batches, by the first hex digit of the desktop ID)")
+	fs.StringVar(&opts.form, "form", formPlain, "configuration: plain (one batch), fleet (eight batches, by the first hex digit of the desktop ID) "+
+		"or matching (one batch by desktops_matching, all the project's desktops but the last; no ID list in the configuration)")
 	if err := fs.Parse(args); err != nil {
 		return opts, err
 	}
-	if opts.form != formPlain && opts.form != formFleet {
-		return opts, fmt.Errorf("-form: %q is neither %s nor %s", opts.form, formPlain, formFleet)
+	if !slices.Contains(forms, opts.form) {
+		return opts, fmt.Errorf("-form: %q is not one of %s", opts.form, strings.Join(forms, ", "))
 	}
 	for _, s := range strings.Split(*sizes, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))

@@ -49,18 +49,25 @@ provider "workspace" {
   endpoint     = %[5]q
   iam_endpoint = %[5]q
 }
+%[7]s%[8]s`
 
+// desktopsDataSource is where the plain and fleet forms take their desktop
+// IDs from; the matching form has none (the provider finds the desktops).
+const desktopsDataSource = `
 # Only the IDs: the batches need nothing else (README, "Large fleets").
 data "workspace_desktops" "all" {
   ids_only = true
 }
-%[7]s`
+`
 
 // The batch and restore of each form, after the desktops data source; %%s
 // is what the form's batches take their desktops from. The plain form is
 // one batch; the fleet form (README, "Large fleets") is eight batches, by
 // the first hex digit of the desktop ID, so a desktop joining or leaving
-// touches its own batch only and no batch carries more than about N/8.
+// touches its own batch only and no batch carries more than about N/8. The
+// matching form is one batch by desktops_matching: every desktop of the
+// project but except_ids, so the configuration holds no ID list; %[1]d is N
+// and %[2]q the last desktop's ID, left out until the join phase.
 const (
 	plainForm = `
 resource "workspace_desktop_snapshot_batch" "bench" {
@@ -95,23 +102,67 @@ resource "workspace_desktop_snapshot_restore" "bench" {
   snapshot_ids = keys(each.value.snapshot_desktop_ids)
 }
 `
+	matchingForm = `
+resource "workspace_desktop_snapshot_batch" "bench" {
+  desktops_matching = {
+    except_ids = var.members > %[1]d ? [] : [%[2]q]
+  }
+  disk_type            = "ALL"
+  system_disk_snapshot = { name = "bench" }
+  data_disk_snapshot   = { name = "bench" }
+}
+
+resource "workspace_desktop_snapshot_restore" "bench" {
+  count             = var.restore ? 1 : 0
+  snapshot_ids_json = workspace_desktop_snapshot_batch.bench.snapshot_desktop_ids_json
+}
+`
+	// The floor's matching batch makes up the project's %[1]d = N + 1
+	// desktops itself; except counts what except_ids lists, at the same cost.
+	floorMatchingForm = `
+resource "floor_matching_batch" "bench" {
+  members = %[1]d
+  except  = var.members > %[2]d ? 0 : 1
+}
+
+resource "floor_restore" "bench" {
+  count             = var.restore ? 1 : 0
+  snapshot_ids_json = floor_matching_batch.bench.snapshot_desktop_ids_json
+}
+`
 )
 
 // The forms -form accepts.
 const (
-	formPlain = "plain"
-	formFleet = "fleet"
+	formPlain    = "plain"
+	formFleet    = "fleet"
+	formMatching = "matching"
 )
 
+var forms = []string{formPlain, formFleet, formMatching}
+
+// desktopSource is what a form's batches take their desktops from.
+type desktopSource struct {
+	ids    string // plain and fleet forms: an expression for the N + 1 desktop IDs
+	n      int    // matching form: N, how many the batch holds but in the join phase
+	lastID string // matching form: the desktop it leaves out but in the join phase
+}
+
 // resourcesOf is the batch and restore blocks of a form, with the provider's
-// resource type names replaced by prefix's (the floor's are floor_batch and
-// floor_restore) and the desktop IDs taken from ids.
-func resourcesOf(form, prefix, ids string) string {
+// resource type names replaced by prefix's (the floor's are floor_batch,
+// floor_matching_batch and floor_restore) and the desktops taken from src.
+func resourcesOf(form, prefix string, src desktopSource) string {
+	if form == formMatching {
+		if prefix != "workspace" {
+			return fmt.Sprintf(floorMatchingForm, src.n+1, src.n)
+		}
+		return fmt.Sprintf(matchingForm, src.n, src.lastID)
+	}
 	body := plainForm
 	if form == formFleet {
 		body = fleetForm
 	}
-	body = fmt.Sprintf(body, ids)
+	body = fmt.Sprintf(body, src.ids)
 	if prefix != "workspace" {
 		body = strings.NewReplacer("workspace_desktop_snapshot_batch", prefix+"_batch",
 			"workspace_desktop_snapshot_restore", prefix+"_restore",
@@ -120,6 +171,17 @@ func resourcesOf(form, prefix, ids string) string {
 			"  data_disk_snapshot   = { name = \"bench\" }\n", "").Replace(body)
 	}
 	return body
+}
+
+// workspaceConfig is the main.tf of a run of n desktops against the emulator
+// at url; lastID, the emulator's last desktop, is read by the matching form only.
+func workspaceConfig(form, url string, n int, lastID string) string {
+	dataSource, src := desktopsDataSource, desktopSource{ids: "data.workspace_desktops.all.ids"}
+	if form == formMatching {
+		dataSource, src = "", desktopSource{n: n, lastID: lastID}
+	}
+	return fmt.Sprintf(benchConfig, emulatorRegion, emulatorProjectID, emulatorAccessKey, emulatorSecretKey, url, n,
+		dataSource, resourcesOf(form, "workspace", src))
 }
 
 // phase is one terraform command of a benchmark run.
@@ -177,7 +239,7 @@ func benchSize(tf string, bins binaries, dir string, desktops int, jobDuration t
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return result, err
 	}
-	emu, err := startEmulator(bins.emulator, desktops+1, jobDuration)
+	emu, err := startEmulator(bins.emulator, desktops+1, jobDuration, form == formMatching)
 	if err != nil {
 		return result, err
 	}
@@ -186,8 +248,14 @@ func benchSize(tf string, bins binaries, dir string, desktops int, jobDuration t
 	if err != nil {
 		return result, err
 	}
-	config := fmt.Sprintf(benchConfig, emulatorRegion, emulatorProjectID, emulatorAccessKey, emulatorSecretKey, emu.url, desktops,
-		resourcesOf(form, "workspace", "data.workspace_desktops.all.ids"))
+	lastID := ""
+	if form == formMatching {
+		// Asked before the first phase's stats, so no phase counts the call.
+		if lastID, err = emu.lastDesktopID(desktops + 1); err != nil {
+			return result, err
+		}
+	}
+	config := workspaceConfig(form, emu.url, desktops, lastID)
 	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(config), 0o644); err != nil {
 		return result, err
 	}

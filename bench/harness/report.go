@@ -38,13 +38,26 @@ func renderReport(opts options, tf string, results []sizeResult, now time.Time) 
 	fmt.Fprintf(&b, "- Go: %s; Terraform: %s\n", runtime.Version(), firstLine(tf, "version"))
 	fmt.Fprintf(&b, "- Command: `make bench BENCH_SIZES=%s BENCH_JOB_DURATION=%s BENCH_FORM=%s BENCH_OUT=%s` (that is `go run ./bench/harness -sizes %s -job-duration %s -form %s -out %s`)\n",
 		joinInts(opts.sizes), opts.jobDuration, opts.form, opts.out, joinInts(opts.sizes), opts.jobDuration, opts.form, opts.out)
-	fmt.Fprintf(&b, "- Emulator: `workspace-emulator -listen 127.0.0.1:0 -desktops N+1 -job-duration %s -seed 1`, no faults\n", opts.jobDuration)
-	if opts.form == formFleet {
+	token := ""
+	if opts.form == formMatching {
+		token = " -auth-token " + emulatorToken
+	}
+	fmt.Fprintf(&b, "- Emulator: `workspace-emulator -listen 127.0.0.1:0 -desktops N+1 -job-duration %s -seed 1%s`, no faults\n", opts.jobDuration, token)
+	ids := "the desktop IDs written in the\nconfiguration"
+	switch opts.form {
+	case formMatching:
+		b.WriteString("- Configuration, matching form: one `workspace_desktop_snapshot_batch` by `desktops_matching`, every\n")
+		b.WriteString("  desktop of the project but the last (`except_ids`, its ID asked of the emulator's ListDesktops\n")
+		b.WriteString("  with the token above before the first phase; no ID list in the configuration and no desktops data source;\n")
+		b.WriteString("  `disk_type = \"ALL\"`, so 2 records per desktop); the last desktop then joins (`except_ids = []`) and\n")
+		b.WriteString("  leaves again (in place); then a `workspace_desktop_snapshot_restore` of `snapshot_desktop_ids_json`.\n\n")
+		ids = "the floor makes up the\ndesktop IDs itself, as no ID list is written in the configuration"
+	case formFleet:
 		b.WriteString("- Configuration, fleet form (README, \"Large fleets\"): the first N desktops in one\n")
 		b.WriteString("  of eight `workspace_desktop_snapshot_batch`es, by the first hex digit of the desktop ID (`for_each`,\n")
 		b.WriteString("  about N/8 each; `disk_type = \"ALL\"`, so 2 records per desktop); the last desktop then joins its batch and\n")
 		b.WriteString("  leaves it again (in place); then a `workspace_desktop_snapshot_restore` per batch of all its snapshots.\n\n")
-	} else {
+	default:
 		b.WriteString("- Configuration: one `workspace_desktop_snapshot_batch` over the first N desktops (`disk_type = \"ALL\"`,\n")
 		b.WriteString("  so 2 records per desktop); the last desktop then joins the batch and leaves it again (in place);\n")
 		b.WriteString("  then a `workspace_desktop_snapshot_restore` of all the batch's snapshots.\n\n")
@@ -56,8 +69,7 @@ func renderReport(opts options, tf string, results []sizeResult, now time.Time) 
 	b.WriteString("plan's wall, it shows the provider's share; most of the rest is Terraform core. In brackets, the Go\n")
 	b.WriteString("garbage collector's share of it (the runtime's gctrace). Peak RSS is the largest\n")
 	b.WriteString("of those processes' peaks. Floor is the same phase's wall against bench/floor's provider, which\n")
-	b.WriteString("does nothing but hold the same values in state (no API call, no job; the desktop IDs written in the\n")
-	b.WriteString("configuration), run right after with the same terraform; × floor is the phase's overhead (its wall,\n")
+	fmt.Fprintf(&b, "does nothing but hold the same values in state (no API call, no job; %s), run right after with the same terraform; × floor is the phase's overhead (its wall,\n", ids)
 	b.WriteString("for the refresh plan) over that: what the provider adds to what Terraform takes for that state anyway.\n\n")
 	b.WriteString("| N | phase | wall | overhead | provider CPU | API calls | ShowJob/job | provider peak RSS | floor | × floor |\n")
 	b.WriteString("|---:|---|---:|---:|---:|---|---:|---:|---:|---:|\n")

@@ -215,7 +215,9 @@ func renderGrowth(check checker, opts options, small, large sizeResult) {
 			fmt.Sprintf("%.2f× (%s at N=%d, %s at N=%d)", cpuGrowth, seconds(lp.cpu), large.desktops, seconds(sp.cpu), small.desktops))
 		// The floor's ratio is a target of the plain form only: the fleet
 		// form's floor is eight resources, whose cost Terraform spreads
-		// over both cores as it does the provider's.
+		// over both cores as it does the provider's. The matching form is
+		// held to the fleet form's growth targets (time, CPU, peak) and,
+		// like every form, to renderTargets' N = 5000 join and leave.
 		if lf, sf := large.floor[lp.name], small.floor[lp.name]; opts.form == formPlain && lf > 0 && sf > 0 {
 			largeRatio, smallRatio := float64(own(lp))/float64(lf), float64(own(sp))/float64(sf)
 			check(largeRatio <= smallRatio,

@@ -1,6 +1,7 @@
 // Package floorprovider is a provider that does nothing, with the workspace
-// provider's shapes: floor_batch and floor_restore hold the same values in
-// state as workspace_desktop_snapshot_batch and _restore, and no provider
+// provider's shapes: floor_batch, floor_matching_batch and floor_restore hold
+// the same values in state as workspace_desktop_snapshot_batch (by desktop_ids
+// and by desktops_matching) and _restore, and no provider
 // logic runs (no API call, validator or plan modifier; Read returns what it
 // got). bench/floor times the terraform CLI against it, and
 // internal/provider's BenchmarkFrameworkFloor* the protocol calls.
@@ -8,7 +9,9 @@ package floorprovider
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"sort"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -36,6 +39,7 @@ func (floorProvider) DataSources(context.Context) []func() datasource.DataSource
 func (floorProvider) Resources(context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		func() resource.Resource { return batchResource{} },
+		func() resource.Resource { return matchingBatchResource{} },
 		func() resource.Resource { return restoreResource{} },
 	}
 }
@@ -150,6 +154,118 @@ func copyMap(m map[string]attr.Value) map[string]attr.Value {
 	return out
 }
 
+// matchingBatchResource is workspace_desktop_snapshot_batch's state by
+// desktops_matching: the provider finds the desktops, so the configuration
+// holds no ID list, and the state holds three JSON strings instead of the
+// lists and maps. members is how many desktops the project holds (what
+// desktops_matching selects from, N + 1 in the harness) and except how many
+// of the last of them are left out (except_ids' length); the floor makes up
+// IDs for them, as no configuration lists any.
+type matchingBatchResource struct{ noWork }
+
+func (matchingBatchResource) Metadata(_ context.Context, _ resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = "floor_matching_batch"
+}
+
+func (matchingBatchResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{Attributes: map[string]schema.Attribute{
+		"members":                       schema.Int64Attribute{Required: true},
+		"except":                        schema.Int64Attribute{Optional: true},
+		"job_ids":                       schema.ListAttribute{ElementType: types.StringType, Computed: true},
+		"status":                        schema.StringAttribute{Computed: true},
+		"matched_desktop_ids_json":      schema.StringAttribute{Computed: true},
+		"system_disk_snapshot_ids_json": schema.StringAttribute{Computed: true},
+		"snapshot_desktop_ids_json":     schema.StringAttribute{Computed: true},
+		"failed_desktops":               schema.MapAttribute{ElementType: types.StringType, Computed: true},
+	}}
+}
+
+func (matchingBatchResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	n := matchedCount(ctx, req.Plan, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	jobs := []attr.Value{}
+	for i := 0; i < n; i += 100 {
+		jobs = append(jobs, types.StringValue(fmt.Sprintf("job-%08x", i)))
+	}
+	resp.Diagnostics.Append(setMatchingBatch(ctx, req.Plan, &resp.State, n, jobs,
+		types.MapValueMust(types.StringType, map[string]attr.Value{}))...)
+}
+
+// Update is a desktop joining or leaving, in place as the workspace batch
+// makes it: the strings made again for the new members, and one more job.
+func (matchingBatchResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	n := matchedCount(ctx, req.Plan, &resp.Diagnostics)
+	var jobs types.List
+	var failed types.Map
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, pathOf("job_ids"), &jobs)...)
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, pathOf("failed_desktops"), &failed)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	jobIDs := append(append([]attr.Value{}, jobs.Elements()...), types.StringValue(fmt.Sprintf("job-update-%08x", n)))
+	resp.Diagnostics.Append(setMatchingBatch(ctx, req.Plan, &resp.State, n, jobIDs, failed)...)
+}
+
+// matchedCount is how many desktops a floor_matching_batch's plan selects.
+func matchedCount(ctx context.Context, plan tfsdk.Plan, diags *diag.Diagnostics) int {
+	var members, except types.Int64
+	diags.Append(plan.GetAttribute(ctx, pathOf("members"), &members)...)
+	diags.Append(plan.GetAttribute(ctx, pathOf("except"), &except)...)
+	return max(0, int(members.ValueInt64()-except.ValueInt64()))
+}
+
+// setMatchingBatch writes a floor_matching_batch's state for its first n
+// desktops: the inputs as planned, and the three strings.
+func setMatchingBatch(ctx context.Context, plan tfsdk.Plan, state *tfsdk.State, n int, jobs []attr.Value, failed types.Map) diag.Diagnostics {
+	var diags diag.Diagnostics
+	var members, except types.Int64
+	diags.Append(plan.GetAttribute(ctx, pathOf("members"), &members)...)
+	diags.Append(plan.GetAttribute(ctx, pathOf("except"), &except)...)
+	matched, system, pairs, err := MatchingJSON(n)
+	if err != nil {
+		diags.AddError("Cannot encode the matched desktops", err.Error())
+		return diags
+	}
+	diags.Append(state.SetAttribute(ctx, pathOf("members"), members)...)
+	diags.Append(state.SetAttribute(ctx, pathOf("except"), except)...)
+	diags.Append(state.SetAttribute(ctx, pathOf("job_ids"), types.ListValueMust(types.StringType, jobs))...)
+	diags.Append(state.SetAttribute(ctx, pathOf("status"), types.StringValue("SUCCESS"))...)
+	diags.Append(state.SetAttribute(ctx, pathOf("matched_desktop_ids_json"), types.StringValue(matched))...)
+	diags.Append(state.SetAttribute(ctx, pathOf("system_disk_snapshot_ids_json"), types.StringValue(system))...)
+	diags.Append(state.SetAttribute(ctx, pathOf("snapshot_desktop_ids_json"), types.StringValue(pairs))...)
+	diags.Append(state.SetAttribute(ctx, pathOf("failed_desktops"), failed)...)
+	return diags
+}
+
+// MatchingJSON is what a floor_matching_batch of n desktops holds: the
+// sorted JSON array of their IDs, the object of desktop ID -> system disk
+// snapshot ID, and the object of snapshot ID -> desktop ID (two per desktop).
+// Every ID is 36 characters, as a UUID is; a desktop's IDs depend on its
+// index alone, so a join or leave keeps the others'.
+func MatchingJSON(n int) (matched, system, pairs string, err error) {
+	ids := make([]string, n)
+	systemOf := make(map[string]string, n)
+	desktopOf := make(map[string]string, 2*n)
+	for i := range ids {
+		// The first hex digit varies as a UUID's does (as in bench/harness's floor).
+		d := fmt.Sprintf("%x%07x-1512-4386-81fb-20604fe6%04x", i%16, i, i%0x10000)
+		ids[i] = d
+		systemOf[d] = fmt.Sprintf("%08x-2ee8-4ac8-9bf9-1e5ba8230000", i)
+		desktopOf[fmt.Sprintf("%08x-2ee8-4ac8-9bf9-1e5ba8230000", i)] = d
+		desktopOf[fmt.Sprintf("%08x-2ee8-4ac8-9bf9-1e5ba8231111", i)] = d
+	}
+	sort.Strings(ids)
+	var out [3][]byte
+	for i, v := range []any{ids, systemOf, desktopOf} {
+		if out[i], err = json.Marshal(v); err != nil { // maps: keys sorted
+			return "", "", "", err
+		}
+	}
+	return string(out[0]), string(out[1]), string(out[2]), nil
+}
+
 // restoreResource is workspace_desktop_snapshot_restore's state.
 type restoreResource struct{ noWork }
 
@@ -159,21 +275,38 @@ func (restoreResource) Metadata(_ context.Context, _ resource.MetadataRequest, r
 
 func (restoreResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{Attributes: map[string]schema.Attribute{
-		"snapshot_ids":    schema.ListAttribute{ElementType: types.StringType, Required: true},
-		"job_ids":         schema.ListAttribute{ElementType: types.StringType, Computed: true},
-		"status":          schema.StringAttribute{Computed: true},
-		"failed_desktops": schema.MapAttribute{ElementType: types.StringType, Computed: true},
+		// One or the other, as the workspace restore takes snapshot_ids or
+		// snapshot_ids_json; nothing checks that (no validators).
+		"snapshot_ids":      schema.ListAttribute{ElementType: types.StringType, Optional: true},
+		"snapshot_ids_json": schema.StringAttribute{Optional: true},
+		"job_ids":           schema.ListAttribute{ElementType: types.StringType, Computed: true},
+		"status":            schema.StringAttribute{Computed: true},
+		"failed_desktops":   schema.MapAttribute{ElementType: types.StringType, Computed: true},
 	}}
 }
 
 func (restoreResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var snapshots types.List
+	var snapshotsJSON types.String
 	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, pathOf("snapshot_ids"), &snapshots)...)
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, pathOf("snapshot_ids_json"), &snapshotsJSON)...)
+	count := len(snapshots.Elements())
+	if !snapshotsJSON.IsNull() {
+		// The JSON object of snapshot ID -> desktop ID a floor_matching_batch
+		// makes; decoding it is the least a restore of it must do.
+		var pairs map[string]string
+		if err := json.Unmarshal([]byte(snapshotsJSON.ValueString()), &pairs); err != nil {
+			resp.Diagnostics.AddAttributeError(pathOf("snapshot_ids_json"), "Not a JSON object of strings", err.Error())
+			return
+		}
+		count = len(pairs)
+	}
 	jobs := []attr.Value{}
-	for i := 0; i < len(snapshots.Elements()); i += 100 {
+	for i := 0; i < count; i += 100 {
 		jobs = append(jobs, types.StringValue(fmt.Sprintf("job-%08x", i)))
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, pathOf("snapshot_ids"), snapshots)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, pathOf("snapshot_ids_json"), snapshotsJSON)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, pathOf("job_ids"), types.ListValueMust(types.StringType, jobs))...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, pathOf("status"), types.StringValue("SUCCESS"))...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, pathOf("failed_desktops"), types.MapValueMust(types.StringType, map[string]attr.Value{}))...)
