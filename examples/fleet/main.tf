@@ -1,8 +1,11 @@
-# A fleet of thousands of desktops (README, "Large fleets"): eight batches,
-# by the first hex digit of the desktop ID, instead of one. A desktop that
-# joins or leaves the fleet touches its own batch only, and Terraform carries
-# no value of more than about an eighth of the fleet; below a few thousand
-# desktops, one batch (examples/rotation) is as fast.
+# A fleet of thousands of desktops (README, "Large fleets"): one batch that
+# selects every desktop of the project with desktops_matching. The provider
+# lists the desktops itself, so the configuration holds no list of IDs, and
+# the batch keeps its desktops and snapshots as three JSON strings: Terraform
+# then carries a few strings instead of tens of thousands of values, which is
+# most of what a plan of that many desktops would cost. A desktop created in
+# the project joins the batch at the next apply and is snapshotted; one
+# deleted leaves it and its snapshots are deleted; the others are untouched.
 terraform {
   required_providers {
     workspace = {
@@ -18,33 +21,23 @@ variable "night" {
   type        = string
 }
 
+variable "maintenance" {
+  description = "IDs of desktops to leave out for now (they leave the batch, and their snapshots are deleted)."
+  type        = list(string)
+  default     = []
+}
+
 variable "restore" {
-  description = "Restore every desktop to the fleet's snapshots (each batch's, in one restore per batch)."
+  description = "Restore every desktop of the fleet to its snapshots."
   type        = bool
   default     = false
 }
 
-# Only the IDs: Terraform carries one value per desktop instead of nine.
-data "workspace_desktops" "all" {
-  ids_only = true
-}
-
-locals {
-  # Desktop IDs are UUIDs: their first hex digit, modulo 8, spreads them
-  # evenly and never moves a desktop from one batch to another. Eight, not
-  # sixteen: Terraform runs ten operations at once by default, so all the
-  # batches' jobs run together.
-  shards = {
-    for id in data.workspace_desktops.all.ids :
-    tostring(parseint(substr(id, 0, 1), 16) % 8) => id...
-  }
-}
-
 resource "workspace_desktop_snapshot_batch" "fleet" {
-  for_each = local.shards
-
-  desktop_ids = each.value
-  disk_type   = "ALL"
+  desktops_matching = {
+    except_ids = var.maintenance
+  }
+  disk_type = "ALL"
   system_disk_snapshot = {
     name = "nightly"
   }
@@ -57,11 +50,16 @@ resource "workspace_desktop_snapshot_batch" "fleet" {
 }
 
 resource "workspace_desktop_snapshot_restore" "fleet" {
-  for_each = var.restore ? workspace_desktop_snapshot_batch.fleet : {}
+  count = var.restore ? 1 : 0
 
-  snapshot_ids = keys(each.value.snapshot_desktop_ids)
+  # The batch's snapshots as one string, not a list of tens of thousands.
+  snapshot_ids_json = workspace_desktop_snapshot_batch.fleet.snapshot_desktop_ids_json
+}
+
+output "desktop_count" {
+  value = length(jsondecode(workspace_desktop_snapshot_batch.fleet.matched_desktop_ids_json))
 }
 
 output "snapshot_count" {
-  value = sum([for b in workspace_desktop_snapshot_batch.fleet : length(b.snapshot_desktop_ids)])
+  value = length(jsondecode(workspace_desktop_snapshot_batch.fleet.snapshot_desktop_ids_json))
 }

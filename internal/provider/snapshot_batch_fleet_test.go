@@ -11,7 +11,7 @@ import (
 	"github.com/cloud-desktop/terraform-provider-workspace/internal/emulator"
 )
 
-// fleetConfig is README's fleet form (examples/fleet): a batch per desktop
+// fleetConfig is README's eight-batch form ("Large fleets"): a batch per desktop
 // ID's first hex digit modulo 8.
 func fleetConfig(env *testAccEnv, ids []string) string {
 	return cliProviderBlock(env) + fmt.Sprintf(`

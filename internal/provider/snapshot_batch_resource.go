@@ -80,8 +80,8 @@ func (r *snapshotBatchResource) Schema(ctx context.Context, _ resource.SchemaReq
 					"of 100). Order and repeats do not matter: reordering the list updates the resource in place, with no API call. " +
 					"Desktops added or removed are too: an added desktop is snapshotted, a removed one's snapshots are deleted " +
 					"(kept with `retain_on_destroy`), and the others are not touched; the plan says which. Past a few " +
-					"thousand desktops, split a fleet into batches with `for_each` (eight, by the desktop ID's first hex " +
-					"digit; the provider's README, \"Large fleets\"): each then costs Terraform less than one batch of all. " +
+					"thousand desktops, select them with `desktops_matching` instead: Terraform then carries no list of " +
+					"them (the provider's README, \"Large fleets\"). Exactly one of `desktop_ids` and `desktops_matching`. " +
 					idFormatRule,
 				ElementType: types.StringType,
 				Optional:    true,

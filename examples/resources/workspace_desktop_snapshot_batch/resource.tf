@@ -47,3 +47,28 @@ output "system_disk_snapshot_of_each_desktop" {
 output "batch_snapshot_status" {
   value = { for id, s in local.batch_records : id => s.status }
 }
+
+# A fleet of thousands of desktops: the provider finds the desktops itself
+# (here every one whose computer name starts with "call-", but one under
+# maintenance), so the configuration holds no list of IDs and state keeps the
+# desktops and snapshots as three JSON strings (README, "Large fleets"). A
+# desktop that starts or stops matching joins or leaves the batch in place.
+resource "workspace_desktop_snapshot_batch" "call_center" {
+  desktops_matching = {
+    name_regex = "^call-"
+    except_ids = ["xxxx3bc6-1512-4386-81fb-20604fe6xxxx"]
+  }
+  disk_type = "SYSTEM_DISK"
+
+  system_disk_snapshot = {
+    name = "nightly"
+  }
+
+  triggers = {
+    night = "2026-11-22"
+  }
+}
+
+output "call_center_snapshot_count" {
+  value = length(jsondecode(workspace_desktop_snapshot_batch.call_center.snapshot_desktop_ids_json))
+}
