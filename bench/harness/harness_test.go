@@ -434,7 +434,7 @@ func TestResourcesOfMatching(t *testing.T) {
 		`resource "workspace_desktop_snapshot_batch" "bench" {` + "\n  desktops_matching = {\n" +
 			`    except_ids = var.members > 1000 ? [] : ["` + last + `"]` + "\n  }\n",
 		`disk_type            = "ALL"`,
-		"  count             = var.restore ? 1 : 0\n  snapshot_ids_json = workspace_desktop_snapshot_batch.bench.snapshot_desktop_ids_json\n",
+		"  count             = var.restore ? 1 : 0\n  snapshot_ids_json = workspace_desktop_snapshot_batch.bench.desktops_matching.snapshot_desktop_ids_json\n",
 	} {
 		if !strings.Contains(provider, want) {
 			t.Errorf("matching form, workspace, lacks %q:\n%s", want, provider)

@@ -114,7 +114,7 @@ resource "workspace_desktop_snapshot_batch" "bench" {
 
 resource "workspace_desktop_snapshot_restore" "bench" {
   count             = var.restore ? 1 : 0
-  snapshot_ids_json = workspace_desktop_snapshot_batch.bench.snapshot_desktop_ids_json
+  snapshot_ids_json = workspace_desktop_snapshot_batch.bench.desktops_matching.snapshot_desktop_ids_json
 }
 `
 	// The floor's matching batch makes up the project's %[1]d = N + 1

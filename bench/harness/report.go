@@ -50,7 +50,7 @@ func renderReport(opts options, tf string, results []sizeResult, now time.Time) 
 		b.WriteString("  desktop of the project but the last (`except_ids`, its ID asked of the emulator's ListDesktops\n")
 		b.WriteString("  with the token above before the first phase; no ID list in the configuration and no desktops data source;\n")
 		b.WriteString("  `disk_type = \"ALL\"`, so 2 records per desktop); the last desktop then joins (`except_ids = []`) and\n")
-		b.WriteString("  leaves again (in place); then a `workspace_desktop_snapshot_restore` of `snapshot_desktop_ids_json`.\n\n")
+		b.WriteString("  leaves again (in place); then a `workspace_desktop_snapshot_restore` of `desktops_matching.snapshot_desktop_ids_json`.\n\n")
 		ids = "the floor makes up the\ndesktop IDs itself, as no ID list is written in the configuration"
 	case formFleet:
 		b.WriteString("- Configuration, fleet form (README, \"Large fleets\"): the first N desktops in one\n")

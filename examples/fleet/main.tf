@@ -53,13 +53,13 @@ resource "workspace_desktop_snapshot_restore" "fleet" {
   count = var.restore ? 1 : 0
 
   # The batch's snapshots as one string, not a list of tens of thousands.
-  snapshot_ids_json = workspace_desktop_snapshot_batch.fleet.snapshot_desktop_ids_json
+  snapshot_ids_json = workspace_desktop_snapshot_batch.fleet.desktops_matching.snapshot_desktop_ids_json
 }
 
 output "desktop_count" {
-  value = length(jsondecode(workspace_desktop_snapshot_batch.fleet.matched_desktop_ids_json))
+  value = length(jsondecode(workspace_desktop_snapshot_batch.fleet.desktops_matching.desktop_ids_json))
 }
 
 output "snapshot_count" {
-  value = length(jsondecode(workspace_desktop_snapshot_batch.fleet.snapshot_desktop_ids_json))
+  value = length(jsondecode(workspace_desktop_snapshot_batch.fleet.desktops_matching.snapshot_desktop_ids_json))
 }

@@ -3,6 +3,9 @@ package provider
 import (
 	"context"
 	"fmt"
+	"os"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -84,7 +87,7 @@ func newBatchBenchState(b *testing.B, n int) batchBenchState {
 // terraform CLI: the provider's and the framework's share of a refresh,
 // including the list calls to the in-process emulator.
 func BenchmarkSnapshotBatchRead(b *testing.B) {
-	for _, n := range []int{1000, 5000} {
+	for _, n := range benchSizesOr(1000, 5000) {
 		b.Run(fmt.Sprintf("desktops=%d", n), func(b *testing.B) { benchmarkSnapshotBatchRead(b, n) })
 	}
 }
@@ -104,7 +107,7 @@ func benchmarkSnapshotBatchRead(b *testing.B, n int) {
 // 1000-desktop batch (PlanResourceChange), the other provider RPC of a
 // refresh plan.
 func BenchmarkSnapshotBatchPlanNoChange(b *testing.B) {
-	for _, n := range []int{1000, 5000} {
+	for _, n := range benchSizesOr(1000, 5000) {
 		b.Run(fmt.Sprintf("desktops=%d", n), func(b *testing.B) { benchmarkSnapshotBatchPlanNoChange(b, n) })
 	}
 }
@@ -205,4 +208,22 @@ func BenchmarkDesktopsDataSourceRead(b *testing.B) {
 			}
 		})
 	}
+}
+
+// benchSizesOr is the desktop counts of the in-process benchmarks:
+// BENCH_DESKTOPS (comma separated, e.g. 20000) or else sizes.
+func benchSizesOr(sizes ...int) []int {
+	v := os.Getenv("BENCH_DESKTOPS")
+	if v == "" {
+		return sizes
+	}
+	var out []int
+	for _, f := range strings.Split(v, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n <= 0 {
+			panic(fmt.Sprintf("BENCH_DESKTOPS: %q is not a positive number", f))
+		}
+		out = append(out, n)
+	}
+	return out
 }

@@ -45,19 +45,19 @@ func checkPacked(desktops []string) resource.TestCheckFunc {
 			}
 		}
 		var members []string
-		if err := json.Unmarshal([]byte(attrs["matched_desktop_ids_json"]), &members); err != nil {
-			return fmt.Errorf("matched_desktop_ids_json: %v", err)
+		if err := json.Unmarshal([]byte(attrs["desktops_matching.desktop_ids_json"]), &members); err != nil {
+			return fmt.Errorf("desktops_matching.desktop_ids_json: %v", err)
 		}
 		want := slices.Clone(desktops)
 		sort.Strings(want)
 		if !slices.Equal(members, want) {
-			return fmt.Errorf("matched_desktop_ids_json = %v, want %v", members, want)
+			return fmt.Errorf("desktops_matching.desktop_ids_json = %v, want %v", members, want)
 		}
 		var desktopOf, system map[string]string
-		if err := json.Unmarshal([]byte(attrs["snapshot_desktop_ids_json"]), &desktopOf); err != nil {
+		if err := json.Unmarshal([]byte(attrs["desktops_matching.snapshot_desktop_ids_json"]), &desktopOf); err != nil {
 			return fmt.Errorf("snapshot_desktop_ids_json: %v", err)
 		}
-		if err := json.Unmarshal([]byte(attrs["system_disk_snapshot_ids_json"]), &system); err != nil {
+		if err := json.Unmarshal([]byte(attrs["desktops_matching.system_disk_snapshot_ids_json"]), &system); err != nil {
 			return fmt.Errorf("system_disk_snapshot_ids_json: %v", err)
 		}
 		perDesktop := map[string]int{}
@@ -120,7 +120,7 @@ func TestAccSnapshotBatch_matchingJoinsAndLeavesInPlace(t *testing.T) {
 				ConfigPlanChecks: inPlace,
 				Check: resource.ComposeAggregateTestCheckFunc(expect(0, 0, nil, nil),
 					resource.TestCheckResourceAttr(batchAddr, "snapshot_desktop_ids.%", "6"),
-					resource.TestCheckNoResourceAttr(batchAddr, "snapshot_desktop_ids_json")),
+					resource.TestCheckNoResourceAttr(batchAddr, "desktops_matching.snapshot_desktop_ids_json")),
 			},
 			{ // and selected again: no call
 				PreConfig:        snapshotBefore,

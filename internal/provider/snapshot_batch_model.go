@@ -30,11 +30,6 @@ type snapshotBatchModel struct {
 	SystemDiskSnapshotIDs types.Map      `tfsdk:"system_disk_snapshot_ids"`
 	SnapshotDesktopIDs    types.Map      `tfsdk:"snapshot_desktop_ids"`
 	FailedDesktops        types.Map      `tfsdk:"failed_desktops"`
-
-	// A matching batch's desktops and snapshots (snapshot_batch_matching.go).
-	MatchedDesktopIDsJSON     types.String `tfsdk:"matched_desktop_ids_json"`
-	SystemDiskSnapshotIDsJSON types.String `tfsdk:"system_disk_snapshot_ids_json"`
-	SnapshotDesktopIDsJSON    types.String `tfsdk:"snapshot_desktop_ids_json"`
 }
 
 var diskSnapshotType = objectTypeOf[diskSnapshotModel]()

@@ -127,7 +127,7 @@ func (r *snapshotBatchResource) Schema(ctx context.Context, _ resource.SchemaReq
 			},
 			"system_disk_snapshot_ids": schema.MapAttribute{
 				MarkdownDescription: "The system disk snapshot each desktop got, by desktop ID. Null with `desktops_matching` " +
-					"(see `system_disk_snapshot_ids_json`).",
+					"(see its `system_disk_snapshot_ids_json`).",
 				ElementType:   types.StringType,
 				Computed:      true,
 				PlanModifiers: []planmodifier.Map{mapplanmodifier.UseStateForUnknown()},
@@ -139,19 +139,12 @@ func (r *snapshotBatchResource) Schema(ctx context.Context, _ resource.SchemaReq
 					"(`setsubtract(keys(…snapshot_desktop_ids), values(…system_disk_snapshot_ids))`). A map rather than a " +
 					"list, since Terraform's plan compares long lists element against element. Names, status " +
 					"and times of the records are in the `workspace_desktop_snapshots` data source. Null with `desktops_matching` " +
-					"(see `snapshot_desktop_ids_json`).",
+					"(see its `snapshot_desktop_ids_json`).",
 				ElementType:   types.StringType,
 				Computed:      true,
 				PlanModifiers: []planmodifier.Map{mapplanmodifier.UseStateForUnknown()},
 			},
 			"failed_desktops": failedDesktopsAttribute("snapshot"),
-			"matched_desktop_ids_json": packedAttribute("With `desktops_matching`: the desktops the batch holds, as a JSON " +
-				"array of IDs, sorted (`jsondecode(…)` gives the list). Null with `desktop_ids`."),
-			"system_disk_snapshot_ids_json": packedAttribute("With `desktops_matching`: `system_disk_snapshot_ids` as one " +
-				"JSON object. Null with `desktop_ids`."),
-			"snapshot_desktop_ids_json": packedAttribute("With `desktops_matching`: `snapshot_desktop_ids` as one JSON " +
-				"object, desktop ID by snapshot ID; `workspace_desktop_snapshot_restore` takes it whole as `snapshot_ids_json`. " +
-				"Null with `desktop_ids`."),
 		},
 	}
 }
@@ -210,21 +203,33 @@ func (r *snapshotBatchResource) ModifyPlan(ctx context.Context, req resource.Mod
 	if planned.IsUnknown() || planned.IsNull() {
 		return
 	}
-	var state snapshotBatchModel
+	// Only the desktops, unless the batch was matching: converting the whole
+	// state cost every plan of a large batch for what a plan without a
+	// membership change never reads.
+	var current types.List
+	var wasSelection types.Object
 	if !req.State.Raw.IsNull() {
-		resp.Diagnostics.Append(getBatch(ctx, req.State.Get, &state)...)
+		resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("desktop_ids"), &current)...)
+		resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("desktops_matching"), &wasSelection)...)
 	}
-	added, removed := membershipChange(stringsOf(ctx, state.DesktopIDs), stringsOf(ctx, planned))
+	wasMatching := !wasSelection.IsNull()
+	var state snapshotBatchModel
+	if wasMatching && !resp.Diagnostics.HasError() {
+		resp.Diagnostics.Append(getBatch(ctx, req.State.Get, &state)...)
+		current = state.DesktopIDs
+	}
+	added, removed := membershipChange(stringsOf(ctx, current), stringsOf(ctx, planned))
 	resp.Diagnostics.Append(checkDesktopsExist(ctx, r.client, path.Root("desktop_ids"), added)...)
 	if req.State.Raw.IsNull() || len(resp.RequiresReplace) > 0 || resp.Diagnostics.HasError() {
 		return // a create or a replacement: nothing more to plan
 	}
-	if state.matching() {
+	if len(added)+len(removed) > 0 && !wasMatching {
+		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	}
+	if wasMatching {
 		// From desktops_matching to desktop_ids: the desktops and snapshots
-		// go back to a list and maps, the JSON strings to null.
-		for _, name := range []string{"matched_desktop_ids_json", "system_disk_snapshot_ids_json", "snapshot_desktop_ids_json"} {
-			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(name), types.StringNull())...)
-		}
+		// go back to a list and maps (the JSON strings went with
+		// desktops_matching).
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("system_disk_snapshot_ids"), state.SystemDiskSnapshotIDs)...)
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("snapshot_desktop_ids"), state.SnapshotDesktopIDs)...)
 	}

@@ -15,12 +15,12 @@ import (
 // snapshot_ids_json names a restore's snapshots in one string: at 10000 and
 // more snapshots, Terraform core compares a list element by element at every
 // plan, and a string at once. It takes what a batch's
-// snapshot_desktop_ids_json holds (an object keyed by snapshot ID) or a plain
+// desktops_matching.snapshot_desktop_ids_json holds (an object keyed by snapshot ID) or a plain
 // array of IDs.
 
 // snapshotIDsJSONRule says what snapshot_ids_json accepts, in errors.
 const snapshotIDsJSONRule = "must be a JSON array of snapshot ID strings, or a JSON object whose keys are snapshot IDs " +
-	"(such as a batch's snapshot_desktop_ids_json), naming at least one; each ID is " + idFormat
+	"(such as a batch's desktops_matching.snapshot_desktop_ids_json), naming at least one; each ID is " + idFormat
 
 // decodeSnapshotIDsJSON reads the snapshot IDs of a JSON array or of an
 // object's keys, distinct and sorted. The error says what was wrong, to

@@ -80,8 +80,8 @@ func (r *snapshotRestoreResource) Schema(ctx context.Context, _ resource.SchemaR
 			"snapshot_ids_json": schema.StringAttribute{
 				MarkdownDescription: "The snapshots to restore as one JSON string, for large batches: Terraform compares one " +
 					"string at each plan instead of a list element by element. A JSON array of snapshot IDs, or a JSON object " +
-					"whose keys are snapshot IDs (its values are ignored), such as a batch's `snapshot_desktop_ids_json`: " +
-					"`snapshot_ids_json = workspace_desktop_snapshot_batch.fleet.snapshot_desktop_ids_json`, or " +
+					"whose keys are snapshot IDs (its values are ignored), such as a batch's `desktops_matching.snapshot_desktop_ids_json`: " +
+					"`snapshot_ids_json = workspace_desktop_snapshot_batch.fleet.desktops_matching.snapshot_desktop_ids_json`, or " +
 					"`jsonencode(workspace_desktop_snapshot_batch.fleet.snapshot_desktop_ids)`. Otherwise the same as " +
 					"`snapshot_ids`: at least one ID, at most one per desktop and disk, order and repeats do not matter. " +
 					idFormatRule + " Naming the same snapshots otherwise (an array for an object, or `snapshot_ids`) updates " +

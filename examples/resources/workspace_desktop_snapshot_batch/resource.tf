@@ -70,5 +70,5 @@ resource "workspace_desktop_snapshot_batch" "call_center" {
 }
 
 output "call_center_snapshot_count" {
-  value = length(jsondecode(workspace_desktop_snapshot_batch.call_center.snapshot_desktop_ids_json))
+  value = length(jsondecode(workspace_desktop_snapshot_batch.call_center.desktops_matching.snapshot_desktop_ids_json))
 }
