@@ -30,7 +30,7 @@ type batchBenchState struct {
 	config tfprotov6.DynamicValue
 }
 
-func newBatchBenchState(b *testing.B, n int) batchBenchState {
+func newBatchBenchState(b testing.TB, n int) batchBenchState {
 	b.Helper()
 	ctx := context.Background()
 	env := newTestAccEnv(b, emulator.Config{Desktops: n, Seed: 1})

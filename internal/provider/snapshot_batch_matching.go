@@ -272,19 +272,34 @@ func matchingDesktops(ctx context.Context, client *workspace.Client, selection t
 	return ids, diags
 }
 
-// planMatching plans a batch that selects its desktops: which desktops join
-// and leave is known only as the service lists them now, and the apply
-// lists them again, so what the change recomputes is unknown, and a
-// warning says what it would be now. The same desktops plan no change.
+// planMatching plans a batch that selects its desktops. Who joins and
+// leaves is known only as the service lists the desktops now, and the apply
+// lists them again, so an update leaves what it recomputes unknown, and a
+// warning says what it would do now. Any update does, not only a membership
+// change: Terraform plans again at apply time and refuses a value known in
+// the plan that turns unknown then (a desktop created in between). A batch
+// with the same desktops and nothing else changed plans no change.
 func planMatching(ctx context.Context, client *workspace.Client, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	var plan snapshotBatchModel
-	resp.Diagnostics.Append(getBatch(ctx, req.Plan.Get, &plan)...)
-	if resp.Diagnostics.HasError() || !fullyKnown(ctx, plan.DesktopsMatching) || client == nil {
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
 		return
 	}
-	ids, diags := matchingDesktops(ctx, client, plan.DesktopsMatching)
+	sel, diags := plan.selection(ctx)
 	resp.Diagnostics.Append(diags...)
-	if diags.HasError() || req.State.Raw.IsNull() || len(resp.RequiresReplace) > 0 {
+	if diags.HasError() {
+		return
+	}
+	known := client != nil && selectionKnown(sel)
+	var ids []string
+	if known {
+		ids, diags = matchingDesktops(ctx, client, plan.DesktopsMatching)
+		resp.Diagnostics.Append(diags...)
+		if diags.HasError() {
+			return
+		}
+	}
+	if req.State.Raw.IsNull() || len(resp.RequiresReplace) > 0 {
 		return // a create or replacement: everything computed is known after apply
 	}
 	var state snapshotBatchModel
@@ -292,9 +307,13 @@ func planMatching(ctx context.Context, client *workspace.Client, req resource.Mo
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	added, removed := membershipChange(stringsOf(ctx, state.DesktopIDs), ids)
-	if len(added)+len(removed) == 0 && state.matching() && state.Status.ValueString() != batchStatusPending {
-		return
+	var added, removed []string
+	if known {
+		added, removed = membershipChange(stringsOf(ctx, state.DesktopIDs), ids)
+		if len(added)+len(removed) == 0 && state.matching() && state.Status.ValueString() != batchStatusPending &&
+			req.Plan.Raw.Equal(req.State.Raw) {
+			return
+		}
 	}
 	unknown := map[string]attr.Value{
 		"system_disk_snapshot_ids": types.MapNull(types.StringType),
@@ -316,8 +335,16 @@ func planMatching(ctx context.Context, client *workspace.Client, req resource.Mo
 	}
 }
 
-// fullyKnown reports whether a value holds no unknown, however deep.
-func fullyKnown(ctx context.Context, v attr.Value) bool {
-	tv, err := v.ToTerraformValue(ctx)
-	return err == nil && tv.IsFullyKnown()
+// selectionKnown reports whether the selection's own settings are known
+// (not the strings it keeps, which a plan may leave unknown).
+func selectionKnown(sel desktopsMatchingModel) bool {
+	if sel.UserName.IsUnknown() || sel.NameRegex.IsUnknown() || sel.ExceptIDs.IsUnknown() {
+		return false
+	}
+	for _, v := range sel.ExceptIDs.Elements() {
+		if v.IsUnknown() {
+			return false
+		}
+	}
+	return true
 }
