@@ -302,15 +302,19 @@ func planMatching(ctx context.Context, client *workspace.Client, req resource.Mo
 	if req.State.Raw.IsNull() || len(resp.RequiresReplace) > 0 {
 		return // a create or replacement: everything computed is known after apply
 	}
-	var state snapshotBatchModel
-	resp.Diagnostics.Append(getBatch(ctx, req.State.Get, &state)...)
+	// Only what the plan needs of the state: its desktops (and, when some
+	// leave, its snapshots, to count theirs), decoded straight from the JSON.
+	// Converting the whole batch to framework values cost this plan, made
+	// twice per apply, most of its time at 5000 desktops.
+	var before beforeMembership
+	resp.Diagnostics.Append(before.read(ctx, req.State)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	var added, removed []string
 	if known {
-		added, removed = membershipChange(stringsOf(ctx, state.DesktopIDs), ids)
-		if len(added)+len(removed) == 0 && state.matching() && state.Status.ValueString() != batchStatusPending &&
+		added, removed = membershipChange(before.desktops, ids)
+		if len(added)+len(removed) == 0 && before.matching && before.status != batchStatusPending &&
 			req.Plan.Raw.Equal(req.State.Raw) {
 			return
 		}
@@ -329,8 +333,10 @@ func planMatching(ctx context.Context, client *workspace.Client, req resource.Mo
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, p, types.StringUnknown())...)
 	}
 	if len(added)+len(removed) > 0 {
+		leaving, diags := before.snapshotsOf(ctx, req.State, removed)
+		resp.Diagnostics.Append(diags...)
 		resp.Diagnostics.AddAttributeWarning(path.Root("desktops_matching"), "Desktops join or leave the batch in place",
-			"The batch is updated, not replaced: "+membershipSummary(ctx, state, added, removed)+
+			"The batch is updated, not replaced: "+membershipSummary(added, removed, leaving, before.retain)+
 				", as the service lists the desktops now (the apply lists them again). The other desktops' snapshots are not touched.")
 	}
 }
@@ -347,4 +353,67 @@ func selectionKnown(sel desktopsMatchingModel) bool {
 		}
 	}
 	return true
+}
+
+// beforeMembership is what planMatching reads of the state: the desktops
+// the batch holds, in either form, and what the plan's warning says.
+type beforeMembership struct {
+	matching bool
+	desktops []string
+	packed   desktopsMatchingModel
+	status   string
+	retain   bool
+}
+
+func (b *beforeMembership) read(ctx context.Context, state tfsdk.State) diag.Diagnostics {
+	var selection types.Object
+	var listed types.List
+	var status types.String
+	var retain types.Bool
+	var diags diag.Diagnostics
+	diags.Append(state.GetAttribute(ctx, path.Root("desktops_matching"), &selection)...)
+	diags.Append(state.GetAttribute(ctx, path.Root("status"), &status)...)
+	diags.Append(state.GetAttribute(ctx, path.Root("retain_on_destroy"), &retain)...)
+	if diags.HasError() {
+		return diags
+	}
+	b.status, b.retain, b.matching = status.ValueString(), retain.ValueBool(), !selection.IsNull()
+	if !b.matching {
+		diags.Append(state.GetAttribute(ctx, path.Root("desktop_ids"), &listed)...)
+		b.desktops = stringsOf(ctx, listed)
+		return diags
+	}
+	diags.Append(selection.As(ctx, &b.packed, basetypes.ObjectAsOptions{UnhandledUnknownAsEmpty: true})...)
+	if err := json.Unmarshal([]byte(b.packed.DesktopIDsJSON.ValueString()), &b.desktops); err != nil {
+		diags.AddAttributeError(packedPaths[0], "Unable to read the batch's state",
+			fmt.Sprintf("Attribute desktops_matching.desktop_ids_json holds no JSON the provider wrote: %s.", err))
+	}
+	return diags
+}
+
+// snapshotsOf counts the snapshots the batch holds of the given desktops.
+func (b *beforeMembership) snapshotsOf(ctx context.Context, state tfsdk.State, desktops []string) (int, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	desktopOf := map[string]string{}
+	if b.matching {
+		if err := json.Unmarshal([]byte(b.packed.SnapshotDesktopIDsJSON.ValueString()), &desktopOf); err != nil {
+			diags.AddAttributeError(packedPaths[2], "Unable to read the batch's state",
+				fmt.Sprintf("Attribute desktops_matching.snapshot_desktop_ids_json holds no JSON the provider wrote: %s.", err))
+		}
+	} else {
+		var m types.Map
+		diags.Append(state.GetAttribute(ctx, path.Root("snapshot_desktop_ids"), &m)...)
+		desktopOf = stringMapOf(ctx, m)
+	}
+	leaving := make(map[string]bool, len(desktops))
+	for _, d := range desktops {
+		leaving[d] = true
+	}
+	n := 0
+	for _, d := range desktopOf {
+		if leaving[d] {
+			n++
+		}
+	}
+	return n, diags
 }

@@ -49,6 +49,7 @@ func membershipChange(before, after []string) (added, removed []string) {
 func planMembership(ctx context.Context, state snapshotBatchModel, planned types.List, added, removed []string, resp *resource.ModifyPlanResponse) {
 	m := state
 	held := batchSnapshotsOf(ctx, &m)
+	leaving := held.of(removed).len()
 	held.drop(removed)
 	held.setOn(&m)
 	failed := stringMapOf(ctx, m.FailedDesktops)
@@ -87,20 +88,20 @@ func planMembership(ctx context.Context, state snapshotBatchModel, planned types
 	}
 
 	resp.Diagnostics.AddAttributeWarning(path.Root("desktop_ids"), "Desktops join or leave the batch in place",
-		"The batch is updated, not replaced: "+membershipSummary(ctx, state, added, removed)+". The other desktops' snapshots are not touched.")
+		"The batch is updated, not replaced: "+membershipSummary(added, removed, leaving, state.RetainOnDestroy.ValueBool())+
+			". The other desktops' snapshots are not touched.")
 }
 
 // membershipSummary says what a membership change does: how many desktops
 // are snapshotted, and how many snapshots of leaving desktops go.
-func membershipSummary(ctx context.Context, state snapshotBatchModel, added, removed []string) string {
-	leaving := batchSnapshotsOf(ctx, &state).of(removed).len()
+func membershipSummary(added, removed []string, leaving int, retain bool) string {
 	var parts []string
 	if len(added) > 0 {
 		parts = append(parts, fmt.Sprintf("%s to snapshot (%s)", countOf(len(added), "desktop"), abbreviateIDs(added, maxNamedIDs)))
 	}
 	if len(removed) > 0 {
 		fate := "to delete"
-		if state.RetainOnDestroy.ValueBool() {
+		if retain {
 			fate = "to keep in the service (retain_on_destroy) and forget"
 		}
 		parts = append(parts, fmt.Sprintf("%s of %s %s (%s)", countOf(leaving, "snapshot"), countOf(len(removed), "leaving desktop"),
