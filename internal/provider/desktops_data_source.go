@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -128,25 +129,16 @@ func (d *desktopsDataSource) Read(ctx context.Context, req datasource.ReadReques
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	// Validated at plan time; compiled again here because Read gets the raw config.
-	nameRe, err := regexp.Compile(m.NameRegex.ValueString())
-	if err != nil {
-		resp.Diagnostics.AddAttributeError(path.Root("name_regex"), "Invalid regular expression",
-			"Attribute name_regex must be a valid RE2 regular expression: "+err.Error())
-		return
-	}
-	desktops, err := client.ListAllDesktops(ctx, workspace.ListDesktopsRequest{
+	desktops, diags := listDesktopsMatching(ctx, client, workspace.ListDesktopsRequest{
 		UserName: m.UserName.ValueString(), ComputerName: m.ComputerName.ValueString(), DesktopIp: m.DesktopIP.ValueString(),
-	})
-	if err != nil {
-		resp.Diagnostics.Append(errorDiagnostic("Unable to list desktops", err, client.CredentialSource()))
+	}, m.NameRegex.ValueString(), path.Root("name_regex"))
+	resp.Diagnostics.Append(diags...)
+	if diags.HasError() {
 		return
 	}
 	models := make([]desktopModel, 0, len(desktops))
 	for _, dt := range desktops {
-		if nameRe.MatchString(dt.ComputerName) {
-			models = append(models, newDesktopModel(dt))
-		}
+		models = append(models, newDesktopModel(dt))
 	}
 	sort.Slice(models, func(i, j int) bool {
 		a, b := models[i], models[j]
@@ -166,6 +158,34 @@ func (d *desktopsDataSource) Read(ctx context.Context, req datasource.ReadReques
 		m.Desktops = listOfObjects(desktopType, models)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+// listDesktopsMatching lists the desktops the service's filters in req
+// select whose computer name matches nameRegex (RE2, unanchored; at is
+// where an invalid one is reported): the one rule by which the desktops
+// data source and a batch's desktops_matching select desktops.
+func listDesktopsMatching(ctx context.Context, client *workspace.Client, req workspace.ListDesktopsRequest,
+	nameRegex string, at path.Path) ([]workspace.SimpleDesktopInfo, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	// Validated at plan time; compiled again here because the caller has the raw config.
+	nameRe, err := regexp.Compile(nameRegex)
+	if err != nil {
+		diags.AddAttributeError(at, "Invalid regular expression",
+			fmt.Sprintf("Attribute %s must be a valid RE2 regular expression: %s", at, err))
+		return nil, diags
+	}
+	desktops, err := client.ListAllDesktops(ctx, req)
+	if err != nil {
+		diags.Append(errorDiagnostic("Unable to list desktops", err, client.CredentialSource()))
+		return nil, diags
+	}
+	matched := desktops[:0]
+	for _, d := range desktops {
+		if nameRe.MatchString(d.ComputerName) {
+			matched = append(matched, d)
+		}
+	}
+	return matched, diags
 }
 
 func newDesktopModel(d workspace.SimpleDesktopInfo) desktopModel {

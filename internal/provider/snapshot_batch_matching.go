@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
-	"regexp"
-	"sort"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -139,14 +137,9 @@ func getBatch(ctx context.Context, get func(context.Context, any) diag.Diagnosti
 		return diags
 	}
 	unpack := func(s types.String, into any, name string) bool {
-		if s.IsNull() || s.IsUnknown() {
-			return false
-		}
-		if err := json.Unmarshal([]byte(s.ValueString()), into); err != nil {
-			diags.AddAttributeError(path.Root("desktops_matching").AtName(name), "Unable to read the batch's state",
-				fmt.Sprintf("Attribute desktops_matching.%s holds no JSON the provider wrote: %s.", name, err))
-		}
-		return true
+		ok, d := unpackJSON(s, into, name)
+		diags.Append(d...)
+		return ok
 	}
 	var ids []string
 	if unpack(sel.DesktopIDsJSON, &ids, "desktop_ids_json") {
@@ -158,6 +151,21 @@ func getBatch(ctx context.Context, get func(context.Context, any) diag.Diagnosti
 		m.SystemDiskSnapshotIDs, m.SnapshotDesktopIDs = stringMapValue(system), stringMapValue(desktopOf)
 	}
 	return diags
+}
+
+// unpackJSON decodes one of desktops_matching's strings (name) into into;
+// false when it is null or unknown. What the provider wrote always decodes,
+// so an error means a state edited by hand.
+func unpackJSON(s types.String, into any, name string) (bool, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	if s.IsNull() || s.IsUnknown() {
+		return false, diags
+	}
+	if err := json.Unmarshal([]byte(s.ValueString()), into); err != nil {
+		diags.AddAttributeError(path.Root("desktops_matching").AtName(name), "Unable to read the batch's state",
+			fmt.Sprintf("Attribute desktops_matching.%s holds no JSON the provider wrote: %s.", name, err))
+	}
+	return true, diags
 }
 
 // stateForm is the batch as state holds it: a matching batch's desktops and
@@ -231,24 +239,24 @@ func jsonString(v any) types.String {
 	return types.StringValue(string(b))
 }
 
-// matchingDesktops resolves desktops_matching: the IDs of the project's
-// desktops that match, less except_ids, sorted.
-func matchingDesktops(ctx context.Context, client *workspace.Client, selection types.Object) ([]string, diag.Diagnostics) {
-	var diags diag.Diagnostics
-	var sel desktopsMatchingModel
-	diags.Append(selection.As(ctx, &sel, basetypes.ObjectAsOptions{UnhandledUnknownAsEmpty: true})...)
+// resolveDesktops sets desktop_ids to what desktops_matching selects now.
+func (m *snapshotBatchModel) resolveDesktops(ctx context.Context, client *workspace.Client) diag.Diagnostics {
+	sel, diags := m.selection(ctx)
 	if diags.HasError() {
-		return nil, diags
+		return diags
 	}
-	nameRe, err := regexp.Compile(sel.NameRegex.ValueString())
-	if err != nil {
-		diags.AddAttributeError(path.Root("desktops_matching").AtName("name_regex"), "Invalid regular expression",
-			"Attribute desktops_matching.name_regex must be a valid RE2 regular expression: "+err.Error())
-		return nil, diags
-	}
-	desktops, err := client.ListAllDesktops(ctx, workspace.ListDesktopsRequest{UserName: sel.UserName.ValueString()})
-	if err != nil {
-		diags.Append(errorDiagnostic("Unable to list the desktops desktops_matching selects", err, client.CredentialSource()))
+	ids, d := matchingDesktops(ctx, client, sel)
+	m.DesktopIDs = stringListValue(ids)
+	return append(diags, d...)
+}
+
+// matchingDesktops resolves desktops_matching: the IDs of the project's
+// desktops that match (as the workspace_desktops data source matches them),
+// less except_ids, sorted.
+func matchingDesktops(ctx context.Context, client *workspace.Client, sel desktopsMatchingModel) ([]string, diag.Diagnostics) {
+	desktops, diags := listDesktopsMatching(ctx, client, workspace.ListDesktopsRequest{UserName: sel.UserName.ValueString()},
+		sel.NameRegex.ValueString(), path.Root("desktops_matching").AtName("name_regex"))
+	if diags.HasError() {
 		return nil, diags
 	}
 	except := map[string]bool{}
@@ -257,12 +265,11 @@ func matchingDesktops(ctx context.Context, client *workspace.Client, selection t
 	}
 	ids := make([]string, 0, len(desktops))
 	for _, d := range desktops {
-		if nameRe.MatchString(d.ComputerName) && !except[d.DesktopId] {
+		if !except[d.DesktopId] {
 			ids = append(ids, d.DesktopId)
 		}
 	}
-	ids = workspace.Dedupe(ids)
-	sort.Strings(ids)
+	ids = distinctIDs(ids)
 	if len(ids) == 0 {
 		diags.AddAttributeError(path.Root("desktops_matching"), "No desktop matches",
 			"desktops_matching selects no desktop of this project and region. A batch holds at least one; "+
@@ -293,7 +300,7 @@ func planMatching(ctx context.Context, client *workspace.Client, req resource.Mo
 	known := client != nil && selectionKnown(sel)
 	var ids []string
 	if known {
-		ids, diags = matchingDesktops(ctx, client, plan.DesktopsMatching)
+		ids, diags = matchingDesktops(ctx, client, sel)
 		resp.Diagnostics.Append(diags...)
 		if diags.HasError() {
 			return
@@ -384,11 +391,8 @@ func (b *beforeMembership) read(ctx context.Context, state tfsdk.State) diag.Dia
 		return diags
 	}
 	diags.Append(selection.As(ctx, &b.packed, basetypes.ObjectAsOptions{UnhandledUnknownAsEmpty: true})...)
-	if err := json.Unmarshal([]byte(b.packed.DesktopIDsJSON.ValueString()), &b.desktops); err != nil {
-		diags.AddAttributeError(packedPaths[0], "Unable to read the batch's state",
-			fmt.Sprintf("Attribute desktops_matching.desktop_ids_json holds no JSON the provider wrote: %s.", err))
-	}
-	return diags
+	_, d := unpackJSON(b.packed.DesktopIDsJSON, &b.desktops, "desktop_ids_json")
+	return append(diags, d...)
 }
 
 // snapshotsOf counts the snapshots the batch holds of the given desktops.
@@ -396,10 +400,7 @@ func (b *beforeMembership) snapshotsOf(ctx context.Context, state tfsdk.State, d
 	var diags diag.Diagnostics
 	desktopOf := map[string]string{}
 	if b.matching {
-		if err := json.Unmarshal([]byte(b.packed.SnapshotDesktopIDsJSON.ValueString()), &desktopOf); err != nil {
-			diags.AddAttributeError(packedPaths[2], "Unable to read the batch's state",
-				fmt.Sprintf("Attribute desktops_matching.snapshot_desktop_ids_json holds no JSON the provider wrote: %s.", err))
-		}
+		_, diags = unpackJSON(b.packed.SnapshotDesktopIDsJSON, &desktopOf, "snapshot_desktop_ids_json")
 	} else {
 		var m types.Map
 		diags.Append(state.GetAttribute(ctx, path.Root("snapshot_desktop_ids"), &m)...)

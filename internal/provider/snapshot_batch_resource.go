@@ -246,9 +246,7 @@ func (r *snapshotBatchResource) Create(ctx context.Context, req resource.CreateR
 		return
 	}
 	if plan.matching() {
-		ids, diags := matchingDesktops(ctx, client, plan.DesktopsMatching)
-		resp.Diagnostics.Append(diags...)
-		plan.DesktopIDs = stringListValue(ids)
+		resp.Diagnostics.Append(plan.resolveDesktops(ctx, client)...)
 	}
 	timeout, diags := plan.Timeouts.Create(ctx, defaultBatchTimeout)
 	resp.Diagnostics.Append(diags...)
@@ -366,13 +364,12 @@ func (r *snapshotBatchResource) Update(ctx context.Context, req resource.UpdateR
 	if plan.matching() {
 		// Listed again: the plan's list of who joins and leaves was the
 		// service's then.
-		ids, diags := matchingDesktops(ctx, client, plan.DesktopsMatching)
+		diags := plan.resolveDesktops(ctx, client)
 		resp.Diagnostics.Append(diags...)
 		if diags.HasError() {
 			resp.Diagnostics.Append(setBatchState(ctx, &resp.State, &state)...) // nothing done: the batch as it was
 			return
 		}
-		plan.DesktopIDs = stringListValue(ids)
 	}
 	// The batch as in state, with the plan's settings: what changes in place.
 	m := state
