@@ -131,15 +131,22 @@ func TestAccSnapshotBatch_matchingJoinsAndLeavesInPlace(t *testing.T) {
 				ConfigPlanChecks: inPlace,
 				Check:            resource.ComposeAggregateTestCheckFunc(expect(0, 0, nil, nil), checkPacked([]string{d[0], d[2], d[3]})),
 			},
+			{ // one starts to match as another stops, in one apply
+				PreConfig:        snapshotBefore,
+				Config:           matchingConfig(env, []string{d[1], d[3]}, ""),
+				ConfigPlanChecks: inPlace,
+				Check: resource.ComposeAggregateTestCheckFunc(expect(1, 1, d[4:5], d[3:4]), checkPacked([]string{d[0], d[2], d[4]}),
+					resource.TestCheckResourceAttr(batchAddr, "job_ids.#", "3")),
+			},
 			{ // another in-place change: the strings are planned unknown, as the
 				// apply's second plan may find other desktops; no call
 				PreConfig: snapshotBefore,
-				Config:    matchingConfig(env, []string{d[1], d[4]}, "", `timeouts = { update = "20m" }`),
+				Config:    matchingConfig(env, []string{d[1], d[3]}, "", `timeouts = { update = "20m" }`),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(batchAddr, plancheck.ResourceActionUpdate),
 					plancheck.ExpectUnknownValue(batchAddr, tfjsonpath.New("desktops_matching").AtMapKey("snapshot_desktop_ids_json")),
 				}},
-				Check: resource.ComposeAggregateTestCheckFunc(expect(0, 0, nil, nil), checkPacked([]string{d[0], d[2], d[3]})),
+				Check: resource.ComposeAggregateTestCheckFunc(expect(0, 0, nil, nil), checkPacked([]string{d[0], d[2], d[4]})),
 			},
 			{ // a selection of no desktop fails the plan; nothing is deleted
 				Config:      matchingConfig(env, nil, `name_regex = "^no-such-desktop$"`),

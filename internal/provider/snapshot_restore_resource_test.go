@@ -55,18 +55,11 @@ func TestAccSnapshotRestore_basic(t *testing.T) {
 					if env.Real {
 						return nil
 					}
-					var page struct {
-						Snapshots []struct {
-							ID              string `json:"snapshot_id"`
-							Status          string `json:"status"`
-							LastRestoreTime string `json:"last_restore_time"`
-						} `json:"desktop_snapshots"`
+					records := restoreRecords(t, env, ids)
+					if len(records) != len(ids) {
+						return fmt.Errorf("the service lists %d records of the desktops, want %d", len(records), len(ids))
 					}
-					wireGet(t, env, "/snapshots?limit=1000&desktop_ids="+strings.Join(ids, "&desktop_ids="), &page)
-					if len(page.Snapshots) != len(ids) {
-						return fmt.Errorf("the service lists %d records of the desktops, want %d", len(page.Snapshots), len(ids))
-					}
-					for _, r := range page.Snapshots {
+					for _, r := range records {
 						if r.Status != "restore_success" || r.LastRestoreTime == "" {
 							return fmt.Errorf("record %s is %q, last restored %q: want restore_success with a time", r.ID, r.Status, r.LastRestoreTime)
 						}
@@ -186,6 +179,24 @@ func TestAccSnapshotRestore_partialFailure(t *testing.T) {
 			},
 		},
 	})
+}
+
+// restoreRecord is what a restore test reads of a snapshot record, from
+// the wire as the service sends it.
+type restoreRecord struct {
+	ID              string `json:"snapshot_id"`
+	Status          string `json:"status"`
+	LastRestoreTime string `json:"last_restore_time"`
+}
+
+// restoreRecords lists the desktops' snapshot records as raw JSON.
+func restoreRecords(t *testing.T, env *testAccEnv, desktopIDs []string) []restoreRecord {
+	t.Helper()
+	var page struct {
+		Snapshots []restoreRecord `json:"desktop_snapshots"`
+	}
+	wireGet(t, env, "/snapshots?limit=1000&desktop_ids="+strings.Join(desktopIDs, "&desktop_ids="), &page)
+	return page.Snapshots
 }
 
 func TestAccSnapshotRestore_badInput(t *testing.T) {
@@ -394,18 +405,11 @@ func TestAccSnapshotRestore_snapshotIDsJSON(t *testing.T) {
 						if len(want) < len(ids) {
 							return fmt.Errorf("the batch holds %v, want a snapshot of each of %v at least", want, ids)
 						}
-						var page struct {
-							Snapshots []struct {
-								ID              string `json:"snapshot_id"`
-								Status          string `json:"status"`
-								LastRestoreTime string `json:"last_restore_time"`
-							} `json:"desktop_snapshots"`
+						records := restoreRecords(t, env, env.DesktopIDs)
+						if len(records) != len(want)+len(env.DesktopIDs) {
+							return fmt.Errorf("the service lists %d records, want %d", len(records), len(want)+len(env.DesktopIDs))
 						}
-						wireGet(t, env, "/snapshots?limit=1000&desktop_ids="+strings.Join(env.DesktopIDs, "&desktop_ids="), &page)
-						if len(page.Snapshots) != len(want)+len(env.DesktopIDs) {
-							return fmt.Errorf("the service lists %d records, want %d", len(page.Snapshots), len(want)+len(env.DesktopIDs))
-						}
-						for _, r := range page.Snapshots {
+						for _, r := range records {
 							_, inBatch := want[r.ID]
 							if restored := r.Status == "restore_success" && r.LastRestoreTime != ""; restored != inBatch {
 								return fmt.Errorf("record %s is %q, last restored %q; in the batch: %t", r.ID, r.Status, r.LastRestoreTime, inBatch)
