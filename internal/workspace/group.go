@@ -26,7 +26,7 @@ func (c *Client) snapshotChunks(ctx context.Context, ids []string) [][]string {
 	for _, id := range ids {
 		wanted[id] = true
 	}
-	err := c.scanSnapshotPages(ctx, ListDesktopSnapshotRequest{}, func(page []DesktopSnapshotDetailInfo) bool {
+	err := c.scanSnapshotPages(ctx, ListDesktopSnapshotRequest{}, func() { clear(desktopOf) }, func(page []DesktopSnapshotDetailInfo) bool {
 		for _, r := range page {
 			if wanted[r.SnapshotId] {
 				desktopOf[r.SnapshotId] = r.DesktopId

@@ -2,13 +2,16 @@ package workspace
 
 import (
 	"context"
+	"maps"
+	"slices"
 	"sync"
 )
 
 // ListAllDesktopSnapshots pages through every record matching req (req.Offset
 // and req.Limit are managed; DesktopIds longer than 100 are split into queries
 // of at most 100, run up to MaxConcurrentSubmits at a time, and the results
-// merged in query order without duplicates).
+// merged in query order without duplicates). Each query's listing is
+// complete as listing.go describes, or the call fails.
 func (c *Client) ListAllDesktopSnapshots(ctx context.Context, req ListDesktopSnapshotRequest) ([]DesktopSnapshotDetailInfo, error) {
 	if len(req.DesktopIds) == 0 {
 		all, err := c.listAllSnapshotPages(ctx, req)
@@ -34,28 +37,111 @@ func (c *Client) ListAllDesktopSnapshots(ctx context.Context, req ListDesktopSna
 
 // SnapshotIDsOf is the set of snapshot IDs the desktops' records hold, read
 // as ListAllDesktopSnapshots reads them (queries of at most 100 desktops, up
-// to MaxConcurrentSubmits at a time) but keeping no record: a refresh of
-// thousands of desktops needs only which snapshots still exist, and holding
-// every record beside the state plugin-framework decoded made the
-// provider's heap larger by about half.
+// to MaxConcurrentSubmits at a time, each complete) but keeping no record: a
+// refresh of thousands of desktops needs only which snapshots still exist,
+// and holding every record beside the state plugin-framework decoded made
+// the provider's heap larger by about half.
 func (c *Client) SnapshotIDsOf(ctx context.Context, desktopIDs []string) (map[string]bool, error) {
+	return c.snapshotIDsOf(ctx, desktopIDs, func(string) bool { return true })
+}
+
+// snapshotIDsOf is SnapshotIDsOf keeping only the IDs keep accepts.
+func (c *Client) snapshotIDsOf(ctx context.Context, desktopIDs []string, keep func(snapshotID string) bool) (map[string]bool, error) {
 	groups := chunkIDs(Dedupe(desktopIDs))
 	var mu sync.Mutex
 	ids := map[string]bool{}
 	err := c.eachGroup(ctx, groups, func(ctx context.Context, i int) error {
-		return c.scanSnapshotPages(ctx, ListDesktopSnapshotRequest{DesktopIds: groups[i]}, func(page []DesktopSnapshotDetailInfo) bool {
-			mu.Lock()
-			defer mu.Unlock()
-			for _, r := range page {
-				ids[r.SnapshotId] = true
-			}
-			return true
-		})
+		// A group's IDs join the rest only once its listing is complete, so
+		// a relist starts from none and keeps no snapshot deleted meanwhile.
+		group := map[string]bool{}
+		err := c.scanSnapshotPages(ctx, ListDesktopSnapshotRequest{DesktopIds: groups[i]}, func() { clear(group) },
+			func(page []DesktopSnapshotDetailInfo) bool {
+				for _, r := range page {
+					if keep(r.SnapshotId) {
+						group[r.SnapshotId] = true
+					}
+				}
+				return true
+			})
+		if err != nil {
+			return err
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		maps.Copy(ids, group)
+		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
 	return ids, nil
+}
+
+// ExistingSnapshots tells which of the given snapshots (snapshot ID -> its
+// desktop ID) exist: every given ID is a key, true when it exists. The
+// desktops' snapshots are listed as SnapshotIDsOf lists them, and each
+// snapshot missing from that listing is looked for again among its own
+// desktop's snapshots (the single desktop_id filter, paged until it is found
+// or the listing is complete) before it is reported absent: a snapshot
+// called gone is dropped from state, so both listings must agree. A
+// snapshot of no known desktop ("") is looked for in the project's whole
+// list. Only IDs are kept.
+func (c *Client) ExistingSnapshots(ctx context.Context, desktopOf map[string]string) (map[string]bool, error) {
+	var desktops []string
+	for _, desktop := range desktopOf {
+		if desktop != "" {
+			desktops = append(desktops, desktop)
+		}
+	}
+	slices.Sort(desktops)
+	listed, err := c.snapshotIDsOf(ctx, slices.Compact(desktops), func(id string) bool {
+		_, asked := desktopOf[id]
+		return asked
+	})
+	if err != nil {
+		return nil, err
+	}
+	missingOf := map[string]map[string]bool{} // desktop -> its snapshots not listed
+	for id, desktop := range desktopOf {
+		if !listed[id] {
+			if missingOf[desktop] == nil {
+				missingOf[desktop] = map[string]bool{}
+			}
+			missingOf[desktop][id] = true
+		}
+	}
+	var groups [][]string
+	for _, desktop := range sortedKeys(missingOf) {
+		groups = append(groups, []string{desktop})
+	}
+	found := make([]map[string]bool, len(groups))
+	err = c.eachGroup(ctx, groups, func(ctx context.Context, i int) error {
+		desktop := groups[i][0]
+		missing, got := missingOf[desktop], map[string]bool{}
+		found[i] = got
+		return c.scanSnapshotPages(ctx, ListDesktopSnapshotRequest{DesktopId: desktop}, func() { clear(got) },
+			func(page []DesktopSnapshotDetailInfo) bool {
+				for _, r := range page {
+					if missing[r.SnapshotId] {
+						got[r.SnapshotId] = true
+					}
+				}
+				return len(got) < len(missing) // all found: the rest proves nothing more
+			})
+	})
+	if err != nil {
+		return nil, err
+	}
+	exists := make(map[string]bool, len(desktopOf))
+	for id := range desktopOf {
+		exists[id] = listed[id]
+	}
+	for _, got := range found {
+		for id := range got {
+			exists[id] = true
+		}
+	}
+	return exists, nil
 }
 
 // eachGroup runs query for every group, up to MaxConcurrentSubmits at a
@@ -91,24 +177,30 @@ func (c *Client) eachGroup(ctx context.Context, groups [][]string, query func(ct
 
 // listAllSnapshotPages pages through one query.
 func (c *Client) listAllSnapshotPages(ctx context.Context, req ListDesktopSnapshotRequest) ([]DesktopSnapshotDetailInfo, error) {
-	return listAll(ctx, c.snapshotPage(ctx, req))
+	return listAll(ctx, c, c.snapshotPager(ctx, req))
 }
 
 // scanSnapshotPages reads one query's pages in order, handing each to visit,
-// until the last page or until visit returns false; no page is kept.
-func (c *Client) scanSnapshotPages(ctx context.Context, req ListDesktopSnapshotRequest, visit func([]DesktopSnapshotDetailInfo) bool) error {
-	return scanAll(ctx, c.snapshotPage(ctx, req), visit)
+// until the listing is complete or visit returns false; no page is kept.
+// reset is called before each relist (scanAll).
+func (c *Client) scanSnapshotPages(ctx context.Context, req ListDesktopSnapshotRequest, reset func(), visit func([]DesktopSnapshotDetailInfo) bool) error {
+	return scanAll(ctx, c, c.snapshotPager(ctx, req), reset, visit)
 }
 
-// snapshotPage reads the page of req at an offset.
-func (c *Client) snapshotPage(ctx context.Context, req ListDesktopSnapshotRequest) func(offset int32) ([]DesktopSnapshotDetailInfo, int32, error) {
-	return func(offset int32) ([]DesktopSnapshotDetailInfo, int32, error) {
-		req.Offset, req.Limit = offset, MaxListLimit
-		page, err := c.ListDesktopSnapshot(ctx, req)
-		if err != nil {
-			return nil, 0, err
-		}
-		return page.DesktopSnapshots, page.TotalCount, nil
+// snapshotPager pages through req's records.
+func (c *Client) snapshotPager(ctx context.Context, req ListDesktopSnapshotRequest) pager[DesktopSnapshotDetailInfo] {
+	return pager[DesktopSnapshotDetailInfo]{
+		operation: "ListDesktopSnapshot",
+		items:     "snapshot records",
+		page: func(offset int32) ([]DesktopSnapshotDetailInfo, int32, error) {
+			req.Offset, req.Limit = offset, MaxListLimit
+			page, err := c.ListDesktopSnapshot(ctx, req)
+			if err != nil {
+				return nil, 0, err
+			}
+			return page.DesktopSnapshots, page.TotalCount, nil
+		},
+		id: func(r DesktopSnapshotDetailInfo) string { return r.SnapshotId },
 	}
 }
 

@@ -147,16 +147,40 @@ func (c *Client) ListDesktops(ctx context.Context, req ListDesktopsRequest) (*Li
 }
 
 // ListAllDesktops pages through every desktop matching req (req.Offset and
-// req.Limit are managed).
+// req.Limit are managed), complete as listing.go describes. With
+// req.UserName it keeps only the desktops of exactly that user.
 func (c *Client) ListAllDesktops(ctx context.Context, req ListDesktopsRequest) ([]SimpleDesktopInfo, error) {
-	return listAll(ctx, func(offset int32) ([]SimpleDesktopInfo, int32, error) {
-		req.Offset, req.Limit = offset, MaxListLimit
-		page, err := c.ListDesktops(ctx, req)
-		if err != nil {
-			return nil, 0, err
+	all, err := listAll(ctx, c, c.desktopPager(ctx, req, MaxListLimit))
+	if err != nil || req.UserName == "" {
+		return all, err
+	}
+	// The service matches user_name fuzzily (SDK v0.1.207, reference §9):
+	// asked for alice it also answers alice2's desktops, which a
+	// configuration selecting alice's must not get.
+	exact := all[:0]
+	for _, d := range all {
+		if d.UserName == req.UserName {
+			exact = append(exact, d)
 		}
-		return page.Desktops, page.TotalCount, nil
-	})
+	}
+	return exact, nil
+}
+
+// desktopPager pages through req's desktops, limit a page.
+func (c *Client) desktopPager(ctx context.Context, req ListDesktopsRequest, limit int32) pager[SimpleDesktopInfo] {
+	return pager[SimpleDesktopInfo]{
+		operation: "ListDesktops",
+		items:     "desktops",
+		page: func(offset int32) ([]SimpleDesktopInfo, int32, error) {
+			req.Offset, req.Limit = offset, limit
+			page, err := c.ListDesktops(ctx, req)
+			if err != nil {
+				return nil, 0, err
+			}
+			return page.Desktops, page.TotalCount, nil
+		},
+		id: func(d SimpleDesktopInfo) string { return d.DesktopId },
+	}
 }
 
 // KeystoneListProjects lists the IAM projects named name (all when empty).
@@ -170,38 +194,6 @@ func (c *Client) KeystoneListProjects(ctx context.Context, name string) (*Keysto
 		return nil, err
 	}
 	return &out, nil
-}
-
-// listAll pages at MaxListLimit until total_count records were seen or a
-// page comes back empty.
-func listAll[T any](ctx context.Context, page func(offset int32) ([]T, int32, error)) ([]T, error) {
-	var all []T
-	err := scanAll(ctx, page, func(items []T) bool {
-		all = append(all, items...)
-		return true
-	})
-	if err != nil {
-		return nil, err
-	}
-	return all, nil
-}
-
-// scanAll pages as listAll does, handing each page to visit and keeping
-// none, until the last page or until visit returns false.
-func scanAll[T any](ctx context.Context, page func(offset int32) ([]T, int32, error), visit func([]T) bool) error {
-	for offset := int32(0); ; {
-		items, total, err := page(offset)
-		if err != nil {
-			return err
-		}
-		offset += int32(len(items))
-		if !visit(items) || len(items) == 0 || offset >= total {
-			return nil
-		}
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-	}
 }
 
 func setIfNotEmpty(q url.Values, key, value string) {

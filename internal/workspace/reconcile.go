@@ -212,24 +212,23 @@ func (r *reconciler) findPatiently(ctx context.Context, ids []string, sentAt tim
 }
 
 // candidates pages through the sub-jobs (of this job type, when it is
-// documented), grouped by parent job; complete is false when the API's
-// offset limit stopped the paging before the end.
+// documented), grouped by parent job, read as listing.go describes;
+// complete is false when the API's offset limit stopped the paging before
+// the end.
 func (r *reconciler) candidates(ctx context.Context) (byJob map[string]*jobCandidate, complete bool, err error) {
 	byJob = map[string]*jobCandidate{}
-	for offset := int32(0); offset <= maxSubJobOffset; {
-		page, err := r.c.ListItaSubJobs(ctx, ListItaSubJobsRequest{JobType: r.kind.listJobType, Offset: offset, Limit: MaxListLimit})
-		if err != nil {
-			return nil, false, err
-		}
-		for _, sj := range page.Jobs {
-			addSubJob(byJob, sj)
-		}
-		offset += int32(len(page.Jobs))
-		if len(page.Jobs) == 0 || offset >= page.TotalCount {
-			return byJob, true, nil
-		}
+	reach, err := scanReachable(ctx, r.c, r.c.subJobPager(ctx, ListItaSubJobsRequest{JobType: r.kind.listJobType}, maxSubJobOffset),
+		func() { clear(byJob) },
+		func(page []JobDetailInfo) bool {
+			for _, sj := range page {
+				addSubJob(byJob, sj)
+			}
+			return true
+		})
+	if err != nil {
+		return nil, false, err
 	}
-	return byJob, false, nil
+	return byJob, !reach.Truncated, nil
 }
 
 func addSubJob(byJob map[string]*jobCandidate, sj JobDetailInfo) {

@@ -67,25 +67,51 @@ type SubJobListing struct {
 // ListSubJobsByJob pages through every sub-job of jobType (all types when
 // empty) that the service lets be read and groups them by parent job. A
 // sub-job of another type that the service's filter let through is not
-// grouped.
+// grouped. What the pages reach is read as listing.go describes (listed
+// again when it moved, an error when it never settles); only the offset
+// limit may leave it short, and then Read < Total says so.
 func (c *Client) ListSubJobsByJob(ctx context.Context, jobType string) (SubJobListing, error) {
-	var out SubJobListing
 	var subJobs []JobDetailInfo
-	for offset := int32(0); offset <= maxSubJobOffset; {
-		page, err := c.ListItaSubJobs(ctx, ListItaSubJobsRequest{JobType: jobType, Offset: offset, Limit: MaxListLimit})
-		if err != nil {
-			return SubJobListing{}, err
-		}
-		subJobs = append(subJobs, page.Jobs...)
-		out.Total = int(page.TotalCount)
-		offset += int32(len(page.Jobs))
-		out.Read = int(offset)
-		if len(page.Jobs) == 0 || offset >= page.TotalCount {
-			break
-		}
+	reach, err := scanReachable(ctx, c, c.subJobPager(ctx, ListItaSubJobsRequest{JobType: jobType}, maxSubJobOffset),
+		func() { subJobs = nil },
+		func(page []JobDetailInfo) bool {
+			subJobs = append(subJobs, page...)
+			return true
+		})
+	if err != nil {
+		return SubJobListing{}, err
 	}
-	out.Jobs = GroupSubJobs(subJobs, jobType)
-	return out, nil
+	return SubJobListing{Jobs: GroupSubJobs(subJobs, jobType), Total: reach.Total, Read: reach.Read}, nil
+}
+
+// subJobPager pages through req's sub-jobs, up to maxOffset (0: no limit).
+func (c *Client) subJobPager(ctx context.Context, req ListItaSubJobsRequest, maxOffset int32) pager[JobDetailInfo] {
+	return pager[JobDetailInfo]{
+		operation: "ListItaSubJobs",
+		items:     "sub-jobs",
+		page: func(offset int32) ([]JobDetailInfo, int32, error) {
+			req.Offset, req.Limit = offset, MaxListLimit
+			page, err := c.ListItaSubJobs(ctx, req)
+			if err != nil {
+				return nil, 0, err
+			}
+			return page.Jobs, page.TotalCount, nil
+		},
+		id:        subJobKey,
+		maxOffset: maxOffset,
+	}
+}
+
+// subJobKey tells sub-jobs apart: by ID, or, in an answer without one, by
+// parent job and desktop.
+func subJobKey(sj JobDetailInfo) string {
+	if sj.Id != "" {
+		return sj.Id
+	}
+	if sj.Entities != nil && sj.Entities.DesktopId != "" {
+		return "job " + sj.JobId + " desktop " + sj.Entities.DesktopId
+	}
+	return ""
 }
 
 // GroupSubJobs groups sub-jobs of jobType (all types when empty) by parent

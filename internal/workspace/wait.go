@@ -182,18 +182,13 @@ func (c *Client) finishedJob(ctx context.Context, job *ShowJobResponse, polls in
 }
 
 // AllSubJobs returns every sub-job of a job ShowJob returned, paging them
-// through ListItaSubJobs when ShowJob listed fewer than sub_jobs_total.
+// through ListItaSubJobs, complete as listing.go describes, when ShowJob
+// listed fewer than sub_jobs_total.
 func (c *Client) AllSubJobs(ctx context.Context, job *ShowJobResponse) ([]JobDetailInfo, error) {
 	if int(job.SubJobsTotal) <= len(job.SubJobs) {
 		return job.SubJobs, nil
 	}
-	all, err := listAll(ctx, func(offset int32) ([]JobDetailInfo, int32, error) {
-		page, err := c.ListItaSubJobs(ctx, ListItaSubJobsRequest{JobId: job.Id, Offset: offset, Limit: MaxListLimit})
-		if err != nil {
-			return nil, 0, err
-		}
-		return page.Jobs, page.TotalCount, nil
-	})
+	all, err := listAll(ctx, c, c.subJobPager(ctx, ListItaSubJobsRequest{JobId: job.Id}, 0))
 	if err != nil {
 		return nil, fmt.Errorf("reading its %d sub-jobs: %w", job.SubJobsTotal, err)
 	}
