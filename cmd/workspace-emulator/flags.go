@@ -45,6 +45,11 @@ func parseFlags(args []string, stderr io.Writer) (emulator.Config, string, error
 	fl.BoolVar(&cfg.Dialect.NoRetryAfter, "no-retry-after", false, "429 answers carry no Retry-After header")
 	fl.DurationVar(&cfg.Dialect.ListLag, "list-lag", 0, "ListDesktopSnapshot answers as of this long ago (new records, changes and deletes show that late; jobs do not lag), 0..1h")
 	fl.BoolVar(&cfg.Dialect.ConcurrentJobs, "concurrent-jobs", false, "accept batch-create, -restore and -delete over desktops under another running job and run them alongside (default: 409 WKS.00010032)")
+	fl.StringVar(&cfg.Dialect.UserNameMatch, "user-name-match", emulator.UserNameMatchExact, `ListDesktops user_name filter: "exact" or "fuzzy" (the user name contains it, ignoring case)`)
+	fl.IntVar(&cfg.Dialect.ListPageCap, "list-page-cap", 0, "pages of ListDesktops, ListDesktopSnapshot and ListItaSubJobs hold at most this many items whatever limit asks; total_count still counts every match (0: no cap), 0..1000")
+	fl.StringVar(&cfg.Dialect.SubJobEntities, "subjob-entities", "", `sub-job entities.desktop_id: "" (in every sub-job) or "create_only" (left out of restore and delete sub-jobs)`)
+	fl.IntVar(&cfg.Dialect.ShowJobSubJobsCap, "show-job-sub-jobs-cap", 0, "ShowJob lists at most this many sub_jobs, the rest only through ListItaSubJobs (0: all), 0..100")
+	fl.BoolVar(&cfg.Dialect.ShowJobOmitTotal, "show-job-omit-total", false, "ShowJob leaves sub_jobs_total out")
 	if err := fl.Parse(args); err != nil {
 		return cfg, "", &usageError{err: err, printed: true} // the flag package printed it
 	}

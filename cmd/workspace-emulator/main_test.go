@@ -95,6 +95,14 @@ func TestRunRejectsBadFlags(t *testing.T) {
 		"-list-lag -1s":                       "-list-lag must be from 0 to 1h0m0s, got -1s",
 		"-list-lag 2h":                        "-list-lag must be from 0 to 1h0m0s, got 2h0m0s",
 		"-not-found 1 -subjob-order 2":        `-subjob-order must be "", "newest" or "oldest", got "2"`,
+		"-user-name-match prefix":             `-user-name-match must be "", "exact" or "fuzzy", got "prefix"`,
+		"-list-page-cap -1":                   "-list-page-cap must be from 0 (no cap) to 1000, got -1",
+		"-list-page-cap 1001":                 "-list-page-cap must be from 0 (no cap) to 1000, got 1001",
+		"-list-page-cap many":                 "invalid value",
+		"-subjob-entities none":               `-subjob-entities must be "" or "create_only", got "none"`,
+		"-show-job-sub-jobs-cap 101":          "-show-job-sub-jobs-cap must be from 0 (all) to 100",
+		"-show-job-sub-jobs-cap -2":           "-show-job-sub-jobs-cap must be from 0 (all) to 100 (a job has at most 100 sub-jobs), got -2",
+		"-show-job-omit-total=perhaps":        "invalid boolean value",
 		"-access-key=":                        "-access-key must not be empty",
 		"-state /no/such/dir/s":               "directory /no/such/dir does not exist",
 		"-desktops ten":                       "invalid value",
@@ -114,11 +122,14 @@ func TestDialectFlags(t *testing.T) {
 		args string
 		want emulator.Dialect
 	}{
-		{"", emulator.Dialect{NotFound: "404", SubJobOrder: "newest", RestoreJobType: "restoreDesktopBySnapshot"}},
+		{"", emulator.Dialect{NotFound: "404", SubJobOrder: "newest", RestoreJobType: "restoreDesktopBySnapshot", UserNameMatch: "exact"}},
 		{"-job-time-offset 8h -subjob-entity desktop -not-found 400 -subjob-order oldest -restore-job-type restoreWksSnapshot -no-retry-after -concurrent-jobs -list-lag 10s",
-			emulator.Dialect{JobTimeOffset: 8 * time.Hour, SubJobEntity: "desktop", NotFound: "400", SubJobOrder: "oldest", RestoreJobType: "restoreWksSnapshot", NoRetryAfter: true, ConcurrentJobs: true, ListLag: 10 * time.Second}},
-		{"-job-time-offset -5h30m -subjob-entity empty -restore-job-type=",
+			emulator.Dialect{JobTimeOffset: 8 * time.Hour, SubJobEntity: "desktop", NotFound: "400", SubJobOrder: "oldest", RestoreJobType: "restoreWksSnapshot", NoRetryAfter: true, ConcurrentJobs: true, ListLag: 10 * time.Second, UserNameMatch: "exact"}},
+		{"-job-time-offset -5h30m -subjob-entity empty -restore-job-type= -user-name-match=",
 			emulator.Dialect{JobTimeOffset: -(5*time.Hour + 30*time.Minute), SubJobEntity: "empty", NotFound: "404", SubJobOrder: "newest"}},
+		{"-user-name-match fuzzy -list-page-cap 50 -subjob-entities create_only -show-job-sub-jobs-cap 3 -show-job-omit-total",
+			emulator.Dialect{NotFound: "404", SubJobOrder: "newest", RestoreJobType: "restoreDesktopBySnapshot",
+				UserNameMatch: "fuzzy", ListPageCap: 50, SubJobEntities: "create_only", ShowJobSubJobsCap: 3, ShowJobOmitTotal: true}},
 	} {
 		cfg, _, err := parseFlags(strings.Fields(tc.args), io.Discard)
 		if err != nil || cfg.Dialect != tc.want {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -59,8 +60,11 @@ type Faults struct {
 	// on, then the connection reset), "drop" (acted on, then the connection
 	// closed gracefully with no answer: the client reads EOF, not a reset)
 	// or "throttle" (429 APIGW.0308 with Retry-After: 1 unless
-	// Dialect.NoRetryAfter, not acted on). Counting starts when the script
-	// is set.
+	// Dialect.NoRetryAfter, not acted on). The list operations
+	// (ListDesktops, ListDesktopSnapshot, ListItaSubJobs) also take kinds
+	// that answer 200 with a page that is wrong (see ScriptedShort and the
+	// others below); Validate refuses them for any other operation.
+	// Counting starts when the script is set.
 	Scripted map[string][]string `json:"scripted,omitempty"`
 }
 
@@ -71,7 +75,39 @@ const (
 	ScriptedReset    = "reset"
 	ScriptedDrop     = "drop"
 	ScriptedThrottle = "throttle"
+
+	// List faults: the request is answered 200 as usual, but its page is
+	// the wrong one, or says the wrong total_count. Only for the list
+	// operations (listOps).
+
+	// ScriptedShort: the page holds the first half of its items (rounded
+	// down); total_count unchanged.
+	ScriptedShort = "short"
+	// ScriptedEmpty: the page holds no item; total_count unchanged.
+	ScriptedEmpty = "empty"
+	// ScriptedLowTotal: total_count is offset + the items on the page, as
+	// if the list ended with it.
+	ScriptedLowTotal = "low_total"
+	// ScriptedSkip: the page starts one item later and total_count is one
+	// less, as if an item before the offset had been deleted since the
+	// page before: one item is never shown.
+	ScriptedSkip = "skip"
+	// ScriptedRepeat: the page starts one item earlier (at offset 0 there
+	// is none: it is the first page) and total_count is one more, as if an
+	// item had been inserted before the offset: one item is shown twice.
+	ScriptedRepeat = "repeat"
 )
+
+// scriptedKinds are the kinds every operation takes; listFaultKinds the
+// ones only the list operations take.
+var (
+	scriptedKinds  = []string{ScriptedNone, Scripted5xx, ScriptedReset, ScriptedDrop, ScriptedThrottle}
+	listFaultKinds = []string{ScriptedShort, ScriptedEmpty, ScriptedLowTotal, ScriptedSkip, ScriptedRepeat}
+	listOps        = []string{opListDesktops, opListSnapshots, opListSubJobs}
+)
+
+// isListFault reports whether kind is one of listFaultKinds.
+func isListFault(kind string) bool { return slices.Contains(listFaultKinds, kind) }
 
 // Validate reports the first fault setting outside its allowed range, or a
 // script for an operation the emulator does not serve.
@@ -101,16 +137,31 @@ func (f Faults) Validate() error {
 			// A script under any other name would never fire.
 			return fmt.Errorf("scripted: unknown operation %q; known: %s", op, strings.Join(ops, ", "))
 		}
+		isList := slices.Contains(listOps, op)
 		for i, k := range f.Scripted[op] {
-			switch k {
-			case ScriptedNone, Scripted5xx, ScriptedReset, ScriptedDrop, ScriptedThrottle:
+			switch {
+			case slices.Contains(scriptedKinds, k), isList && isListFault(k):
+			case isListFault(k):
+				// It would alter a page this operation does not answer.
+				return fmt.Errorf("scripted[%s][%d]: %q alters a list page, so it applies only to the list operations (%s), not to %s",
+					op, i, k, strings.Join(listOps, ", "), op)
+			case isList:
+				return fmt.Errorf("scripted[%s][%d] must be %s, got %q", op, i, quotedOr(append(slices.Clone(scriptedKinds), listFaultKinds...)), k)
 			default:
-				return fmt.Errorf("scripted[%s][%d] must be %q, %q, %q, %q or %q, got %q",
-					op, i, ScriptedNone, Scripted5xx, ScriptedReset, ScriptedDrop, ScriptedThrottle, k)
+				return fmt.Errorf("scripted[%s][%d] must be %s, got %q", op, i, quotedOr(scriptedKinds), k)
 			}
 		}
 	}
 	return nil
+}
+
+// quotedOr writes values as "a", "b" or "c".
+func quotedOr(values []string) string {
+	quoted := make([]string, len(values))
+	for i, v := range values {
+		quoted[i] = strconv.Quote(v)
+	}
+	return strings.Join(quoted[:len(quoted)-1], ", ") + " or " + quoted[len(quoted)-1]
 }
 
 // scriptableOps are the operations a script can name: those of the route

@@ -22,9 +22,11 @@ type desktopsBody struct {
 // (SDK v0.1.207 ListDesktopsRequest, reference §9).
 const maxDesktopIDFilter = 100
 
-// listDesktops filters exactly on user_name, computer_name, desktop_ip and
-// desktop_id (a repeated key, up to 100 values; unknown IDs match nothing).
-// Desktops come in seeding order either way.
+// listDesktops filters exactly on user_name (or, under
+// Dialect.UserNameMatch "fuzzy", by a case-insensitive substring),
+// computer_name, desktop_ip and desktop_id (a repeated key, up to 100
+// values; unknown IDs match nothing). Desktops come in the order they were
+// made (seeded, then added) either way.
 func (s *Server) listDesktops(c *call) reply {
 	q := c.r.URL.Query()
 	offset, limit, err := pageParams(q, 1<<31-1, 0)
@@ -47,19 +49,29 @@ func (s *Server) listDesktops(c *call) reply {
 		}
 		slices.SortFunc(desktops, func(a, b *desktop) int { return a.index - b.index })
 	}
-	user, computer, ip := q.Get("user_name"), q.Get("computer_name"), q.Get("desktop_ip")
+	user, computer, ip := s.dialect.userNameFilter(q.Get("user_name")), q.Get("computer_name"), q.Get("desktop_ip")
 	var all []desktopBody
 	for _, d := range desktops {
-		if (user != "" && d.UserName != user) || (computer != "" && d.ComputerName != computer) || (ip != "" && d.IP != ip) {
+		if d.Deleted {
 			continue
 		}
-		all = append(all, desktopBody{
-			DesktopID: d.ID, ComputerName: d.ComputerName, Created: d.Created, IPAddress: d.IP,
-			UserName: d.UserName, UserGroup: d.UserGroup, SID: d.SID, OUName: d.OUName,
-		})
+		if (user != "" && !s.dialect.userNameMatches(d.UserName, user)) || (computer != "" && d.ComputerName != computer) || (ip != "" && d.IP != ip) {
+			continue
+		}
+		all = append(all, d.body())
 	}
-	out := desktopsBody{TotalCount: len(all), Desktops: page(all, offset, limit)}
+	p := s.listPage(c, offset, limit)
+	var out desktopsBody
+	out.Desktops, out.TotalCount = finishPage(p, pageOf(p, all), len(all))
 	return okReply(out)
+}
+
+// body is the desktop as ListDesktops shows it.
+func (d *desktop) body() desktopBody {
+	return desktopBody{
+		DesktopID: d.ID, ComputerName: d.ComputerName, Created: d.Created, IPAddress: d.IP,
+		UserName: d.UserName, UserGroup: d.UserGroup, SID: d.SID, OUName: d.OUName,
+	}
 }
 
 type projectBody struct {

@@ -25,6 +25,13 @@ type Dialect struct {
 	NoRetryAfter   bool          `json:"no_retry_after"`   // 429 answers carry no Retry-After header
 	ConcurrentJobs bool          `json:"concurrent_jobs"`  // batch POSTs over desktops under another running job are accepted and run alongside it, instead of 409 WKS.00010032
 	ListLag        time.Duration `json:"list_lag"`         // ListDesktopSnapshot answers as of this long ago on the emulator's clock (records made, changed or deleted since are shown as they were); 0 = at once. 0 to 1h.
+	UserNameMatch  string        `json:"user_name_match"`  // ListDesktops user_name filter: "" or "exact" = equal (today), "fuzzy" = user_name contains the value, case-insensitively (SDK v0.1.207, §9)
+	ListPageCap    int           `json:"list_page_cap"`    // every page of ListDesktops, ListDesktopSnapshot and ListItaSubJobs holds at most this many items whatever limit asks (total_count still counts every match); 0 = no cap. 0 to 1000.
+	SubJobEntities string        `json:"subjob_entities"`  // sub-job entities: "" = desktop_id in every job (today), "create_only" = only create jobs' sub-jobs carry entities.desktop_id (restore and delete ones keep the other entities)
+	// ShowJobSubJobsCap and ShowJobOmitTotal play a ShowJob whose sub_jobs
+	// are cut short, with or without a sub_jobs_total that says so.
+	ShowJobSubJobsCap int  `json:"show_job_sub_jobs_cap"` // ShowJob lists at most this many sub_jobs (the first, in request order), the rest only through ListItaSubJobs; 0 = all. 0 to 100 (a job has at most 100).
+	ShowJobOmitTotal  bool `json:"show_job_omit_total"`   // ShowJob leaves sub_jobs_total out
 }
 
 // Values of the Dialect fields that take a fixed set.
@@ -35,7 +42,16 @@ const (
 	NotFound400         = "400"
 	SubJobOrderNewest   = "newest"
 	SubJobOrderOldest   = "oldest"
+	UserNameMatchExact  = "exact"
+	UserNameMatchFuzzy  = "fuzzy"
+	// SubJobEntitiesCreateOnly: only the sub-jobs of create jobs carry
+	// entities.desktop_id.
+	SubJobEntitiesCreateOnly = "create_only"
 )
+
+// maxListPageCap bounds Dialect.ListPageCap: the documented limits go to
+// 1000, and a cap at or above a list's limit caps nothing.
+const maxListPageCap = 1000
 
 // maxListLag bounds Dialect.ListLag: eventually consistent lists lag by
 // seconds, and the versions kept grow with the lag.
@@ -86,6 +102,14 @@ func (d Dialect) Validate() error {
 	oneOf("subjob_entity", d.SubJobEntity, "", SubJobEntityDesktop, SubJobEntityEmpty)
 	oneOf("not_found", d.NotFound, "", NotFound404, NotFound400)
 	oneOf("subjob_order", d.SubJobOrder, "", SubJobOrderNewest, SubJobOrderOldest)
+	oneOf("user_name_match", d.UserNameMatch, "", UserNameMatchExact, UserNameMatchFuzzy)
+	oneOf("subjob_entities", d.SubJobEntities, "", SubJobEntitiesCreateOnly)
+	if c := d.ListPageCap; c < 0 || c > maxListPageCap {
+		bad("list_page_cap", "must be from 0 (no cap) to %d, got %d", maxListPageCap, c)
+	}
+	if c := d.ShowJobSubJobsCap; c < 0 || c > maxBatchIDs {
+		bad("show_job_sub_jobs_cap", "must be from 0 (all) to %d (a job has at most %d sub-jobs), got %d", maxBatchIDs, maxBatchIDs, c)
+	}
 	switch t := d.RestoreJobType; {
 	case t == jobTypeCreate || t == jobTypeDelete:
 		// The emulator tells a job's kind by its type, and a client filtering
@@ -168,4 +192,39 @@ func (d Dialect) entity(sj *subJob) string {
 		return ""
 	}
 	return sj.Entity
+}
+
+// entitiesDesktopID is the entities.desktop_id of a sub-job of a job of
+// type jobType (the emulator's own type); "" leaves it out.
+func (d Dialect) entitiesDesktopID(jobType, desktopID string) string {
+	if d.SubJobEntities == SubJobEntitiesCreateOnly && jobType != jobTypeCreate {
+		return ""
+	}
+	return desktopID
+}
+
+// userNameMatches is the ListDesktops user_name filter; want is not empty.
+// Under "fuzzy" want is already lower-cased (see userNameFilter).
+func (d Dialect) userNameMatches(userName, want string) bool {
+	if d.UserNameMatch == UserNameMatchFuzzy {
+		return strings.Contains(strings.ToLower(userName), want)
+	}
+	return userName == want
+}
+
+// userNameFilter is the user_name query value as userNameMatches takes it.
+func (d Dialect) userNameFilter(v string) string {
+	if d.UserNameMatch == UserNameMatchFuzzy {
+		return strings.ToLower(v)
+	}
+	return v
+}
+
+// pageLimit is the most items a list page holds: the limit asked, under
+// ListPageCap.
+func (d Dialect) pageLimit(limit int) int {
+	if d.ListPageCap > 0 {
+		return min(limit, d.ListPageCap)
+	}
+	return limit
 }

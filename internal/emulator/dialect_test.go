@@ -303,6 +303,13 @@ func TestDialectValidate(t *testing.T) {
 		{Dialect{RestoreJobType: "restore snapshot"}, "restore_job_type", "without spaces or control characters"},
 		{Dialect{ListLag: -time.Nanosecond}, "list_lag", "must be from 0 to 1h0m0s, got -1ns"},
 		{Dialect{ListLag: time.Hour + time.Second}, "list_lag", "got 1h0m1s"},
+		{Dialect{UserNameMatch: "prefix"}, "user_name_match", `must be "", "exact" or "fuzzy", got "prefix"`},
+		{Dialect{UserNameMatch: "Fuzzy"}, "user_name_match", `got "Fuzzy"`},
+		{Dialect{ListPageCap: -1}, "list_page_cap", "must be from 0 (no cap) to 1000, got -1"},
+		{Dialect{ListPageCap: 1001}, "list_page_cap", "got 1001"},
+		{Dialect{SubJobEntities: "none"}, "subjob_entities", `must be "" or "create_only", got "none"`},
+		{Dialect{ShowJobSubJobsCap: -1}, "show_job_sub_jobs_cap", "must be from 0 (all) to 100 (a job has at most 100 sub-jobs), got -1"},
+		{Dialect{ShowJobSubJobsCap: 101}, "show_job_sub_jobs_cap", "got 101"},
 	} {
 		err := tc.d.Validate()
 		var de *DialectError
@@ -315,7 +322,9 @@ func TestDialectValidate(t *testing.T) {
 	}
 	for _, ok := range []Dialect{{}, {JobTimeOffset: 14 * time.Hour}, {JobTimeOffset: -12 * time.Hour}, {JobTimeOffset: 5*time.Hour + 45*time.Minute},
 		{SubJobEntity: SubJobEntityDesktop, NotFound: NotFound404, SubJobOrder: SubJobOrderNewest, RestoreJobType: "restoreWksSnapshot", NoRetryAfter: true},
-		{ListLag: time.Hour, ConcurrentJobs: true}} {
+		{ListLag: time.Hour, ConcurrentJobs: true},
+		{UserNameMatch: UserNameMatchExact, ListPageCap: 1, SubJobEntities: SubJobEntitiesCreateOnly, ShowJobSubJobsCap: 1, ShowJobOmitTotal: true},
+		{UserNameMatch: UserNameMatchFuzzy, ListPageCap: 1000, ShowJobSubJobsCap: 100}} {
 		if err := ok.Validate(); err != nil {
 			t.Errorf("%+v: %v", ok, err)
 		}
@@ -363,6 +372,9 @@ func TestDialectRoutes(t *testing.T) {
 		{`{"list_lag":"10s"}`, Dialect{JobTimeOffset: time.Hour, SubJobOrder: SubJobOrderOldest, RestoreJobType: "restoreWksSnapshot", SubJobEntity: SubJobEntityDesktop, NoRetryAfter: true, ConcurrentJobs: true, ListLag: 10 * time.Second}},
 		{`{"list_lag":2000000000}`, Dialect{JobTimeOffset: time.Hour, SubJobOrder: SubJobOrderOldest, RestoreJobType: "restoreWksSnapshot", SubJobEntity: SubJobEntityDesktop, NoRetryAfter: true, ConcurrentJobs: true, ListLag: 2 * time.Second}},
 		{`{}`, Dialect{JobTimeOffset: time.Hour, SubJobOrder: SubJobOrderOldest, RestoreJobType: "restoreWksSnapshot", SubJobEntity: SubJobEntityDesktop, NoRetryAfter: true, ConcurrentJobs: true, ListLag: 2 * time.Second}},
+		{`{"user_name_match":"fuzzy","list_page_cap":50,"subjob_entities":"create_only","show_job_sub_jobs_cap":3,"show_job_omit_total":true}`,
+			Dialect{JobTimeOffset: time.Hour, SubJobOrder: SubJobOrderOldest, RestoreJobType: "restoreWksSnapshot", SubJobEntity: SubJobEntityDesktop, NoRetryAfter: true, ConcurrentJobs: true, ListLag: 2 * time.Second,
+				UserNameMatch: UserNameMatchFuzzy, ListPageCap: 50, SubJobEntities: SubJobEntitiesCreateOnly, ShowJobSubJobsCap: 3, ShowJobOmitTotal: true}},
 	}
 	for _, st := range steps {
 		res := post(st.body)
@@ -400,6 +412,12 @@ func TestDialectRoutes(t *testing.T) {
 		`not json`: "dialect:",
 		`{"subjob_order":"oldest","not_found":"x"}`:      "not_found must be",
 		`{"restore_job_type":"a\tb","subjob_entity":""}`: "restore_job_type must be a name without spaces",
+		`{"user_name_match":"prefix"}`:                   `user_name_match must be "", "exact" or "fuzzy", got "prefix"`,
+		`{"list_page_cap":1001}`:                         "list_page_cap must be from 0 (no cap) to 1000, got 1001",
+		`{"list_page_cap":"5"}`:                          "list_page_cap",
+		`{"subjob_entities":"no_desktop_id"}`:            `subjob_entities must be "" or "create_only", got "no_desktop_id"`,
+		`{"show_job_sub_jobs_cap":101}`:                  "show_job_sub_jobs_cap must be from 0 (all) to 100",
+		`{"show_job_omit_total":"yes"}`:                  "show_job_omit_total",
 	} {
 		expectError(t, post(body), http.StatusBadRequest, codeBadRequest, msg)
 	}

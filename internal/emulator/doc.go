@@ -18,7 +18,7 @@
 //	GET  /v2/{project_id}/desktops                  ListDesktops
 //	GET  /v3/projects?name={region}                 KeystoneListProjects (IAM, same host)
 //	GET  /_emulator/health | /_emulator/stats, GET|POST /_emulator/faults | /_emulator/dialect,
-//	POST /_emulator/history (no auth, no faults, not counted)
+//	POST /_emulator/history | /_emulator/desktops (no auth, no faults, not counted)
 //
 // Anything else is 404 APIGW.0101 and counts as operation "Unknown". Every
 // answer carries an X-Request-Id header; gateway (APIGW.*) error bodies also
@@ -76,7 +76,8 @@
 // (desktop 256 is fa:16:3e:00:01:00; derived, so not in the state file).
 // Each desktop has exactly one system disk and one data disk, so disk_type
 // ALL makes two records per desktop (system first), SYSTEM_DISK or
-// DATA_DISKS one. disk_type omitted means ALL.
+// DATA_DISKS one. disk_type omitted means ALL. Desktops can be added,
+// deleted, renamed and reassigned at run time (see Desktops that change).
 //
 // Snapshot names are desktop name + given name + the job's begin time as
 // 20060102150405, with no separators; a missing name gives desktop name +
@@ -115,7 +116,9 @@
 // Sub-job entity (Dialect.SubJobEntity): the desktop ID for create; the
 // desktop's snapshot IDs, comma separated in request order, for restore and
 // delete. Sub-jobs also carry desktop_name and mac_address at the top level
-// and entities {desktop_id, desktop_name, user_name, ip_address}.
+// and entities {desktop_id, desktop_name, user_name, ip_address}, and
+// attach_user: the desktop as it is now (or was when it was deleted), so a
+// reassigned desktop's past sub-jobs show its new user.
 //
 // ListItaSubJobs lists sub-jobs newest first (jobs by begin time, latest
 // first, and a job's later sub-jobs first; Dialect.SubJobOrder "oldest"
@@ -125,7 +128,9 @@
 // ListDesktops filters exactly (user_name, computer_name, desktop_ip, and
 // desktop_id, a repeated key of up to 100 IDs as in SDK v0.1.207, §9: more
 // is 400 WKS.0001 naming desktop_id and the limit; unknown IDs are left
-// out), in seeding order; limit=0 likewise returns only total_count.
+// out; Dialect.UserNameMatch "fuzzy" makes user_name a substring), in the
+// order desktops were made (seeded, then added); limit=0 likewise returns
+// only total_count. Dialect.ListPageCap caps the pages of all three lists.
 // KeystoneListProjects without name lists the one project.
 //
 // # Faults
@@ -159,11 +164,30 @@
 // connection is closed gracefully (a FIN, no TCP reset) without a byte of
 // answer, so the client reads EOF where "reset" gives it a connection reset;
 // the two are the ways a reply can be lost after the service acted.
-// Stats.InjectedFaults counts "5xx", "reset", "drop", "throttle" and
-// "latency"; Stats.InjectedFaultsByOperation breaks the 5xx, reset, drop and
-// throttle faults (scripted or from the rates) down by operation. Latency
-// is counted only in InjectedFaults: it delays every API answer, those of
-// unknown routes too.
+//
+// List faults are scripted kinds only the list operations take
+// (ListDesktops, ListDesktopSnapshot, ListItaSubJobs; a script giving one
+// to another operation is refused, naming them). The request is answered
+// 200 as usual, after Dialect.ListPageCap, but its page is wrong:
+//   - "short": the page holds the first half of its items (rounded down),
+//     total_count unchanged;
+//   - "empty": the page holds no item, total_count unchanged;
+//   - "low_total": total_count is offset + the items on the page (never
+//     more than the true count), as if the list ended there;
+//   - "skip": the page is the one starting one item later, total_count one
+//     less, as if an item before the offset had been deleted since the
+//     page before: one item is never shown;
+//   - "repeat": the page is the one starting one item earlier (at offset 0
+//     the first page: nothing comes before it), total_count one more, as
+//     if an item had been inserted before the offset: one item is shown
+//     twice.
+//
+// Stats.InjectedFaults counts "5xx", "reset", "drop", "throttle",
+// "latency" and the list kinds ("short", "empty", "low_total", "skip",
+// "repeat"; only when the page was answered, not on a 400);
+// Stats.InjectedFaultsByOperation breaks every kind but latency (scripted
+// or from the rates) down by operation. Latency is counted only in
+// InjectedFaults: it delays every API answer, those of unknown routes too.
 //
 // # Dialects
 //
@@ -238,6 +262,36 @@
 //     the last D are kept. Setting or changing it forgets the list's past:
 //     it applies to changes from then on, and the state file does not keep
 //     that past (a restarted emulator lists records as they are).
+//   - user_name_match (UserNameMatch): "" or "exact" = ListDesktops'
+//     user_name matches the user name exactly; "fuzzy" = it matches every
+//     desktop whose user name contains it, ignoring case (either way the
+//     first user_name of the query; the SDK's array of several is not
+//     played). Evidence: §9, SDK
+//     v0.1.207 and Huawei's API page call the filter fuzzy (模糊查询), §7's
+//     older model did not say; a client that wants one user must check
+//     what comes back.
+//   - list_page_cap (ListPageCap): 0 = a page holds what limit asks; N in
+//     1..1000 = every page of ListDesktops, ListDesktopSnapshot and
+//     ListItaSubJobs holds at most N items whatever limit asks (its
+//     default too), total_count still counting every match. Evidence:
+//     none either way; services cap page sizes below their documented
+//     limit, and a client that pages by limit rather than by what it got
+//     would skip items.
+//   - subjob_entities (SubJobEntities): "" = every sub-job's entities
+//     carry desktop_id; "create_only" = those of restore and delete jobs
+//     carry no desktop_id (desktop_name, user_name and ip_address stay),
+//     in ShowJob and ListItaSubJobs; create jobs' keep it. Evidence: §9,
+//     entities.desktop_id is the one documented structured field, and
+//     which fields each job type fills is not documented.
+//   - show_job_sub_jobs_cap (ShowJobSubJobsCap) and show_job_omit_total
+//     (ShowJobOmitTotal): 0 and false = ShowJob lists every sub-job and
+//     sub_jobs_total; N in 1..100 = ShowJob lists the first N sub-jobs (in
+//     request order), the others only through ListItaSubJobs; true = it
+//     leaves sub_jobs_total out. Together they play a ShowJob whose
+//     sub_jobs are cut short, with or without a total that says so; the
+//     parent's status, job_error_code and fail_reason still count every
+//     sub-job. Evidence: §2.1 documents sub_jobs and sub_jobs_total but no
+//     bound on the list.
 //
 // The dialect is configuration, not state: the state file does not store it,
 // and a restarted emulator speaks the dialect it is configured with.
@@ -267,11 +321,54 @@
 // creation or the end of a job on it); more than 10000 jobs or 100000
 // sub-jobs in one history.
 //
+// # Desktops that change
+//
+// Server.AddDesktops, DeleteDesktops and UpdateDesktop, and POST
+// /_emulator/desktops, change the desktops as an operator in the console
+// would, between one provider run and the next or within one. The route
+// takes {"delete": [desktop IDs], "update": [{"desktop_id", "computer_name",
+// "user_name"}], "add": [{"computer_name", "user_name"}]}, every key
+// optional (unknown ones refused), done in that order and all or none, and
+// answers {"deleted": [IDs], "deleted_snapshot_ids": [IDs], "updated":
+// [desktops], "added": [desktops]}, a desktop being the ListDesktops fields
+// with desktop_name. Refused, changing nothing: an unknown desktop (in the
+// shape of Dialect.NotFound: 404 WKS.0004 or 400 WKS.0001, "delete:
+// desktops not found: [...]"); deleting a desktop under a running job (409
+// WKS.00010032, operation deleteDesktop, in every dialect, since
+// ConcurrentJobs lets snapshot jobs overlap, not a job outlive its
+// desktop); anything else wrong (400 WKS.0001 naming the field, e.g.
+// "add[1].computer_name: ..."). The Go methods return the same refusals as
+// errors matching ErrDesktopNotFound, ErrDesktopBusy or ErrInvalidDesktop.
+//
+// An added desktop gets the next number after every desktop made before
+// (seeded, added, deleted), and from it its ID (derived from Seed and the
+// number, as a seeded one's: the same seed and the same changes give the
+// same IDs, and desktop N is the one seeding N desktops would have made),
+// desktop name, IP, SID and MAC; created is the emulator's clock. It comes
+// last in the listing. computer_name defaults to WKSPC and the number;
+// given, it must be 1 to 15 ASCII letters, digits and hyphens and, ignoring
+// case as Windows does, no other desktop's. user_name may be left out: the
+// desktop has no user (user_name and user_group empty); given, at most 64
+// characters without spaces. An update renames (computer_name, not empty)
+// or reassigns (user_name, "" for none); what ListDesktops, its filters and
+// sub-jobs show changes, but not the desktop_name of its snapshots, which is
+// not its computer name.
+//
+// Deleting a desktop deletes its snapshot records with it, at once: the
+// snapshots are of the desktop's disks, which go with it (the reference
+// says nothing; keeping records of a desktop that is gone, which nothing
+// could restore, is the less plausible reading). Under Dialect.ListLag they
+// go from the list ListLag late, as records deleted by a job do. The
+// desktop is then unknown to every operation (ListDesktops, batch-create,
+// desktop_id filters), but the jobs that ran on it still show it as it
+// was, and its number is never given again.
+//
 // # State file
 //
-// With Config.StateFile, New loads desktops, snapshots, jobs (history jobs
-// too) and the generator's position from it when it exists (the Desktops
-// count is then ignored) and Close writes it (atomically, by rename). Jobs
+// With Config.StateFile, New loads desktops (added, changed and deleted
+// ones too), snapshots, jobs (history jobs too) and the generator's
+// position from it when it exists (the Desktops count is then ignored) and
+// Close writes it (atomically, by rename). Jobs
 // keep running across a restart because they are computed from their begin
 // time. The dialect and the faults are not in it (see Dialects), nor the
 // list's past under Dialect.ListLag.

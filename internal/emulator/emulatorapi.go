@@ -38,10 +38,30 @@ func (s *Server) serveEmulator(r *http.Request) reply {
 		return s.postDialect(r)
 	case path == emulatorPrefix+"history" && r.Method == http.MethodPost:
 		return s.postHistory(r)
+	case path == emulatorPrefix+"desktops" && r.Method == http.MethodPost:
+		return s.postDesktops(r)
 	}
 	return reply{status: http.StatusNotFound, body: &errorBody{ErrorCode: "EMULATOR.404",
 		ErrorMsg: "unknown emulator route " + r.Method + " " + r.URL.Path +
-			"; known: GET /_emulator/health, GET /_emulator/stats, GET|POST /_emulator/faults, GET|POST /_emulator/dialect, POST /_emulator/history"}}
+			"; known: GET /_emulator/health, GET /_emulator/stats, GET|POST /_emulator/faults, GET|POST /_emulator/dialect, POST /_emulator/history, POST /_emulator/desktops"}}
+}
+
+// postDesktops deletes, updates and adds desktops (see changeDesktops):
+// {"delete": [id, ...], "update": [{"desktop_id", "computer_name",
+// "user_name"}, ...], "add": [{"computer_name", "user_name"}, ...]}, every
+// key optional.
+func (s *Server) postDesktops(r *http.Request) reply {
+	var in desktopChanges
+	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, maxBodyBytes))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&in); err != nil {
+		return badRequest("desktops: %v", err)
+	}
+	out, err := s.changeDesktops(in)
+	if err != nil {
+		return s.desktopChangeReply(err)
+	}
+	return okReply(out)
 }
 
 // postFaults merges the given keys into the faults in force; keys left out

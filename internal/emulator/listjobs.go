@@ -21,7 +21,7 @@ type jobBody struct {
 	Status       string       `json:"status"`
 	JobErrorCode string       `json:"job_error_code,omitempty"`
 	FailReason   string       `json:"fail_reason,omitempty"`
-	SubJobsTotal int          `json:"sub_jobs_total"`
+	SubJobsTotal int          `json:"sub_jobs_total,omitempty"` // every job has a sub-job: 0 only under Dialect.ShowJobOmitTotal
 	SubJobs      []subJobBody `json:"sub_jobs"`
 }
 
@@ -47,7 +47,7 @@ type subJobBody struct {
 }
 
 type entitiesBody struct {
-	DesktopID   string `json:"desktop_id"`
+	DesktopID   string `json:"desktop_id,omitempty"` // always there but under Dialect.SubJobEntities
 	DesktopName string `json:"desktop_name"`
 	UserName    string `json:"user_name,omitempty"`
 	IPAddress   string `json:"ip_address,omitempty"`
@@ -65,24 +65,39 @@ func (s *Server) showJob(c *call) reply {
 	}
 	status := j.status(c.now)
 	begin := s.dialect.formatJobTime(j.Begin)
+	shown := len(j.SubJobs)
+	if n := s.dialect.ShowJobSubJobsCap; n > 0 {
+		shown = min(shown, n)
+	}
 	out := jobBody{
 		ID:           j.ID,
 		JobType:      s.dialect.wireJobType(j.Type),
 		BeginTime:    begin,
 		Status:       status,
 		SubJobsTotal: len(j.SubJobs),
-		SubJobs:      make([]subJobBody, 0, len(j.SubJobs)),
+		SubJobs:      make([]subJobBody, 0, shown),
 	}
+	if s.dialect.ShowJobOmitTotal {
+		out.SubJobsTotal = 0 // omitted
+	}
+	// The parent's error fields count every sub-job, those left out of
+	// sub_jobs by ShowJobSubJobsCap too.
 	failed := 0
-	for _, sj := range j.SubJobs {
-		v := s.subJobView(j, sj, c.now, begin)
-		if v.Status == jobFailed {
+	for k, sj := range j.SubJobs {
+		var st string
+		if k < shown {
+			v := s.subJobView(j, sj, c.now, begin)
+			out.SubJobs = append(out.SubJobs, v)
+			st = v.Status
+		} else {
+			st = j.subJobStatus(sj, c.now)
+		}
+		if st == jobFailed {
 			failed++
 			if out.JobErrorCode == "" {
 				out.JobErrorCode = sj.ErrorCode
 			}
 		}
-		out.SubJobs = append(out.SubJobs, v)
 	}
 	if status == jobSuccess || status == jobFail || status == jobComplete {
 		out.EndTime = s.dialect.formatJobTime(j.end())
@@ -98,12 +113,12 @@ func (s *Server) showJob(c *call) reply {
 // subJobView is a sub-job as the API shows it; begin is its job's begin_time,
 // written once for all of the job's sub-jobs.
 func (s *Server) subJobView(j *job, sj *subJob, now time.Time, begin string) subJobBody {
-	d := s.st.desktopByID[sj.DesktopID]
+	d := s.st.desktopOf(sj.DesktopID) // as it is now, or was when deleted
 	v := subJobBody{
 		ID:          sj.ID,
 		JobID:       j.ID,
 		JobType:     s.dialect.wireJobType(j.Type),
-		Entities:    entitiesBody{DesktopID: d.ID, DesktopName: d.Name, UserName: d.UserName, IPAddress: d.IP},
+		Entities:    entitiesBody{DesktopID: s.dialect.entitiesDesktopID(j.Type, d.ID), DesktopName: d.Name, UserName: d.UserName, IPAddress: d.IP},
 		BeginTime:   begin,
 		Status:      j.subJobStatus(sj, now),
 		Host:        emulatorHost,
@@ -142,23 +157,22 @@ func (s *Server) listSubJobs(c *call) reply {
 	}
 	jobID, jobType := q.Get("job_id"), q.Get("job_type")
 	out := subJobsBody{Jobs: []subJobBody{}}
-	if q.Get("desktop_pool_id") != "" {
-		// No emulated desktop belongs to a pool.
-		return okReply(out)
-	}
+	p := s.listPage(c, offset, limit)
 	jobs := s.st.jobOrder
-	if jobID != "" {
+	switch {
+	case q.Get("desktop_pool_id") != "":
+		jobs = nil // no emulated desktop belongs to a pool
+	case jobID != "":
 		jobs = nil
 		if j := s.st.jobs[jobID]; j != nil {
 			jobs = []*job{j}
 		}
 	}
-	inPage := func(n int) bool { return n >= offset && n < offset+limit }
 	for j := range inOrder(jobs, s.dialect.SubJobOrder) {
 		if jobType != "" && s.dialect.wireJobType(j.Type) != jobType {
 			continue
 		}
-		if status == "" && (out.TotalCount >= offset+limit || out.TotalCount+len(j.SubJobs) <= offset) {
+		if status == "" && (out.TotalCount >= p.from+p.size || out.TotalCount+len(j.SubJobs) <= p.from) {
 			// Every sub-job counts and none is on the page.
 			out.TotalCount += len(j.SubJobs)
 			continue
@@ -168,7 +182,7 @@ func (s *Server) listSubJobs(c *call) reply {
 			if status != "" && j.subJobStatus(sj, c.now) != status {
 				continue
 			}
-			if inPage(out.TotalCount) {
+			if p.holds(out.TotalCount) {
 				if begin == "" {
 					begin = s.dialect.formatJobTime(j.Begin)
 				}
@@ -177,6 +191,7 @@ func (s *Server) listSubJobs(c *call) reply {
 			out.TotalCount++
 		}
 	}
+	out.Jobs, out.TotalCount = finishPage(p, out.Jobs, out.TotalCount)
 	return okReply(out)
 }
 

@@ -134,7 +134,7 @@ func (s *Server) listedAt(asOf time.Time, f snapshotFilter) []*snapshot {
 	h := &s.st.lag
 	var out []*snapshot
 	keep := func(rec *snapshot) {
-		if rec != nil && f.matches(rec, s.st.desktopByID[rec.DesktopID]) {
+		if rec != nil && f.matches(rec, s.st.desktopOf(rec.DesktopID)) {
 			out = append(out, rec)
 		}
 	}

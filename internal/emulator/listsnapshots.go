@@ -96,14 +96,16 @@ func (s *Server) listSnapshots(c *call) reply {
 		recs = s.listedAt(asOf, f)
 	} else {
 		for _, rec := range s.candidates(f) {
-			if f.matches(rec, s.st.desktopByID[rec.DesktopID]) {
+			if f.matches(rec, s.st.desktopOf(rec.DesktopID)) {
 				recs = append(recs, rec)
 			}
 		}
 	}
 	sortSnapshots(recs, sortField, sortType == "DESC")
-	out := listSnapshotsBody{TotalCount: len(recs), DesktopSnapshots: []snapshotInfo{}}
-	for _, rec := range page(recs, offset, limit) {
+	p := s.listPage(c, offset, limit)
+	onPage, total := finishPage(p, pageOf(p, recs), len(recs))
+	out := listSnapshotsBody{TotalCount: total, DesktopSnapshots: []snapshotInfo{}}
+	for _, rec := range onPage {
 		out.DesktopSnapshots = append(out.DesktopSnapshots, s.snapshotView(rec, asOf))
 	}
 	return okReply(out)
@@ -198,7 +200,7 @@ func sortMade(recs []*snapshot, desc bool) {
 }
 
 func (s *Server) snapshotView(rec *snapshot, now time.Time) snapshotInfo {
-	d := s.st.desktopByID[rec.DesktopID]
+	d := s.st.desktopOf(rec.DesktopID) // under ListLag, possibly deleted
 	v := snapshotInfo{
 		SnapshotID:        rec.ID,
 		SnapshotName:      rec.Name,

@@ -25,6 +25,9 @@ type call struct {
 	body   []byte
 	now    time.Time
 	params routeParams
+	// listFault is the scripted list fault (ScriptedShort, ...) the page
+	// of this list request gets; "" for none.
+	listFault string
 }
 
 type routeParams struct {

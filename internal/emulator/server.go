@@ -170,13 +170,16 @@ func cloneScript(script map[string][]string) map[string][]string {
 	return out
 }
 
-// DesktopIDs returns the desktop IDs in seeding order.
+// DesktopIDs returns the IDs of the desktops there are, in listing order:
+// seeded ones, then those added (AddDesktops), less those deleted.
 func (s *Server) DesktopIDs() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	ids := make([]string, len(s.st.desktops))
-	for i, d := range s.st.desktops {
-		ids[i] = d.ID
+	ids := make([]string, 0, len(s.st.desktopByID))
+	for _, d := range s.st.desktops {
+		if !d.Deleted {
+			ids = append(ids, d.ID)
+		}
 	}
 	return ids
 }
@@ -308,7 +311,16 @@ func (s *Server) handleAPI(rt *route, params routeParams, r *http.Request, body 
 		return injected5xx(rated.draw, requestID), ""
 	}
 	s.advance(now)
-	rep = rt.handle(s, &call{r: r, body: body, now: now, params: params})
+	c := &call{r: r, body: body, now: now, params: params}
+	if isListFault(scripted) { // Validate let it only on a list operation
+		c.listFault = scripted
+	}
+	rep = rt.handle(s, c)
+	if c.listFault != "" && rep.status == http.StatusOK {
+		// Counted only when a page was answered: a refused query had
+		// none to alter.
+		s.stats.countFault(rt.op, c.listFault)
+	}
 	switch scripted {
 	case ScriptedDrop:
 		s.stats.countFault(rt.op, faultDrop)

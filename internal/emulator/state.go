@@ -20,7 +20,12 @@ type desktop struct {
 	SID          string `json:"sid"`
 	OUName       string `json:"ou_name"`
 	Created      string `json:"created"`
-	// index is the desktop's place in seeding order, from 1, and mac its
+	// Deleted marks a desktop deleted (DeleteDesktops): it stays in
+	// state.desktops, so that every desktop keeps its place there, and the
+	// jobs that ran on it still show it.
+	Deleted bool `json:"deleted,omitempty"`
+	// index is the desktop's place in the order desktops were made, from
+	// 1 (seeded ones, then those added, deleted ones counted), and mac its
 	// MAC address (see macAddress), set by addDesktop. Neither is saved: the
 	// state file keeps desktops in that order, so both are derived again on
 	// load.
@@ -74,8 +79,9 @@ const (
 
 // state is everything the emulator remembers; guarded by Server.mu.
 type state struct {
-	desktops    []*desktop
-	desktopByID map[string]*desktop
+	desktops    []*desktop          // every desktop made, in that order (the listing order), deleted ones too
+	desktopByID map[string]*desktop // the desktops there are (not deleted)
+	deleted     map[string]*desktop // the desktops deleted, as they were, for the jobs and records that name them
 	snapshots   map[string]*snapshot
 	byDesktop   map[string]map[string]*snapshot // desktop ID -> its records
 	jobs        map[string]*job
@@ -93,6 +99,7 @@ func newState(seed int64) *state {
 	pcg := rand.NewPCG(uint64(seed), 0x9e3779b97f4a7c15)
 	return &state{
 		desktopByID: map[string]*desktop{},
+		deleted:     map[string]*desktop{},
 		snapshots:   map[string]*snapshot{},
 		byDesktop:   map[string]map[string]*snapshot{},
 		jobs:        map[string]*job{},
@@ -128,22 +135,36 @@ const seededDesktopCreated = "2025-01-06T08:00:00Z"
 // the same seed always yields the same desktops.
 func (st *state) seedDesktops(seed int64, n int) {
 	for i := 1; i <= n; i++ {
-		sum := sha256.Sum256(fmt.Appendf(nil, "desktop/%d/%d", seed, i))
-		var id [16]byte
-		copy(id[:], sum[:16])
-		d := &desktop{
-			ID:           formatUUID(id),
-			Name:         fmt.Sprintf("wks-desktop-%04d", i),
-			ComputerName: fmt.Sprintf("WKSPC%04d", i),
-			IP:           fmt.Sprintf("10.0.%d.%d", (i-1)/250, (i-1)%250+2),
-			UserName:     fmt.Sprintf("user%04d", i),
-			UserGroup:    "users",
-			SID:          fmt.Sprintf("S-1-5-21-3623811015-3361044348-30300820-%d", 1000+i),
-			OUName:       "workspace.example.com",
-			Created:      seededDesktopCreated,
-		}
-		st.addDesktop(d)
+		st.addDesktop(numberedDesktop(seed, i, seededDesktopCreated))
 	}
+}
+
+// numberedDesktop is desktop number i (its index) of seed, created at
+// created: the ID, names, IP and SID are derived from the two, so a
+// desktop added later (AddDesktops) looks like a seeded one and has the ID
+// seeding one more would have given it.
+func numberedDesktop(seed int64, i int, created string) *desktop {
+	sum := sha256.Sum256(fmt.Appendf(nil, "desktop/%d/%d", seed, i))
+	var id [16]byte
+	copy(id[:], sum[:16])
+	return &desktop{
+		ID:           formatUUID(id),
+		Name:         fmt.Sprintf("wks-desktop-%04d", i),
+		ComputerName: fmt.Sprintf("WKSPC%04d", i),
+		IP:           desktopIP(i),
+		UserName:     fmt.Sprintf("user%04d", i),
+		UserGroup:    "users",
+		SID:          fmt.Sprintf("S-1-5-21-3623811015-3361044348-30300820-%d", 1000+i),
+		OUName:       "workspace.example.com",
+		Created:      created,
+	}
+}
+
+// desktopIP is the IP of desktop number i: 250 hosts (.2 to .251) per /24,
+// from 10.0.0.2; from desktop 64001 on, in 10.1.0.0/16 and up.
+func desktopIP(i int) string {
+	n := i - 1
+	return fmt.Sprintf("10.%d.%d.%d", n/(250*256), n/250%256, n%250+2)
 }
 
 func (st *state) addSnapshot(rec *snapshot) {
@@ -160,9 +181,33 @@ func (st *state) removeSnapshot(rec *snapshot) {
 	delete(st.byDesktop[rec.DesktopID], rec.ID)
 }
 
+// addDesktop adds d at the end of the order desktops were made, which is
+// the listing order; a deleted d (from the state file) is only remembered.
 func (st *state) addDesktop(d *desktop) {
 	st.desktops = append(st.desktops, d)
 	d.index = len(st.desktops)
 	d.mac = macAddress(d.index)
+	if d.Deleted {
+		st.deleted[d.ID] = d
+		return
+	}
 	st.desktopByID[d.ID] = d
+}
+
+// removeDesktop deletes d; the jobs and records that name it still find it
+// (desktopOf). Its snapshots are the caller's to remove first.
+func (st *state) removeDesktop(d *desktop) {
+	d.Deleted = true
+	delete(st.desktopByID, d.ID)
+	delete(st.byDesktop, d.ID)
+	st.deleted[d.ID] = d
+}
+
+// desktopOf is the desktop of id as jobs and records show it: the one
+// there is, or the one deleted. Every ID a job or record holds is one.
+func (st *state) desktopOf(id string) *desktop {
+	if d := st.desktopByID[id]; d != nil {
+		return d
+	}
+	return st.deleted[id]
 }

@@ -19,7 +19,7 @@ type stateFile struct {
 	ProjectID string      `json:"project_id"`
 	Seq       int64       `json:"seq"`
 	RNG       []byte      `json:"rng"`
-	Desktops  []*desktop  `json:"desktops"`
+	Desktops  []*desktop  `json:"desktops"` // deleted ones too, flagged
 	Snapshots []*snapshot `json:"snapshots"`
 	Jobs      []*job      `json:"jobs"`
 }
@@ -52,6 +52,9 @@ func (s *Server) loadState() (bool, error) {
 	}
 	st.seq = f.Seq
 	for _, d := range f.Desktops {
+		if st.desktopOf(d.ID) != nil {
+			return false, fmt.Errorf("state file %s: desktop %s is listed twice", s.cfg.StateFile, d.ID)
+		}
 		st.addDesktop(d)
 	}
 	for _, rec := range f.Snapshots {
@@ -64,7 +67,7 @@ func (s *Server) loadState() (bool, error) {
 		st.jobs[j.ID] = j
 		st.jobOrder = append(st.jobOrder, j)
 		for _, sj := range j.SubJobs {
-			if st.desktopByID[sj.DesktopID] == nil {
+			if st.desktopOf(sj.DesktopID) == nil {
 				return false, fmt.Errorf("state file %s: job %s refers to unknown desktop %s", s.cfg.StateFile, j.ID, sj.DesktopID)
 			}
 			if !sj.Applied {

@@ -67,7 +67,7 @@ func (s *Server) Stats() Stats {
 	for op, m := range s.stats.InjectedFaultsByOperation {
 		out.InjectedFaultsByOperation[op] = maps.Clone(m)
 	}
-	out.Desktops = len(s.st.desktops)
+	out.Desktops = len(s.st.desktopByID)
 	out.Snapshots = len(s.st.snapshots)
 	out.Jobs = len(s.st.jobs)
 	return out
