@@ -5,7 +5,13 @@
 # then carries a few strings instead of tens of thousands of values, which is
 # most of what a plan of that many desktops would cost. A desktop created in
 # the project joins the batch at the next apply and is snapshotted; one
-# deleted leaves it and its snapshots are deleted; the others are untouched.
+# deleted, renamed out of the selection or left out leaves it, but its
+# snapshots stay with the batch until the batch is replaced or destroyed. The
+# plan names who joins and leaves, and the apply does that and nothing else.
+#
+# Each night replaces the batch create-first: the new snapshots are made
+# before the old batch is destroyed, so a night whose create fails leaves
+# the fleet with last night's snapshots, not with none.
 terraform {
   required_providers {
     workspace = {
@@ -22,7 +28,7 @@ variable "night" {
 }
 
 variable "maintenance" {
-  description = "IDs of desktops to leave out for now (they leave the batch, and their snapshots are deleted)."
+  description = "IDs of desktops to leave out of tonight's snapshots (they leave the batch; the snapshots they have stay with it until it is replaced or destroyed)."
   type        = list(string)
   default     = []
 }
@@ -46,6 +52,10 @@ resource "workspace_desktop_snapshot_batch" "fleet" {
   }
   triggers = {
     night = var.night
+  }
+
+  lifecycle {
+    create_before_destroy = true
   }
 }
 

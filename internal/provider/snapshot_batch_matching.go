@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"regexp"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -46,41 +47,41 @@ type desktopsMatchingModel struct {
 	DesktopIDsJSON            types.String `tfsdk:"desktop_ids_json"`
 	SystemDiskSnapshotIDsJSON types.String `tfsdk:"system_disk_snapshot_ids_json"`
 	SnapshotDesktopIDsJSON    types.String `tfsdk:"snapshot_desktop_ids_json"`
+	FormerSnapshotsJSON       types.String `tfsdk:"former_snapshot_desktop_ids_json"`
 }
 
 // desktopsMatchingType is written out: objectTypeOf cannot tell a list's
 // element type from its Go type.
 var desktopsMatchingType = types.ObjectType{AttrTypes: map[string]attr.Type{
-	"user_name":                     types.StringType,
-	"name_regex":                    types.StringType,
-	"except_ids":                    types.ListType{ElemType: types.StringType},
-	"desktop_ids_json":              types.StringType,
-	"system_disk_snapshot_ids_json": types.StringType,
-	"snapshot_desktop_ids_json":     types.StringType,
+	"user_name":                        types.StringType,
+	"name_regex":                       types.StringType,
+	"except_ids":                       types.ListType{ElemType: types.StringType},
+	"desktop_ids_json":                 types.StringType,
+	"system_disk_snapshot_ids_json":    types.StringType,
+	"snapshot_desktop_ids_json":        types.StringType,
+	"former_snapshot_desktop_ids_json": types.StringType,
 }}
 
-// The JSON strings' paths, for plans that make them unknown.
-var packedPaths = []path.Path{
-	path.Root("desktops_matching").AtName("desktop_ids_json"),
-	path.Root("desktops_matching").AtName("system_disk_snapshot_ids_json"),
-	path.Root("desktops_matching").AtName("snapshot_desktop_ids_json"),
-}
+// membersPath is where a matching batch keeps its desktops.
+var membersPath = path.Root("desktops_matching").AtName("desktop_ids_json")
 
 func desktopsMatchingAttribute() schema.SingleNestedAttribute {
 	return schema.SingleNestedAttribute{
-		MarkdownDescription: "Instead of `desktop_ids`: every desktop of the project that matches, as the provider lists them " +
-			"at each plan and apply (`{}` selects them all). A desktop that starts to match joins the batch in place and " +
-			"is snapshotted; one that stops matching (or is deleted) leaves it and its snapshots are deleted; the plan " +
-			"warns how many, as the service lists them then. The desktops and snapshots are kept here, in " +
-			"`desktop_ids_json`, `system_disk_snapshot_ids_json` and `snapshot_desktop_ids_json`, one string each, " +
-			"and `desktop_ids`, `system_disk_snapshot_ids` and `snapshot_desktop_ids` stay null: for fleets of thousands of " +
-			"desktops, whose lists and maps are most of what a plan costs Terraform. A selection that matches no desktop " +
-			"fails the plan rather than deleting every snapshot.",
+		MarkdownDescription: "Instead of `desktop_ids`: every desktop of the project that matches (`{}` selects them all). " +
+			"Which desktops join or leave is decided when Terraform plans, and the plan shows them in `desktop_ids_json`; " +
+			"the apply does that and nothing else. A desktop that starts to match joins in place and is snapshotted. One " +
+			"that stops matching, is put in `except_ids` or is deleted leaves the batch, but **its snapshots are not " +
+			"deleted**: they move to `former_snapshot_desktop_ids_json` and stay with the batch until it is replaced or " +
+			"destroyed (kept with `retain_on_destroy`). A desktop missing from the service's listing leaves only once a " +
+			"lookup by its ID confirms it is gone or no longer matches. A selection that matches no desktop fails the plan. " +
+			"The desktops and snapshots are kept as JSON strings, and `desktop_ids`, `system_disk_snapshot_ids` and " +
+			"`snapshot_desktop_ids` stay null: see the guide on large fleets.",
 		Optional: true,
 		Attributes: map[string]schema.Attribute{
 			"user_name": schema.StringAttribute{
-				MarkdownDescription: "Only desktops assigned to this user (exact match, done by the service).",
-				Optional:            true,
+				MarkdownDescription: "Only desktops assigned to this user, exactly: the service's filter is fuzzy " +
+					"(`alice` also finds `alice2`), so the provider keeps only exact matches of what it returns.",
+				Optional: true,
 			},
 			"name_regex": schema.StringAttribute{
 				MarkdownDescription: "Only desktops whose computer name matches this regular expression " +
@@ -89,10 +90,12 @@ func desktopsMatchingAttribute() schema.SingleNestedAttribute {
 				Validators: []validator.String{regexSyntaxValidator{}},
 			},
 			"except_ids": schema.ListAttribute{
-				MarkdownDescription: "Desktops left out even when they match (for example, one under maintenance). " + idFormatRule,
-				ElementType:         types.StringType,
-				Optional:            true,
-				Validators:          []validator.List{listvalidator.ValueStringsAre(idValidators("desktop")...)},
+				MarkdownDescription: "Desktops left out even when they match. A member put here leaves the batch: it is not " +
+					"snapshotted again, and the snapshots it has stay with the batch (in `former_snapshot_desktop_ids_json`) " +
+					"until the batch is replaced or destroyed. " + idFormatRule,
+				ElementType: types.StringType,
+				Optional:    true,
+				Validators:  []validator.List{listvalidator.ValueStringsAre(idValidators("desktop")...)},
 			},
 			"desktop_ids_json": packedAttribute("The desktops the batch holds, as a JSON array of IDs, sorted " +
 				"(`jsondecode(…)` gives the list)."),
@@ -101,6 +104,10 @@ func desktopsMatchingAttribute() schema.SingleNestedAttribute {
 			"snapshot_desktop_ids_json": packedAttribute("Every snapshot the jobs made, with its desktop (desktop ID by " +
 				"snapshot ID), as one JSON object: the batch's `snapshot_desktop_ids`. `workspace_desktop_snapshot_restore` " +
 				"takes it whole as `snapshot_ids_json`."),
+			"former_snapshot_desktop_ids_json": packedAttribute("The snapshots of desktops that left the batch (stopped " +
+				"matching, put in `except_ids`, or deleted), desktop ID by snapshot ID, as one JSON object. The batch keeps " +
+				"them until it is replaced or destroyed, and deletes them then with the rest (unless `retain_on_destroy`); " +
+				"a restore of `snapshot_desktop_ids_json` does not name them."),
 		},
 	}
 }
@@ -125,7 +132,9 @@ func (m *snapshotBatchModel) selection(ctx context.Context) (desktopsMatchingMod
 }
 
 // getBatch reads a batch from a plan or state and unpacks what a matching
-// batch keeps as JSON into desktop_ids and the snapshot maps.
+// batch keeps as JSON into desktop_ids, the snapshot maps and
+// FormerSnapshots (desktop_ids unknown when the plan left the desktops to
+// the apply).
 func getBatch(ctx context.Context, get func(context.Context, any) diag.Diagnostics, m *snapshotBatchModel) diag.Diagnostics {
 	diags := get(ctx, m)
 	if diags.HasError() || !m.matching() || m.DesktopsMatching.IsUnknown() {
@@ -144,12 +153,16 @@ func getBatch(ctx context.Context, get func(context.Context, any) diag.Diagnosti
 	var ids []string
 	if unpack(sel.DesktopIDsJSON, &ids, "desktop_ids_json") {
 		m.DesktopIDs = stringListValue(ids)
+	} else if sel.DesktopIDsJSON.IsUnknown() {
+		m.DesktopIDs = types.ListUnknown(types.StringType)
 	}
 	system, desktopOf := map[string]string{}, map[string]string{}
 	if unpack(sel.SnapshotDesktopIDsJSON, &desktopOf, "snapshot_desktop_ids_json") {
 		unpack(sel.SystemDiskSnapshotIDsJSON, &system, "system_disk_snapshot_ids_json")
 		m.SystemDiskSnapshotIDs, m.SnapshotDesktopIDs = stringMapValue(system), stringMapValue(desktopOf)
 	}
+	m.FormerSnapshots = map[string]string{}
+	unpack(sel.FormerSnapshotsJSON, &m.FormerSnapshots, "former_snapshot_desktop_ids_json")
 	return diags
 }
 
@@ -180,6 +193,7 @@ func (m *snapshotBatchModel) stateForm() any {
 	attrs["desktop_ids_json"] = packedMembers(m.DesktopIDs)
 	attrs["system_disk_snapshot_ids_json"] = packedMap(m.SystemDiskSnapshotIDs)
 	attrs["snapshot_desktop_ids_json"] = packedMap(m.SnapshotDesktopIDs)
+	attrs["former_snapshot_desktop_ids_json"] = packedFormer(m.FormerSnapshots)
 	out.DesktopsMatching = types.ObjectValueMust(desktopsMatchingType.AttrTypes, attrs)
 	out.DesktopIDs = types.ListNull(types.StringType)
 	out.SystemDiskSnapshotIDs = types.MapNull(types.StringType)
@@ -196,7 +210,7 @@ func setBatchState(ctx context.Context, state *tfsdk.State, m *snapshotBatchMode
 // form: what a membership update records before it waits.
 func setMembersState(ctx context.Context, state *tfsdk.State, m *snapshotBatchModel) diag.Diagnostics {
 	if m.matching() {
-		return state.SetAttribute(ctx, packedPaths[0], packedMembers(m.DesktopIDs))
+		return state.SetAttribute(ctx, membersPath, packedMembers(m.DesktopIDs))
 	}
 	return state.SetAttribute(ctx, path.Root("desktop_ids"), m.DesktopIDs)
 }
@@ -240,33 +254,65 @@ func jsonString(v any) types.String {
 }
 
 // resolveDesktops sets desktop_ids to what desktops_matching selects now.
-func (m *snapshotBatchModel) resolveDesktops(ctx context.Context, client *workspace.Client) diag.Diagnostics {
+// It lists at apply only when the plan could not (its selection was
+// unknown then); neither a join nor an implicit leave deletes anything.
+func (m *snapshotBatchModel) resolveDesktops(ctx context.Context, client *workspace.Client, members []string) diag.Diagnostics {
 	sel, diags := m.selection(ctx)
 	if diags.HasError() {
 		return diags
 	}
-	ids, d := matchingDesktops(ctx, client, sel)
+	ids, d := matchingDesktops(ctx, client, sel, members)
 	m.DesktopIDs = stringListValue(ids)
 	return append(diags, d...)
 }
 
 // matchingDesktops resolves desktops_matching: the IDs of the project's
 // desktops that match (as the workspace_desktops data source matches them),
-// less except_ids, sorted.
-func matchingDesktops(ctx context.Context, client *workspace.Client, sel desktopsMatchingModel) ([]string, diag.Diagnostics) {
+// less except_ids, sorted. members are the desktops the batch holds: one
+// missing from the listing stays unless a lookup by its ID shows it gone or
+// no longer matching, so a listing that comes back short moves no desktop
+// out of the batch.
+func matchingDesktops(ctx context.Context, client *workspace.Client, sel desktopsMatchingModel, members []string) ([]string, diag.Diagnostics) {
+	regexPath := path.Root("desktops_matching").AtName("name_regex")
 	desktops, diags := listDesktopsMatching(ctx, client, workspace.ListDesktopsRequest{UserName: sel.UserName.ValueString()},
-		sel.NameRegex.ValueString(), path.Root("desktops_matching").AtName("name_regex"))
+		sel.NameRegex.ValueString(), regexPath)
 	if diags.HasError() {
 		return nil, diags
 	}
+	nameRe := regexp.MustCompile(sel.NameRegex.ValueString()) // listDesktopsMatching compiled it
 	except := map[string]bool{}
 	for _, id := range stringsOf(ctx, sel.ExceptIDs) {
 		except[id] = true
 	}
+	listed := make(map[string]bool, len(desktops))
 	ids := make([]string, 0, len(desktops))
 	for _, d := range desktops {
+		listed[d.DesktopId] = true
 		if !except[d.DesktopId] {
 			ids = append(ids, d.DesktopId)
+		}
+	}
+	var missing []string
+	for _, id := range members {
+		if !listed[id] && !except[id] {
+			missing = append(missing, id)
+		}
+	}
+	if len(missing) > 0 {
+		lookup, err := client.LookupDesktops(ctx, missing)
+		if err != nil {
+			diags.Append(errorDiagnostic("Unable to list desktops", err, client.CredentialSource()))
+			return nil, diags
+		}
+		user := sel.UserName.ValueString()
+		for _, id := range missing {
+			d, found := lookup.Found[id]
+			switch {
+			case !lookup.Filtered:
+				ids = append(ids, id) // the service ignored the ID filter: absence is not proven
+			case found && (user == "" || d.UserName == user) && nameRe.MatchString(d.ComputerName):
+				ids = append(ids, id) // the listing missed it
+			}
 		}
 	}
 	ids = distinctIDs(ids)
@@ -280,12 +326,13 @@ func matchingDesktops(ctx context.Context, client *workspace.Client, sel desktop
 }
 
 // planMatching plans a batch that selects its desktops. Who joins and
-// leaves is known only as the service lists the desktops now, and the apply
-// lists them again, so an update leaves what it recomputes unknown, and a
-// warning says what it would do now. Any update does, not only a membership
-// change: Terraform plans again at apply time and refuses a value known in
-// the plan that turns unknown then (a desktop created in between). A batch
-// with the same desktops and nothing else changed plans no change.
+// leaves is decided here, from the service's listing now, and planned as
+// known values: desktop_ids_json, and every string and status a change
+// without joiners leaves as it computes them. Terraform plans again at apply
+// time and refuses an apply whose values differ from the plan the user
+// approved, so the apply can do nothing the plan did not show: when the
+// desktops change between plan and apply, it stops, and the next plan shows
+// the change.
 func planMatching(ctx context.Context, client *workspace.Client, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	var plan snapshotBatchModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
@@ -297,55 +344,128 @@ func planMatching(ctx context.Context, client *workspace.Client, req resource.Mo
 	if diags.HasError() {
 		return
 	}
-	known := client != nil && selectionKnown(sel)
-	var ids []string
-	if known {
-		ids, diags = matchingDesktops(ctx, client, sel)
-		resp.Diagnostics.Append(diags...)
-		if diags.HasError() {
-			return
-		}
-	}
-	if req.State.Raw.IsNull() || len(resp.RequiresReplace) > 0 {
-		return // a create or replacement: everything computed is known after apply
-	}
-	// Only what the plan needs of the state: its desktops (and, when some
-	// leave, its snapshots, to count theirs), decoded straight from the JSON.
-	// Converting the whole batch to framework values cost this plan, made
+	creating := req.State.Raw.IsNull() || len(resp.RequiresReplace) > 0
+	// Only what the plan needs of the state, decoded straight from the JSON:
+	// converting the whole batch to framework values cost this plan, made
 	// twice per apply, most of its time at 5000 desktops.
 	var before beforeMembership
-	resp.Diagnostics.Append(before.read(ctx, req.State)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	var added, removed []string
-	if known {
-		added, removed = membershipChange(before.desktops, ids)
-		if len(added)+len(removed) == 0 && before.matching && before.status != batchStatusPending &&
-			req.Plan.Raw.Equal(req.State.Raw) {
+	if !req.State.Raw.IsNull() {
+		resp.Diagnostics.Append(before.read(ctx, req.State)...)
+		if resp.Diagnostics.HasError() {
 			return
 		}
 	}
-	unknown := map[string]attr.Value{
-		"system_disk_snapshot_ids": types.MapNull(types.StringType),
-		"snapshot_desktop_ids":     types.MapNull(types.StringType),
-		"failed_desktops":          types.MapUnknown(types.StringType),
-		"job_ids":                  types.ListUnknown(types.StringType),
-		"status":                   types.StringUnknown(),
+	if client == nil || !selectionKnown(sel) {
+		if !creating {
+			// Nothing to decide on: the apply lists, and neither a join nor
+			// an implicit leave deletes a snapshot.
+			resp.Diagnostics.Append(planSnapshotsUnknown(ctx, resp, true)...)
+		}
+		return
 	}
-	for name, v := range unknown {
-		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(name), v)...)
+	ids, diags := matchingDesktops(ctx, client, sel, before.desktops)
+	resp.Diagnostics.Append(diags...)
+	if diags.HasError() {
+		return
 	}
-	for _, p := range packedPaths {
-		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, p, types.StringUnknown())...)
+	if creating {
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, membersPath, jsonString(ids))...)
+		return
+	}
+	added, removed := membershipChange(before.desktops, ids)
+	if len(added)+len(removed) == 0 && before.matching {
+		return // the plan holds the state's strings and status: they do not change
+	}
+	after, diags := before.membership(ctx, req.State)
+	resp.Diagnostics.Append(diags...)
+	if diags.HasError() {
+		return
+	}
+	pending := before.status == batchStatusPending
+	leaving := after.leave(removed, true)
+	after.desktops = ids
+	attrs := maps.Clone(plan.DesktopsMatching.Attributes())
+	attrs["desktop_ids_json"] = jsonString(ids)
+	attrs["system_disk_snapshot_ids_json"] = jsonString(after.system)
+	attrs["snapshot_desktop_ids_json"] = jsonString(after.desktopOf)
+	attrs["former_snapshot_desktop_ids_json"] = packedFormer(after.former)
+	if len(added) > 0 || pending {
+		// The joiners' snapshots are known after apply; a PENDING batch first
+		// settles its earlier jobs, which may add records to any of them.
+		attrs["system_disk_snapshot_ids_json"] = types.StringUnknown()
+		attrs["snapshot_desktop_ids_json"] = types.StringUnknown()
+		if pending {
+			attrs["former_snapshot_desktop_ids_json"] = types.StringUnknown()
+		}
+		resp.Diagnostics.Append(planSnapshotsUnknown(ctx, resp, false)...)
+	} else {
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("failed_desktops"), stringMapValue(after.failed))...)
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("status"), types.StringValue(after.status()))...)
+	}
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("desktops_matching"),
+		types.ObjectValueMust(desktopsMatchingType.AttrTypes, attrs))...)
+	for _, name := range []string{"system_disk_snapshot_ids", "snapshot_desktop_ids"} {
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(name), types.MapNull(types.StringType))...)
 	}
 	if len(added)+len(removed) > 0 {
-		leaving, diags := before.snapshotsOf(ctx, req.State, removed)
-		resp.Diagnostics.Append(diags...)
 		resp.Diagnostics.AddAttributeWarning(path.Root("desktops_matching"), "Desktops join or leave the batch in place",
-			"The batch is updated, not replaced: "+membershipSummary(added, removed, leaving, before.retain)+
-				", as the service lists the desktops now (the apply lists them again). The other desktops' snapshots are not touched.")
+			"The batch is updated, not replaced: "+matchingSummary(added, removed, len(leaving))+
+				". The other desktops' snapshots are not touched. This is what the apply does: if the desktops "+
+				"change before it runs, Terraform stops the apply of this batch (\"inconsistent final plan\") and "+
+				"nothing is snapshotted or moved; plan again.")
 	}
+}
+
+// planSnapshotsUnknown plans as unknown what a membership change the plan
+// cannot foresee recomputes; members too when the apply decides them.
+func planSnapshotsUnknown(ctx context.Context, resp *resource.ModifyPlanResponse, members bool) diag.Diagnostics {
+	var diags diag.Diagnostics
+	unknown := map[string]attr.Value{
+		"failed_desktops": types.MapUnknown(types.StringType),
+		"job_ids":         types.ListUnknown(types.StringType),
+		"status":          types.StringUnknown(),
+	}
+	for name, v := range unknown {
+		diags.Append(resp.Plan.SetAttribute(ctx, path.Root(name), v)...)
+	}
+	if members {
+		for _, name := range []string{"desktop_ids_json", "system_disk_snapshot_ids_json", "snapshot_desktop_ids_json",
+			"former_snapshot_desktop_ids_json"} {
+			diags.Append(resp.Plan.SetAttribute(ctx, path.Root("desktops_matching").AtName(name), types.StringUnknown())...)
+		}
+	}
+	return diags
+}
+
+// matchingSummary says what a matching batch's membership change does.
+func matchingSummary(added, removed []string, leaving int) string {
+	var parts []string
+	if len(added) > 0 {
+		parts = append(parts, fmt.Sprintf("%s to snapshot (%s)", countOf(len(added), "desktop"), abbreviateIDs(added, maxNamedIDs)))
+	}
+	if len(removed) > 0 {
+		parts = append(parts, fmt.Sprintf("%s leave%s the batch (%s); %s of %s kept, in "+
+			"former_snapshot_desktop_ids_json, until the batch is replaced or destroyed: none is deleted now",
+			countOf(len(removed), "desktop"), verbS(len(removed)), abbreviateIDs(removed, maxNamedIDs),
+			countOf(leaving, "snapshot"), pronounFor(len(removed))))
+	}
+	return joinParts(parts)
+}
+
+func verbS(n int) string {
+	if n == 1 {
+		return "s"
+	}
+	return ""
+}
+
+// packedFormer is FormerSnapshots as state holds it: null while there are
+// none, so a batch written before the attribute existed plans no change.
+func packedFormer(former map[string]string) types.String {
+	if len(former) == 0 {
+		return types.StringNull()
+	}
+	return jsonString(former)
 }
 
 // selectionKnown reports whether the selection's own settings are known
@@ -363,28 +483,25 @@ func selectionKnown(sel desktopsMatchingModel) bool {
 }
 
 // beforeMembership is what planMatching reads of the state: the desktops
-// the batch holds, in either form, and what the plan's warning says.
+// the batch holds, in either form, and its status.
 type beforeMembership struct {
 	matching bool
 	desktops []string
 	packed   desktopsMatchingModel
 	status   string
-	retain   bool
 }
 
 func (b *beforeMembership) read(ctx context.Context, state tfsdk.State) diag.Diagnostics {
 	var selection types.Object
 	var listed types.List
 	var status types.String
-	var retain types.Bool
 	var diags diag.Diagnostics
 	diags.Append(state.GetAttribute(ctx, path.Root("desktops_matching"), &selection)...)
 	diags.Append(state.GetAttribute(ctx, path.Root("status"), &status)...)
-	diags.Append(state.GetAttribute(ctx, path.Root("retain_on_destroy"), &retain)...)
 	if diags.HasError() {
 		return diags
 	}
-	b.status, b.retain, b.matching = status.ValueString(), retain.ValueBool(), !selection.IsNull()
+	b.status, b.matching = status.ValueString(), !selection.IsNull()
 	if !b.matching {
 		diags.Append(state.GetAttribute(ctx, path.Root("desktop_ids"), &listed)...)
 		b.desktops = stringsOf(ctx, listed)
@@ -395,26 +512,41 @@ func (b *beforeMembership) read(ctx context.Context, state tfsdk.State) diag.Dia
 	return append(diags, d...)
 }
 
-// snapshotsOf counts the snapshots the batch holds of the given desktops.
-func (b *beforeMembership) snapshotsOf(ctx context.Context, state tfsdk.State, desktops []string) (int, diag.Diagnostics) {
+// membership is the rest of the state's batch in plain Go: its snapshots,
+// former snapshots and failed desktops, from the JSON when it is matching.
+func (b *beforeMembership) membership(ctx context.Context, state tfsdk.State) (*batchMembership, diag.Diagnostics) {
+	out := &batchMembership{desktops: b.desktops, system: map[string]string{}, desktopOf: map[string]string{},
+		former: map[string]string{}}
 	var diags diag.Diagnostics
-	desktopOf := map[string]string{}
+	var failed types.Map
+	diags.Append(state.GetAttribute(ctx, path.Root("failed_desktops"), &failed)...)
+	out.failed = stringMapOf(ctx, failed)
+	if out.failed == nil {
+		out.failed = map[string]string{}
+	}
 	if b.matching {
-		_, diags = unpackJSON(b.packed.SnapshotDesktopIDsJSON, &desktopOf, "snapshot_desktop_ids_json")
-	} else {
-		var m types.Map
-		diags.Append(state.GetAttribute(ctx, path.Root("snapshot_desktop_ids"), &m)...)
-		desktopOf = stringMapOf(ctx, m)
-	}
-	leaving := make(map[string]bool, len(desktops))
-	for _, d := range desktops {
-		leaving[d] = true
-	}
-	n := 0
-	for _, d := range desktopOf {
-		if leaving[d] {
-			n++
+		for _, s := range []struct {
+			v    types.String
+			into *map[string]string
+			name string
+		}{
+			{b.packed.SystemDiskSnapshotIDsJSON, &out.system, "system_disk_snapshot_ids_json"},
+			{b.packed.SnapshotDesktopIDsJSON, &out.desktopOf, "snapshot_desktop_ids_json"},
+			{b.packed.FormerSnapshotsJSON, &out.former, "former_snapshot_desktop_ids_json"},
+		} {
+			_, d := unpackJSON(s.v, s.into, s.name)
+			diags.Append(d...)
 		}
+		return out, diags
 	}
-	return n, diags
+	var system, desktopOf types.Map
+	diags.Append(state.GetAttribute(ctx, path.Root("system_disk_snapshot_ids"), &system)...)
+	diags.Append(state.GetAttribute(ctx, path.Root("snapshot_desktop_ids"), &desktopOf)...)
+	if m := stringMapOf(ctx, system); m != nil {
+		out.system = m
+	}
+	if m := stringMapOf(ctx, desktopOf); m != nil {
+		out.desktopOf = m
+	}
+	return out, diags
 }

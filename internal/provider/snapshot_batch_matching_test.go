@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
@@ -79,11 +80,13 @@ func checkPacked(desktops []string) resource.TestCheckFunc {
 	}
 }
 
-// A batch that selects its desktops: desktops that start or stop matching
-// join and leave in place, only they touched (the emulator's records and
-// write calls say so); the same desktops plan no change (plugin-testing
-// plans again after each step); a batch moves between desktops_matching and
-// desktop_ids in place with no call.
+// A batch that selects its desktops: desktops that start to match join in
+// place, only they touched (the emulator's records and write calls say so);
+// one that stops matching leaves with its snapshots kept (former), none
+// deleted until the batch is destroyed; the same desktops plan no change
+// (plugin-testing plans again after each step); a batch moves between
+// desktops_matching and desktop_ids in place with no call, but not while it
+// holds former members' snapshots that desktop_ids has no place for.
 func TestAccSnapshotBatch_matchingJoinsAndLeavesInPlace(t *testing.T) {
 	parallelUnlessReal(t)
 	env := newTestAccEnv(t, emulator.Config{Desktops: 5, JobDuration: 300 * time.Millisecond, Seed: 31})
@@ -101,8 +104,22 @@ func TestAccSnapshotBatch_matchingJoinsAndLeavesInPlace(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				Config: matchingConfig(env, d[3:], ""),
-				Check: resource.ComposeAggregateTestCheckFunc(checkPacked(d[:3]),
+				Check: resource.ComposeAggregateTestCheckFunc(checkPacked(d[:3]), checkFormer(nil),
 					resource.TestCheckResourceAttr(batchAddr, "status", "SUCCESS")),
+			},
+			{ // the same desktops, listed: no call, the maps back
+				PreConfig:        snapshotBefore,
+				Config:           batchConfig(env, []string{d[2], d[0], d[1]}, `disk_type = "ALL"`),
+				ConfigPlanChecks: inPlace,
+				Check: resource.ComposeAggregateTestCheckFunc(expect(0, 0, nil, nil),
+					resource.TestCheckResourceAttr(batchAddr, "snapshot_desktop_ids.%", "6"),
+					resource.TestCheckNoResourceAttr(batchAddr, "desktops_matching.snapshot_desktop_ids_json")),
+			},
+			{ // and selected again: no call
+				PreConfig:        snapshotBefore,
+				Config:           matchingConfig(env, d[3:], ""),
+				ConfigPlanChecks: inPlace,
+				Check:            resource.ComposeAggregateTestCheckFunc(expect(0, 0, nil, nil), checkPacked(d[:3])),
 			},
 			{ // d[3] starts to match: it alone is snapshotted
 				PreConfig:        snapshotBefore,
@@ -111,40 +128,36 @@ func TestAccSnapshotBatch_matchingJoinsAndLeavesInPlace(t *testing.T) {
 				Check: resource.ComposeAggregateTestCheckFunc(expect(1, 0, d[3:4], nil), checkPacked(d[:4]),
 					resource.TestCheckResourceAttr(batchAddr, "job_ids.#", "2")),
 			},
-			{ // d[1] stops matching: its snapshots alone are deleted
-				PreConfig:        snapshotBefore,
-				Config:           matchingConfig(env, []string{d[1], d[4]}, ""),
-				ConfigPlanChecks: inPlace,
-				Check:            resource.ComposeAggregateTestCheckFunc(expect(0, 1, nil, d[1:2]), checkPacked([]string{d[0], d[2], d[3]})),
+			{ // d[1] stops matching: it leaves, and its snapshots stay with the batch; the plan knows every value
+				PreConfig: snapshotBefore,
+				Config:    matchingConfig(env, []string{d[1], d[4]}, ""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(batchAddr, plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue(batchAddr, tfjsonpath.New("desktops_matching").AtMapKey("snapshot_desktop_ids_json"), knownvalue.NotNull()),
+					plancheck.ExpectKnownValue(batchAddr, tfjsonpath.New("status"), knownvalue.StringExact("SUCCESS")),
+				}},
+				Check: resource.ComposeAggregateTestCheckFunc(expect(0, 0, nil, nil), checkPacked([]string{d[0], d[2], d[3]}),
+					checkFormer(d[1:2])),
 			},
-			{ // the same desktops, listed: no call, the maps back
-				PreConfig:        snapshotBefore,
-				Config:           batchConfig(env, []string{d[3], d[0], d[2]}, `disk_type = "ALL"`),
-				ConfigPlanChecks: inPlace,
-				Check: resource.ComposeAggregateTestCheckFunc(expect(0, 0, nil, nil),
-					resource.TestCheckResourceAttr(batchAddr, "snapshot_desktop_ids.%", "6"),
-					resource.TestCheckNoResourceAttr(batchAddr, "desktops_matching.snapshot_desktop_ids_json")),
+			{ // the former members' snapshots have no place in desktop_ids: refused at plan time
+				Config:      batchConfig(env, []string{d[0], d[2], d[3]}, `disk_type = "ALL"`),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)Unable to list the batch's desktops in desktop_ids.*2 snapshots`),
 			},
-			{ // and selected again: no call
-				PreConfig:        snapshotBefore,
-				Config:           matchingConfig(env, []string{d[1], d[4]}, ""),
-				ConfigPlanChecks: inPlace,
-				Check:            resource.ComposeAggregateTestCheckFunc(expect(0, 0, nil, nil), checkPacked([]string{d[0], d[2], d[3]})),
-			},
-			{ // one starts to match as another stops, in one apply
+			{ // one starts to match as another stops, in one apply: one create, no delete
 				PreConfig:        snapshotBefore,
 				Config:           matchingConfig(env, []string{d[1], d[3]}, ""),
 				ConfigPlanChecks: inPlace,
-				Check: resource.ComposeAggregateTestCheckFunc(expect(1, 1, d[4:5], d[3:4]), checkPacked([]string{d[0], d[2], d[4]}),
-					resource.TestCheckResourceAttr(batchAddr, "job_ids.#", "3")),
+				Check: resource.ComposeAggregateTestCheckFunc(expect(1, 0, d[4:5], nil), checkPacked([]string{d[0], d[2], d[4]}),
+					checkFormer([]string{d[1], d[3]}), resource.TestCheckResourceAttr(batchAddr, "job_ids.#", "3")),
 			},
-			{ // another in-place change: the strings are planned unknown, as the
-				// apply's second plan may find other desktops; no call
+			{ // another in-place change: every value stays known in the plan; no call
 				PreConfig: snapshotBefore,
 				Config:    matchingConfig(env, []string{d[1], d[3]}, "", `timeouts = { update = "20m" }`),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(batchAddr, plancheck.ResourceActionUpdate),
-					plancheck.ExpectUnknownValue(batchAddr, tfjsonpath.New("desktops_matching").AtMapKey("snapshot_desktop_ids_json")),
+					plancheck.ExpectKnownValue(batchAddr, tfjsonpath.New("desktops_matching").AtMapKey("snapshot_desktop_ids_json"), knownvalue.NotNull()),
+					plancheck.ExpectKnownValue(batchAddr, tfjsonpath.New("job_ids"), knownvalue.ListSizeExact(3)),
 				}},
 				Check: resource.ComposeAggregateTestCheckFunc(expect(0, 0, nil, nil), checkPacked([]string{d[0], d[2], d[4]})),
 			},
@@ -154,6 +167,33 @@ func TestAccSnapshotBatch_matchingJoinsAndLeavesInPlace(t *testing.T) {
 			},
 		},
 	})
+}
+
+// checkFormer checks that a matching batch holds, as former members'
+// snapshots, exactly the two snapshots of each of desktops.
+func checkFormer(desktops []string) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		raw, ok := s.RootModule().Resources[batchAddr].Primary.Attributes["desktops_matching.former_snapshot_desktop_ids_json"]
+		former := map[string]string{}
+		if ok && raw != "" {
+			if err := json.Unmarshal([]byte(raw), &former); err != nil {
+				return fmt.Errorf("former_snapshot_desktop_ids_json: %v", err)
+			}
+		}
+		perDesktop := map[string]int{}
+		for _, d := range former {
+			perDesktop[d]++
+		}
+		for _, d := range desktops {
+			if perDesktop[d] != 2 {
+				return fmt.Errorf("former_snapshot_desktop_ids_json holds %d snapshots of %s, want 2", perDesktop[d], d)
+			}
+		}
+		if len(former) != 2*len(desktops) {
+			return fmt.Errorf("former_snapshot_desktop_ids_json holds %d snapshots, want %d (of %v)", len(former), 2*len(desktops), desktops)
+		}
+		return nil
+	}
 }
 
 // Exactly one of desktop_ids and desktops_matching, at plan time.

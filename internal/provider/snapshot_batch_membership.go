@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"maps"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -208,23 +209,22 @@ func updateMembership(ctx context.Context, client *workspace.Client, m *snapshot
 	}
 
 	if len(removed) > 0 && ctx.Err() == nil {
-		held := batchSnapshotsOf(ctx, m)
-		leaving := held.of(removed)
-		if !m.RetainOnDestroy.ValueBool() {
-			d := deleteSnapshots(ctx, client, leaving.desktopOf())
+		// A desktop that leaves a matching batch left without the user naming
+		// it: its snapshots stay with the batch (former) until it is replaced
+		// or destroyed. One removed from desktop_ids was named, and the plan
+		// showed its snapshots go.
+		implicit := m.matching()
+		b := membershipOf(ctx, m)
+		leaving := b.leave(removed, implicit)
+		if !implicit && !m.RetainOnDestroy.ValueBool() {
+			d := deleteSnapshots(ctx, client, leaving)
 			diags.Append(d...)
 			if d.HasError() {
 				save()
 				return
 			}
 		}
-		held.drop(removed)
-		held.setOn(m)
-		failed := stringMapOf(ctx, m.FailedDesktops)
-		for _, d := range removed {
-			delete(failed, d)
-		}
-		m.FailedDesktops = stringMapValue(failed)
+		m.setMembership(b)
 		desktops = withoutIDs(desktops, removed)
 		m.DesktopIDs = stringListValue(desktops)
 		if m.Status.ValueString() != batchStatusPending {
@@ -284,4 +284,79 @@ func failedAmong(ctx context.Context, m *snapshotBatchModel, ids []string) []str
 		}
 	}
 	return out
+}
+
+// batchMembership is a batch's desktops and what it holds of them, in plain
+// Go: a plan of a membership change and its apply compute on it alike, so
+// the values the plan shows are the ones the apply writes.
+type batchMembership struct {
+	desktops  []string
+	system    map[string]string // desktop ID -> its system disk snapshot
+	desktopOf map[string]string // snapshot ID -> desktop ID, of the members
+	former    map[string]string // snapshot ID -> desktop ID, of desktops that left a matching batch
+	failed    map[string]string // desktop ID -> why its snapshot failed
+}
+
+// leave takes desktops out of the batch and returns their snapshots
+// (snapshot ID -> desktop ID). keep moves them to former, where the batch
+// still holds them; otherwise the caller deletes or forgets them.
+func (b *batchMembership) leave(removed []string, keep bool) map[string]string {
+	gone := make(map[string]bool, len(removed))
+	for _, d := range removed {
+		gone[d] = true
+	}
+	leaving := map[string]string{}
+	for id, d := range b.desktopOf {
+		if gone[d] {
+			leaving[id] = d
+			delete(b.desktopOf, id)
+			if keep {
+				b.former[id] = d
+			}
+		}
+	}
+	for d := range gone {
+		delete(b.system, d)
+		delete(b.failed, d)
+	}
+	b.desktops = withoutIDs(b.desktops, removed)
+	return leaving
+}
+
+// status is the status of a batch that has no job running (statusOf).
+func (b *batchMembership) status() string {
+	succeeded := 0
+	for _, d := range b.desktops {
+		if _, ok := b.failed[d]; !ok {
+			succeeded++
+		}
+	}
+	return batchStatusOf(false, succeeded, len(b.failed))
+}
+
+// membershipOf reads a batch's membership from its model.
+func membershipOf(ctx context.Context, m *snapshotBatchModel) *batchMembership {
+	b := &batchMembership{
+		desktops:  stringsOf(ctx, m.DesktopIDs),
+		system:    stringMapOf(ctx, m.SystemDiskSnapshotIDs),
+		desktopOf: stringMapOf(ctx, m.SnapshotDesktopIDs),
+		former:    maps.Clone(m.FormerSnapshots),
+		failed:    stringMapOf(ctx, m.FailedDesktops),
+	}
+	for _, mp := range []*map[string]string{&b.system, &b.desktopOf, &b.former, &b.failed} {
+		if *mp == nil {
+			*mp = map[string]string{}
+		}
+	}
+	return b
+}
+
+// setMembership writes a membership's snapshots, former snapshots and
+// failed desktops to the model (not its desktops: the caller keeps their
+// order).
+func (m *snapshotBatchModel) setMembership(b *batchMembership) {
+	m.SystemDiskSnapshotIDs = stringMapValue(b.system)
+	m.SnapshotDesktopIDs = stringMapValue(b.desktopOf)
+	m.FormerSnapshots = b.former
+	m.FailedDesktops = stringMapValue(b.failed)
 }

@@ -30,6 +30,11 @@ type snapshotBatchModel struct {
 	SystemDiskSnapshotIDs types.Map      `tfsdk:"system_disk_snapshot_ids"`
 	SnapshotDesktopIDs    types.Map      `tfsdk:"snapshot_desktop_ids"`
 	FailedDesktops        types.Map      `tfsdk:"failed_desktops"`
+
+	// FormerSnapshots are the snapshots of desktops that left a matching
+	// batch (snapshot ID -> desktop ID), unpacked from
+	// desktops_matching.former_snapshot_desktop_ids_json by getBatch.
+	FormerSnapshots map[string]string `tfsdk:"-"`
 }
 
 var diskSnapshotType = objectTypeOf[diskSnapshotModel]()

@@ -2,6 +2,8 @@ package provider
 
 import (
 	"context"
+	"fmt"
+	"maps"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
@@ -200,6 +202,15 @@ func (r *snapshotBatchResource) ModifyPlan(ctx context.Context, req resource.Mod
 		planMatching(ctx, r.client, req, resp)
 		return
 	}
+	if planned.IsUnknown() && !req.State.Raw.IsNull() && len(resp.RequiresReplace) == 0 {
+		// The snapshots stay planned as they are, so an apply at which the
+		// list turns out to add or remove desktops cannot delete what this
+		// plan did not show: Terraform stops it instead.
+		resp.Diagnostics.AddAttributeWarning(path.Root("desktop_ids"), "Desktops known only at apply",
+			"desktop_ids is known only when the apply runs, so this plan shows no desktop joining or leaving the batch. "+
+				"If the list then adds or removes desktops, Terraform stops the apply of this batch (\"inconsistent final "+
+				"plan\") with nothing snapshotted or deleted; apply again, and that plan shows which.")
+	}
 	if planned.IsUnknown() || planned.IsNull() {
 		return
 	}
@@ -226,6 +237,13 @@ func (r *snapshotBatchResource) ModifyPlan(ctx context.Context, req resource.Mod
 	if len(added)+len(removed) > 0 && !wasMatching {
 		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	}
+	if wasMatching && len(state.FormerSnapshots) > 0 {
+		resp.Diagnostics.AddAttributeError(path.Root("desktop_ids"), "Unable to list the batch's desktops in desktop_ids",
+			fmt.Sprintf("The batch holds %s of desktops that left desktops_matching (former_snapshot_desktop_ids_json), "+
+				"and desktop_ids has no place for them, so they would be lost to Terraform. Keep desktops_matching, or replace "+
+				"the batch (terraform apply -replace=…), which deletes them with the rest.", countOf(len(state.FormerSnapshots), "snapshot")))
+		return
+	}
 	if wasMatching {
 		// From desktops_matching to desktop_ids: the desktops and snapshots
 		// go back to a list and maps (the JSON strings went with
@@ -245,8 +263,9 @@ func (r *snapshotBatchResource) Create(ctx context.Context, req resource.CreateR
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if plan.matching() {
-		resp.Diagnostics.Append(plan.resolveDesktops(ctx, client)...)
+	if plan.matching() && plan.DesktopIDs.IsUnknown() {
+		// The plan could not list: its selection was unknown then.
+		resp.Diagnostics.Append(plan.resolveDesktops(ctx, client, nil)...)
 	}
 	timeout, diags := plan.Timeouts.Create(ctx, defaultBatchTimeout)
 	resp.Diagnostics.Append(diags...)
@@ -324,30 +343,35 @@ func (r *snapshotBatchResource) Read(ctx context.Context, req resource.ReadReque
 		}
 	}
 	recorded := batchSnapshotsOf(ctx, &state)
-	kept := recorded
+	kept, formerKept := recorded, state.FormerSnapshots
 	if !wasPending || state.Status.ValueString() == batchStatusPending {
-		// Drift: keep the snapshots that still exist (one list call per 100
-		// desktops). A batch resolved just now needs none: its snapshots
-		// come from a listing made in this refresh.
-		exists, err := client.SnapshotIDsOf(ctx, stringsOf(ctx, state.DesktopIDs))
+		// Drift: keep the snapshots that still exist. A snapshot missing from
+		// the listing is gone only once its desktop's own listing agrees, so a
+		// listing that comes back short once forgets nothing. A batch
+		// resolved just now needs none: its snapshots come from a listing
+		// made in this refresh.
+		exists, err := client.ExistingSnapshots(ctx, state.heldSnapshots(ctx))
 		if err != nil {
 			resp.Diagnostics.Append(errorDiagnostic("Unable to read desktop snapshots", err, r.client.CredentialSource()))
 			return
 		}
 		kept = recorded.keep(exists)
+		formerKept = maps.Clone(state.FormerSnapshots)
+		maps.DeleteFunc(formerKept, func(id, _ string) bool { return !exists[id] })
 	}
-	if kept.len() == 0 && state.Status.ValueString() != batchStatusPending {
+	if kept.len()+len(formerKept) == 0 && state.Status.ValueString() != batchStatusPending {
 		tflog.Info(ctx, "every snapshot of the batch is gone; removing it from state so the next plan re-creates it")
 		resp.State.RemoveResource(ctx)
 		return
 	}
-	if !wasPending && kept.len() == recorded.len() {
+	if !wasPending && kept.len() == recorded.len() && len(formerKept) == len(state.FormerSnapshots) {
 		// Nothing changed: the response already holds the state Terraform
 		// sent, and converting the whole model back cost a refresh about a
 		// fifth of its time in the provider.
 		return
 	}
 	kept.setOn(&state)
+	state.FormerSnapshots = formerKept
 	resp.Diagnostics.Append(setBatchState(ctx, &resp.State, &state)...)
 }
 
@@ -361,10 +385,11 @@ func (r *snapshotBatchResource) Update(ctx context.Context, req resource.UpdateR
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if plan.matching() {
-		// Listed again: the plan's list of who joins and leaves was the
-		// service's then.
-		diags := plan.resolveDesktops(ctx, client)
+	if plan.matching() && plan.DesktopIDs.IsUnknown() {
+		// The plan decided who joins and leaves (desktop_ids_json) unless its
+		// selection was unknown then; only then does the apply list. Neither
+		// a join nor an implicit leave deletes a snapshot.
+		diags := plan.resolveDesktops(ctx, client, stringsOf(ctx, state.DesktopIDs))
 		resp.Diagnostics.Append(diags...)
 		if diags.HasError() {
 			resp.Diagnostics.Append(setBatchState(ctx, &resp.State, &state)...) // nothing done: the batch as it was
@@ -434,11 +459,19 @@ func (r *snapshotBatchResource) Delete(ctx context.Context, req resource.DeleteR
 		if diags.HasError() {
 			// Delete only what is proven the batch's: the rest stays in
 			// state, with the errors saying what settles it.
-			resp.Diagnostics.Append(deleteSnapshots(ctx, client, batchSnapshotsOf(ctx, &state).desktopOf())...)
+			resp.Diagnostics.Append(deleteSnapshots(ctx, client, state.heldSnapshots(ctx))...)
 			return
 		}
 	}
-	resp.Diagnostics.Append(deleteSnapshots(ctx, client, batchSnapshotsOf(ctx, &state).desktopOf())...)
+	resp.Diagnostics.Append(deleteSnapshots(ctx, client, state.heldSnapshots(ctx))...)
+}
+
+// heldSnapshots is every snapshot the batch holds, snapshot ID -> desktop
+// ID: its members' and its former members'.
+func (m *snapshotBatchModel) heldSnapshots(ctx context.Context) map[string]string {
+	held := batchSnapshotsOf(ctx, m).desktopOf()
+	maps.Copy(held, m.FormerSnapshots)
+	return held
 }
 
 // deleteSnapshots deletes the snapshots (snapshot ID -> desktop ID, as state

@@ -52,7 +52,9 @@ output "batch_snapshot_status" {
 # (here every one whose computer name starts with "call-", but one under
 # maintenance), so the configuration holds no list of IDs and state keeps the
 # desktops and snapshots as three JSON strings (README, "Large fleets"). A
-# desktop that starts or stops matching joins or leaves the batch in place.
+# desktop that starts to match joins the batch in place; one that stops
+# matching leaves it, and its snapshots stay with the batch until it is
+# replaced or destroyed.
 resource "workspace_desktop_snapshot_batch" "call_center" {
   desktops_matching = {
     name_regex = "^call-"
