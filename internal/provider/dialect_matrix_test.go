@@ -34,8 +34,15 @@ var serviceDialects = []struct {
 	{"sub-jobs oldest first", emulator.Dialect{SubJobOrder: emulator.SubJobOrderOldest}},
 	{"restore job type restoreWksSnapshot", emulator.Dialect{RestoreJobType: "restoreWksSnapshot"}},
 	{"429 without Retry-After", emulator.Dialect{NoRetryAfter: true}},
+	{"user_name fuzzy", emulator.Dialect{UserNameMatch: emulator.UserNameMatchFuzzy}},
+	{"pages capped at 7", emulator.Dialect{ListPageCap: 7}},
+	{"restore and delete sub-jobs without desktop_id", emulator.Dialect{SubJobEntities: emulator.SubJobEntitiesCreateOnly}},
+	{"ShowJob lists 3 sub-jobs, sub_jobs_total says so", emulator.Dialect{ShowJobSubJobsCap: 3}},
+	{"ShowJob lists 3 sub-jobs, no sub_jobs_total", emulator.Dialect{ShowJobSubJobsCap: 3, ShowJobOmitTotal: true}},
 	{"all of them", emulator.Dialect{JobTimeOffset: 8 * time.Hour, SubJobEntity: emulator.SubJobEntityDesktop,
-		NotFound: emulator.NotFound400, SubJobOrder: emulator.SubJobOrderOldest, RestoreJobType: "restoreWksSnapshot", NoRetryAfter: true}},
+		NotFound: emulator.NotFound400, SubJobOrder: emulator.SubJobOrderOldest, RestoreJobType: "restoreWksSnapshot", NoRetryAfter: true,
+		UserNameMatch: emulator.UserNameMatchFuzzy, ListPageCap: 7, SubJobEntities: emulator.SubJobEntitiesCreateOnly,
+		ShowJobSubJobsCap: 3, ShowJobOmitTotal: true}},
 }
 
 // loseAnswer makes the service act on the next request of op and close the

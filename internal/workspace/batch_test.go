@@ -466,6 +466,40 @@ func TestReconcilerMatchesRestoresByDesktopsNotEntity(t *testing.T) {
 	}
 }
 
+// A service whose restore sub-jobs carry no entities.desktop_id: the job is
+// matched by its desktops' names, which the records carry too; a job whose
+// sub-jobs name no desktop at all cannot be told, and is neither adopted
+// nor sent again (a ProvenanceError).
+func TestReconcilerMatchesRestoresByDesktopNameWithoutIDs(t *testing.T) {
+	sentAt := newFakeClock().Now()
+	begin := sentAt.Add(time.Second).Format("2006-01-02 15:04:05")
+	named := func(job, name string) string {
+		return fmt.Sprintf(`{"id":"s-%s-%s","job_id":%q,"job_type":"restoreWksSnapshot","status":"RUNNING","entities":{"desktop_name":%q},"begin_time":%q}`,
+			job, name, job, name, begin)
+	}
+	records := `{"total_count":3,"desktop_snapshots":[
+		{"snapshot_id":"s1","desktop_id":"d1","desktop_name":"wks-1","status":"restoring"},
+		{"snapshot_id":"s2","desktop_id":"d2","desktop_name":"wks-2","status":"restoring"},
+		{"snapshot_id":"s3","desktop_id":"d3","desktop_name":"wks-3"}]}`
+	srv := fakeReconcileService(t, []string{named("j1", "wks-3"), named("j2", "wks-1"), named("j2", "wks-2")}, records)
+	c := newTestClient(t, fakeConfig(srv.URL, newFakeClock()))
+	c.svc.zoneKnown = true
+	rec := &reconciler{c: c, kind: restoreKind}
+	if got, err := rec.find(context.Background(), []string{"s1", "s2"}, sentAt, newJobRegistry()); err != nil || got != "j2" {
+		t.Fatalf("find = %q, %v; want j2", got, err)
+	}
+
+	blind := fmt.Sprintf(`{"id":"s-j3","job_id":"j3","job_type":"restoreWksSnapshot","status":"RUNNING","entities":{},"begin_time":%q}`, begin)
+	srv = fakeReconcileService(t, []string{blind}, records)
+	c = newTestClient(t, fakeConfig(srv.URL, newFakeClock()))
+	c.svc.zoneKnown = true
+	rec = &reconciler{c: c, kind: restoreKind}
+	var prov *ProvenanceError
+	if got, err := rec.find(context.Background(), []string{"s1", "s2"}, sentAt, newJobRegistry()); !errors.As(err, &prov) || got != "" {
+		t.Fatalf("find over a job naming no desktop = %q, %v; want a ProvenanceError (neither adopted nor sent again)", got, err)
+	}
+}
+
 // TestReconcilingRidesOutAFailingSubJobListing: batch-create acts but its
 // answer is a 502; the first search for the job gets a 503. The search is
 // tried again and finds the job, instead of failing the chunk (whose job

@@ -56,6 +56,11 @@ type jobCandidate struct {
 	begin    time.Time
 	beginOK  bool
 	desktops map[string]bool
+	// names are the sub-jobs' desktop names, for a service whose restore
+	// sub-jobs carry no entities.desktop_id (reference §9 documents no
+	// more); unnamed counts sub-jobs with neither.
+	names   map[string]bool
+	unnamed int
 }
 
 // ProvenanceError is a request that may have started a job, where the
@@ -92,12 +97,16 @@ func (r *reconciler) find(ctx context.Context, ids []string, sentAt time.Time, r
 	now := r.c.svc.toService(r.c.clock.Now())
 	r.records = nil
 	var newest time.Time
-	var cands []*jobCandidate
+	var cands, blind []*jobCandidate
 	for _, cand := range sortedCandidates(listed) {
 		if cand.beginOK && cand.begin.After(newest) {
 			newest = cand.begin
 		}
 		if reg.has(cand.id) || !cand.beginOK || !r.kind.acceptsJobType(cand.jobType) {
+			continue
+		}
+		if !r.kind.desktops && cand.unidentified() {
+			blind = append(blind, cand)
 			continue
 		}
 		covers, err := r.covers(ctx, cand, ids)
@@ -111,6 +120,14 @@ func (r *reconciler) find(ctx context.Context, ids []string, sentAt time.Time, r
 	inTime := func(cand *jobCandidate, zone time.Duration) bool {
 		began := cand.begin.Add(-zone)
 		return !began.Before(since.Add(-ownershipSlack)) && !began.After(now.Add(ownershipSlack))
+	}
+	for _, cand := range blind {
+		for _, zone := range zonesInUse() {
+			if inTime(cand, zone) {
+				return "", &ProvenanceError{Operation: r.kind.op, Candidates: []string{cand.id}, Reason: "a job that began " +
+					"since the request was sent names no desktop in its sub-jobs, so whether it is this request's cannot be told"}
+			}
+		}
 	}
 	var began []string
 	if zone, known := r.c.svc.zoneOffset(); known {
@@ -237,11 +254,21 @@ func addSubJob(byJob map[string]*jobCandidate, sj JobDetailInfo) {
 	}
 	cand := byJob[sj.JobId]
 	if cand == nil {
-		cand = &jobCandidate{id: sj.JobId, jobType: sj.JobType, desktops: map[string]bool{}}
+		cand = &jobCandidate{id: sj.JobId, jobType: sj.JobType, desktops: map[string]bool{}, names: map[string]bool{}}
 		byJob[sj.JobId] = cand
 	}
-	if sj.Entities != nil && sj.Entities.DesktopId != "" {
-		cand.desktops[sj.Entities.DesktopId] = true
+	var name string
+	if sj.Entities != nil {
+		name = sj.Entities.DesktopName
+		if sj.Entities.DesktopId != "" {
+			cand.desktops[sj.Entities.DesktopId] = true
+		}
+	}
+	switch name = firstNonEmpty(name, sj.DesktopName); {
+	case name != "":
+		cand.names[name] = true
+	case sj.Entities == nil || sj.Entities.DesktopId == "":
+		cand.unnamed++
 	}
 	if t, ok := parseJobTime(sj.BeginTime); ok && (!cand.beginOK || t.Before(cand.begin)) {
 		cand.begin, cand.beginOK = t, true
@@ -260,9 +287,24 @@ func (r *reconciler) covers(ctx context.Context, cand *jobCandidate, ids []strin
 	for _, id := range ids {
 		if rec, ok := r.records[id]; ok {
 			desktopOf[id] = rec.DesktopId
+			if len(cand.desktops) == 0 {
+				// Sub-jobs without desktop IDs: compare the desktops' names,
+				// as the records and the sub-jobs both carry them.
+				desktopOf[id] = rec.DesktopName
+			}
 		}
 	}
+	if len(cand.desktops) == 0 {
+		return desktopsMatch(cand.names, ids, desktopOf), nil
+	}
 	return desktopsMatch(cand.desktops, ids, desktopOf), nil
+}
+
+// unidentified reports whether a candidate's sub-jobs name no desktop at
+// all: whether it is the request's job cannot be told, and sending again
+// could run the work twice.
+func (cand *jobCandidate) unidentified() bool {
+	return len(cand.desktops) == 0 && len(cand.names) == 0 && cand.unnamed > 0
 }
 
 // workSeen reports whether the records show that a job of this kind worked

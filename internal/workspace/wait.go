@@ -175,6 +175,12 @@ func (c *Client) finishedJob(ctx context.Context, job *ShowJobResponse, polls in
 	}
 	res := newJobResult(job, subJobs, polls)
 	res.SeenEnded = seen
+	if err := c.identifyOutcomes(ctx, res); err != nil {
+		// Only failures are reported by desktop and an import looks the
+		// desktops up: the job's outcome stands without them.
+		tflog.SubsystemWarn(c.logContext(ctx), logSubsystem, "could not tell the desktops of sub-jobs that name none by ID",
+			map[string]any{"job_id": job.Id, "error": err.Error()})
+	}
 	if !res.Succeeded {
 		return res, &JobFailedError{Result: res}
 	}
@@ -185,12 +191,24 @@ func (c *Client) finishedJob(ctx context.Context, job *ShowJobResponse, polls in
 // through ListItaSubJobs, complete as listing.go describes, when ShowJob
 // listed fewer than sub_jobs_total.
 func (c *Client) AllSubJobs(ctx context.Context, job *ShowJobResponse) ([]JobDetailInfo, error) {
-	if int(job.SubJobsTotal) <= len(job.SubJobs) {
+	if job.SubJobsTotal > 0 && int(job.SubJobsTotal) <= len(job.SubJobs) {
 		return job.SubJobs, nil
 	}
+	// No sub_jobs_total (or more than listed): ShowJob's list may be cut
+	// short without saying so, so the sub-jobs come from ListItaSubJobs,
+	// and any ShowJob listed that the listing lacks are kept.
 	all, err := listAll(ctx, c, c.subJobPager(ctx, ListItaSubJobsRequest{JobId: job.Id}, 0))
 	if err != nil {
-		return nil, fmt.Errorf("reading its %d sub-jobs: %w", job.SubJobsTotal, err)
+		return nil, fmt.Errorf("reading its %d sub-jobs: %w", max(int(job.SubJobsTotal), len(job.SubJobs)), err)
+	}
+	listed := make(map[string]bool, len(all))
+	for _, sj := range all {
+		listed[sj.Id] = true
+	}
+	for _, sj := range job.SubJobs {
+		if sj.Id == "" || !listed[sj.Id] {
+			all = append(all, sj)
+		}
 	}
 	return all, nil
 }
@@ -223,4 +241,43 @@ func (c *Client) WaitForJobs(ctx context.Context, jobIDs []string, opts WaitOpti
 	}
 	wg.Wait()
 	return results, errors.Join(errs...)
+}
+
+// identifyOutcomes fills in the desktop ID of sub-jobs that name their
+// desktop only by name, as a service whose restore and delete sub-jobs carry
+// no entities.desktop_id would (reference §9 documents no other field): the
+// snapshot records carry both. A name the records of more than one desktop
+// carry is left unidentified.
+func (c *Client) identifyOutcomes(ctx context.Context, res *JobResult) error {
+	var names []string
+	for _, o := range res.Outcomes {
+		if o.DesktopID == "" && o.DesktopName != "" {
+			names = append(names, o.DesktopName)
+		}
+	}
+	if len(names) == 0 {
+		return nil
+	}
+	idsOf := map[string]map[string]bool{}
+	for _, group := range chunkIDs(Dedupe(names)) {
+		records, err := c.ListAllDesktopSnapshots(ctx, ListDesktopSnapshotRequest{DesktopNames: group})
+		if err != nil {
+			return err
+		}
+		for _, rec := range records {
+			if idsOf[rec.DesktopName] == nil {
+				idsOf[rec.DesktopName] = map[string]bool{}
+			}
+			idsOf[rec.DesktopName][rec.DesktopId] = true
+		}
+	}
+	for i := range res.Outcomes {
+		o := &res.Outcomes[i]
+		if ids := idsOf[o.DesktopName]; o.DesktopID == "" && len(ids) == 1 {
+			for id := range ids {
+				o.DesktopID = id
+			}
+		}
+	}
+	return nil
 }
