@@ -42,7 +42,8 @@ data "workspace_desktop_snapshots" "latest" {
 }
 
 # Restoring is an action-style resource: it restores when created or when its
-# triggers change; destroying it makes no API call.
+# triggers change, and snapshots newly named in place, only those; destroying
+# it makes no API call.
 resource "workspace_desktop_snapshot_restore" "rollback" {
   snapshot_ids = data.workspace_desktop_snapshots.latest.ids
   triggers = {

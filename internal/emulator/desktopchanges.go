@@ -291,7 +291,7 @@ func checkComputerName(field, name string) error {
 		return changeErr(ErrInvalidDesktop, "%s: must be 1 to %d characters, got %q", field, maxComputerName, name)
 	}
 	for _, r := range name {
-		if !(r < utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r) || r == '-')) {
+		if r >= utf8.RuneSelf || (!unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '-') {
 			return changeErr(ErrInvalidDesktop, "%s: must hold only ASCII letters, digits and hyphens, got %q", field, name)
 		}
 	}

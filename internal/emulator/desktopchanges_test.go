@@ -401,8 +401,8 @@ func TestStateFileWithoutDeletedDesktops(t *testing.T) {
 	if err := json.Unmarshal(data, &f); err != nil {
 		t.Fatal(err)
 	}
-	for _, d := range f["desktops"].([]any) {
-		if _, has := d.(map[string]any)["deleted"]; has {
+	for _, d := range as[[]any](t, f["desktops"]) {
+		if _, has := as[map[string]any](t, d)["deleted"]; has {
 			t.Errorf("a desktop there is saved with a deleted key: %v", d)
 		}
 	}
@@ -432,9 +432,9 @@ func TestStateFileRefusesADesktopTwice(t *testing.T) {
 	if err := json.Unmarshal(data, &f); err != nil {
 		t.Fatal(err)
 	}
-	desktops := f["desktops"].([]any)
+	desktops := as[[]any](t, f["desktops"])
 	twice := map[string]any{}
-	for k, v := range desktops[0].(map[string]any) {
+	for k, v := range as[map[string]any](t, desktops[0]) {
 		twice[k] = v
 	}
 	twice["deleted"] = true
@@ -445,7 +445,7 @@ func TestStateFileRefusesADesktopTwice(t *testing.T) {
 	if err := os.WriteFile(path, data, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	want := "state file " + path + ": desktop " + twice["id"].(string) + " is listed twice"
+	want := "state file " + path + ": desktop " + as[string](t, twice["id"]) + " is listed twice"
 	if _, err := New(Config{StateFile: path}); err == nil || err.Error() != want {
 		t.Errorf("New: %v, want %s", err, want)
 	}

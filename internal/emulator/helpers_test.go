@@ -213,3 +213,13 @@ func expectError(t *testing.T, res response, status int, code, want string) {
 		t.Error("answer has no X-Request-Id")
 	}
 }
+
+// as is v as a T, or the test fails: for JSON decoded into any.
+func as[T any](t testing.TB, v any) T {
+	t.Helper()
+	out, ok := v.(T)
+	if !ok {
+		t.Fatalf("%v is a %T, want a %T", v, v, out)
+	}
+	return out
+}

@@ -29,7 +29,7 @@ func TestDialectSubJobEntities(t *testing.T) {
 				subJobs["ShowJob "+jobType], _ = rawJSON(t, res)["sub_jobs"].([]any)
 			}
 			for _, sj := range list {
-				jobType := sj.(map[string]any)["job_type"].(string)
+				jobType := as[string](t, as[map[string]any](t, sj)["job_type"])
 				subJobs["ListItaSubJobs "+jobType] = append(subJobs["ListItaSubJobs "+jobType], sj)
 			}
 			for where, sjs := range subJobs {
@@ -38,7 +38,7 @@ func TestDialectSubJobEntities(t *testing.T) {
 				}
 				wantID := mode == "" || where == "ShowJob "+jobTypeCreate || where == "ListItaSubJobs "+jobTypeCreate
 				for i, sj := range sjs {
-					entities := sj.(map[string]any)["entities"].(map[string]any)
+					entities := as[map[string]any](t, as[map[string]any](t, sj)["entities"])
 					id, has := entities["desktop_id"]
 					if has != wantID || has && id == "" {
 						t.Errorf("%s sub-job %d: entities.desktop_id %v (present %v), want present %v", where, i, id, has, wantID)

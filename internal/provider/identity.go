@@ -36,8 +36,8 @@ func jobsIdentitySchema(op jobOperation) identityschema.Schema {
 			"job_ids": identityschema.ListAttribute{
 				ElementType:       types.StringType,
 				RequiredForImport: true,
-				Description: fmt.Sprintf("The IDs of the resource's %s jobs, as its job_ids attribute lists them. "+
-					"An import takes one or more.", op.api),
+				Description: fmt.Sprintf("The IDs of the %s jobs the resource was created or imported with, as its id lists them "+
+					"(jobs of later in-place updates are in its job_ids attribute only). An import takes one or more.", op.api),
 			},
 			"project_id": identityschema.StringAttribute{
 				OptionalForImport: true,

@@ -218,3 +218,51 @@ resource "terraform_data" "per_desktop" {
 		},
 	})
 }
+
+// addDesktopAfterPlan is a plan check that adds a desktop to the emulator
+// once the plan is made, as one created between plan and apply.
+type addDesktopAfterPlan struct{ env *testAccEnv }
+
+func (a addDesktopAfterPlan) CheckPlan(_ context.Context, _ plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
+	if _, err := a.env.Emulator.AddDesktops(emulator.NewDesktop{}); err != nil {
+		resp.Error = err
+	}
+}
+
+// A desktop created between a saved plan and its apply is not snapshotted
+// by that apply, which the plan did not show it in: Terraform stops the
+// apply of the batch with nothing done, and the next plan shows it join.
+func TestAccSnapshotBatch_desktopCreatedAfterPlanWaitsForNextPlan(t *testing.T) {
+	env := newDialectEnv(t, 3, 66, emulator.Dialect{})
+	d := env.DesktopIDs
+	creates := 0
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy: func(s *terraform.State) error {
+			return checkSnapshotsGone(t, env, env.Emulator.DesktopIDs())(s)
+		},
+		Steps: []resource.TestStep{
+			{Config: matchingConfig(env, d[2:], ""), Check: checkPacked(d[:2])},
+			{ // d[2] joins in the plan; another desktop appears before the apply
+				PreConfig: func() { creates, _, _ = writes(env) },
+				Config:    matchingConfig(env, nil, ""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(batchAddr, plancheck.ResourceActionUpdate),
+					addDesktopAfterPlan{env: env},
+				}},
+				ExpectError: regexp.MustCompile(`inconsistent final plan`),
+			},
+			{ // nothing was snapshotted; this plan shows both joining
+				PreConfig: func() {
+					if c, _, _ := writes(env); c != creates {
+						t.Errorf("%d batch-create calls in the stopped apply, want 0", c-creates)
+					}
+				},
+				Config: matchingConfig(env, nil, ""),
+				Check: func(s *terraform.State) error {
+					return checkPacked(env.Emulator.DesktopIDs())(s)
+				},
+			},
+		},
+	})
+}

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -21,8 +22,9 @@ type snapshotRestoreModel struct {
 	FailedDesktops  types.Map      `tfsdk:"failed_desktops"`
 }
 
-// restoreTimeouts are the operations the restore's timeouts block sets.
-var restoreTimeouts = timeouts.Opts{Create: true}
+// restoreTimeouts are the operations the restore's timeouts block sets: an
+// update restores the snapshots newly named, so it waits for jobs too.
+var restoreTimeouts = timeouts.Opts{Create: true, Update: true}
 
 // snapshotIDs are the distinct snapshot IDs the restore names, sorted,
 // from whichever of snapshot_ids and snapshot_ids_json is set: everything
@@ -63,6 +65,16 @@ func (m *snapshotRestoreModel) idsPath() path.Path {
 
 func (m *snapshotRestoreModel) setJobIDs(ids []string) { m.JobIDs, m.ID = jobIDState(ids) }
 
+// identityJobIDs are the jobs of the restore's identity: those it was
+// created (or imported) with, which id lists. An update's jobs are in
+// job_ids only, so the identity never changes once made.
+func (m *snapshotRestoreModel) identityJobIDs(ctx context.Context) []string {
+	if m.ID.ValueString() == "" {
+		return stringsOf(ctx, m.JobIDs)
+	}
+	return strings.Split(m.ID.ValueString(), ",")
+}
+
 // startPending is the state a restore writes before its first job.
 func (m *snapshotRestoreModel) startPending() {
 	m.Status = types.StringValue(batchStatusPending)
@@ -75,7 +87,24 @@ func (m *snapshotRestoreModel) startPending() {
 // paid for, and SUCCESS in status says the same of each.
 func (m *snapshotRestoreModel) applyResults(run *jobRun) {
 	m.setJobIDs(run.jobIDs)
-	failed := map[string]string{}
+	m.FailedDesktops = stringMapValue(addFailures(map[string]string{}, run))
+	m.Status = types.StringValue(run.status())
+}
+
+// mergeFailures adds the failed desktops of the run's ended jobs to those
+// already recorded; a desktop's latest failure wins. A success does not
+// clear an earlier failure: it may be of another of the desktop's disks.
+func (m *snapshotRestoreModel) mergeFailures(ctx context.Context, run *jobRun) {
+	failed := stringMapOf(ctx, m.FailedDesktops)
+	if failed == nil {
+		failed = map[string]string{}
+	}
+	m.FailedDesktops = stringMapValue(addFailures(failed, run))
+}
+
+// addFailures adds each failed desktop of the run's ended jobs to failed,
+// with why, and returns it.
+func addFailures(failed map[string]string, run *jobRun) map[string]string {
 	for _, id := range run.jobIDs {
 		res := run.results[id]
 		if res == nil {
@@ -87,6 +116,18 @@ func (m *snapshotRestoreModel) applyResults(run *jobRun) {
 			}
 		}
 	}
-	m.FailedDesktops = stringMapValue(failed)
-	m.Status = types.StringValue(run.status())
+	return failed
+}
+
+// mergedStatus is the status of a restore whose recorded jobs sum up as
+// settled ("" when none is recorded) and whose latest ones as latest.
+func mergedStatus(settled, latest string) string {
+	switch {
+	case settled == "" || settled == latest:
+		return latest
+	case settled == batchStatusPending || latest == batchStatusPending:
+		return batchStatusPending
+	default:
+		return batchStatusPartialFailure
+	}
 }

@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
@@ -17,7 +16,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
-	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/cloud-desktop/terraform-provider-workspace/internal/workspace"
@@ -28,6 +26,7 @@ var (
 	_ resource.ResourceWithConfigure   = (*snapshotRestoreResource)(nil)
 	_ resource.ResourceWithImportState = (*snapshotRestoreResource)(nil)
 	_ resource.ResourceWithIdentity    = (*snapshotRestoreResource)(nil)
+	_ resource.ResourceWithModifyPlan  = (*snapshotRestoreResource)(nil)
 )
 
 type snapshotRestoreResource struct {
@@ -46,11 +45,20 @@ func (r *snapshotRestoreResource) Configure(_ context.Context, req resource.Conf
 
 func (r *snapshotRestoreResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "Restores desktops to snapshots, as an action-style resource: creating it, and every " +
-			"replacement (other snapshots named in `snapshot_ids` or `snapshot_ids_json`, or a change of `triggers`), " +
-			"calls `batch-restore` in chunks of at most 100 snapshots and waits for the jobs. **Destroying it makes no API call**: it only removes the record of " +
-			"the restore from state; the desktops stay as they are. On Terraform 1.14 and later, the " +
-			"`workspace_desktop_snapshot_restore` action restores without keeping a resource.\n\n" +
+		MarkdownDescription: "Restores desktops to snapshots, as an action-style resource. **A restore runs only when asked**: " +
+			"creating the resource restores every snapshot it names, a change of `triggers` replaces it and restores them all " +
+			"again, and snapshots newly named in `snapshot_ids` or `snapshot_ids_json` (ones not in its state) are restored by " +
+			"an in-place update, only those: the snapshots it restored before are not restored again, and snapshots removed " +
+			"from the list cause no API call, since a restore cannot be undone. Each restore calls `batch-restore` in chunks of " +
+			"at most 100 snapshots and waits for the jobs; an update's jobs are added to `job_ids`.\n\n" +
+			"**The plan is the contract**: the plan says, in a warning, how many snapshots the apply restores and which, and the " +
+			"apply restores no others. Snapshot IDs known only at apply (from a resource that is replaced or updated in the same " +
+			"apply, such as a batch whose desktops change) plan an in-place update, never a replacement, and that apply restores " +
+			"none of them: when they name the snapshots already restored, it makes no API call; when they name others, Terraform " +
+			"stops this resource's apply with \"Provider produced inconsistent final plan\" for `job_ids`, before any call, and " +
+			"the next plan shows them. **Destroying it makes no API call**: it only removes the record of the restore from " +
+			"state; the desktops stay as they are. On Terraform 1.14 and later, the `workspace_desktop_snapshot_restore` action " +
+			"restores without keeping a resource.\n\n" +
 			"An import reads which snapshots were restored from the snapshots themselves, since the job's sub-jobs name " +
 			"only desktops: per desktop and disk, the snapshot whose last restore time matches the end of the " +
 			"desktop's part of the job. So it assumes the job was the last restore of each of those snapshots; one " +
@@ -59,23 +67,22 @@ func (r *snapshotRestoreResource) Schema(ctx context.Context, _ resource.SchemaR
 			"`snapshot_ids`.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
-				MarkdownDescription: "The restore job IDs, comma separated.",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+				MarkdownDescription: "The IDs of the jobs the restore was created (or imported) with, comma separated; an update's " +
+					"jobs are in `job_ids` only.",
+				Computed:      true,
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"snapshot_ids": schema.ListAttribute{
 				MarkdownDescription: "Snapshot record IDs to restore (for example `keys()` of a batch's `snapshot_desktop_ids`, or the " +
 					"`workspace_desktop_snapshots` data source's `ids`). At least one; any number. At most one per desktop " +
 					"and disk. Order and repeats do not matter: reordering the list updates the resource in place, with no API call. " +
+					"A change never replaces the resource: IDs added (not in its state) are restored by an in-place update, only " +
+					"those; IDs removed cause no API call. " +
 					idFormatRule + " Exactly one of `snapshot_ids` and `snapshot_ids_json` is set.",
 				ElementType: types.StringType,
 				Optional:    true,
 				Validators: append(idListValidators("snapshot"),
 					listvalidator.ExactlyOneOf(path.MatchRoot("snapshot_ids_json"))),
-				PlanModifiers: []planmodifier.List{listplanmodifier.RequiresReplaceIf(
-					func(ctx context.Context, req planmodifier.ListRequest, resp *listplanmodifier.RequiresReplaceIfFuncResponse) {
-						resp.RequiresReplace = otherSnapshotsNamed(ctx, req.State, req.Plan)
-					}, replaceIfOtherSnapshots, replaceIfOtherSnapshots)},
 			},
 			"snapshot_ids_json": schema.StringAttribute{
 				MarkdownDescription: "The snapshots to restore as one JSON string, for large batches: Terraform compares one " +
@@ -85,17 +92,14 @@ func (r *snapshotRestoreResource) Schema(ctx context.Context, _ resource.SchemaR
 					"`jsonencode(workspace_desktop_snapshot_batch.fleet.snapshot_desktop_ids)`. Otherwise the same as " +
 					"`snapshot_ids`: at least one ID, at most one per desktop and disk, order and repeats do not matter. " +
 					idFormatRule + " Naming the same snapshots otherwise (an array for an object, or `snapshot_ids`) updates " +
-					"the resource in place, with no API call; other snapshots replace it. Exactly one of `snapshot_ids` and " +
-					"`snapshot_ids_json` is set.",
+					"the resource in place, with no API call. A change never replaces the resource: IDs added are restored by an " +
+					"in-place update, only those, and IDs removed cause no API call. A string known only at apply restores none of " +
+					"the snapshots in that apply (see above). Exactly one of `snapshot_ids` and `snapshot_ids_json` is set.",
 				Optional: true,
 				Validators: []validator.String{
 					stringvalidator.ExactlyOneOf(path.MatchRoot("snapshot_ids")),
 					snapshotIDsJSONValidator{},
 				},
-				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplaceIf(
-					func(ctx context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
-						resp.RequiresReplace = otherSnapshotsNamed(ctx, req.State, req.Plan)
-					}, replaceIfOtherSnapshots, replaceIfOtherSnapshots)},
 			},
 			"triggers": schema.MapAttribute{
 				MarkdownDescription: "Arbitrary values; changing any of them replaces the resource, which restores again.",
@@ -103,12 +107,13 @@ func (r *snapshotRestoreResource) Schema(ctx context.Context, _ resource.SchemaR
 				Optional:            true,
 				PlanModifiers:       []planmodifier.Map{mapplanmodifier.RequiresReplace()},
 			},
-			"timeouts": timeoutsAttribute(ctx, restoreTimeouts, "restoring the desktops"),
+			"timeouts": restoreTimeoutsAttribute(ctx),
 			"job_ids": schema.ListAttribute{
-				MarkdownDescription: "One `batch-restore` job ID per chunk of at most 100 snapshots.",
-				ElementType:         types.StringType,
-				Computed:            true,
-				PlanModifiers:       []planmodifier.List{listplanmodifier.UseStateForUnknown()},
+				MarkdownDescription: "One `batch-restore` job ID per chunk of at most 100 snapshots: the create's jobs (which `id` " +
+					"and the resource identity keep), then each update's, in the order they ran.",
+				ElementType:   types.StringType,
+				Computed:      true,
+				PlanModifiers: []planmodifier.List{listplanmodifier.UseStateForUnknown()},
 			},
 			"status": schema.StringAttribute{
 				MarkdownDescription: "`SUCCESS`, `PARTIAL_FAILURE`, `FAILED` or `PENDING` (interrupted; refreshed from the jobs).",
@@ -125,37 +130,15 @@ func (r *snapshotRestoreResource) IdentitySchema(_ context.Context, _ resource.I
 }
 
 // restoreReport is what the restore's errors say of a run cut short; the
-// IDs came from idsPath.
-func restoreReport(idsPath path.Path) runReport {
+// IDs came from idsPath, and the run was the operation's ("create" or
+// "update"), whose timeout applied.
+func restoreReport(idsPath path.Path, operation string) runReport {
 	return runReport{
 		idsPath:     idsPath,
 		interrupted: "The apply was interrupted",
-		timedOut:    "The create timeout passed",
+		timedOut:    "The " + operation + " timeout passed",
 		kept:        "Their job IDs are kept in state with status PENDING; the next refresh records their outcome.",
 	}
-}
-
-const replaceIfOtherSnapshots = "Replaces the resource when other snapshot IDs are named, in either `snapshot_ids` or " +
-	"`snapshot_ids_json`; order, repeats, which of the two names them and the JSON object's values do not matter."
-
-// otherSnapshotsNamed reports whether the plan names other snapshots than
-// the state, whichever attribute each names them in: moving the same IDs
-// from one attribute to the other, or between a JSON array and object, must
-// not restore the desktops again. Unknown or undecodable IDs replace (the
-// validators report bad values).
-func otherSnapshotsNamed(ctx context.Context, state tfsdk.State, plan tfsdk.Plan) bool {
-	var before, after snapshotRestoreModel
-	var diags diag.Diagnostics
-	diags.Append(state.GetAttribute(ctx, path.Root("snapshot_ids"), &before.SnapshotIDs)...)
-	diags.Append(state.GetAttribute(ctx, path.Root("snapshot_ids_json"), &before.SnapshotIDsJSON)...)
-	diags.Append(plan.GetAttribute(ctx, path.Root("snapshot_ids"), &after.SnapshotIDs)...)
-	diags.Append(plan.GetAttribute(ctx, path.Root("snapshot_ids_json"), &after.SnapshotIDsJSON)...)
-	if diags.HasError() || !after.snapshotIDsKnown() {
-		return true
-	}
-	a, diags := before.snapshotIDs(ctx)
-	b, more := after.snapshotIDs(ctx)
-	return diags.HasError() || more.HasError() || !slices.Equal(a, b)
 }
 
 func (r *snapshotRestoreResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -188,7 +171,7 @@ func (r *snapshotRestoreResource) Create(ctx context.Context, req resource.Creat
 		plan.applyResults(run)
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	}
-	resp.Diagnostics.Append(run.diagnostics(restoreReport(plan.idsPath()))...)
+	resp.Diagnostics.Append(run.diagnostics(restoreReport(plan.idsPath(), "create"))...)
 }
 
 func (r *snapshotRestoreResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -198,28 +181,31 @@ func (r *snapshotRestoreResource) Read(ctx context.Context, req resource.ReadReq
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	resp.Diagnostics.Append(refreshJobsIdentity(ctx, req.Identity, resp.Identity, client, stringsOf(ctx, state.JobIDs))...)
+	resp.Diagnostics.Append(refreshJobsIdentity(ctx, req.Identity, resp.Identity, client, state.identityJobIDs(ctx))...)
 	if resp.Diagnostics.HasError() || state.Status.ValueString() != batchStatusPending {
 		return // a finished restore's record does not change
 	}
-	run, diags := refreshJobs(ctx, client, restoreOperation, stringsOf(ctx, state.JobIDs))
+	private, diags := readRestorePrivate(ctx, req.Private)
+	resp.Diagnostics.Append(diags...)
+	if diags.HasError() {
+		return
+	}
+	unresolved, settled := private.unresolvedJobs(ctx, &state)
+	run, diags := refreshJobs(ctx, client, restoreOperation, unresolved)
 	resp.Diagnostics.Append(diags...)
 	if diags.HasError() || run.pending() {
 		return
 	}
-	state.applyResults(run)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-}
-
-func (r *snapshotRestoreResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan snapshotRestoreModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	client := clientFrom(r.client, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
+	if len(private.Unresolved) == 0 {
+		state.applyResults(run) // the create's jobs, all of them
+	} else {
+		// An update's jobs, after jobs already recorded: merged with them.
+		state.mergeFailures(ctx, run)
+		state.Status = types.StringValue(mergedStatus(settled, run.status()))
+		private.Unresolved, private.Settled = nil, ""
+		resp.Diagnostics.Append(writeRestorePrivate(ctx, resp.Private, private)...)
 	}
-	resp.Diagnostics.Append(setJobsIdentity(ctx, resp.Identity, client, stringsOf(ctx, plan.JobIDs))...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
 // Delete makes no API call: a restore cannot be undone, so destroying the

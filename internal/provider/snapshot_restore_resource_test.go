@@ -335,7 +335,7 @@ func restoredByJobs(t *testing.T, env *testAccEnv, jobIDs []string) map[string]i
 // snapshot_ids_json names the same snapshots as snapshot_ids: the restore
 // restores exactly the keys of the batch's map, the state keeps the string
 // as given, the same IDs in another form update in place with no API call,
-// and other IDs replace the restore.
+// fewer IDs too, and IDs added are restored in place, only those.
 func TestAccSnapshotRestore_snapshotIDsJSON(t *testing.T) {
 	parallelUnlessReal(t)
 	env := newTestAccEnv(t, emulator.Config{Desktops: 4, JobDuration: 300 * time.Millisecond, Seed: 1, AuthToken: wireToken})
@@ -448,18 +448,32 @@ func TestAccSnapshotRestore_snapshotIDsJSON(t *testing.T) {
 				Check: noNewRestore,
 			},
 			{
-				// Other snapshots (the first desktop's left out) replace it.
+				// Fewer snapshots (the first desktop's left out): in place, no
+				// API call, since a restore cannot be undone.
 				Config: restoreJSONConfig(env, ids, fmt.Sprintf(
 					`snapshot_ids_json = jsonencode({ for id, desktop in local.snapshots : id => desktop if desktop != %q })`, ids[0])),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(restoreAddr, plancheck.ResourceActionDestroyBeforeCreate),
+					plancheck.ExpectResourceAction(restoreAddr, plancheck.ResourceActionUpdate),
 					plancheck.ExpectResourceAction(batchAddr, plancheck.ResourceActionNoop),
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{jsonSet},
+				Check:             noNewRestore,
+			},
+			{
+				// The first desktop's snapshots named again are new to the
+				// restore: an in-place update restores them, only them.
+				Config: objectConfig,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(restoreAddr, plancheck.ResourceActionUpdate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					jsonSet,
+					statecheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("job_ids"), knownvalue.ListSizeExact(2)),
+				},
 				Check: exactlyRestored(1, func(m map[string]string) map[string]string {
 					out := map[string]string{}
 					for id, desktop := range m {
-						if desktop != ids[0] {
+						if desktop == ids[0] {
 							out[id] = desktop
 						}
 					}

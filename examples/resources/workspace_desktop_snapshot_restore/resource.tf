@@ -3,8 +3,10 @@ data "workspace_desktop_snapshots" "latest" {
   most_recent_per_desktop = true
 }
 
-# Restores when created and whenever `triggers` change. Destroying it makes
-# no API call: it only forgets that the restore happened.
+# Restores when created and whenever `triggers` change; snapshots newly named
+# below are restored in place, only those (the plan says which), and ones
+# removed cause no call. Destroying it makes no API call: it only forgets
+# that the restore happened.
 resource "workspace_desktop_snapshot_restore" "rollback" {
   # Or every snapshot a batch made:
   #   keys(workspace_desktop_snapshot_batch.before_patch.snapshot_desktop_ids)
