@@ -280,11 +280,13 @@ func benchSize(tf string, bins binaries, dir string, desktops int, jobDuration t
 		}
 		usage := readProviderUsage(usageFile)
 		pr := phaseResult{
-			name: p.name, wall: wall, hasJob: p.waitsOnJob,
-			calls: after.callsSince(before), jobs: after.Jobs - before.Jobs,
+			name: p.name, wall: wall, calls: after.callsSince(before), jobs: after.Jobs - before.Jobs,
 			peakRSSKB: usage.peakRSSKB, cpu: usage.cpu, gc: usage.gc,
 		}
-		if p.waitsOnJob {
+		// A phase that may wait on a job waited only if it started one: a
+		// desktop leaving a matching batch starts none.
+		pr.hasJob = p.waitsOnJob && pr.jobs > 0
+		if pr.hasJob {
 			pr.overhead = wall - jobDuration
 		}
 		result.phases = append(result.phases, pr)

@@ -177,7 +177,7 @@ func TestAccSnapshotBatch_implicitLeavesKeepSnapshots(t *testing.T) {
 	perDesktop := `
 resource "terraform_data" "per_desktop" {
   count = length(jsondecode(workspace_desktop_snapshot_batch.test.desktops_matching.desktop_ids_json))
-  input = jsondecode(workspace_desktop_snapshot_batch.test.desktops_matching.desktop_ids_json)[count.index]
+  input = keys(jsondecode(workspace_desktop_snapshot_batch.test.desktops_matching.desktop_ids_json))[count.index]
 }
 `
 	config := matchingConfig(env, nil, `name_regex = "^WKSPC"`) + perDesktop

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"regexp"
+	"slices"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -97,8 +98,10 @@ func desktopsMatchingAttribute() schema.SingleNestedAttribute {
 				Optional:    true,
 				Validators:  []validator.List{listvalidator.ValueStringsAre(idValidators("desktop")...)},
 			},
-			"desktop_ids_json": packedAttribute("The desktops the batch holds, as a JSON array of IDs, sorted " +
-				"(`jsondecode(…)` gives the list)."),
+			"desktop_ids_json": packedAttribute("The desktops the batch holds, as a JSON object keyed by desktop ID " +
+				"(each value `true`): `keys(jsondecode(…))` gives the sorted list, and `for_each` takes `jsondecode(…)` as it is. " +
+				"An object rather than an array, because Terraform shows a change to an object by its keys, quickly, and " +
+				"to an array by aligning its elements, which takes it seconds at thousands of desktops."),
 			"system_disk_snapshot_ids_json": packedAttribute("The system disk snapshot each desktop got, by desktop ID, " +
 				"as one JSON object: the batch's `system_disk_snapshot_ids`."),
 			"snapshot_desktop_ids_json": packedAttribute("Every snapshot the jobs made, with its desktop (desktop ID by " +
@@ -150,9 +153,9 @@ func getBatch(ctx context.Context, get func(context.Context, any) diag.Diagnosti
 		diags.Append(d...)
 		return ok
 	}
-	var ids []string
-	if unpack(sel.DesktopIDsJSON, &ids, "desktop_ids_json") {
+	if ids, ok, d := unpackMembers(sel.DesktopIDsJSON); ok {
 		m.DesktopIDs = stringListValue(ids)
+		diags.Append(d...)
 	} else if sel.DesktopIDsJSON.IsUnknown() {
 		m.DesktopIDs = types.ListUnknown(types.StringType)
 	}
@@ -215,8 +218,7 @@ func setMembersState(ctx context.Context, state *tfsdk.State, m *snapshotBatchMo
 	return state.SetAttribute(ctx, path.Root("desktop_ids"), m.DesktopIDs)
 }
 
-// packedMembers is desktop IDs as a JSON array, sorted, so the same desktops
-// are the same string whatever order they joined in.
+// packedMembers is desktop IDs as desktop_ids_json holds them.
 func packedMembers(ids types.List) types.String {
 	if ids.IsUnknown() {
 		return types.StringUnknown()
@@ -227,8 +229,36 @@ func packedMembers(ids types.List) types.String {
 			out = append(out, s.ValueString())
 		}
 	}
-	out = sortedStrings(workspace.Dedupe(out))
-	return jsonString(out)
+	return membersJSON(out)
+}
+
+// membersJSON is desktop IDs as a JSON object keyed by them (encoding/json
+// sorts the keys), so the same desktops are the same string whatever
+// order they joined in.
+func membersJSON(ids []string) types.String {
+	set := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		set[id] = true
+	}
+	return jsonString(set)
+}
+
+// unpackMembers reads desktop_ids_json, sorted; false when it is null or
+// unknown. A JSON array, as builds before the object wrote it, reads too.
+func unpackMembers(s types.String) ([]string, bool, diag.Diagnostics) {
+	var set map[string]bool
+	ok, diags := unpackJSON(s, &set, "desktop_ids_json")
+	if !ok {
+		return nil, false, nil
+	}
+	if diags.HasError() {
+		var ids []string
+		if json.Unmarshal([]byte(s.ValueString()), &ids) == nil {
+			return distinctIDs(ids), true, nil
+		}
+		return nil, true, diags
+	}
+	return sortedStrings(slices.Collect(maps.Keys(set))), true, nil
 }
 
 // packedMap is a string map as a JSON object (encoding/json sorts the keys).
@@ -369,7 +399,7 @@ func planMatching(ctx context.Context, client *workspace.Client, req resource.Mo
 		return
 	}
 	if creating {
-		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, membersPath, jsonString(ids))...)
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, membersPath, membersJSON(ids))...)
 		return
 	}
 	added, removed := membershipChange(before.desktops, ids)
@@ -385,7 +415,7 @@ func planMatching(ctx context.Context, client *workspace.Client, req resource.Mo
 	leaving := after.leave(removed, true)
 	after.desktops = ids
 	attrs := maps.Clone(plan.DesktopsMatching.Attributes())
-	attrs["desktop_ids_json"] = jsonString(ids)
+	attrs["desktop_ids_json"] = membersJSON(ids)
 	attrs["system_disk_snapshot_ids_json"] = jsonString(after.system)
 	attrs["snapshot_desktop_ids_json"] = jsonString(after.desktopOf)
 	attrs["former_snapshot_desktop_ids_json"] = packedFormer(after.former)
@@ -508,7 +538,8 @@ func (b *beforeMembership) read(ctx context.Context, state tfsdk.State) diag.Dia
 		return diags
 	}
 	diags.Append(selection.As(ctx, &b.packed, basetypes.ObjectAsOptions{UnhandledUnknownAsEmpty: true})...)
-	_, d := unpackJSON(b.packed.DesktopIDsJSON, &b.desktops, "desktop_ids_json")
+	desktops, _, d := unpackMembers(b.packed.DesktopIDsJSON)
+	b.desktops = desktops
 	return append(diags, d...)
 }
 

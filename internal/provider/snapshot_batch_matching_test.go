@@ -3,6 +3,7 @@ package provider
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"sort"
@@ -48,10 +49,11 @@ func checkPacked(desktops []string) resource.TestCheckFunc {
 				return fmt.Errorf("%s = %s in a matching batch's state, want null", name, v)
 			}
 		}
-		var members []string
-		if err := json.Unmarshal([]byte(attrs["desktops_matching.desktop_ids_json"]), &members); err != nil {
+		var set map[string]bool
+		if err := json.Unmarshal([]byte(attrs["desktops_matching.desktop_ids_json"]), &set); err != nil {
 			return fmt.Errorf("desktops_matching.desktop_ids_json: %v", err)
 		}
+		members := slices.Sorted(maps.Keys(set))
 		want := slices.Clone(desktops)
 		sort.Strings(want)
 		if !slices.Equal(members, want) {
