@@ -278,7 +278,7 @@ func updateRestore(ctx context.Context, client *workspace.Client, m *snapshotRes
 			m.JobIDs = stringListValue(append(slices.Clone(oldJobs), jobIDs...))
 			m.Status = types.StringValue(batchStatusPending)
 			p := *private
-			p.Owed = distinctIDs(append(slices.Clone(p.Owed), idsNotIn(restore, sent)...))
+			p.Owed = distinctIDs(append(slices.Clone(p.Owed), withoutIDs(restore, sent)...))
 			p.Unresolved, p.Settled = append(slices.Clone(unresolved), jobIDs...), settled
 			resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
 			resp.Diagnostics.Append(writeRestorePrivate(ctx, resp.Private, p)...)
@@ -286,7 +286,7 @@ func updateRestore(ctx context.Context, client *workspace.Client, m *snapshotRes
 		busy: func(n workspace.BusyNotice) { logBusy(ctx, restoreOperation, n) },
 	})
 	// Snapshots whose chunk got no job are owed: the next plan shows them.
-	unsent := idsNotIn(restore, sent)
+	unsent := withoutIDs(restore, sent)
 	private.Owed = distinctIDs(append(private.Owed, unsent...))
 	switch {
 	case len(run.jobIDs) == 0:
@@ -313,19 +313,4 @@ func updateRestore(ctx context.Context, client *workspace.Client, m *snapshotRes
 			"No job was started for %s (%s); the next plan shows them, and its apply restores them.",
 			countOf(len(unsent), "snapshot"), abbreviateIDs(unsent, maxNamedIDs)))
 	}
-}
-
-// idsNotIn returns ids without those in drop, in order.
-func idsNotIn(ids, drop []string) []string {
-	gone := make(map[string]bool, len(drop))
-	for _, id := range drop {
-		gone[id] = true
-	}
-	var out []string
-	for _, id := range ids {
-		if !gone[id] {
-			out = append(out, id)
-		}
-	}
-	return out
 }
