@@ -54,7 +54,7 @@ provider "workspace" {
 // desktopsDataSource is where the plain and fleet forms take their desktop
 // IDs from; the matching form has none (the provider finds the desktops).
 const desktopsDataSource = `
-# Only the IDs: the batches need nothing else (README, "Large fleets").
+# Only the IDs: the batches need nothing else (the large fleets guide, docs/guides/large-fleets.md).
 data "workspace_desktops" "all" {
   ids_only = true
 }
@@ -62,8 +62,9 @@ data "workspace_desktops" "all" {
 
 // The batch and restore of each form, after the desktops data source; %%s
 // is what the form's batches take their desktops from. The plain form is
-// one batch; the fleet form (README, "Large fleets") is eight batches, by
-// the first hex digit of the desktop ID, so a desktop joining or leaving
+// one batch; the fleet form (the large fleets guide,
+// docs/guides/large-fleets.md) is eight batches, by the first hex digit of
+// the desktop ID, so a desktop joining or leaving
 // touches its own batch only and no batch carries more than about N/8. The
 // matching form is one batch by desktops_matching: every desktop of the
 // project but except_ids, so the configuration holds no ID list; %[1]d is N

@@ -53,7 +53,7 @@ func renderReport(opts options, tf string, results []sizeResult, now time.Time) 
 		b.WriteString("  leaves again (in place); then a `workspace_desktop_snapshot_restore` of `desktops_matching.snapshot_desktop_ids_json`.\n\n")
 		ids = "the floor makes up the\ndesktop IDs itself, as no ID list is written in the configuration"
 	case formFleet:
-		b.WriteString("- Configuration, fleet form (README, \"Large fleets\"): the first N desktops in one\n")
+		b.WriteString("- Configuration, fleet form (the large fleets guide, docs/guides/large-fleets.md): the first N desktops in one\n")
 		b.WriteString("  of eight `workspace_desktop_snapshot_batch`es, by the first hex digit of the desktop ID (`for_each`,\n")
 		b.WriteString("  about N/8 each; `disk_type = \"ALL\"`, so 2 records per desktop); the last desktop then joins its batch and\n")
 		b.WriteString("  leaves it again (in place); then a `workspace_desktop_snapshot_restore` per batch of all its snapshots.\n\n")

@@ -1,5 +1,6 @@
-# A fleet of thousands of desktops (README, "Large fleets"): one batch that
-# selects every desktop of the project with desktops_matching. The provider
+# A fleet of thousands of desktops (the guide "Large fleets",
+# docs/guides/large-fleets.md): one batch that selects every desktop of the
+# project with desktops_matching. The provider
 # lists the desktops itself, so the configuration holds no list of IDs, and
 # the batch keeps its desktops and snapshots as three JSON strings: Terraform
 # then carries a few strings instead of tens of thousands of values, which is

@@ -11,8 +11,9 @@ import (
 	"github.com/cloud-desktop/terraform-provider-workspace/internal/emulator"
 )
 
-// fleetConfig is README's eight-batch form ("Large fleets"): a batch per desktop
-// ID's first hex digit modulo 8.
+// fleetConfig is the eight-batch form of the large fleets guide
+// (docs/guides/large-fleets.md): a batch per desktop ID's first hex digit
+// modulo 8.
 func fleetConfig(env *testAccEnv, ids []string) string {
 	return cliProviderBlock(env) + fmt.Sprintf(`
 locals {

@@ -30,7 +30,8 @@ import (
 // rather than a list and two maps. At 5000 to 20000 desktops a list or map
 // of that size is most of what a plan costs Terraform core and
 // plugin-framework (each compares and converts it element by element);
-// one string each costs them almost nothing (README, "Large fleets").
+// one string each costs them almost nothing (the large fleets guide,
+// docs/guides/large-fleets.md).
 //
 // Inside the provider the batch is the same either way: getBatch unpacks the
 // strings into desktop_ids and the maps, and the batch's state writers pack

@@ -83,7 +83,7 @@ func (r *snapshotBatchResource) Schema(ctx context.Context, _ resource.SchemaReq
 					"Desktops added or removed are too: an added desktop is snapshotted, a removed one's snapshots are deleted " +
 					"(kept with `retain_on_destroy`), and the others are not touched; the plan says which. Past a few " +
 					"thousand desktops, select them with `desktops_matching` instead: Terraform then carries no list of " +
-					"them (the provider's README, \"Large fleets\"). Exactly one of `desktop_ids` and `desktops_matching`. " +
+					"them (see the guide on large fleets). Exactly one of `desktop_ids` and `desktops_matching`. " +
 					idFormatRule,
 				ElementType: types.StringType,
 				Optional:    true,

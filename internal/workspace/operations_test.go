@@ -409,7 +409,8 @@ func TestCancellingStopsARetryWait(t *testing.T) {
 }
 
 // TestProxyFromTheEnvironment: requests go through HTTP(S)_PROXY as set when
-// the client is made, and NO_PROXY exempts a host, as README promises.
+// the client is made, and NO_PROXY exempts a host, as the authentication guide
+// (docs/guides/authentication.md) promises.
 func TestProxyFromTheEnvironment(t *testing.T) {
 	var seen atomic.Int32
 	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

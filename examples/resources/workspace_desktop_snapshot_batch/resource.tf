@@ -51,7 +51,7 @@ output "batch_snapshot_status" {
 # A fleet of thousands of desktops: the provider finds the desktops itself
 # (here every one whose computer name starts with "call-", but one under
 # maintenance), so the configuration holds no list of IDs and state keeps the
-# desktops and snapshots as three JSON strings (README, "Large fleets"). A
+# desktops and snapshots as three JSON strings (the guide "Large fleets"). A
 # desktop that starts to match joins the batch in place; one that stops
 # matching leaves it, and its snapshots stay with the batch until it is
 # replaced or destroyed.
