@@ -4,7 +4,7 @@
 // reports wall time, overhead above the job duration, the provider's CPU time,
 // API calls by operation (from the emulator's /_emulator/stats), ShowJob polls
 // per job and the provider's peak RSS. `make bench` runs it and writes
-// docs/performance.md.
+// bench/reports/performance.md.
 package main
 
 import (
@@ -44,7 +44,7 @@ func parseFlags(args []string) (options, error) {
 	sizes := fs.String("sizes", "1,100,1000,5000", "comma-separated desktop counts")
 	opts := options{}
 	fs.DurationVar(&opts.jobDuration, "job-duration", 5*time.Second, "emulator job duration J")
-	fs.StringVar(&opts.out, "out", "docs/performance.md", "report file (empty: stdout only)")
+	fs.StringVar(&opts.out, "out", "bench/reports/performance.md", "report file (empty: stdout only)")
 	fs.StringVar(&opts.terraform, "terraform", "", "terraform binary (default: terraform on PATH)")
 	fs.BoolVar(&opts.keepWorkdir, "keep", false, "keep the temporary working directory")
 	fs.StringVar(&opts.form, "form", formPlain, "configuration: plain (one batch), fleet (eight batches, by the first hex digit of the desktop ID) "+

@@ -13,7 +13,7 @@ import (
 // IDs by desktop and disk, nothing more. State stays linear in the number of
 // desktops, as flat string maps and a list (a nested object per record made
 // plugin-framework's plan walk and Terraform core quadratic: see
-// docs/performance.md); names, status and times come from the
+// bench/reports/performance.md); names, status and times come from the
 // workspace_desktop_snapshots data source.
 type batchSnapshots struct {
 	system map[string]string   // desktop ID -> its system disk snapshot

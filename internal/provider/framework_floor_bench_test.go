@@ -17,7 +17,7 @@ import (
 // desktops, served by bench/floor's provider, which does nothing (no API
 // call, validator or plan modifier; Read returns the state it got). Set
 // against BenchmarkSnapshotBatchRead and BenchmarkSnapshotBatchPlanNoChange,
-// it shows how much of those is ours (docs/performance.md).
+// it shows how much of those is ours (bench/reports/performance.md).
 func BenchmarkFrameworkFloorRead(b *testing.B) {
 	for _, n := range []int{1000, 5000} {
 		b.Run(fmt.Sprintf("desktops=%d", n), func(b *testing.B) {
