@@ -68,7 +68,7 @@ url=$(sed -n '1s/^listening on //p' "$work/emulator.log")
 echo "    emulator at $url"
 
 # The provider just built, used in place of a registry download: with
-# dev_overrides Terraform needs no terraform init (README: "Use your own build").
+# dev_overrides Terraform needs no terraform init (CONTRIBUTING.md: "Use your own build").
 cat >"$work/terraformrc" <<RC
 provider_installation {
   dev_overrides {

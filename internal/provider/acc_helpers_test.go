@@ -120,7 +120,7 @@ func newRealTestAccEnv(t testing.TB) *testAccEnv {
 	t.Helper()
 	for _, v := range []string{"HW_ACCESS_KEY", "HW_SECRET_KEY", "HW_REGION_NAME", "HW_WORKSPACE_DESKTOP_IDS"} {
 		if os.Getenv(v) == "" {
-			t.Fatalf("WORKSPACE_ACC_REAL=1 needs %s (see README: acceptance tests against the real cloud)", v)
+			t.Fatalf("WORKSPACE_ACC_REAL=1 needs %s (see CONTRIBUTING.md: acceptance tests against the real cloud)", v)
 		}
 	}
 	client, err := workspace.NewClient(workspace.Config{
