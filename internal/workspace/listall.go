@@ -14,8 +14,7 @@ import (
 // complete as listing.go describes, or the call fails.
 func (c *Client) ListAllDesktopSnapshots(ctx context.Context, req ListDesktopSnapshotRequest) ([]DesktopSnapshotDetailInfo, error) {
 	if len(req.DesktopIds) == 0 {
-		all, err := c.listAllSnapshotPages(ctx, req)
-		return uniqueSnapshots(all), err
+		return c.listAllSnapshotPages(ctx, req) // listAll keeps each ID once
 	}
 	groups := chunkIDs(Dedupe(req.DesktopIds))
 	pages := make([][]DesktopSnapshotDetailInfo, len(groups))
@@ -35,17 +34,12 @@ func (c *Client) ListAllDesktopSnapshots(ctx context.Context, req ListDesktopSna
 	return uniqueSnapshots(all), nil
 }
 
-// SnapshotIDsOf is the set of snapshot IDs the desktops' records hold, read
-// as ListAllDesktopSnapshots reads them (queries of at most 100 desktops, up
-// to MaxConcurrentSubmits at a time, each complete) but keeping no record: a
-// refresh of thousands of desktops needs only which snapshots still exist,
-// and holding every record beside the state plugin-framework decoded made
-// the provider's heap larger by about half.
-func (c *Client) SnapshotIDsOf(ctx context.Context, desktopIDs []string) (map[string]bool, error) {
-	return c.snapshotIDsOf(ctx, desktopIDs, func(string) bool { return true })
-}
-
-// snapshotIDsOf is SnapshotIDsOf keeping only the IDs keep accepts.
+// snapshotIDsOf is the set of snapshot IDs the desktops' records hold that
+// keep accepts, read as ListAllDesktopSnapshots reads them (queries of at
+// most 100 desktops, up to MaxConcurrentSubmits at a time, each complete)
+// but keeping no record: a refresh of thousands of desktops needs only
+// which snapshots still exist, and holding every record beside the state
+// plugin-framework decoded made the provider's heap larger by about half.
 func (c *Client) snapshotIDsOf(ctx context.Context, desktopIDs []string, keep func(snapshotID string) bool) (map[string]bool, error) {
 	groups := chunkIDs(Dedupe(desktopIDs))
 	var mu sync.Mutex
@@ -79,7 +73,7 @@ func (c *Client) snapshotIDsOf(ctx context.Context, desktopIDs []string, keep fu
 
 // ExistingSnapshots tells which of the given snapshots (snapshot ID -> its
 // desktop ID) exist: every given ID is a key, true when it exists. The
-// desktops' snapshots are listed as SnapshotIDsOf lists them, and each
+// desktops' snapshots are listed (snapshotIDsOf), and each
 // snapshot missing from that listing is looked for again among its own
 // desktop's snapshots (the single desktop_id filter, paged until it is found
 // or the listing is complete) before it is reported absent: a snapshot
