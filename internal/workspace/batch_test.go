@@ -468,8 +468,9 @@ func TestReconcilerMatchesRestoresByDesktopsNotEntity(t *testing.T) {
 
 // A service whose restore sub-jobs carry no entities.desktop_id: the job is
 // matched by its desktops' names, which the records carry too; a job whose
-// sub-jobs name no desktop at all cannot be told, and is neither adopted
-// nor sent again (a ProvenanceError).
+// sub-jobs name no desktop at all, or name one by a name another desktop
+// carries too, cannot be told, and is neither adopted nor sent again (a
+// ProvenanceError).
 func TestReconcilerMatchesRestoresByDesktopNameWithoutIDs(t *testing.T) {
 	sentAt := newFakeClock().Now()
 	begin := sentAt.Add(time.Second).Format("2006-01-02 15:04:05")
@@ -489,12 +490,25 @@ func TestReconcilerMatchesRestoresByDesktopNameWithoutIDs(t *testing.T) {
 		t.Fatalf("find = %q, %v; want j2", got, err)
 	}
 
+	// Another desktop's records carry wks-1 too (a desktop made after one of
+	// that name was deleted, say): the name does not tell them apart.
+	twice := strings.Replace(records, `"total_count":3`, `"total_count":4`, 1)
+	twice = strings.Replace(twice, `{"snapshot_id":"s3"`, `{"snapshot_id":"s4","desktop_id":"d4","desktop_name":"wks-1"},
+		{"snapshot_id":"s3"`, 1)
+	srv = fakeReconcileService(t, []string{named("j2", "wks-1"), named("j2", "wks-2")}, twice)
+	c = newTestClient(t, fakeConfig(srv.URL, newFakeClock()))
+	c.svc.zoneKnown = true
+	rec = &reconciler{c: c, kind: restoreKind}
+	var prov *ProvenanceError
+	if got, err := rec.find(context.Background(), []string{"s1", "s2"}, sentAt, newJobRegistry()); !errors.As(err, &prov) || got != "" {
+		t.Fatalf("find by a name two desktops carry = %q, %v; want a ProvenanceError", got, err)
+	}
+
 	blind := fmt.Sprintf(`{"id":"s-j3","job_id":"j3","job_type":"restoreWksSnapshot","status":"RUNNING","entities":{},"begin_time":%q}`, begin)
 	srv = fakeReconcileService(t, []string{blind}, records)
 	c = newTestClient(t, fakeConfig(srv.URL, newFakeClock()))
 	c.svc.zoneKnown = true
 	rec = &reconciler{c: c, kind: restoreKind}
-	var prov *ProvenanceError
 	if got, err := rec.find(context.Background(), []string{"s1", "s2"}, sentAt, newJobRegistry()); !errors.As(err, &prov) || got != "" {
 		t.Fatalf("find over a job naming no desktop = %q, %v; want a ProvenanceError (neither adopted nor sent again)", got, err)
 	}
@@ -740,5 +754,27 @@ func TestRefusedChunkIsToldFromALostAnswer(t *testing.T) {
 	lost := c.SubmitBatchCreate(context.Background(), BatchCreateDesktopSnapshotReq{DesktopIds: srv.DesktopIDs()[100:], DiskType: DiskTypeSystem}, SubmitHooks{})
 	if len(lost) != 1 || lost[0].Refused {
 		t.Fatalf("a chunk whose answer was lost is not refused: %+v", lost)
+	}
+}
+
+// Sub-jobs that name their desktop only by name get its ID from the
+// records; a name the records give to two desktops is left without one.
+func TestOutcomesIdentifiedByDesktopNameOnlyWhenOneDesktopCarriesIt(t *testing.T) {
+	records := `{"total_count":3,"desktop_snapshots":[
+		{"snapshot_id":"s1","desktop_id":"d1","desktop_name":"wks-1"},
+		{"snapshot_id":"s2","desktop_id":"d2","desktop_name":"wks-2"},
+		{"snapshot_id":"s3","desktop_id":"d3","desktop_name":"wks-2"}]}`
+	srv := fakeReconcileService(t, nil, records)
+	c := newTestClient(t, fakeConfig(srv.URL, newFakeClock()))
+	res := &JobResult{Outcomes: []DesktopOutcome{{DesktopName: "wks-1"}, {DesktopName: "wks-2"}, {DesktopID: "d9", DesktopName: "wks-1"}}}
+	if err := c.identifyOutcomes(context.Background(), res); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, o := range res.Outcomes {
+		got = append(got, o.DesktopID)
+	}
+	if want := []string{"d1", "", "d9"}; !slices.Equal(got, want) {
+		t.Errorf("desktop IDs %q, want %q", got, want)
 	}
 }

@@ -47,6 +47,9 @@ type reconciler struct {
 	// records maps, for restore, every listed snapshot ID to its record,
 	// listed once per reconciliation.
 	records map[string]DesktopSnapshotDetailInfo
+	// desktopsNamed maps each desktop name the records carry to the
+	// desktops that carry it, for telling desktops apart by name.
+	desktopsNamed map[string]map[string]bool
 }
 
 // jobCandidate is one parent job assembled from its sub-jobs.
@@ -283,21 +286,29 @@ func (r *reconciler) covers(ctx context.Context, cand *jobCandidate, ids []strin
 	if err := r.listRecords(ctx); err != nil {
 		return false, err
 	}
+	byName := len(cand.desktops) == 0 // sub-jobs without desktop IDs: compare the desktops' names, which records carry too
 	desktopOf := make(map[string]string, len(ids))
 	for _, id := range ids {
 		if rec, ok := r.records[id]; ok {
 			desktopOf[id] = rec.DesktopId
-			if len(cand.desktops) == 0 {
-				// Sub-jobs without desktop IDs: compare the desktops' names,
-				// as the records and the sub-jobs both carry them.
+			if byName {
 				desktopOf[id] = rec.DesktopName
 			}
 		}
 	}
-	if len(cand.desktops) == 0 {
-		return desktopsMatch(cand.names, ids, desktopOf), nil
+	if !byName {
+		return desktopsMatch(cand.desktops, ids, desktopOf), nil
 	}
-	return desktopsMatch(cand.desktops, ids, desktopOf), nil
+	if !desktopsMatch(cand.names, ids, desktopOf) {
+		return false, nil
+	}
+	for _, name := range desktopOf {
+		if len(r.desktopsNamed[name]) > 1 {
+			return false, &ProvenanceError{Operation: r.kind.op, Candidates: []string{cand.id}, Reason: fmt.Sprintf(
+				"its sub-jobs name their desktops only by name, and the snapshot records give the name %q to more than one desktop", name)}
+		}
+	}
+	return true, nil
 }
 
 // unidentified reports whether a candidate's sub-jobs name no desktop at
@@ -355,8 +366,13 @@ func (r *reconciler) listRecords(ctx context.Context) error {
 		return fmt.Errorf("mapping snapshots to desktops: %w", err)
 	}
 	r.records = make(map[string]DesktopSnapshotDetailInfo, len(records))
+	r.desktopsNamed = map[string]map[string]bool{}
 	for _, rec := range records {
 		r.records[rec.SnapshotId] = rec
+		if r.desktopsNamed[rec.DesktopName] == nil {
+			r.desktopsNamed[rec.DesktopName] = map[string]bool{}
+		}
+		r.desktopsNamed[rec.DesktopName][rec.DesktopId] = true
 	}
 	return nil
 }
