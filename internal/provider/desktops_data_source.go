@@ -129,9 +129,14 @@ func (d *desktopsDataSource) Read(ctx context.Context, req datasource.ReadReques
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	desktops, diags := listDesktopsMatching(ctx, client, workspace.ListDesktopsRequest{
+	selection, diags := newDesktopSelection(workspace.ListDesktopsRequest{
 		UserName: m.UserName.ValueString(), ComputerName: m.ComputerName.ValueString(), DesktopIp: m.DesktopIP.ValueString(),
 	}, m.NameRegex.ValueString(), path.Root("name_regex"))
+	resp.Diagnostics.Append(diags...)
+	if diags.HasError() {
+		return
+	}
+	desktops, diags := selection.list(ctx, client)
 	resp.Diagnostics.Append(diags...)
 	if diags.HasError() {
 		return
@@ -160,28 +165,45 @@ func (d *desktopsDataSource) Read(ctx context.Context, req datasource.ReadReques
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
 
-// listDesktopsMatching lists the desktops the service's filters in req
-// select whose computer name matches nameRegex (RE2, unanchored; at is
-// where an invalid one is reported): the one rule by which the desktops
-// data source and a batch's desktops_matching select desktops.
-func listDesktopsMatching(ctx context.Context, client *workspace.Client, req workspace.ListDesktopsRequest,
-	nameRegex string, at path.Path) ([]workspace.SimpleDesktopInfo, diag.Diagnostics) {
+// desktopSelection is the one rule by which the desktops data source and a
+// batch's desktops_matching select desktops: the service's filters in req,
+// whose user_name the client re-checks exactly, and a computer name that
+// matches nameRe (RE2, unanchored).
+type desktopSelection struct {
+	req    workspace.ListDesktopsRequest
+	nameRe *regexp.Regexp
+}
+
+// newDesktopSelection compiles nameRegex; at is where an invalid one is
+// reported (validated at plan time, compiled again because the caller has
+// the raw config).
+func newDesktopSelection(req workspace.ListDesktopsRequest, nameRegex string, at path.Path) (desktopSelection, diag.Diagnostics) {
 	var diags diag.Diagnostics
-	// Validated at plan time; compiled again here because the caller has the raw config.
 	nameRe, err := regexp.Compile(nameRegex)
 	if err != nil {
 		diags.AddAttributeError(at, "Invalid regular expression",
 			fmt.Sprintf("Attribute %s must be a valid RE2 regular expression: %s", at, err))
-		return nil, diags
 	}
-	desktops, err := client.ListAllDesktops(ctx, req)
+	return desktopSelection{req: req, nameRe: nameRe}, diags
+}
+
+// selects reports whether a desktop the service returned (listed or looked
+// up by ID) is one the selection takes.
+func (s desktopSelection) selects(d workspace.SimpleDesktopInfo) bool {
+	return (s.req.UserName == "" || d.UserName == s.req.UserName) && s.nameRe.MatchString(d.ComputerName)
+}
+
+// list lists the desktops the selection takes.
+func (s desktopSelection) list(ctx context.Context, client *workspace.Client) ([]workspace.SimpleDesktopInfo, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	desktops, err := client.ListAllDesktops(ctx, s.req)
 	if err != nil {
 		diags.Append(errorDiagnostic("Unable to list desktops", err, client.CredentialSource()))
 		return nil, diags
 	}
 	matched := desktops[:0]
 	for _, d := range desktops {
-		if nameRe.MatchString(d.ComputerName) {
+		if s.selects(d) {
 			matched = append(matched, d)
 		}
 	}

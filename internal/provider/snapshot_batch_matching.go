@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
-	"regexp"
 	"slices"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
@@ -304,13 +303,15 @@ func (m *snapshotBatchModel) resolveDesktops(ctx context.Context, client *worksp
 // no longer matching, so a listing that comes back short moves no desktop
 // out of the batch.
 func matchingDesktops(ctx context.Context, client *workspace.Client, sel desktopsMatchingModel, members []string) ([]string, diag.Diagnostics) {
-	regexPath := path.Root("desktops_matching").AtName("name_regex")
-	desktops, diags := listDesktopsMatching(ctx, client, workspace.ListDesktopsRequest{UserName: sel.UserName.ValueString()},
-		sel.NameRegex.ValueString(), regexPath)
+	selection, diags := newDesktopSelection(workspace.ListDesktopsRequest{UserName: sel.UserName.ValueString()},
+		sel.NameRegex.ValueString(), path.Root("desktops_matching").AtName("name_regex"))
 	if diags.HasError() {
 		return nil, diags
 	}
-	nameRe := regexp.MustCompile(sel.NameRegex.ValueString()) // listDesktopsMatching compiled it
+	desktops, diags := selection.list(ctx, client)
+	if diags.HasError() {
+		return nil, diags
+	}
 	except := map[string]bool{}
 	for _, id := range stringsOf(ctx, sel.ExceptIDs) {
 		except[id] = true
@@ -335,13 +336,12 @@ func matchingDesktops(ctx context.Context, client *workspace.Client, sel desktop
 			diags.Append(errorDiagnostic("Unable to list desktops", err, client.CredentialSource()))
 			return nil, diags
 		}
-		user := sel.UserName.ValueString()
 		for _, id := range missing {
 			d, found := lookup.Found[id]
 			switch {
 			case !lookup.Filtered:
 				ids = append(ids, id) // the service ignored the ID filter: absence is not proven
-			case found && (user == "" || d.UserName == user) && nameRe.MatchString(d.ComputerName):
+			case found && selection.selects(d):
 				ids = append(ids, id) // the listing missed it
 			}
 		}
