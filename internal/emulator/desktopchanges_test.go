@@ -390,17 +390,7 @@ func TestStateFileWithoutDeletedDesktops(t *testing.T) {
 	cfg := Config{Desktops: 2, StateFile: path}
 	h := newHarness(t, cfg)
 	jobID := h.create(map[string]any{"desktop_ids": h.srv.DesktopIDs()})
-	if err := h.srv.Close(); err != nil {
-		t.Fatal(err)
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var f map[string]any
-	if err := json.Unmarshal(data, &f); err != nil {
-		t.Fatal(err)
-	}
+	f := closeAndReadState(t, h, path)
 	for _, d := range as[[]any](t, f["desktops"]) {
 		if _, has := as[map[string]any](t, d)["deleted"]; has {
 			t.Errorf("a desktop there is saved with a deleted key: %v", d)
@@ -421,6 +411,31 @@ func TestStateFileRefusesADesktopTwice(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "state.json")
 	h := newHarness(t, Config{Desktops: 2, StateFile: path})
+	f := closeAndReadState(t, h, path)
+	desktops := as[[]any](t, f["desktops"])
+	twice := map[string]any{}
+	for k, v := range as[map[string]any](t, desktops[0]) {
+		twice[k] = v
+	}
+	twice["deleted"] = true
+	f["desktops"] = append(desktops, twice)
+	data, err := json.Marshal(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	want := "state file " + path + ": desktop " + as[string](t, twice["id"]) + " is listed twice"
+	if _, err := New(Config{StateFile: path}); err == nil || err.Error() != want {
+		t.Errorf("New: %v, want %s", err, want)
+	}
+}
+
+// closeAndReadState closes the harness's server, which saves its state
+// file, and returns the file as JSON.
+func closeAndReadState(t *testing.T, h *harness, path string) map[string]any {
+	t.Helper()
 	if err := h.srv.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -432,21 +447,5 @@ func TestStateFileRefusesADesktopTwice(t *testing.T) {
 	if err := json.Unmarshal(data, &f); err != nil {
 		t.Fatal(err)
 	}
-	desktops := as[[]any](t, f["desktops"])
-	twice := map[string]any{}
-	for k, v := range as[map[string]any](t, desktops[0]) {
-		twice[k] = v
-	}
-	twice["deleted"] = true
-	f["desktops"] = append(desktops, twice)
-	if data, err = json.Marshal(f); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, data, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	want := "state file " + path + ": desktop " + as[string](t, twice["id"]) + " is listed twice"
-	if _, err := New(Config{StateFile: path}); err == nil || err.Error() != want {
-		t.Errorf("New: %v, want %s", err, want)
-	}
+	return f
 }
