@@ -266,3 +266,53 @@ func TestAccSnapshotBatch_desktopCreatedAfterPlanWaitsForNextPlan(t *testing.T) 
 		},
 	})
 }
+
+// listedLateConfig is a listed batch whose desktop_ids come from a
+// terraform_data that run replaces, so they are unknown when Terraform
+// plans.
+func listedLateConfig(env *testAccEnv, ids []string, run string) string {
+	return env.ProviderConfig + fmt.Sprintf(`
+resource "terraform_data" "ids" {
+  input            = %s
+  triggers_replace = [%q]
+}
+
+resource "workspace_desktop_snapshot_batch" "test" {
+  desktop_ids = terraform_data.ids.output
+  disk_type   = "SYSTEM_DISK"
+}
+`, hclStrings(ids), run)
+}
+
+// A listed batch whose desktop_ids are unknown at plan: the plan shows no
+// snapshot going, so an apply at which the list turns out shorter deletes
+// nothing (Terraform stops it), and the next plan, with the list known,
+// shows the leaver.
+func TestAccSnapshotBatch_desktopIDsUnknownAtPlanDeleteNothing(t *testing.T) {
+	env := newDialectEnv(t, 3, 67, emulator.Dialect{})
+	d := env.DesktopIDs
+	deletes := 0
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checkSnapshotsGone(t, env, d),
+		Steps: []resource.TestStep{
+			{Config: listedLateConfig(env, d, "1"), Check: resource.TestCheckResourceAttr(batchAddr, "snapshot_desktop_ids.%", "3")},
+			{
+				PreConfig:   func() { _, deletes, _ = writes(env) },
+				Config:      listedLateConfig(env, d[:2], "2"),
+				ExpectError: regexp.MustCompile(`inconsistent final plan`),
+			},
+			{
+				Config: listedLateConfig(env, d[:2], "2"),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					func(*terraform.State) error {
+						if _, del, _ := writes(env); del != deletes+1 {
+							return fmt.Errorf("%d batch-delete calls since the stopped apply, want 1 (this plan's)", del-deletes)
+						}
+						return nil
+					},
+					resource.TestCheckResourceAttr(batchAddr, "snapshot_desktop_ids.%", "2")),
+			},
+		},
+	})
+}
