@@ -417,8 +417,6 @@ func planMatching(ctx context.Context, client *workspace.Client, req resource.Mo
 	after.desktops = ids
 	attrs := maps.Clone(plan.DesktopsMatching.Attributes())
 	attrs["desktop_ids_json"] = membersJSON(ids)
-	attrs["system_disk_snapshot_ids_json"] = jsonString(after.system)
-	attrs["snapshot_desktop_ids_json"] = jsonString(after.desktopOf)
 	attrs["former_snapshot_desktop_ids_json"] = packedFormer(after.former)
 	if len(added) > 0 || pending {
 		// The joiners' snapshots are known after apply; a PENDING batch first
@@ -430,6 +428,8 @@ func planMatching(ctx context.Context, client *workspace.Client, req resource.Mo
 		}
 		resp.Diagnostics.Append(planSnapshotsUnknown(ctx, resp, false)...)
 	} else {
+		attrs["system_disk_snapshot_ids_json"] = jsonString(after.system)
+		attrs["snapshot_desktop_ids_json"] = jsonString(after.desktopOf)
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("failed_desktops"), stringMapValue(after.failed))...)
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("status"), types.StringValue(after.status()))...)
 	}
