@@ -5,27 +5,30 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
-// snapshot_ids_json names a restore's snapshots in one string: at 10000 and
-// more snapshots, Terraform core compares a list element by element at every
-// plan, and a string at once. It takes what a batch's
-// desktops_matching.snapshot_desktop_ids_json holds (an object keyed by snapshot ID) or a plain
-// array of IDs.
+// snapshot_ids_json names a restore's snapshots in a few strings: at 10000
+// and more snapshots, Terraform core compares a list element by element at
+// every plan, and a string at once. It is a map so that it takes what a
+// batch's desktops_matching.snapshot_desktop_ids_json holds as it is (JSON
+// objects keyed by snapshot ID, one per apply that made snapshots, keyed by
+// its number); plain arrays of IDs do too.
 
-// snapshotIDsJSONRule says what snapshot_ids_json accepts, in errors.
+// snapshotIDsJSONRule says what each string of snapshot_ids_json holds, in errors.
 const snapshotIDsJSONRule = "must be a JSON array of snapshot ID strings, or a JSON object whose keys are snapshot IDs " +
-	"(such as a batch's desktops_matching.snapshot_desktop_ids_json), naming at least one; each ID is " + idFormat
+	"(such as an element of a batch's desktops_matching.snapshot_desktop_ids_json); each ID is " + idFormat
 
 // decodeSnapshotIDsJSON reads the snapshot IDs of a JSON array or of an
-// object's keys, distinct and sorted. The error says what was wrong, to
-// follow "got ". Raw messages keep the decoding from building a value per
-// element before it is checked.
+// object's keys, distinct and sorted; an empty array or object names none.
+// The error says what was wrong, to follow "got ". Raw messages keep the
+// decoding from building a value per element before it is checked.
 func decodeSnapshotIDsJSON(s string) ([]string, error) {
 	data := []byte(s)
 	var ids []string
@@ -34,9 +37,6 @@ func decodeSnapshotIDsJSON(s string) ([]string, error) {
 		var elems []json.RawMessage
 		if err := json.Unmarshal(data, &elems); err != nil {
 			return nil, fmt.Errorf("invalid JSON: %v", err)
-		}
-		if len(elems) == 0 {
-			return nil, fmt.Errorf("an empty array")
 		}
 		ids = make([]string, 0, len(elems))
 		for i, e := range elems {
@@ -56,9 +56,6 @@ func decodeSnapshotIDsJSON(s string) ([]string, error) {
 		var obj map[string]json.RawMessage
 		if err := json.Unmarshal(data, &obj); err != nil {
 			return nil, fmt.Errorf("invalid JSON: %v", err)
-		}
-		if len(obj) == 0 {
-			return nil, fmt.Errorf("an empty object")
 		}
 		ids = make([]string, 0, len(obj))
 		for id := range obj {
@@ -83,6 +80,31 @@ func decodeSnapshotIDsJSON(s string) ([]string, error) {
 	}
 	slices.Sort(ids)
 	return slices.Compact(ids), nil
+}
+
+// decodeSnapshotIDsJSONMap reads the snapshot IDs that snapshot_ids_json
+// (at p) names, distinct and sorted: those of all its strings, at least one.
+// A batch's map may hold an empty object (an apply whose joiners all
+// failed), so only the whole must name a snapshot.
+func decodeSnapshotIDsJSONMap(p path.Path, docs map[string]string) (ids []string, diags diag.Diagnostics) {
+	for _, k := range slices.Sorted(maps.Keys(docs)) { // the same first error every plan
+		more, err := decodeSnapshotIDsJSON(docs[k])
+		if err != nil {
+			diags.Append(snapshotIDsJSONError(p.AtMapKey(k), err))
+			continue
+		}
+		ids = append(ids, more...)
+	}
+	if !diags.HasError() && len(ids) == 0 {
+		diags.AddAttributeError(p, "Invalid snapshot IDs JSON", fmt.Sprintf("Attribute %s must name at least one "+
+			"snapshot ID (a JSON array of them, or an object keyed by them, in one of its values); got %s, naming none.",
+			p, countOf(len(docs), "value")))
+	}
+	if len(docs) == 1 {
+		return ids, diags // one string's IDs are already distinct and sorted
+	}
+	slices.Sort(ids)
+	return slices.Compact(ids), diags
 }
 
 // firstJSONByte is the first byte of a JSON value after white space, 0 if none.
@@ -112,28 +134,54 @@ func jsonKind(v json.RawMessage) string {
 	}
 }
 
-// snapshotIDsJSONValidator checks snapshot_ids_json once it is known; an
-// unknown value is checked when Terraform validates again with it known.
+// snapshotIDsJSONValidator checks snapshot_ids_json's known strings; the
+// whole must name a snapshot once every string is known (Terraform
+// validates again then).
 type snapshotIDsJSONValidator struct{}
 
-var _ validator.String = snapshotIDsJSONValidator{}
+var _ validator.Map = snapshotIDsJSONValidator{}
 
-func (snapshotIDsJSONValidator) Description(context.Context) string { return snapshotIDsJSONRule }
+func (snapshotIDsJSONValidator) Description(context.Context) string {
+	return "each string " + snapshotIDsJSONRule + "; together they name at least one"
+}
 
 func (v snapshotIDsJSONValidator) MarkdownDescription(ctx context.Context) string {
 	return v.Description(ctx)
 }
 
-func (v snapshotIDsJSONValidator) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+func (v snapshotIDsJSONValidator) ValidateMap(_ context.Context, req validator.MapRequest, resp *validator.MapResponse) {
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
-	if _, err := decodeSnapshotIDsJSON(req.ConfigValue.ValueString()); err != nil {
-		resp.Diagnostics.Append(snapshotIDsJSONError(req.Path, err))
+	docs, known := knownStrings(req.ConfigValue)
+	if !known {
+		for k, e := range req.ConfigValue.Elements() {
+			if s, ok := e.(types.String); ok && !s.IsUnknown() && !s.IsNull() {
+				if _, err := decodeSnapshotIDsJSON(s.ValueString()); err != nil {
+					resp.Diagnostics.Append(snapshotIDsJSONError(req.Path.AtMapKey(k), err))
+				}
+			}
+		}
+		return
 	}
+	_, diags := decodeSnapshotIDsJSONMap(req.Path, docs)
+	resp.Diagnostics.Append(diags...)
 }
 
-// snapshotIDsJSONError reports a value decodeSnapshotIDsJSON refused.
+// knownStrings is a map's strings; false when one is unknown.
+func knownStrings(m types.Map) (map[string]string, bool) {
+	out := make(map[string]string, len(m.Elements()))
+	for k, e := range m.Elements() {
+		s, ok := e.(types.String)
+		if !ok || s.IsUnknown() {
+			return nil, false
+		}
+		out[k] = s.ValueString()
+	}
+	return out, true
+}
+
+// snapshotIDsJSONError reports a string decodeSnapshotIDsJSON refused.
 func snapshotIDsJSONError(p path.Path, err error) diag.Diagnostic {
 	return diag.NewAttributeErrorDiagnostic(p, "Invalid snapshot IDs JSON",
 		fmt.Sprintf("Attribute %s %s; got %v.", p, snapshotIDsJSONRule, err))

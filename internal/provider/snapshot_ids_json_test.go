@@ -23,6 +23,8 @@ func TestDecodeSnapshotIDsJSON(t *testing.T) {
 		"object repeated key":     {`{"s-1":"a","s-1":"b"}`, []string{"s-1"}},
 		"uuid":                    {`["0a1b2c3d-0000-4000-8000-000000000001"]`, []string{"0a1b2c3d-0000-4000-8000-000000000001"}},
 		"escaped string in array": {`["s\u002d1"]`, []string{"s-1"}},
+		"empty array":             {`[]`, []string{}},
+		"empty object":            {`{ }`, []string{}},
 	} {
 		t.Run(name, func(t *testing.T) {
 			got, err := decodeSnapshotIDsJSON(c.in)
@@ -42,8 +44,6 @@ func TestDecodeSnapshotIDsJSON(t *testing.T) {
 		"number":         {`42`, `a number`},
 		"null":           {`null`, `null`},
 		"boolean":        {`true`, `a boolean`},
-		"empty array":    {`[]`, `an empty array`},
-		"empty object":   {`{ }`, `an empty object`},
 		"number element": {`["s-1", 7]`, `element [1], which is a number, not a string`},
 		"nested array":   {`[["s-1"]]`, `element [0], which is an array, not a string`},
 		"object element": {`[{"s-1":"d"}]`, `element [0], which is an object, not a string`},
@@ -64,9 +64,12 @@ func TestDecodeSnapshotIDsJSON(t *testing.T) {
 // Both attributes give the same IDs, and the diagnostics name the one set.
 func TestSnapshotRestoreModelSnapshotIDs(t *testing.T) {
 	ctx := context.Background()
-	list := snapshotRestoreModel{SnapshotIDs: stringListValue([]string{"s-2", "s-1", "s-2"}), SnapshotIDsJSON: types.StringNull()}
-	object := snapshotRestoreModel{SnapshotIDs: types.ListNull(types.StringType), SnapshotIDsJSON: types.StringValue(`{"s-1":"d-1","s-2":"d-2"}`)}
-	for _, m := range []snapshotRestoreModel{list, object} {
+	list := snapshotRestoreModel{SnapshotIDs: stringListValue([]string{"s-2", "s-1", "s-2"}), SnapshotIDsJSON: types.MapNull(types.StringType)}
+	object := snapshotRestoreModel{SnapshotIDs: types.ListNull(types.StringType), SnapshotIDsJSON: stringMapValue(map[string]string{"1": `{"s-1":"d-1","s-2":"d-2"}`})}
+	// A batch's runs: an empty one (its joiners failed) and a repeat.
+	runs := snapshotRestoreModel{SnapshotIDs: types.ListNull(types.StringType),
+		SnapshotIDsJSON: stringMapValue(map[string]string{"1": `{"s-2":"d-2"}`, "2": `{}`, "3": `["s-1","s-2"]`})}
+	for _, m := range []snapshotRestoreModel{list, object, runs} {
 		got, diags := m.snapshotIDs(ctx)
 		if diags.HasError() || !slices.Equal(got, []string{"s-1", "s-2"}) {
 			t.Errorf("snapshotIDs of %v / %v = %v, %v; want [s-1 s-2]", m.SnapshotIDs, m.SnapshotIDsJSON, got, diags)
@@ -76,15 +79,23 @@ func TestSnapshotRestoreModelSnapshotIDs(t *testing.T) {
 		t.Errorf("idsPath = %s and %s", list.idsPath(), object.idsPath())
 	}
 
-	bad := snapshotRestoreModel{SnapshotIDs: types.ListNull(types.StringType), SnapshotIDsJSON: types.StringValue(`[1]`)}
+	bad := snapshotRestoreModel{SnapshotIDs: types.ListNull(types.StringType), SnapshotIDsJSON: stringMapValue(map[string]string{"a": `["s-1"]`, "b": `[1]`})}
 	_, diags := bad.snapshotIDs(ctx)
-	if len(diags) != 1 || !strings.Contains(diags[0].Detail(), "Attribute snapshot_ids_json must be a JSON array of snapshot ID strings") {
+	if len(diags) != 1 || !strings.Contains(diags[0].Detail(), `Attribute snapshot_ids_json["b"] must be a JSON array of snapshot ID strings`) {
 		t.Fatalf("snapshotIDs of [1]: %v", diags)
 	}
+	none := snapshotRestoreModel{SnapshotIDs: types.ListNull(types.StringType), SnapshotIDsJSON: stringMapValue(map[string]string{"1": `{}`, "2": `[]`})}
+	_, diags = none.snapshotIDs(ctx)
+	if len(diags) != 1 || !strings.Contains(diags[0].Detail(), "must name at least one snapshot ID") {
+		t.Fatalf("snapshotIDs of empty strings: %v", diags)
+	}
 
-	unknown := snapshotRestoreModel{SnapshotIDs: types.ListNull(types.StringType), SnapshotIDsJSON: types.StringUnknown()}
-	unknownElem := snapshotRestoreModel{SnapshotIDs: types.ListValueMust(types.StringType, []attr.Value{types.StringUnknown()}), SnapshotIDsJSON: types.StringNull()}
-	if !list.snapshotIDsKnown() || !object.snapshotIDsKnown() || unknown.snapshotIDsKnown() || unknownElem.snapshotIDsKnown() {
-		t.Error("snapshotIDsKnown: want the known models known, the unknown value and element unknown")
+	unknown := snapshotRestoreModel{SnapshotIDs: types.ListNull(types.StringType), SnapshotIDsJSON: types.MapUnknown(types.StringType)}
+	unknownElem := snapshotRestoreModel{SnapshotIDs: types.ListValueMust(types.StringType, []attr.Value{types.StringUnknown()}), SnapshotIDsJSON: types.MapNull(types.StringType)}
+	unknownRun := snapshotRestoreModel{SnapshotIDs: types.ListNull(types.StringType),
+		SnapshotIDsJSON: types.MapValueMust(types.StringType, map[string]attr.Value{"1": types.StringValue(`["s-1"]`), "2": types.StringUnknown()})}
+	if !list.snapshotIDsKnown() || !object.snapshotIDsKnown() || unknown.snapshotIDsKnown() || unknownElem.snapshotIDsKnown() ||
+		unknownRun.snapshotIDsKnown() {
+		t.Error("snapshotIDsKnown: want the known models known, the unknown value and elements unknown")
 	}
 }

@@ -14,7 +14,7 @@ import (
 type snapshotRestoreModel struct {
 	ID              types.String   `tfsdk:"id"`
 	SnapshotIDs     types.List     `tfsdk:"snapshot_ids"`
-	SnapshotIDsJSON types.String   `tfsdk:"snapshot_ids_json"`
+	SnapshotIDsJSON types.Map      `tfsdk:"snapshot_ids_json"`
 	Triggers        types.Map      `tfsdk:"triggers"`
 	Timeouts        timeouts.Value `tfsdk:"timeouts"`
 	JobIDs          types.List     `tfsdk:"job_ids"`
@@ -31,14 +31,11 @@ var restoreTimeouts = timeouts.Opts{Create: true, Update: true}
 // that acts on the snapshots reads them here, so both forms mean the same.
 func (m *snapshotRestoreModel) snapshotIDs(ctx context.Context) ([]string, diag.Diagnostics) {
 	var diags diag.Diagnostics
-	if m.SnapshotIDsJSON.IsNull() || m.SnapshotIDsJSON.IsUnknown() {
+	docs, known := knownStrings(m.SnapshotIDsJSON)
+	if m.SnapshotIDsJSON.IsNull() || m.SnapshotIDsJSON.IsUnknown() || !known {
 		return distinctIDs(stringsOf(ctx, m.SnapshotIDs)), diags
 	}
-	ids, err := decodeSnapshotIDsJSON(m.SnapshotIDsJSON.ValueString())
-	if err != nil {
-		diags.Append(snapshotIDsJSONError(path.Root("snapshot_ids_json"), err))
-	}
-	return ids, diags
+	return decodeSnapshotIDsJSONMap(path.Root("snapshot_ids_json"), docs)
 }
 
 // snapshotIDsKnown reports whether the restore's snapshot IDs are known
@@ -52,7 +49,8 @@ func (m *snapshotRestoreModel) snapshotIDsKnown() bool {
 			return false
 		}
 	}
-	return true
+	_, known := knownStrings(m.SnapshotIDsJSON)
+	return known
 }
 
 // idsPath is the attribute that names the snapshots, for diagnostics.

@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -84,20 +84,24 @@ func (r *snapshotRestoreResource) Schema(ctx context.Context, _ resource.SchemaR
 				Validators: append(idListValidators("snapshot"),
 					listvalidator.ExactlyOneOf(path.MatchRoot("snapshot_ids_json"))),
 			},
-			"snapshot_ids_json": schema.StringAttribute{
-				MarkdownDescription: "The snapshots to restore as one JSON string, for large batches: Terraform compares one " +
-					"string at each plan instead of a list element by element. A JSON array of snapshot IDs, or a JSON object " +
-					"whose keys are snapshot IDs (its values are ignored), such as a batch's `desktops_matching.snapshot_desktop_ids_json`: " +
-					"`snapshot_ids_json = workspace_desktop_snapshot_batch.fleet.desktops_matching.snapshot_desktop_ids_json`, or " +
-					"`jsonencode(workspace_desktop_snapshot_batch.fleet.snapshot_desktop_ids)`. Otherwise the same as " +
-					"`snapshot_ids`: at least one ID, at most one per desktop and disk, order and repeats do not matter. " +
-					idFormatRule + " Naming the same snapshots otherwise (an array for an object, or `snapshot_ids`) updates " +
-					"the resource in place, with no API call. A change never replaces the resource: IDs added are restored by an " +
-					"in-place update, only those, and IDs removed cause no API call. A string known only at apply restores none of " +
-					"the snapshots in that apply (see above). Exactly one of `snapshot_ids` and `snapshot_ids_json` is set.",
-				Optional: true,
-				Validators: []validator.String{
-					stringvalidator.ExactlyOneOf(path.MatchRoot("snapshot_ids")),
+			"snapshot_ids_json": schema.MapAttribute{
+				MarkdownDescription: "The snapshots to restore as a few JSON strings, for large batches: Terraform compares " +
+					"a string at once at each plan instead of a list element by element. Each value is a JSON array of " +
+					"snapshot IDs or a JSON object whose keys are snapshot IDs (its values are ignored); the keys are labels, " +
+					"and the restore names the snapshots of all the values, at least one. A batch's " +
+					"`desktops_matching.snapshot_desktop_ids_json` is such a map: `snapshot_ids_json = " +
+					"workspace_desktop_snapshot_batch.fleet.desktops_matching.snapshot_desktop_ids_json`; or " +
+					"`{ all = jsonencode(workspace_desktop_snapshot_batch.fleet.snapshot_desktop_ids) }`. Otherwise the same " +
+					"as `snapshot_ids`: at most one per desktop and disk, order and repeats do not matter. " +
+					idFormatRule + " Naming the same snapshots otherwise (an array for an object, in other strings or keys, " +
+					"or `snapshot_ids`) updates the resource in place, with no API call. A change never replaces the " +
+					"resource: IDs added are restored by an in-place update, only those, and IDs removed cause no API call. " +
+					"A value known only at apply restores none of the snapshots in that apply (see above). Exactly one of " +
+					"`snapshot_ids` and `snapshot_ids_json` is set.",
+				ElementType: types.StringType,
+				Optional:    true,
+				Validators: []validator.Map{
+					mapvalidator.ExactlyOneOf(path.MatchRoot("snapshot_ids")),
 					snapshotIDsJSONValidator{},
 				},
 			},
@@ -253,7 +257,7 @@ func (r *snapshotRestoreResource) ImportState(ctx context.Context, req resource.
 	}
 	m := snapshotRestoreModel{
 		SnapshotIDs:     stringListValue(distinctIDs(snapshots)),
-		SnapshotIDsJSON: types.StringNull(),
+		SnapshotIDsJSON: types.MapNull(types.StringType),
 		Triggers:        types.MapNull(types.StringType),
 		Timeouts:        nullTimeouts(ctx, restoreTimeouts),
 	}

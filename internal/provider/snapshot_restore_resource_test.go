@@ -202,20 +202,21 @@ func restoreRecords(t *testing.T, env *testAccEnv, desktopIDs []string) []restor
 func TestAccSnapshotRestore_badInput(t *testing.T) {
 	parallelUnlessReal(t)
 	env := newTestAccEnv(t, emulator.Config{Desktops: 1, Seed: 1})
-	const rule = `Attribute snapshot_ids_json must be a JSON array of snapshot ID strings, or a JSON object whose keys are snapshot IDs`
+	const rule = `Attribute snapshot_ids_json\["all"\] must be a JSON array of snapshot ID strings, or a JSON object whose keys are snapshot IDs`
 	for name, c := range map[string]struct{ body, want string }{
 		"empty list":        {`snapshot_ids = []`, `snapshot_ids must name at least one snapshot ID, got an empty list`},
 		"malformed id":      {`snapshot_ids = ["bad id"]`, `snapshot_ids.*must be a snapshot ID`},
-		"invalid JSON":      {`snapshot_ids_json = "[\"s-1\","`, rule + `.*got invalid JSON: unexpected end of JSON input`},
-		"number":            {`snapshot_ids_json = "42"`, rule + `.*got a number\.`},
-		"number element":    {`snapshot_ids_json = jsonencode(["s-1", 7])`, rule + `.*got element \[1\], which is a number, not a string`},
-		"nested array":      {`snapshot_ids_json = jsonencode([["s-1"]])`, rule + `.*got element \[0\], which is an array, not a string`},
-		"empty array":       {`snapshot_ids_json = jsonencode([])`, rule + `.*got an empty array`},
-		"empty object":      {`snapshot_ids_json = jsonencode({})`, rule + `.*got an empty object`},
-		"malformed json id": {`snapshot_ids_json = jsonencode(["s-1", "bad id"])`, rule + `.*got element \[1\], "bad id", which is not a snapshot ID`},
-		"malformed key":     {`snapshot_ids_json = jsonencode({ "bad id" = "d-1" })`, rule + `.*got the key "bad id", which is not a snapshot ID`},
+		"invalid JSON":      {`snapshot_ids_json = { all = "[\"s-1\"," }`, rule + `.*got invalid JSON: unexpected end of JSON input`},
+		"number":            {`snapshot_ids_json = { all = "42" }`, rule + `.*got a number\.`},
+		"number element":    {`snapshot_ids_json = { all = jsonencode(["s-1", 7]) }`, rule + `.*got element \[1\], which is a number, not a string`},
+		"nested array":      {`snapshot_ids_json = { all = jsonencode([["s-1"]]) }`, rule + `.*got element \[0\], which is an array, not a string`},
+		"empty array":       {`snapshot_ids_json = { all = jsonencode([]) }`, `snapshot_ids_json must name at least one snapshot ID.*got 1 value, naming none`},
+		"empty object":      {`snapshot_ids_json = { a = jsonencode({}), b = "[]" }`, `snapshot_ids_json must name at least one snapshot ID.*got 2 values, naming none`},
+		"empty map":         {`snapshot_ids_json = {}`, `snapshot_ids_json must name at least one snapshot ID.*got 0 values, naming none`},
+		"malformed json id": {`snapshot_ids_json = { all = jsonencode(["s-1", "bad id"]) }`, rule + `.*got element \[1\], "bad id", which is not a snapshot ID`},
+		"malformed key":     {`snapshot_ids_json = { all = jsonencode({ "bad id" = "d-1" }) }`, rule + `.*got the key "bad id", which is not a snapshot ID`},
 		"both": {
-			"snapshot_ids = [\"s-1\"]\nsnapshot_ids_json = jsonencode([\"s-1\"])",
+			"snapshot_ids = [\"s-1\"]\nsnapshot_ids_json = { all = jsonencode([\"s-1\"]) }",
 			`2 attributes specified when one \(and only one\) of \[snapshot_ids_json\] is required`,
 		},
 		"neither": {`triggers = { run = "1" }`, `No attribute specified when one \(and only one\) of \[snapshot_ids_json\] is required`},
@@ -385,7 +386,7 @@ func TestAccSnapshotRestore_snapshotIDsJSON(t *testing.T) {
 		}
 		return nil
 	}
-	objectConfig := restoreJSONConfig(env, ids, `snapshot_ids_json = jsonencode(local.snapshots)`)
+	objectConfig := restoreJSONConfig(env, ids, `snapshot_ids_json = { all = jsonencode(local.snapshots) }`)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
@@ -393,7 +394,7 @@ func TestAccSnapshotRestore_snapshotIDsJSON(t *testing.T) {
 				Config: objectConfig,
 				ConfigStateChecks: []statecheck.StateCheck{
 					jsonSet,
-					statecheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("snapshot_ids_json"), knownvalue.StringRegexp(regexp.MustCompile(`^\{"`))),
+					statecheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("snapshot_ids_json").AtMapKey("all"), knownvalue.StringRegexp(regexp.MustCompile(`^\{"`))),
 					statecheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("status"), knownvalue.StringExact("SUCCESS")),
 					statecheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("job_ids"), knownvalue.ListSizeExact(1)),
 				},
@@ -425,13 +426,13 @@ func TestAccSnapshotRestore_snapshotIDsJSON(t *testing.T) {
 			},
 			{
 				// The same IDs as an array: in place, no API call.
-				Config: restoreJSONConfig(env, ids, `snapshot_ids_json = jsonencode(reverse(keys(local.snapshots)))`),
+				Config: restoreJSONConfig(env, ids, `snapshot_ids_json = { all = jsonencode(reverse(keys(local.snapshots))) }`),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(restoreAddr, plancheck.ResourceActionUpdate),
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
 					jsonSet,
-					statecheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("snapshot_ids_json"), knownvalue.StringRegexp(regexp.MustCompile(`^\["`))),
+					statecheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("snapshot_ids_json").AtMapKey("all"), knownvalue.StringRegexp(regexp.MustCompile(`^\["`))),
 				},
 				Check: noNewRestore,
 			},
@@ -451,7 +452,7 @@ func TestAccSnapshotRestore_snapshotIDsJSON(t *testing.T) {
 				// Fewer snapshots (the first desktop's left out): in place, no
 				// API call, since a restore cannot be undone.
 				Config: restoreJSONConfig(env, ids, fmt.Sprintf(
-					`snapshot_ids_json = jsonencode({ for id, desktop in local.snapshots : id => desktop if desktop != %q })`, ids[0])),
+					`snapshot_ids_json = { all = jsonencode({ for id, desktop in local.snapshots : id => desktop if desktop != %q }) }`, ids[0])),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(restoreAddr, plancheck.ResourceActionUpdate),
 					plancheck.ExpectResourceAction(batchAddr, plancheck.ResourceActionNoop),
@@ -489,8 +490,8 @@ func TestAccSnapshotRestore_snapshotIDsJSON(t *testing.T) {
 						return fmt.Errorf("%d imported instances, want 1", len(states))
 					}
 					a := states[0].Attributes
-					if a["snapshot_ids.#"] == "" || a["snapshot_ids.#"] == "0" || a["snapshot_ids_json"] != "" {
-						return fmt.Errorf("imported snapshot_ids.# = %q, snapshot_ids_json = %q; want the list, no JSON", a["snapshot_ids.#"], a["snapshot_ids_json"])
+					if a["snapshot_ids.#"] == "" || a["snapshot_ids.#"] == "0" || a["snapshot_ids_json.%"] != "" {
+						return fmt.Errorf("imported snapshot_ids.# = %q, snapshot_ids_json = %q; want the list, no JSON", a["snapshot_ids.#"], a["snapshot_ids_json.%"])
 					}
 					return nil
 				},

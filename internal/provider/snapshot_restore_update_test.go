@@ -61,7 +61,7 @@ resource "terraform_data" "ids" {
 }
 
 resource "workspace_desktop_snapshot_restore" "test" {
-  snapshot_ids_json = jsonencode(terraform_data.ids.output)
+  snapshot_ids_json = { ids = jsonencode(terraform_data.ids.output) }
 }
 `, hclStrings(snapshots), run)
 }
@@ -126,13 +126,13 @@ func TestAccSnapshotRestore_unknownSameSnapshotsNoCall(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction("terraform_data.ids", plancheck.ResourceActionDestroyBeforeCreate),
 					plancheck.ExpectResourceAction(restoreAddr, plancheck.ResourceActionUpdate),
-					plancheck.ExpectUnknownValue(restoreAddr, tfjsonpath.New("snapshot_ids_json")),
+					plancheck.ExpectUnknownValue(restoreAddr, tfjsonpath.New("snapshot_ids_json").AtMapKey("ids")),
 					// No restore planned: the jobs stay the create's.
 					plancheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("job_ids"), knownvalue.ListSizeExact(1)),
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
 					jobs.AddStateValue(restoreAddr, tfjsonpath.New("job_ids")),
-					statecheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("snapshot_ids_json"), knownvalue.StringExact(fmt.Sprintf(`[%q,%q]`, s[1], s[0]))),
+					statecheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("snapshot_ids_json").AtMapKey("ids"), knownvalue.StringExact(fmt.Sprintf(`[%q,%q]`, s[1], s[0]))),
 					statecheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("status"), knownvalue.StringExact("SUCCESS")),
 				},
 				Check: checkRestoreCalls(env, 1, "naming the same snapshots, unknown at plan"),
@@ -243,7 +243,7 @@ func TestAccSnapshotRestore_newSnapshotsUnknownAtPlanWaitForNextPlan(t *testing.
 				Config: later,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(restoreAddr, plancheck.ResourceActionUpdate),
-					plancheck.ExpectUnknownValue(restoreAddr, tfjsonpath.New("snapshot_ids_json")),
+					plancheck.ExpectUnknownValue(restoreAddr, tfjsonpath.New("snapshot_ids_json").AtMapKey("ids")),
 					plancheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("job_ids"), knownvalue.ListSizeExact(1)),
 				}},
 				ExpectError: regexp.MustCompile(`(?s)Provider produced inconsistent final plan.*` +

@@ -10,7 +10,7 @@ data "workspace_desktop_snapshots" "latest" {
 resource "workspace_desktop_snapshot_restore" "rollback" {
   # Or every snapshot a batch made:
   #   keys(workspace_desktop_snapshot_batch.before_patch.snapshot_desktop_ids)
-  # or, for a batch by desktops_matching, as one string (instead of snapshot_ids):
+  # or, for a batch by desktops_matching, as its few strings (instead of snapshot_ids):
   #   snapshot_ids_json = workspace_desktop_snapshot_batch.call_center.desktops_matching.snapshot_desktop_ids_json
   snapshot_ids = data.workspace_desktop_snapshots.latest.ids
 
