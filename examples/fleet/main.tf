@@ -2,7 +2,7 @@
 # docs/guides/large-fleets.md): one batch that selects every desktop of the
 # project with desktops_matching. The provider
 # lists the desktops itself, so the configuration holds no list of IDs, and
-# the batch keeps its desktops and snapshots as three JSON strings: Terraform
+# the batch keeps its desktops and snapshots as JSON strings: Terraform
 # then carries a few strings instead of tens of thousands of values, which is
 # most of what a plan of that many desktops would cost. A desktop created in
 # the project joins the batch at the next apply and is snapshotted; one
@@ -63,7 +63,7 @@ resource "workspace_desktop_snapshot_batch" "fleet" {
 resource "workspace_desktop_snapshot_restore" "fleet" {
   count = var.restore ? 1 : 0
 
-  # The batch's snapshots as one string, not a list of tens of thousands.
+  # The batch's snapshots as a few strings, not a list of tens of thousands.
   snapshot_ids_json = workspace_desktop_snapshot_batch.fleet.desktops_matching.snapshot_desktop_ids_json
 }
 
@@ -71,6 +71,8 @@ output "desktop_count" {
   value = length(jsondecode(workspace_desktop_snapshot_batch.fleet.desktops_matching.desktop_ids_json))
 }
 
+# One JSON object per apply that made snapshots: a join adds one and leaves
+# the others known, so the plan of a one-desktop join stays a few lines.
 output "snapshot_count" {
-  value = length(jsondecode(workspace_desktop_snapshot_batch.fleet.desktops_matching.snapshot_desktop_ids_json))
+  value = sum(concat([0], [for s in values(workspace_desktop_snapshot_batch.fleet.desktops_matching.snapshot_desktop_ids_json) : length(jsondecode(s))]))
 }

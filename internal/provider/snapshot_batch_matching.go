@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -13,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -25,8 +27,8 @@ import (
 
 // A batch can select its desktops with desktops_matching instead of listing
 // them in desktop_ids: the provider resolves the selection at each plan and
-// apply, and keeps the desktops and snapshots in state as three JSON strings
-// rather than a list and two maps. At 5000 to 20000 desktops a list or map
+// keeps the desktops and snapshots in state as JSON strings rather than a
+// list and two maps. At 5000 to 20000 desktops a list or map
 // of that size is most of what a plan costs Terraform core and
 // plugin-framework (each compares and converts it element by element);
 // one string each costs them almost nothing (the large fleets guide,
@@ -35,6 +37,13 @@ import (
 // Inside the provider the batch is the same either way: getBatch unpacks the
 // strings into desktop_ids and the maps, and the batch's state writers pack
 // them again (snapshotBatchModel.stateForm).
+//
+// The snapshots are kept as one JSON string per apply that made them (a
+// "run"), in a map keyed by the run's number, not one string in all: a join
+// then adds a key the plan shows as known after apply, while the others
+// stay known and Terraform hides them. Terraform prints a string turning
+// unknown in full, so one string in all printed every snapshot of the batch
+// for a one-desktop join; a list would print its neighbours too.
 
 // desktopsMatchingModel is desktops_matching: the selection, and what it
 // selected. The JSON strings are inside it, not beside it: plugin-framework
@@ -46,8 +55,8 @@ type desktopsMatchingModel struct {
 	NameRegex                 types.String `tfsdk:"name_regex"`
 	ExceptIDs                 types.List   `tfsdk:"except_ids"`
 	DesktopIDsJSON            types.String `tfsdk:"desktop_ids_json"`
-	SystemDiskSnapshotIDsJSON types.String `tfsdk:"system_disk_snapshot_ids_json"`
-	SnapshotDesktopIDsJSON    types.String `tfsdk:"snapshot_desktop_ids_json"`
+	SystemDiskSnapshotIDsJSON types.Map    `tfsdk:"system_disk_snapshot_ids_json"`
+	SnapshotDesktopIDsJSON    types.Map    `tfsdk:"snapshot_desktop_ids_json"`
 	FormerSnapshotsJSON       types.String `tfsdk:"former_snapshot_desktop_ids_json"`
 }
 
@@ -58,8 +67,8 @@ var desktopsMatchingType = types.ObjectType{AttrTypes: map[string]attr.Type{
 	"name_regex":                       types.StringType,
 	"except_ids":                       types.ListType{ElemType: types.StringType},
 	"desktop_ids_json":                 types.StringType,
-	"system_disk_snapshot_ids_json":    types.StringType,
-	"snapshot_desktop_ids_json":        types.StringType,
+	"system_disk_snapshot_ids_json":    types.MapType{ElemType: types.StringType},
+	"snapshot_desktop_ids_json":        types.MapType{ElemType: types.StringType},
 	"former_snapshot_desktop_ids_json": types.StringType,
 }}
 
@@ -102,11 +111,14 @@ func desktopsMatchingAttribute() schema.SingleNestedAttribute {
 				"(each value `true`): `keys(jsondecode(…))` gives the sorted list, and `for_each` takes `jsondecode(…)` as it is. " +
 				"An object rather than an array, because Terraform shows a change to an object by its keys, quickly, and " +
 				"to an array by aligning its elements, which takes it seconds at thousands of desktops."),
-			"system_disk_snapshot_ids_json": packedAttribute("The system disk snapshot each desktop got, by desktop ID, " +
-				"as one JSON object: the batch's `system_disk_snapshot_ids`."),
-			"snapshot_desktop_ids_json": packedAttribute("Every snapshot the jobs made, with its desktop (desktop ID by " +
-				"snapshot ID), as one JSON object: the batch's `snapshot_desktop_ids`. `workspace_desktop_snapshot_restore` " +
-				"takes it whole as `snapshot_ids_json`."),
+			"system_disk_snapshot_ids_json": packedRunsAttribute("The system disk snapshot each desktop got, by desktop " +
+				"ID: the batch's `system_disk_snapshot_ids`, as one JSON object per apply that made snapshots, keyed as in " +
+				"`snapshot_desktop_ids_json`. `merge([for s in values(…) : jsondecode(s)]...)` gives the whole map."),
+			"snapshot_desktop_ids_json": packedRunsAttribute("Every snapshot the jobs made, with its desktop (desktop ID " +
+				"by snapshot ID): the batch's `snapshot_desktop_ids`, as one JSON object per apply that made snapshots, " +
+				"keyed by the apply's number (`\"1\"` for the create). A join adds a key and leaves the others as they were, " +
+				"so its plan shows one value known after apply rather than every snapshot. `workspace_desktop_snapshot_restore` " +
+				"takes the map as it is as `snapshot_ids_json`."),
 			"former_snapshot_desktop_ids_json": packedAttribute("The snapshots of desktops that left the batch (stopped " +
 				"matching, put in `except_ids`, or deleted), desktop ID by snapshot ID, as one JSON object. The batch keeps " +
 				"them until it is replaced or destroyed, and deletes them then with the rest (unless `retain_on_destroy`); " +
@@ -121,6 +133,17 @@ func packedAttribute(description string) schema.StringAttribute {
 		MarkdownDescription: description,
 		Computed:            true,
 		PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+	}
+}
+
+// packedRunsAttribute is one of the maps of JSON strings, one per run, in
+// which a matching batch keeps its snapshots.
+func packedRunsAttribute(description string) schema.MapAttribute {
+	return schema.MapAttribute{
+		MarkdownDescription: description,
+		ElementType:         types.StringType,
+		Computed:            true,
+		PlanModifiers:       []planmodifier.Map{mapplanmodifier.UseStateForUnknown()},
 	}
 }
 
@@ -159,10 +182,9 @@ func getBatch(ctx context.Context, get func(context.Context, any) diag.Diagnosti
 	} else if sel.DesktopIDsJSON.IsUnknown() {
 		m.DesktopIDs = types.ListUnknown(types.StringType)
 	}
-	system, desktopOf := map[string]string{}, map[string]string{}
-	if unpack(sel.SnapshotDesktopIDsJSON, &desktopOf, "snapshot_desktop_ids_json") {
-		unpack(sel.SystemDiskSnapshotIDsJSON, &system, "system_disk_snapshot_ids_json")
-		m.SystemDiskSnapshotIDs, m.SnapshotDesktopIDs = stringMapValue(system), stringMapValue(desktopOf)
+	if system, desktopOf, runs, ok, d := unpackRuns(sel); ok {
+		diags.Append(d...)
+		m.SystemDiskSnapshotIDs, m.SnapshotDesktopIDs, m.Runs = stringMapValue(system), stringMapValue(desktopOf), runs
 	}
 	m.FormerSnapshots = map[string]string{}
 	unpack(sel.FormerSnapshotsJSON, &m.FormerSnapshots, "former_snapshot_desktop_ids_json")
@@ -194,8 +216,13 @@ func (m *snapshotBatchModel) stateForm() any {
 	out := *m
 	attrs := maps.Clone(m.DesktopsMatching.Attributes())
 	attrs["desktop_ids_json"] = packedMembers(m.DesktopIDs)
-	attrs["system_disk_snapshot_ids_json"] = packedMap(m.SystemDiskSnapshotIDs)
-	attrs["snapshot_desktop_ids_json"] = packedMap(m.SnapshotDesktopIDs)
+	if m.SystemDiskSnapshotIDs.IsUnknown() || m.SnapshotDesktopIDs.IsUnknown() {
+		attrs["system_disk_snapshot_ids_json"] = types.MapUnknown(types.StringType)
+		attrs["snapshot_desktop_ids_json"] = types.MapUnknown(types.StringType)
+	} else {
+		system, desktopOf := m.Runs.pack(plainMap(m.SystemDiskSnapshotIDs), plainMap(m.SnapshotDesktopIDs))
+		attrs["system_disk_snapshot_ids_json"], attrs["snapshot_desktop_ids_json"] = system, desktopOf
+	}
 	attrs["former_snapshot_desktop_ids_json"] = packedFormer(m.FormerSnapshots)
 	out.DesktopsMatching = types.ObjectValueMust(desktopsMatchingType.AttrTypes, attrs)
 	out.DesktopIDs = types.ListNull(types.StringType)
@@ -261,18 +288,134 @@ func unpackMembers(s types.String) ([]string, bool, diag.Diagnostics) {
 	return sortedStrings(slices.Collect(maps.Keys(set))), true, nil
 }
 
-// packedMap is a string map as a JSON object (encoding/json sorts the keys).
-func packedMap(m types.Map) types.String {
-	if m.IsUnknown() {
-		return types.StringUnknown()
-	}
+// plainMap is a known string map in plain Go.
+func plainMap(m types.Map) map[string]string {
 	out := make(map[string]string, len(m.Elements()))
 	for k, v := range m.Elements() {
 		if s, ok := v.(types.String); ok {
 			out[k] = s.ValueString()
 		}
 	}
-	return jsonString(out)
+	return out
+}
+
+// snapshotRuns says under which key of a matching batch's snapshot maps
+// each snapshot is: one key per apply (run) that made snapshots, its number.
+type snapshotRuns struct {
+	of   map[string]string // snapshot ID -> its run's key, as read from state
+	next string            // the key a new run gets: one more than the highest in state
+	// open makes pack add the new run even when no snapshot is new: an
+	// apply whose plan showed one (a join) must write one.
+	open bool
+}
+
+// newRun is the key of the run an apply adds.
+func (r snapshotRuns) newRun() string {
+	if r.next == "" {
+		return "1"
+	}
+	return r.next
+}
+
+// pack splits a batch's snapshots (system: desktop ID -> its system disk
+// snapshot; desktopOf: snapshot ID -> desktop ID) into the two maps of JSON
+// objects state keeps. A snapshot stays under the key it was under, new
+// ones go under the new run's, and a run left empty goes, so a plan that
+// computes the same membership computes the same maps.
+func (r snapshotRuns) pack(system, desktopOf map[string]string) (systemRuns, desktopRuns types.Map) {
+	sys, dof := map[string]map[string]string{}, map[string]map[string]string{}
+	runOf := func(snapshotID string) string {
+		if k, ok := r.of[snapshotID]; ok {
+			return k
+		}
+		return r.newRun()
+	}
+	add := func(into map[string]map[string]string, run, k, v string) {
+		if into[run] == nil {
+			into[run] = map[string]string{}
+		}
+		into[run][k] = v
+	}
+	for id, d := range desktopOf {
+		add(dof, runOf(id), id, d)
+	}
+	for d, id := range system {
+		add(sys, runOf(id), d, id)
+	}
+	if r.open && dof[r.newRun()] == nil {
+		dof[r.newRun()] = map[string]string{}
+	}
+	sysOut, dofOut := map[string]attr.Value{}, map[string]attr.Value{}
+	for run := range dof {
+		sysOut[run], dofOut[run] = jsonString(nonNil(sys[run])), jsonString(dof[run])
+	}
+	for run := range sys {
+		if _, ok := sysOut[run]; !ok {
+			sysOut[run], dofOut[run] = jsonString(sys[run]), jsonString(map[string]string{})
+		}
+	}
+	return types.MapValueMust(types.StringType, sysOut), types.MapValueMust(types.StringType, dofOut)
+}
+
+func nonNil(m map[string]string) map[string]string {
+	if m == nil {
+		return map[string]string{}
+	}
+	return m
+}
+
+// withNewRunUnknown is a packed map with the new run's key unknown: what a
+// plan shows of an apply that snapshots joiners.
+func (r snapshotRuns) withNewRunUnknown(m types.Map) types.Map {
+	elems := maps.Clone(m.Elements())
+	elems[r.newRun()] = types.StringUnknown()
+	return types.MapValueMust(types.StringType, elems)
+}
+
+// unpackRuns reads a matching batch's snapshot maps into one map each and
+// where each snapshot is; false when they are null or unknown.
+func unpackRuns(sel desktopsMatchingModel) (system, desktopOf map[string]string, runs snapshotRuns, ok bool, diags diag.Diagnostics) {
+	system, desktopOf, runs.of = map[string]string{}, map[string]string{}, map[string]string{}
+	for _, m := range []types.Map{sel.SnapshotDesktopIDsJSON, sel.SystemDiskSnapshotIDsJSON} {
+		if m.IsNull() || m.IsUnknown() {
+			return system, desktopOf, runs, false, diags
+		}
+	}
+	highest := 0
+	for run, v := range sel.SnapshotDesktopIDsJSON.Elements() {
+		if n, err := strconv.Atoi(run); err == nil && n > highest {
+			highest = n
+		}
+		into := map[string]string{}
+		if s, isString := v.(types.String); isString {
+			diags.Append(unpackElement(s, &into, "snapshot_desktop_ids_json", run)...)
+		}
+		for id, d := range into {
+			desktopOf[id], runs.of[id] = d, run
+		}
+	}
+	for run, v := range sel.SystemDiskSnapshotIDsJSON.Elements() {
+		into := map[string]string{}
+		if s, isString := v.(types.String); isString {
+			diags.Append(unpackElement(s, &into, "system_disk_snapshot_ids_json", run)...)
+		}
+		maps.Copy(system, into)
+	}
+	runs.next = strconv.Itoa(highest + 1)
+	return system, desktopOf, runs, true, diags
+}
+
+// unpackElement decodes one run's string of desktops_matching's maps.
+func unpackElement(s types.String, into any, name, run string) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if s.IsNull() || s.IsUnknown() {
+		return diags
+	}
+	if err := json.Unmarshal([]byte(s.ValueString()), into); err != nil {
+		diags.AddAttributeError(path.Root("desktops_matching").AtName(name).AtMapKey(run), "Unable to read the batch's state",
+			fmt.Sprintf("Run %q of desktops_matching.%s holds no JSON the provider wrote: %s.", run, name, err))
+	}
+	return diags
 }
 
 func jsonString(v any) types.String {
@@ -407,29 +550,33 @@ func planMatching(ctx context.Context, client *workspace.Client, req resource.Mo
 	if len(added)+len(removed) == 0 && before.matching {
 		return // the plan holds the state's strings and status: they do not change
 	}
-	after, diags := before.membership(ctx, req.State)
+	after, runs, diags := before.membership(ctx, req.State)
 	resp.Diagnostics.Append(diags...)
 	if diags.HasError() {
 		return
 	}
-	pending := before.status == batchStatusPending
 	leaving := after.leave(removed, true)
 	after.desktops = ids
 	attrs := maps.Clone(plan.DesktopsMatching.Attributes())
 	attrs["desktop_ids_json"] = membersJSON(ids)
 	attrs["former_snapshot_desktop_ids_json"] = packedFormer(after.former)
-	if len(added) > 0 || pending {
-		// The joiners' snapshots are known after apply; a PENDING batch first
-		// settles its earlier jobs, which may add records to any of them.
-		attrs["system_disk_snapshot_ids_json"] = types.StringUnknown()
-		attrs["snapshot_desktop_ids_json"] = types.StringUnknown()
-		if pending {
-			attrs["former_snapshot_desktop_ids_json"] = types.StringUnknown()
-		}
+	system, desktopOf := runs.pack(after.system, after.desktopOf)
+	attrs["system_disk_snapshot_ids_json"], attrs["snapshot_desktop_ids_json"] = system, desktopOf
+	switch {
+	case before.status == batchStatusPending:
+		// The apply first settles the earlier jobs, which may add records to
+		// any of the strings.
+		attrs["system_disk_snapshot_ids_json"] = types.MapUnknown(types.StringType)
+		attrs["snapshot_desktop_ids_json"] = types.MapUnknown(types.StringType)
+		attrs["former_snapshot_desktop_ids_json"] = types.StringUnknown()
 		resp.Diagnostics.Append(planSnapshotsUnknown(ctx, resp, false)...)
-	} else {
-		attrs["system_disk_snapshot_ids_json"] = jsonString(after.system)
-		attrs["snapshot_desktop_ids_json"] = jsonString(after.desktopOf)
+	case len(added) > 0:
+		// The joiners' snapshots are known after apply, under a new key; the
+		// others do not change.
+		attrs["system_disk_snapshot_ids_json"] = runs.withNewRunUnknown(system)
+		attrs["snapshot_desktop_ids_json"] = runs.withNewRunUnknown(desktopOf)
+		resp.Diagnostics.Append(planSnapshotsUnknown(ctx, resp, false)...)
+	default:
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("failed_desktops"), stringMapValue(after.failed))...)
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("status"), types.StringValue(after.status()))...)
 	}
@@ -460,9 +607,11 @@ func planSnapshotsUnknown(ctx context.Context, resp *resource.ModifyPlanResponse
 		diags.Append(resp.Plan.SetAttribute(ctx, path.Root(name), v)...)
 	}
 	if members {
-		for _, name := range []string{"desktop_ids_json", "system_disk_snapshot_ids_json", "snapshot_desktop_ids_json",
-			"former_snapshot_desktop_ids_json"} {
+		for _, name := range []string{"desktop_ids_json", "former_snapshot_desktop_ids_json"} {
 			diags.Append(resp.Plan.SetAttribute(ctx, path.Root("desktops_matching").AtName(name), types.StringUnknown())...)
+		}
+		for _, name := range []string{"system_disk_snapshot_ids_json", "snapshot_desktop_ids_json"} {
+			diags.Append(resp.Plan.SetAttribute(ctx, path.Root("desktops_matching").AtName(name), types.MapUnknown(types.StringType))...)
 		}
 	}
 	return diags
@@ -545,10 +694,12 @@ func (b *beforeMembership) read(ctx context.Context, state tfsdk.State) diag.Dia
 }
 
 // membership is the rest of the state's batch in plain Go: its snapshots,
-// former snapshots and failed desktops, from the JSON when it is matching.
-func (b *beforeMembership) membership(ctx context.Context, state tfsdk.State) (*batchMembership, diag.Diagnostics) {
+// former snapshots and failed desktops, from the JSON when it is matching,
+// and where the JSON lists hold each snapshot.
+func (b *beforeMembership) membership(ctx context.Context, state tfsdk.State) (*batchMembership, snapshotRuns, diag.Diagnostics) {
 	out := &batchMembership{desktops: b.desktops, system: map[string]string{}, desktopOf: map[string]string{},
 		former: map[string]string{}}
+	var runs snapshotRuns
 	var diags diag.Diagnostics
 	var failed types.Map
 	diags.Append(state.GetAttribute(ctx, path.Root("failed_desktops"), &failed)...)
@@ -557,19 +708,11 @@ func (b *beforeMembership) membership(ctx context.Context, state tfsdk.State) (*
 		out.failed = map[string]string{}
 	}
 	if b.matching {
-		for _, s := range []struct {
-			v    types.String
-			into *map[string]string
-			name string
-		}{
-			{b.packed.SystemDiskSnapshotIDsJSON, &out.system, "system_disk_snapshot_ids_json"},
-			{b.packed.SnapshotDesktopIDsJSON, &out.desktopOf, "snapshot_desktop_ids_json"},
-			{b.packed.FormerSnapshotsJSON, &out.former, "former_snapshot_desktop_ids_json"},
-		} {
-			_, d := unpackJSON(s.v, s.into, s.name)
-			diags.Append(d...)
-		}
-		return out, diags
+		var d diag.Diagnostics
+		out.system, out.desktopOf, runs, _, d = unpackRuns(b.packed)
+		diags.Append(d...)
+		_, d = unpackJSON(b.packed.FormerSnapshotsJSON, &out.former, "former_snapshot_desktop_ids_json")
+		return out, runs, append(diags, d...)
 	}
 	var system, desktopOf types.Map
 	diags.Append(state.GetAttribute(ctx, path.Root("system_disk_snapshot_ids"), &system)...)
@@ -580,5 +723,5 @@ func (b *beforeMembership) membership(ctx context.Context, state tfsdk.State) (*
 	if m := stringMapOf(ctx, desktopOf); m != nil {
 		out.desktopOf = m
 	}
-	return out, diags
+	return out, runs, diags
 }

@@ -7,13 +7,18 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-testing/compare"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
@@ -59,12 +64,13 @@ func checkPacked(desktops []string) resource.TestCheckFunc {
 		if !slices.Equal(members, want) {
 			return fmt.Errorf("desktops_matching.desktop_ids_json = %v, want %v", members, want)
 		}
-		var desktopOf, system map[string]string
-		if err := json.Unmarshal([]byte(attrs["desktops_matching.snapshot_desktop_ids_json"]), &desktopOf); err != nil {
-			return fmt.Errorf("snapshot_desktop_ids_json: %v", err)
+		desktopOf, err := mergedRuns(attrs, "snapshot_desktop_ids_json")
+		if err != nil {
+			return err
 		}
-		if err := json.Unmarshal([]byte(attrs["desktops_matching.system_disk_snapshot_ids_json"]), &system); err != nil {
-			return fmt.Errorf("system_disk_snapshot_ids_json: %v", err)
+		system, err := mergedRuns(attrs, "system_disk_snapshot_ids_json")
+		if err != nil {
+			return err
 		}
 		perDesktop := map[string]int{}
 		for _, d := range desktopOf {
@@ -80,6 +86,30 @@ func checkPacked(desktops []string) resource.TestCheckFunc {
 		}
 		return nil
 	}
+}
+
+// mergedRuns is one of a matching batch's maps of runs, from flatmap state
+// attributes, merged into one map; an error when a run is not a JSON object
+// of strings or the two maps' runs differ.
+func mergedRuns(attrs map[string]string, name string) (map[string]string, error) {
+	prefix := "desktops_matching." + name + "."
+	out := map[string]string{}
+	runs := 0
+	for k, v := range attrs {
+		if !strings.HasPrefix(k, prefix) || k == prefix+"%" {
+			continue
+		}
+		runs++
+		var run map[string]string
+		if err := json.Unmarshal([]byte(v), &run); err != nil {
+			return nil, fmt.Errorf("%s%s: %v", prefix, strings.TrimPrefix(k, prefix), err)
+		}
+		maps.Copy(out, run)
+	}
+	if n := attrs[prefix+"%"]; n != strconv.Itoa(runs) {
+		return nil, fmt.Errorf("%s%% = %q, but %d runs", prefix, n, runs)
+	}
+	return out, nil
 }
 
 // A batch that selects its desktops: desktops that start to match join in
@@ -100,6 +130,13 @@ func TestAccSnapshotBatch_matchingJoinsAndLeavesInPlace(t *testing.T) {
 		return func(*terraform.State) error { return watch.expect(creates, deletes, snapshotted, deleted) }
 	}
 	inPlace := resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(batchAddr, plancheck.ResourceActionUpdate)}}
+	// A join adds a run to the snapshot maps and leaves the first as it was,
+	// so its plan shows one value known after apply, not every snapshot.
+	run := func(name, key string) tfjsonpath.Path {
+		return tfjsonpath.New("desktops_matching").AtMapKey(name).AtMapKey(key)
+	}
+	firstRun := statecheck.CompareValue(compare.ValuesSame())
+	firstRunSystem := statecheck.CompareValue(compare.ValuesSame())
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy:             checkSnapshotsGone(t, env, d),
@@ -121,14 +158,31 @@ func TestAccSnapshotBatch_matchingJoinsAndLeavesInPlace(t *testing.T) {
 				PreConfig:        snapshotBefore,
 				Config:           matchingConfig(env, d[3:], ""),
 				ConfigPlanChecks: inPlace,
-				Check:            resource.ComposeAggregateTestCheckFunc(expect(0, 0, nil, nil), checkPacked(d[:3])),
+				ConfigStateChecks: []statecheck.StateCheck{
+					firstRun.AddStateValue(batchAddr, run("snapshot_desktop_ids_json", "1")),
+					firstRunSystem.AddStateValue(batchAddr, run("system_disk_snapshot_ids_json", "1")),
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(expect(0, 0, nil, nil), checkPacked(d[:3])),
 			},
-			{ // d[3] starts to match: it alone is snapshotted
-				PreConfig:        snapshotBefore,
-				Config:           matchingConfig(env, d[4:], ""),
-				ConfigPlanChecks: inPlace,
+			{ // d[3] starts to match: it alone is snapshotted, in a run of its own
+				PreConfig: snapshotBefore,
+				Config:    matchingConfig(env, d[4:], ""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(batchAddr, plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue(batchAddr, run("snapshot_desktop_ids_json", "1"), knownvalue.NotNull()),
+					plancheck.ExpectKnownValue(batchAddr, run("system_disk_snapshot_ids_json", "1"), knownvalue.NotNull()),
+					plancheck.ExpectUnknownValue(batchAddr, run("snapshot_desktop_ids_json", "2")),
+					plancheck.ExpectUnknownValue(batchAddr, run("system_disk_snapshot_ids_json", "2")),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					firstRun.AddStateValue(batchAddr, run("snapshot_desktop_ids_json", "1")),
+					firstRunSystem.AddStateValue(batchAddr, run("system_disk_snapshot_ids_json", "1")),
+					statecheck.ExpectKnownValue(batchAddr, run("system_disk_snapshot_ids_json", "2"),
+						knownvalue.StringRegexp(regexp.MustCompile(`^\{"`+regexp.QuoteMeta(d[3])+`":"[^"]+"\}$`))),
+				},
 				Check: resource.ComposeAggregateTestCheckFunc(expect(1, 0, d[3:4], nil), checkPacked(d[:4]),
-					resource.TestCheckResourceAttr(batchAddr, "job_ids.#", "2")),
+					resource.TestCheckResourceAttr(batchAddr, "job_ids.#", "2"),
+					resource.TestCheckResourceAttr(batchAddr, "desktops_matching.snapshot_desktop_ids_json.%", "2")),
 			},
 			{ // d[1] stops matching: it leaves, and its snapshots stay with the batch; the plan knows every value
 				PreConfig: snapshotBefore,
@@ -151,7 +205,10 @@ func TestAccSnapshotBatch_matchingJoinsAndLeavesInPlace(t *testing.T) {
 				Config:           matchingConfig(env, []string{d[1], d[3]}, ""),
 				ConfigPlanChecks: inPlace,
 				Check: resource.ComposeAggregateTestCheckFunc(expect(1, 0, d[4:5], nil), checkPacked([]string{d[0], d[2], d[4]}),
-					checkFormer([]string{d[1], d[3]}), resource.TestCheckResourceAttr(batchAddr, "job_ids.#", "3")),
+					checkFormer([]string{d[1], d[3]}), resource.TestCheckResourceAttr(batchAddr, "job_ids.#", "3"),
+					// d[3]'s run is empty now and goes; d[4]'s is the third
+					resource.TestCheckNoResourceAttr(batchAddr, "desktops_matching.snapshot_desktop_ids_json.2"),
+					resource.TestCheckResourceAttrSet(batchAddr, "desktops_matching.snapshot_desktop_ids_json.3")),
 			},
 			{ // another in-place change: every value stays known in the plan; no call
 				PreConfig: snapshotBefore,
@@ -261,4 +318,50 @@ func TestAccSnapshotBatch_matchingInterruptedUpdateConverges(t *testing.T) {
 			},
 		},
 	})
+}
+
+// Snapshots stay in the run they were made in; new ones go to one new run;
+// a run left empty goes; an apply whose plan showed a new run writes it even
+// when it made nothing; unpacking gives back the maps and the places.
+func TestSnapshotRunsPack(t *testing.T) {
+	runs := snapshotRuns{of: map[string]string{"s1": "1", "s2": "1", "s3": "2", "s4": "2"}, next: "3"}
+	system := map[string]string{"d1": "s1", "d2": "s3", "d5": "s5"}
+	desktopOf := map[string]string{"s1": "d1", "s2": "d1", "s3": "d2", "s5": "d5", "s6": "d5"} // s4 gone
+	sys, dof := runs.pack(system, desktopOf)
+	want := map[string]string{"1": `{"s1":"d1","s2":"d1"}`, "2": `{"s3":"d2"}`, "3": `{"s5":"d5","s6":"d5"}`}
+	if got := plainMap(dof); !maps.Equal(got, want) {
+		t.Errorf("snapshot runs = %v, want %v", got, want)
+	}
+	wantSys := map[string]string{"1": `{"d1":"s1"}`, "2": `{"d2":"s3"}`, "3": `{"d5":"s5"}`}
+	if got := plainMap(sys); !maps.Equal(got, wantSys) {
+		t.Errorf("system disk runs = %v, want %v", got, wantSys)
+	}
+
+	// d2 leaves: run 2 goes; nothing new, so no run 3.
+	delete(system, "d2")
+	delete(desktopOf, "s3")
+	delete(desktopOf, "s5")
+	delete(desktopOf, "s6")
+	delete(system, "d5")
+	_, dof = runs.pack(system, desktopOf)
+	if got := plainMap(dof); !maps.Equal(got, map[string]string{"1": `{"s1":"d1","s2":"d1"}`}) {
+		t.Errorf("after the leave: %v", got)
+	}
+	runs.open = true
+	sys, dof = runs.pack(system, desktopOf)
+	if got := plainMap(dof); got["3"] != `{}` || plainMap(sys)["3"] != `{}` || len(got) != 2 {
+		t.Errorf("an open run that made nothing: %v / %v, want run 3 empty in both", got, plainMap(sys))
+	}
+
+	planned := runs.withNewRunUnknown(types.MapValueMust(types.StringType, map[string]attr.Value{"1": types.StringValue(`{}`)}))
+	if !planned.Elements()["3"].IsUnknown() || planned.Elements()["1"].IsUnknown() {
+		t.Errorf("withNewRunUnknown = %v, want run 3 unknown and run 1 as it was", planned)
+	}
+
+	sys, dof = snapshotRuns{}.pack(map[string]string{"d1": "s1"}, map[string]string{"s1": "d1"})
+	sel := desktopsMatchingModel{SystemDiskSnapshotIDsJSON: sys, SnapshotDesktopIDsJSON: dof}
+	gotSys, gotDof, back, ok, diags := unpackRuns(sel)
+	if !ok || diags.HasError() || gotSys["d1"] != "s1" || gotDof["s1"] != "d1" || back.of["s1"] != "1" || back.newRun() != "2" {
+		t.Errorf("a create's run: unpacked %v, %v, %+v, %t, %v", gotSys, gotDof, back, ok, diags)
+	}
 }

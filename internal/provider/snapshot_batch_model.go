@@ -35,6 +35,9 @@ type snapshotBatchModel struct {
 	// batch (snapshot ID -> desktop ID), unpacked from
 	// desktops_matching.former_snapshot_desktop_ids_json by getBatch.
 	FormerSnapshots map[string]string `tfsdk:"-"`
+	// Runs says where a matching batch's state keeps each snapshot, as
+	// getBatch read it, so that stateForm leaves each where it was.
+	Runs snapshotRuns `tfsdk:"-"`
 }
 
 var diskSnapshotType = objectTypeOf[diskSnapshotModel]()

@@ -400,6 +400,7 @@ func (r *snapshotBatchResource) Update(ctx context.Context, req resource.UpdateR
 	m := state
 	m.RetainOnDestroy, m.Timeouts, m.DesktopsMatching = plan.RetainOnDestroy, plan.Timeouts, plan.DesktopsMatching
 	added, removed := membershipChange(stringsOf(ctx, state.DesktopIDs), stringsOf(ctx, plan.DesktopIDs))
+	m.Runs.open = len(added) > 0 // the plan showed the joiners' snapshots as one element more
 	if len(added)+len(removed) == 0 {
 		m.DesktopIDs = plan.DesktopIDs // the plan's order; the same desktops
 		resp.Diagnostics.Append(setBatchState(ctx, &resp.State, &m)...)
