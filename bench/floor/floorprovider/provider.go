@@ -156,7 +156,7 @@ func copyMap(m map[string]attr.Value) map[string]attr.Value {
 
 // matchingBatchResource is workspace_desktop_snapshot_batch's state by
 // desktops_matching: the provider finds the desktops, so the configuration
-// holds no ID list, and the state holds three JSON strings instead of the
+// holds no ID list, and the state holds JSON strings instead of the
 // lists and maps. members is how many desktops the project holds (what
 // desktops_matching selects from, N + 1 in the harness) and except how many
 // of the last of them are left out (except_ids' length); the floor makes up
@@ -174,8 +174,8 @@ func (matchingBatchResource) Schema(_ context.Context, _ resource.SchemaRequest,
 		"job_ids":                       schema.ListAttribute{ElementType: types.StringType, Computed: true},
 		"status":                        schema.StringAttribute{Computed: true},
 		"matched_desktop_ids_json":      schema.StringAttribute{Computed: true},
-		"system_disk_snapshot_ids_json": schema.StringAttribute{Computed: true},
-		"snapshot_desktop_ids_json":     schema.StringAttribute{Computed: true},
+		"system_disk_snapshot_ids_json": schema.MapAttribute{ElementType: types.StringType, Computed: true},
+		"snapshot_desktop_ids_json":     schema.MapAttribute{ElementType: types.StringType, Computed: true},
 		"failed_desktops":               schema.MapAttribute{ElementType: types.StringType, Computed: true},
 	}}
 }
@@ -217,7 +217,7 @@ func matchedCount(ctx context.Context, plan tfsdk.Plan, diags *diag.Diagnostics)
 }
 
 // setMatchingBatch writes a floor_matching_batch's state for its first n
-// desktops: the inputs as planned, and the three strings.
+// desktops: the inputs as planned, and the JSON strings.
 func setMatchingBatch(ctx context.Context, plan tfsdk.Plan, state *tfsdk.State, n int, jobs []attr.Value, failed types.Map) diag.Diagnostics {
 	var diags diag.Diagnostics
 	var members, except types.Int64
@@ -233,10 +233,17 @@ func setMatchingBatch(ctx context.Context, plan tfsdk.Plan, state *tfsdk.State, 
 	diags.Append(state.SetAttribute(ctx, pathOf("job_ids"), types.ListValueMust(types.StringType, jobs))...)
 	diags.Append(state.SetAttribute(ctx, pathOf("status"), types.StringValue("SUCCESS"))...)
 	diags.Append(state.SetAttribute(ctx, pathOf("matched_desktop_ids_json"), types.StringValue(matched))...)
-	diags.Append(state.SetAttribute(ctx, pathOf("system_disk_snapshot_ids_json"), types.StringValue(system))...)
-	diags.Append(state.SetAttribute(ctx, pathOf("snapshot_desktop_ids_json"), types.StringValue(pairs))...)
+	diags.Append(state.SetAttribute(ctx, pathOf("system_disk_snapshot_ids_json"), oneRun(system))...)
+	diags.Append(state.SetAttribute(ctx, pathOf("snapshot_desktop_ids_json"), oneRun(pairs))...)
 	diags.Append(state.SetAttribute(ctx, pathOf("failed_desktops"), failed)...)
 	return diags
+}
+
+// oneRun is a snapshot string as the workspace batch keeps it, in a map by
+// the apply that made the snapshots; the floor keeps all under the first
+// (the same bytes as a join's two keys, give or take one).
+func oneRun(doc string) types.Map {
+	return types.MapValueMust(types.StringType, map[string]attr.Value{"1": types.StringValue(doc)})
 }
 
 // MatchingJSON is what a floor_matching_batch of n desktops holds: the
@@ -278,7 +285,7 @@ func (restoreResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 		// One or the other, as the workspace restore takes snapshot_ids or
 		// snapshot_ids_json; nothing checks that (no validators).
 		"snapshot_ids":      schema.ListAttribute{ElementType: types.StringType, Optional: true},
-		"snapshot_ids_json": schema.StringAttribute{Optional: true},
+		"snapshot_ids_json": schema.MapAttribute{ElementType: types.StringType, Optional: true},
 		"job_ids":           schema.ListAttribute{ElementType: types.StringType, Computed: true},
 		"status":            schema.StringAttribute{Computed: true},
 		"failed_desktops":   schema.MapAttribute{ElementType: types.StringType, Computed: true},
@@ -287,19 +294,23 @@ func (restoreResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 
 func (restoreResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var snapshots types.List
-	var snapshotsJSON types.String
+	var snapshotsJSON types.Map
 	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, pathOf("snapshot_ids"), &snapshots)...)
 	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, pathOf("snapshot_ids_json"), &snapshotsJSON)...)
 	count := len(snapshots.Elements())
 	if !snapshotsJSON.IsNull() {
-		// The JSON object of snapshot ID -> desktop ID a floor_matching_batch
-		// makes; decoding it is the least a restore of it must do.
-		var pairs map[string]string
-		if err := json.Unmarshal([]byte(snapshotsJSON.ValueString()), &pairs); err != nil {
-			resp.Diagnostics.AddAttributeError(pathOf("snapshot_ids_json"), "Not a JSON object of strings", err.Error())
-			return
+		// The JSON objects of snapshot ID -> desktop ID a floor_matching_batch
+		// makes; decoding them is the least a restore of them must do.
+		count = 0
+		for k, doc := range snapshotsJSON.Elements() {
+			var pairs map[string]string
+			text, _ := doc.(types.String) // a map of strings holds nothing else
+			if err := json.Unmarshal([]byte(text.ValueString()), &pairs); err != nil {
+				resp.Diagnostics.AddAttributeError(pathOf("snapshot_ids_json").AtMapKey(k), "Not a JSON object of strings", err.Error())
+				return
+			}
+			count += len(pairs)
 		}
-		count = len(pairs)
 	}
 	jobs := []attr.Value{}
 	for i := 0; i < count; i += 100 {
