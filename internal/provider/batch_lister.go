@@ -34,6 +34,10 @@ type batchLister struct {
 	client *workspace.Client
 	req    list.ListRequest
 	left   []string // each job left out, and why
+	// Jobs left out as the zone of job times is unknown: every import is
+	// refused then, so they are told apart from the rest and the warning
+	// says once what to set.
+	zoneLeft []string
 
 	owner map[string]*listedBatch // snapshot ID -> the batch holding it
 }
@@ -44,6 +48,7 @@ type listedBatch struct {
 	result    list.ListResult
 	snapshots map[string]string // snapshot ID -> desktop ID
 	left      string            // why it is left out, "" while it is not
+	zoneLeft  bool              // left out because the zone of job times is unknown
 }
 
 // results lists the jobs; an error result, if any, comes last.
@@ -63,7 +68,10 @@ func (l *batchLister) results(ctx context.Context, jobs []*listedJob) []list.Lis
 	defer func() {
 		// Jobs left out past the cut would not have been listed anyway.
 		for _, b := range batches[:examined] {
-			if b.left != "" {
+			switch {
+			case b.zoneLeft:
+				l.zoneLeft = append(l.zoneLeft, b.job.id)
+			case b.left != "":
 				l.left = append(l.left, b.job.id+": "+b.left)
 			}
 		}
@@ -144,6 +152,8 @@ func (l *batchLister) include(ctx context.Context, b *listedBatch) bool {
 	m, diags, refused := importBatch(ctx, l.client, b.job.id)
 	if len(refused) > 0 {
 		b.left = "its import is refused: " + strings.Join(refused, "; ")
+		_, zoneKnown := l.client.JobTimeZone()
+		b.zoneLeft = !zoneKnown // an import needs the zone (workspace.ZoneUnknownError)
 		return false
 	}
 	if diags.HasError() && l.gone(ctx, b.job.id) {

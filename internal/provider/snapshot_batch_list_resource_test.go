@@ -235,6 +235,50 @@ func TestListBatches_includeResourceIsTheImport(t *testing.T) {
 	}
 }
 
+// With include_resource and the zone of job times neither stated nor
+// learned (a terraform query starts no job), no import can be proven, so
+// no job is listed; one warning says what to set and names the jobs,
+// rather than one refusal per job. Without include_resource they are
+// listed as ever, and with the zone stated they are imported.
+func TestListBatches_includeResourceWithoutZoneSaysWhatToSet(t *testing.T) {
+	parallelUnlessReal(t)
+	env := newTestAccEnv(t, emulator.Config{Desktops: 3, JobDuration: 200 * time.Millisecond, Seed: 1})
+	env.SkipIfReal(t, "expects the project to hold this test's batches only, and the zone unstated")
+	var jobs []string
+	for _, id := range env.DesktopIDs {
+		jobs = append(jobs, snapshotDesktops(t, env, []string{id}, workspace.DiskTypeSystem, testAccName("zone"))...)
+	}
+	h := newActionHarness(t, env, 0)
+	if got := jobsOf(t, h.list(nil, false, 100)); len(got) != len(jobs) {
+		t.Fatalf("without include_resource: listed %v, want every job %v", got, jobs)
+	}
+	results := h.list(nil, true, 100)
+	if got := jobsOf(t, results); len(got) != 0 {
+		t.Fatalf("with include_resource and no zone: listed %v, want none", got)
+	}
+	warnings := warningsOf(results)
+	if want := "Set job_time_zone to list batches with include_resource: "; !strings.HasPrefix(warnings, want) {
+		t.Errorf("the warning does not start %q:\n%s", want, warnings)
+	}
+	if got := strings.Count(warnings, "HW_JOB_TIME_ZONE"); got != 1 {
+		t.Errorf("the setting is named %d times, want once:\n%s", got, warnings)
+	}
+	if strings.Contains(warnings, "Batches left out") {
+		t.Errorf("the jobs are also reported one by one:\n%s", warnings)
+	}
+	for _, job := range jobs {
+		if !strings.Contains(warnings, job) {
+			t.Errorf("the warning does not name job %s:\n%s", job, warnings)
+		}
+	}
+
+	env.StateJobTimeZone(t)
+	h = newActionHarness(t, env, 0)
+	if got := jobsOf(t, h.list(nil, true, 100)); len(got) != len(jobs) {
+		t.Errorf("with the zone stated: listed %v, want every job %v", got, jobs)
+	}
+}
+
 // With include_resource, a job is left out when its import would not give
 // a batch of its own, and a warning says why. A job whose own snapshots
 // were deleted is left out for that, even when a job over the same desktop
