@@ -57,19 +57,13 @@ func (r *snapshotBatchResource) Schema(ctx context.Context, _ resource.SchemaReq
 			"the jobs and keeps the snapshot records they made. Destroying it deletes exactly those snapshots " +
 			"(unless `retain_on_destroy` is set). Desktops added to or removed from `desktop_ids` " +
 			"are snapshotted or have their snapshots deleted in place, the others untouched; changing `disk_type`, the " +
-			"names or `triggers` replaces the batch, so it snapshots every desktop again.\n\n" +
-			"`batch-create` answers only with a job ID, so the batch finds what its job made by listing the desktops' " +
-			"manual snapshots. A record is the batch's only if its `create_time` (UTC) lies between the send of the " +
-			"request and the end of the job, on the service's clock (HTTP `Date` headers) and, once the zone of job " +
-			"times is known, within the desktop's sub-job; it is of a requested disk; and its name is the desktop's " +
-			"name, the requested name, then a suffix of the same shape as every other candidate's (so `nightly-2…` is " +
-			"never a record of `nightly`). Where more than one record remains for a desktop's disk, none is taken: a " +
-			"warning names desktop, job and candidates, and the batch stays `PENDING`. Lists may lag the job: they are " +
-			"read again for up to two minutes after it ends; a desktop whose record still does not show is a warning, " +
-			"the batch stays `PENDING` (not tainted) and the next refresh or destroy looks again.\n\n" +
-			"An import has no send time: it needs the zone of job times (the provider's `job_time_zone`) and takes, " +
-			"per desktop, the records made within the desktop's sub-job. It refuses when more than one fits, and " +
-			"warns of desktops whose records are gone. Unknown desktop IDs fail the plan, named at `desktop_ids`.",
+			"names or `triggers` replaces the batch, so it snapshots every desktop again. Unknown desktop IDs fail " +
+			"the plan, named at `desktop_ids`.\n\n" +
+			"A record is the batch's only when its time, disk and name prove its job made it; where two could be, " +
+			"the batch takes neither, says so and stays `PENDING` ([ownership guide](../guides/ownership.md)). " +
+			"Import and `terraform query` need the provider's `job_time_zone` " +
+			"([import and query guide](../guides/import-and-query.md)); past a few thousand desktops, select them " +
+			"with `desktops_matching` ([large fleets guide](../guides/large-fleets.md)).",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "The job IDs the batch was created (or imported) with, comma separated. It stays when " +
