@@ -13,6 +13,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/cloud-desktop/terraform-provider-workspace/internal/framework"
+	"github.com/cloud-desktop/terraform-provider-workspace/internal/framework/jobrun"
 	"github.com/cloud-desktop/terraform-provider-workspace/internal/workspace"
 )
 
@@ -28,72 +30,72 @@ const defaultActionTimeout = 30 * time.Minute
 
 // runAction runs op for an action within its timeout, reporting progress,
 // and returns the diagnostics.
-func runAction(ctx context.Context, client *workspace.Client, op jobOperation, idsPath path.Path, timeout types.String,
-	progress *progressReporter, submit submitter) diag.Diagnostics {
+func runAction(ctx context.Context, client *workspace.Client, op jobrun.Operation, idsPath path.Path, timeout types.String,
+	progress *progressReporter, submit jobrun.Submitter) diag.Diagnostics {
 	ctx, cancel := actionContext(ctx, timeout)
 	defer cancel()
 	tracker := newJobProgress()
-	run := runJobs(ctx, client, op, submit, jobRunHooks{
-		submitted: func(sub workspace.ChunkSubmission) {
-			tflog.Info(ctx, "action job submitted", map[string]any{"api": op.api, "job_id": sub.JobID, op.idNoun + "s": len(sub.IDs)})
+	run := jobrun.Start(ctx, client, op, submit, jobrun.Hooks{
+		Submitted: func(sub workspace.ChunkSubmission) {
+			tflog.Info(ctx, "action job submitted", map[string]any{"api": op.API, "job_id": sub.JobID, op.IDNoun + "s": len(sub.IDs)})
 			if sub.Chunks > 1 { // with one chunk the announcement below says it all
 				progress.update(msgChunkSubmitted(op, sub))
 			}
 		},
-		busy: func(n workspace.BusyNotice) {
-			logBusy(ctx, op, n)
+		Busy: func(n workspace.BusyNotice) {
+			jobrun.LogBusy(ctx, op, n)
 			progress.update(msgBusy(op, n))
 		},
-		waiting: func(run *jobRun) {
-			tracker.jobs = run.jobIDs
-			progress.milestone(msgWaiting(op, run.jobIDs, run.submittedIDs))
+		Waiting: func(run *jobrun.Run) {
+			tracker.jobs = run.JobIDs
+			progress.milestone(msgWaiting(op, run.JobIDs, run.SubmittedIDs))
 		},
-		polled: func(job *workspace.ShowJobResponse) {
+		Polled: func(job *workspace.ShowJobResponse) {
 			tracker.observe(job)
 			progress.update(tracker.String())
 		},
 	})
-	if len(run.jobIDs) > 0 && run.stopped == nil {
-		succeeded, failed := run.outcomes()
-		progress.milestone(msgFinished(op, len(run.jobIDs), succeeded, failed))
+	if len(run.JobIDs) > 0 && run.Stopped == nil {
+		succeeded, failed := run.Outcomes()
+		progress.milestone(msgFinished(op, len(run.JobIDs), succeeded, failed))
 	}
-	return run.diagnostics(runReport{
-		idsPath:     idsPath,
-		interrupted: "The action was interrupted",
-		timedOut:    "The action's timeout passed",
-		kept:        "Read their outcome with the workspace_job data source before invoking the action again.",
+	return run.Diagnostics(jobrun.Report{
+		IDsPath:     idsPath,
+		Interrupted: "The action was interrupted",
+		TimedOut:    "The action's timeout passed",
+		Kept:        "Read their outcome with the workspace_job data source before invoking the action again.",
 	})
 }
 
 // Progress messages, one function each so tests compare them whole.
 
-func msgChunkSubmitted(op jobOperation, sub workspace.ChunkSubmission) string {
+func msgChunkSubmitted(op jobrun.Operation, sub workspace.ChunkSubmission) string {
 	return fmt.Sprintf("Submitted %s job %s for %s (chunk %d of %d).",
-		op.api, sub.JobID, countOf(len(sub.IDs), op.idNoun), sub.Index+1, sub.Chunks)
+		op.API, sub.JobID, framework.CountOf(len(sub.IDs), op.IDNoun), sub.Index+1, sub.Chunks)
 }
 
-func msgBusy(op jobOperation, n workspace.BusyNotice) string {
+func msgBusy(op jobrun.Operation, n workspace.BusyNotice) string {
 	return fmt.Sprintf("%s Trying again in %s, for up to %s more.",
 		msgBusyHeadline(op, len(n.IDs)), n.RetryIn.Round(100*time.Millisecond), n.GiveUpIn.Round(time.Second))
 }
 
 // msgBusyHeadline is the part of msgBusy that does not depend on timing.
-func msgBusyHeadline(op jobOperation, ids int) string {
+func msgBusyHeadline(op jobrun.Operation, ids int) string {
 	return fmt.Sprintf("The service says the desktops of %s are busy with another job (%s); no job was started for them yet.",
-		countOf(ids, op.idNoun), workspace.CodeDesktopBusy)
+		framework.CountOf(ids, op.IDNoun), workspace.CodeDesktopBusy)
 }
 
-func msgWaiting(op jobOperation, jobIDs []string, ids int) string {
+func msgWaiting(op jobrun.Operation, jobIDs []string, ids int) string {
 	them := "them"
 	if len(jobIDs) == 1 {
 		them = "it"
 	}
 	return fmt.Sprintf("Submitted %s for %s: %s. Waiting for %s to finish.",
-		countOf(len(jobIDs), op.api+" job"), countOf(ids, op.idNoun), strings.Join(sortedStrings(jobIDs), ", "), them)
+		framework.CountOf(len(jobIDs), op.API+" job"), framework.CountOf(ids, op.IDNoun), strings.Join(sortedStrings(jobIDs), ", "), them)
 }
 
-func msgFinished(op jobOperation, jobs, succeeded, failed int) string {
-	return fmt.Sprintf("Finished %s: %s succeeded, %d failed.", countOf(jobs, op.api+" job"), countOf(succeeded, "desktop"), failed)
+func msgFinished(op jobrun.Operation, jobs, succeeded, failed int) string {
+	return fmt.Sprintf("Finished %s: %s succeeded, %d failed.", framework.CountOf(jobs, op.API+" job"), framework.CountOf(succeeded, "desktop"), failed)
 }
 
 // progressReporter sends action progress events, at most one update per

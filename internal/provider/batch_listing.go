@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cloud-desktop/terraform-provider-workspace/internal/framework"
+	"github.com/cloud-desktop/terraform-provider-workspace/internal/framework/jobrun"
 	"github.com/cloud-desktop/terraform-provider-workspace/internal/workspace"
 )
 
@@ -138,7 +140,7 @@ func (j *listedJob) status() string {
 			failed++
 		}
 	}
-	return batchStatusOf(j.running, len(j.outcomes)-failed, failed)
+	return jobrun.StatusOf(j.running, len(j.outcomes)-failed, failed)
 }
 
 // maxDisplayedNames bounds the desktop names in a result's display name.
@@ -151,6 +153,6 @@ func (j *listedJob) displayName() string {
 	if len(names) != len(j.desktops) {
 		names = j.desktops // some sub-jobs name no desktop: IDs say the same for all
 	}
-	return fmt.Sprintf("%s: %s (%s), %s", orNone(j.beginText), countOf(len(j.desktops), "desktop"),
-		abbreviateIDs(sortedStrings(names), maxDisplayedNames), j.status())
+	return fmt.Sprintf("%s: %s (%s), %s", framework.OrNone(j.beginText), framework.CountOf(len(j.desktops), "desktop"),
+		framework.AbbreviateIDs(sortedStrings(names), maxDisplayedNames), j.status())
 }

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/cloud-desktop/terraform-provider-workspace/internal/framework/jobrun"
 	"github.com/cloud-desktop/terraform-provider-workspace/internal/workspace"
 )
 
@@ -36,7 +37,7 @@ func TestListedJobs_groupedByJob(t *testing.T) {
 	if e := byID["e"]; e == nil || !slices.Equal(e.desktops, []string{"d6"}) || !all.matches(e) {
 		t.Errorf("a sub-job without entities.desktop_id: job %+v, want desktop d6 (its entity), listed", e)
 	}
-	if len(byID) != 4 || len(a.desktops) != 2 || a.beginText != "2026-03-01 12:00:03" || a.status() != batchStatusPartialFailure {
+	if len(byID) != 4 || len(a.desktops) != 2 || a.beginText != "2026-03-01 12:00:03" || a.status() != jobrun.StatusPartialFailure {
 		t.Fatalf("jobs %v; a = %+v", byID, a)
 	}
 	if got, want := a.displayName(), "2026-03-01 12:00:03: 2 desktops (one, two), PARTIAL_FAILURE"; got != want {

@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/cloud-desktop/terraform-provider-workspace/internal/emulator"
+	"github.com/cloud-desktop/terraform-provider-workspace/internal/framework/jobrun"
 	"github.com/cloud-desktop/terraform-provider-workspace/internal/workspace"
 )
 
@@ -76,7 +77,7 @@ func newBatchBenchState(b testing.TB, n int) batchBenchState {
 	config.ID, config.JobIDs, config.Status = types.StringNull(), types.ListNull(types.StringType), types.StringNull()
 	config.SystemDiskSnapshotIDs = types.MapNull(types.StringType)
 	config.SnapshotDesktopIDs, config.FailedDesktops = types.MapNull(types.StringType), types.MapNull(types.StringType)
-	if diags, _ := m.applyJobResults(ctx, env.Client, &jobRun{op: createOperation, jobIDs: jobIDs, results: results}, windows, false); diags.HasError() {
+	if diags, _ := m.applyJobResults(ctx, env.Client, &jobrun.Run{Op: jobrun.Create, JobIDs: jobIDs, Results: results}, windows, false); diags.HasError() {
 		b.Fatal(diags)
 	}
 	return batchBenchState{h: h, state: encode(&m), config: encode(&config)}

@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/cloud-desktop/terraform-provider-workspace/internal/framework"
 	"github.com/cloud-desktop/terraform-provider-workspace/internal/workspace"
 )
 
@@ -160,7 +161,7 @@ func (d *desktopSnapshotsDataSource) Read(ctx context.Context, req datasource.Re
 		DiskType: m.DiskType.ValueString(), CreateType: m.CreateType.ValueString(), Status: m.Status.ValueString(),
 	})
 	if err != nil {
-		resp.Diagnostics.Append(errorDiagnostic("Unable to list desktop snapshots", err, client.CredentialSource()))
+		resp.Diagnostics.Append(framework.ErrorDiagnostic("Unable to list desktop snapshots", err, client.CredentialSource()))
 		return
 	}
 	sortSnapshotRecords(records)

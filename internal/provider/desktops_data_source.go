@@ -17,6 +17,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/cloud-desktop/terraform-provider-workspace/internal/framework"
 	"github.com/cloud-desktop/terraform-provider-workspace/internal/workspace"
 )
 
@@ -198,7 +199,7 @@ func (s desktopSelection) list(ctx context.Context, client *workspace.Client) ([
 	var diags diag.Diagnostics
 	desktops, err := client.ListAllDesktops(ctx, s.req)
 	if err != nil {
-		diags.Append(errorDiagnostic("Unable to list desktops", err, client.CredentialSource()))
+		diags.Append(framework.ErrorDiagnostic("Unable to list desktops", err, client.CredentialSource()))
 		return nil, diags
 	}
 	matched := desktops[:0]

@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 
+	"github.com/cloud-desktop/terraform-provider-workspace/internal/framework"
 	"github.com/cloud-desktop/terraform-provider-workspace/internal/workspace"
 )
 
@@ -26,20 +27,20 @@ func checkDesktopsExist(ctx context.Context, client *workspace.Client, at path.P
 	var apiErr *workspace.APIError
 	if errors.As(err, &apiErr) && apiErr.HTTPStatus == http.StatusUnauthorized {
 		// Credentials the service refuses: the apply could do nothing either.
-		diags.Append(errorDiagnostic("Unable to check the desktop IDs", err, client.CredentialSource()))
+		diags.Append(framework.ErrorDiagnostic("Unable to check the desktop IDs", err, client.CredentialSource()))
 		return diags
 	}
 	if err != nil {
 		diags.AddAttributeWarning(at, "Unable to check the desktop IDs",
 			fmt.Sprintf("The plan could not look the desktops up, so IDs the service does not know are found only at apply "+
-				"time (the service then refuses each request of up to 100 desktops that holds one).\n\n%s", describeError(err, client.CredentialSource())))
+				"time (the service then refuses each request of up to 100 desktops that holds one).\n\n%s", framework.DescribeError(err, client.CredentialSource())))
 		return diags
 	}
 	if len(unknown) > 0 {
 		diags.AddAttributeError(at, "Unknown desktop IDs",
 			fmt.Sprintf("The service knows no desktop %s in this project and region (%s). Remove %s from %s, or check the "+
 				"provider's region and project: the service refuses each request of up to 100 desktops that holds one.",
-				abbreviateIDs(unknown, maxFailureDiagnostics), countOf(len(unknown), "ID"), pronounFor(len(unknown)), at))
+				framework.AbbreviateIDs(unknown, framework.MaxFailureDiagnostics), framework.CountOf(len(unknown), "ID"), pronounFor(len(unknown)), at))
 	}
 	return diags
 }

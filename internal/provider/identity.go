@@ -11,6 +11,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/cloud-desktop/terraform-provider-workspace/internal/framework"
+	"github.com/cloud-desktop/terraform-provider-workspace/internal/framework/jobrun"
 	"github.com/cloud-desktop/terraform-provider-workspace/internal/workspace"
 )
 
@@ -30,14 +32,14 @@ type jobsIdentityModel struct {
 
 // jobsIdentitySchema is the identity schema of a resource kept by the jobs
 // of op (an identity schema takes plain descriptions only).
-func jobsIdentitySchema(op jobOperation) identityschema.Schema {
+func jobsIdentitySchema(op jobrun.Operation) identityschema.Schema {
 	return identityschema.Schema{
 		Attributes: map[string]identityschema.Attribute{
 			"job_ids": identityschema.ListAttribute{
 				ElementType:       types.StringType,
 				RequiredForImport: true,
 				Description: fmt.Sprintf("The IDs of the %s jobs the resource was created or imported with, as its id lists them "+
-					"(jobs of later in-place updates are in its job_ids attribute only). An import takes one or more.", op.api),
+					"(jobs of later in-place updates are in its job_ids attribute only). An import takes one or more.", op.API),
 			},
 			"project_id": identityschema.StringAttribute{
 				OptionalForImport: true,
@@ -76,7 +78,7 @@ func clientJobsIdentity(ctx context.Context, client *workspace.Client, jobIDs []
 	var diags diag.Diagnostics
 	project, err := client.ResolveProjectID(ctx)
 	if err != nil {
-		diags.Append(errorDiagnostic("Unable to record the resource identity", err, client.CredentialSource()))
+		diags.Append(framework.ErrorDiagnostic("Unable to record the resource identity", err, client.CredentialSource()))
 		return jobsIdentityModel{}, diags
 	}
 	return jobsIdentityModel{
@@ -137,7 +139,7 @@ func otherScope(given, client jobsIdentityModel) string {
 // ID would join them, so both take the same path (importJobs). An identity
 // for another project or region than the provider's is refused: the jobs
 // would be looked for where they are not.
-func importIDOf(ctx context.Context, id string, identity *tfsdk.ResourceIdentity, client *workspace.Client, op jobOperation) (string, diag.Diagnostics) {
+func importIDOf(ctx context.Context, id string, identity *tfsdk.ResourceIdentity, client *workspace.Client, op jobrun.Operation) (string, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	if id != "" || identity == nil || identity.Raw.IsNull() {
 		return id, diags
@@ -152,7 +154,7 @@ func importIDOf(ctx context.Context, id string, identity *tfsdk.ResourceIdentity
 	if jobIDs, ok := parseJobIDs(importID); !ok || !slices.Equal(jobIDs, listed) { // nor commas nor spaces within an ID
 		diags.AddError("Invalid import identity", fmt.Sprintf(
 			"job_ids must hold one or more %s job IDs (1 to 36 letters, digits or hyphens, such as a UUID); got %s.",
-			op.api, given.JobIDs))
+			op.API, given.JobIDs))
 		return "", diags
 	}
 	m, idDiags := clientJobsIdentity(ctx, client, nil)

@@ -8,6 +8,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/cloud-desktop/terraform-provider-workspace/internal/framework"
 	"github.com/cloud-desktop/terraform-provider-workspace/internal/workspace"
 )
 
@@ -113,7 +114,7 @@ func (d *jobDataSource) Read(ctx context.Context, req datasource.ReadRequest, re
 	jobID := m.JobID.ValueString()
 	job, err := client.ShowJob(ctx, jobID)
 	if err != nil {
-		resp.Diagnostics.Append(errorDiagnostic("Unable to read job "+jobID, err, client.CredentialSource()))
+		resp.Diagnostics.Append(framework.ErrorDiagnostic("Unable to read job "+jobID, err, client.CredentialSource()))
 		return
 	}
 	m.ID = m.JobID
@@ -126,7 +127,7 @@ func (d *jobDataSource) Read(ctx context.Context, req datasource.ReadRequest, re
 	// ShowJob may list only some sub-jobs of a large job.
 	all, err := client.AllSubJobs(ctx, job)
 	if err != nil {
-		resp.Diagnostics.Append(errorDiagnostic("Unable to read job "+jobID, err, client.CredentialSource()))
+		resp.Diagnostics.Append(framework.ErrorDiagnostic("Unable to read job "+jobID, err, client.CredentialSource()))
 		return
 	}
 	m.SubJobsTotal = types.Int64Value(int64(max(int(job.SubJobsTotal), len(all))))

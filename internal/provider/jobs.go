@@ -12,6 +12,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/cloud-desktop/terraform-provider-workspace/internal/framework"
+	"github.com/cloud-desktop/terraform-provider-workspace/internal/framework/jobrun"
 	"github.com/cloud-desktop/terraform-provider-workspace/internal/workspace"
 )
 
@@ -51,32 +53,32 @@ func parseJobIDs(id string) ([]string, bool) {
 // is of a type this import takes (jobTypes says which, for the error). A job
 // that ended with failed desktops still imports: its outcome is part of the
 // record.
-func importJobs(ctx context.Context, client *workspace.Client, importID string, op jobOperation, accepts func(jobType string) bool, jobTypes, summary string) (*jobRun, diag.Diagnostics) {
+func importJobs(ctx context.Context, client *workspace.Client, importID string, op jobrun.Operation, accepts func(jobType string) bool, jobTypes, summary string) (*jobrun.Run, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	jobIDs, ok := parseJobIDs(importID)
 	if !ok {
 		diags.AddError("Invalid import ID", fmt.Sprintf(
-			"Expected one or more %s job IDs separated by commas, e.g. %q; got %q.", op.api, "job-1,job-2", importID))
+			"Expected one or more %s job IDs separated by commas, e.g. %q; got %q.", op.API, "job-1,job-2", importID))
 		return nil, diags
 	}
-	run := &jobRun{op: op, credentials: client.CredentialSource(), jobIDs: jobIDs}
-	run.wait(ctx, client, workspace.WaitOptions{FirstPoll: firstPollForFinishedJobs})
-	for _, e := range unjoin(run.waitErr) {
+	run := &jobrun.Run{Op: op, Credentials: client.CredentialSource(), JobIDs: jobIDs}
+	run.Wait(ctx, client, workspace.WaitOptions{FirstPoll: jobrun.FirstPollForFinishedJobs})
+	for _, e := range framework.Unjoin(run.WaitErr) {
 		var failed *workspace.JobFailedError
 		if !errors.As(e, &failed) {
-			diags.Append(errorDiagnostic(summary, e, run.credentials))
+			diags.Append(framework.ErrorDiagnostic(summary, e, run.Credentials))
 		}
 	}
 	if diags.HasError() {
 		return nil, diags
 	}
 	for _, id := range jobIDs {
-		res := run.results[id]
+		res := run.Results[id]
 		switch {
 		case res == nil:
 			diags.AddError(summary, fmt.Sprintf("Job %s did not end.", id))
 		case !accepts(res.JobType):
-			diags.AddError(summary, fmt.Sprintf("Job %s is a %q job; import takes %s job IDs (%s).", id, res.JobType, op.api, jobTypes))
+			diags.AddError(summary, fmt.Sprintf("Job %s is a %q job; import takes %s job IDs (%s).", id, res.JobType, op.API, jobTypes))
 		}
 	}
 	if diags.HasError() {

@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/cloud-desktop/terraform-provider-workspace/internal/framework"
 	"github.com/cloud-desktop/terraform-provider-workspace/internal/workspace"
 )
 
@@ -119,7 +120,7 @@ func (r *snapshotBatchListResource) List(ctx context.Context, req list.ListReque
 	filter := m.filter(ctx)
 	listing, err := listCreateJobs(ctx, client)
 	if err != nil {
-		diags.Append(errorDiagnostic("Unable to list snapshot batches", err, client.CredentialSource()))
+		diags.Append(framework.ErrorDiagnostic("Unable to list snapshot batches", err, client.CredentialSource()))
 		stream.Results = list.ListResultsStreamDiagnostics(diags)
 		return
 	}
@@ -154,7 +155,7 @@ func (r *snapshotBatchListResource) List(ctx context.Context, req list.ListReque
 					"document and which this provider learns only from a job it starts itself; so %s cannot be listed: %s. "+
 					"Set the provider's job_time_zone (or HW_JOB_TIME_ZONE), e.g. \"+08:00\", to the zone of begin_time in "+
 					"the service's job answers, and run terraform query again.",
-					countOf(len(lister.zoneLeft), "batch-create job"), abbreviateIDs(lister.zoneLeft, 10)))
+					framework.CountOf(len(lister.zoneLeft), "batch-create job"), framework.AbbreviateIDs(lister.zoneLeft, 10)))
 			push(list.ListResult{Diagnostics: warn})
 		}
 		if len(lister.left) > 0 {

@@ -22,6 +22,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 
+	"github.com/cloud-desktop/terraform-provider-workspace/internal/framework"
+	"github.com/cloud-desktop/terraform-provider-workspace/internal/framework/jobrun"
 	"github.com/cloud-desktop/terraform-provider-workspace/internal/workspace"
 )
 
@@ -476,7 +478,7 @@ func matchingDesktops(ctx context.Context, client *workspace.Client, sel desktop
 	if len(missing) > 0 {
 		lookup, err := client.LookupDesktops(ctx, missing)
 		if err != nil {
-			diags.Append(errorDiagnostic("Unable to list desktops", err, client.CredentialSource()))
+			diags.Append(framework.ErrorDiagnostic("Unable to list desktops", err, client.CredentialSource()))
 			return nil, diags
 		}
 		for _, id := range missing {
@@ -563,7 +565,7 @@ func planMatching(ctx context.Context, client *workspace.Client, req resource.Mo
 	system, desktopOf := runs.pack(after.system, after.desktopOf)
 	attrs["system_disk_snapshot_ids_json"], attrs["snapshot_desktop_ids_json"] = system, desktopOf
 	switch {
-	case before.status == batchStatusPending:
+	case before.status == jobrun.StatusPending:
 		// The apply first settles the earlier jobs, which may add records to
 		// any of the strings.
 		attrs["system_disk_snapshot_ids_json"] = types.MapUnknown(types.StringType)
@@ -621,13 +623,13 @@ func planSnapshotsUnknown(ctx context.Context, resp *resource.ModifyPlanResponse
 func matchingSummary(added, removed []string, leaving int) string {
 	var parts []string
 	if len(added) > 0 {
-		parts = append(parts, fmt.Sprintf("%s to snapshot (%s)", countOf(len(added), "desktop"), abbreviateIDs(added, maxNamedIDs)))
+		parts = append(parts, fmt.Sprintf("%s to snapshot (%s)", framework.CountOf(len(added), "desktop"), framework.AbbreviateIDs(added, framework.MaxNamedIDs)))
 	}
 	if len(removed) > 0 {
 		parts = append(parts, fmt.Sprintf("%s leave%s the batch (%s); %s of %s kept, in "+
 			"former_snapshot_desktop_ids_json, until the batch is replaced or destroyed: none is deleted now",
-			countOf(len(removed), "desktop"), verbS(len(removed)), abbreviateIDs(removed, maxNamedIDs),
-			countOf(leaving, "snapshot"), pronounFor(len(removed))))
+			framework.CountOf(len(removed), "desktop"), verbS(len(removed)), framework.AbbreviateIDs(removed, framework.MaxNamedIDs),
+			framework.CountOf(leaving, "snapshot"), pronounFor(len(removed))))
 	}
 	return joinParts(parts)
 }

@@ -10,6 +10,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/cloud-desktop/terraform-provider-workspace/internal/framework"
+	"github.com/cloud-desktop/terraform-provider-workspace/internal/framework/jobrun"
 	"github.com/cloud-desktop/terraform-provider-workspace/internal/workspace"
 )
 
@@ -64,7 +66,7 @@ func planMembership(ctx context.Context, state snapshotBatchModel, planned types
 		"job_ids":              m.JobIDs,
 		"status":               types.StringValue(statusOf(ctx, &m)),
 	}
-	if len(added) > 0 || state.Status.ValueString() == batchStatusPending {
+	if len(added) > 0 || state.Status.ValueString() == jobrun.StatusPending {
 		next["snapshot_desktop_ids"] = types.MapUnknown(types.StringType)
 		next["failed_desktops"] = types.MapUnknown(types.StringType)
 		next["job_ids"] = types.ListUnknown(types.StringType)
@@ -80,7 +82,7 @@ func planMembership(ctx context.Context, state snapshotBatchModel, planned types
 		}
 	}
 	next["system_disk_snapshot_ids"] = types.MapValueMust(types.StringType, system)
-	if state.Status.ValueString() == batchStatusPending {
+	if state.Status.ValueString() == jobrun.StatusPending {
 		// The update first settles the earlier jobs, which may add records.
 		next["system_disk_snapshot_ids"] = types.MapUnknown(types.StringType)
 	}
@@ -98,15 +100,15 @@ func planMembership(ctx context.Context, state snapshotBatchModel, planned types
 func membershipSummary(added, removed []string, leaving int, retain bool) string {
 	var parts []string
 	if len(added) > 0 {
-		parts = append(parts, fmt.Sprintf("%s to snapshot (%s)", countOf(len(added), "desktop"), abbreviateIDs(added, maxNamedIDs)))
+		parts = append(parts, fmt.Sprintf("%s to snapshot (%s)", framework.CountOf(len(added), "desktop"), framework.AbbreviateIDs(added, framework.MaxNamedIDs)))
 	}
 	if len(removed) > 0 {
 		fate := "to delete"
 		if retain {
 			fate = "to keep in the service (retain_on_destroy) and forget"
 		}
-		parts = append(parts, fmt.Sprintf("%s of %s %s (%s)", countOf(leaving, "snapshot"), countOf(len(removed), "leaving desktop"),
-			fate, abbreviateIDs(removed, maxNamedIDs)))
+		parts = append(parts, fmt.Sprintf("%s of %s %s (%s)", framework.CountOf(leaving, "snapshot"), framework.CountOf(len(removed), "leaving desktop"),
+			fate, framework.AbbreviateIDs(removed, framework.MaxNamedIDs)))
 	}
 	return joinParts(parts)
 }
@@ -133,21 +135,21 @@ func updateMembership(ctx context.Context, client *workspace.Client, m *snapshot
 	diags := &resp.Diagnostics
 	save := func() {
 		diags.Append(setBatchState(ctx, &resp.State, m)...)
-		diags.Append(writeJobWindows(ctx, resp.Private, windows, m.Status.ValueString() == batchStatusPending)...)
+		diags.Append(writeJobWindows(ctx, resp.Private, windows, m.Status.ValueString() == jobrun.StatusPending)...)
 	}
 	desktops := stringsOf(ctx, m.DesktopIDs)
 
-	if m.Status.ValueString() == batchStatusPending {
+	if m.Status.ValueString() == jobrun.StatusPending {
 		// Settle the earlier jobs first: a desktop must not leave while a job
 		// that may have snapshotted it is unresolved.
-		run := waitForJobs(ctx, client, createOperation, windows.unresolved(stringsOf(ctx, m.JobIDs)))
-		if run.stopped == nil {
+		run := jobrun.Await(ctx, client, jobrun.Create, windows.unresolved(stringsOf(ctx, m.JobIDs)))
+		if run.Stopped == nil {
 			d, _ := m.applyJobResults(ctx, client, run, windows, false)
 			diags.Append(d...)
 		} else {
-			diags.Append(run.diagnostics(updateReport)...)
+			diags.Append(run.Diagnostics(updateReport)...)
 		}
-		if m.Status.ValueString() == batchStatusPending {
+		if m.Status.ValueString() == jobrun.StatusPending {
 			save()
 			diags.AddAttributeError(path.Root("desktop_ids"), "Unable to change the batch's desktops",
 				"The batch's earlier jobs are not resolved yet (status PENDING), so no desktop joined or left. Apply again once they are.")
@@ -163,19 +165,19 @@ func updateMembership(ctx context.Context, client *workspace.Client, m *snapshot
 			return
 		}
 		req.DesktopIds = added
-		m.Status = types.StringValue(batchStatusPending)
+		m.Status = types.StringValue(jobrun.StatusPending)
 		save()
 		submit := func(ctx context.Context, hooks workspace.SubmitHooks) []workspace.ChunkSubmission {
 			return client.SubmitBatchCreate(ctx, req, hooks)
 		}
 		var jobIDs []string
-		run := runJobs(ctx, client, createOperation, submit, jobRunHooks{
-			submitted: func(sub workspace.ChunkSubmission) {
+		run := jobrun.Start(ctx, client, jobrun.Create, submit, jobrun.Hooks{
+			Submitted: func(sub workspace.ChunkSubmission) {
 				windows.add(sub)
 				desktops = append(desktops, sub.IDs...)
 				jobIDs = append(jobIDs, sub.JobID)
 			},
-			recorded: func() {
+			Recorded: func() {
 				// The jobs and their desktops go to state before the wait: a
 				// run cut short still has them, and the next refresh resolves
 				// them. Only the two attributes that change: the whole batch
@@ -187,18 +189,18 @@ func updateMembership(ctx context.Context, client *workspace.Client, m *snapshot
 				diags.Append(setMembersState(ctx, &resp.State, m)...)
 				diags.Append(resp.State.SetAttribute(ctx, path.Root("job_ids"), m.JobIDs)...)
 			},
-			busy: func(n workspace.BusyNotice) { logBusy(ctx, createOperation, n) },
+			Busy: func(n workspace.BusyNotice) { jobrun.LogBusy(ctx, jobrun.Create, n) },
 		})
-		if len(run.jobIDs) > 0 && run.stopped == nil {
+		if len(run.JobIDs) > 0 && run.Stopped == nil {
 			// Errors, not warnings as a create has them: what cannot be told
 			// yet leaves the batch PENDING and short of the plan, and an
 			// update, unlike a create, taints nothing.
 			d, _ := m.applyJobResults(ctx, client, run, windows, false)
 			diags.Append(d...)
-		} else if len(run.jobIDs) == 0 {
+		} else if len(run.JobIDs) == 0 {
 			m.Status = types.StringValue(statusOf(ctx, m))
 		}
-		diags.Append(run.diagnostics(updateReport)...)
+		diags.Append(run.Diagnostics(updateReport)...)
 		// A desktop whose snapshot failed leaves desktop_ids (failed_desktops
 		// says why), so the next apply tries it again.
 		desktops = withoutIDs(desktops, failedAmong(ctx, m, added))
@@ -227,7 +229,7 @@ func updateMembership(ctx context.Context, client *workspace.Client, m *snapshot
 		m.setMembership(b)
 		desktops = withoutIDs(desktops, removed)
 		m.DesktopIDs = stringListValue(desktops)
-		if m.Status.ValueString() != batchStatusPending {
+		if m.Status.ValueString() != jobrun.StatusPending {
 			m.Status = types.StringValue(statusOf(ctx, m))
 		}
 	}
@@ -238,11 +240,11 @@ func updateMembership(ctx context.Context, client *workspace.Client, m *snapshot
 }
 
 // updateReport is what a membership update's errors say of a run cut short.
-var updateReport = runReport{
-	idsPath:     path.Root("desktop_ids"),
-	interrupted: "The apply was interrupted",
-	timedOut:    "The update timeout passed",
-	kept: "Their job IDs are kept in state with status PENDING; the next refresh records the snapshots " +
+var updateReport = jobrun.Report{
+	IDsPath:     path.Root("desktop_ids"),
+	Interrupted: "The apply was interrupted",
+	TimedOut:    "The update timeout passed",
+	Kept: "Their job IDs are kept in state with status PENDING; the next refresh records the snapshots " +
 		"they made, and a destroy deletes them.",
 }
 
@@ -256,7 +258,7 @@ func statusOf(ctx context.Context, m *snapshotBatchModel) string {
 			succeeded++
 		}
 	}
-	return batchStatusOf(false, succeeded, len(failed))
+	return jobrun.StatusOf(false, succeeded, len(failed))
 }
 
 // withoutIDs returns ids without those in drop, in order.
@@ -331,7 +333,7 @@ func (b *batchMembership) status() string {
 			succeeded++
 		}
 	}
-	return batchStatusOf(false, succeeded, len(b.failed))
+	return jobrun.StatusOf(false, succeeded, len(b.failed))
 }
 
 // membershipOf reads a batch's membership from its model.

@@ -20,6 +20,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/cloud-desktop/terraform-provider-workspace/internal/emulator"
+	"github.com/cloud-desktop/terraform-provider-workspace/internal/framework/jobrun"
 	"github.com/cloud-desktop/terraform-provider-workspace/internal/workspace"
 )
 
@@ -213,7 +214,7 @@ func TestPlanMembership(t *testing.T) {
 	var sr fwresource.SchemaResponse
 	newSnapshotBatchResource().Schema(ctx, fwresource.SchemaRequest{}, &sr)
 	state := snapshotBatchModel{
-		ID: types.StringValue("job-1"), JobIDs: stringListValue([]string{"job-1"}), Status: types.StringValue(batchStatusSuccess),
+		ID: types.StringValue("job-1"), JobIDs: stringListValue([]string{"job-1"}), Status: types.StringValue(jobrun.StatusSuccess),
 		DesktopIDs: stringListValue([]string{"d1", "d2"}), DesktopsMatching: types.ObjectNull(desktopsMatchingType.AttrTypes), DiskType: types.StringValue(workspace.DiskTypeAll),
 		SystemDiskSnapshot: types.ObjectNull(diskSnapshotType.AttrTypes), DataDiskSnapshot: types.ObjectNull(diskSnapshotType.AttrTypes),
 		Triggers: types.MapNull(types.StringType), RetainOnDestroy: types.BoolValue(false), Timeouts: nullTimeouts(ctx, batchTimeouts),
@@ -245,7 +246,7 @@ func TestPlanMembership(t *testing.T) {
 	if got := stringMapOf(ctx, m.SnapshotDesktopIDs); len(got) != 2 || got["s1"] != "d1" || got["s1d"] != "d1" {
 		t.Errorf("one leaves: snapshot_desktop_ids planned %v, want d1's two", got)
 	}
-	if m.Status.ValueString() != batchStatusSuccess || len(stringsOf(ctx, m.JobIDs)) != 1 {
+	if m.Status.ValueString() != jobrun.StatusSuccess || len(stringsOf(ctx, m.JobIDs)) != 1 {
 		t.Errorf("one leaves: status %s, job_ids %s: want both as they were", m.Status, m.JobIDs)
 	}
 	if want := "2 snapshots of 1 leaving desktop to delete (d2)"; !strings.Contains(diagsText(resp.Diagnostics), want) {

@@ -11,6 +11,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/cloud-desktop/terraform-provider-workspace/internal/framework"
+	"github.com/cloud-desktop/terraform-provider-workspace/internal/framework/jobrun"
 	"github.com/cloud-desktop/terraform-provider-workspace/internal/workspace"
 )
 
@@ -54,7 +56,7 @@ func (m *snapshotBatchModel) createRequest(ctx context.Context) (workspace.Batch
 // startPending is the state a create writes before its first job: no
 // snapshots yet, status PENDING.
 func (m *snapshotBatchModel) startPending() {
-	m.Status = types.StringValue(batchStatusPending)
+	m.Status = types.StringValue(jobrun.StatusPending)
 	newBatchSnapshots().setOn(m)
 	m.FailedDesktops = stringMapValue(nil)
 }
@@ -73,8 +75,8 @@ func (m *snapshotBatchModel) startPending() {
 //
 // refused says, for each job whose snapshots could not be told (the zone
 // of job times unknown, or records that cannot be told apart), why.
-func (m *snapshotBatchModel) applyJobResults(ctx context.Context, client *workspace.Client, run *jobRun, windows jobWindows, importing bool) (diags diag.Diagnostics, refused []string) {
-	m.addJobIDs(ctx, run.jobIDs)
+func (m *snapshotBatchModel) applyJobResults(ctx context.Context, client *workspace.Client, run *jobrun.Run, windows jobWindows, importing bool) (diags diag.Diagnostics, refused []string) {
+	m.addJobIDs(ctx, run.JobIDs)
 	req, reqDiags := m.createRequest(ctx)
 	diags.Append(reqDiags...)
 	member := make(map[string]bool, len(req.DesktopIds))
@@ -88,8 +90,8 @@ func (m *snapshotBatchModel) applyJobResults(ctx context.Context, client *worksp
 	}
 	maps.Copy(failed, refusedDesktops(run))
 	unresolved := false
-	for _, id := range run.jobIDs {
-		res := run.results[id]
+	for _, id := range run.JobIDs {
+		res := run.Results[id]
 		if res == nil {
 			continue
 		}
@@ -111,7 +113,7 @@ func (m *snapshotBatchModel) applyJobResults(ctx context.Context, client *worksp
 			refused = append(refused, err.Error())
 			continue
 		case err != nil:
-			diags.Append(errorDiagnostic("Unable to read the snapshots a job made", err, run.credentials))
+			diags.Append(framework.ErrorDiagnostic("Unable to read the snapshots a job made", err, run.Credentials))
 			unresolved = true
 			if zoneErr != nil {
 				refused = append(refused, err.Error())
@@ -129,7 +131,7 @@ func (m *snapshotBatchModel) applyJobResults(ctx context.Context, client *worksp
 			diags.Append(ambiguousDiagnostic(id, created.Ambiguous, importing))
 			settled = false
 			refused = append(refused, fmt.Sprintf("more than one snapshot may be its, for %s (desktop %s first)",
-				countOf(len(created.Ambiguous), "disk"), created.Ambiguous[0].DesktopID))
+				framework.CountOf(len(created.Ambiguous), "disk"), created.Ambiguous[0].DesktopID))
 		}
 		if len(created.Unattributed) > 0 {
 			diags.Append(unattributedDiagnostic(id, created.Unattributed, importing))
@@ -148,7 +150,7 @@ func (m *snapshotBatchModel) applyJobResults(ctx context.Context, client *worksp
 	}
 	made.setOn(m)
 	m.FailedDesktops = stringMapValue(failed)
-	m.Status = types.StringValue(batchStatusOf(run.pending() || unresolved, len(member)-len(failed), len(failed)))
+	m.Status = types.StringValue(jobrun.StatusOf(run.Pending() || unresolved, len(member)-len(failed), len(failed)))
 	return append(diags, zoneContradiction(client)...), refused
 }
 
@@ -174,12 +176,12 @@ func (m *snapshotBatchModel) addJobIDs(ctx context.Context, ids []string) {
 
 // refusedDesktops are the desktops of the chunks the service refused (no
 // job started for them), each with the service's code and message.
-func refusedDesktops(run *jobRun) map[string]string {
+func refusedDesktops(run *jobrun.Run) map[string]string {
 	failed := map[string]string{}
-	for _, sub := range run.refusedChunks() {
+	for _, sub := range run.RefusedChunks() {
 		reason := "refused: " + sub.Err.Error()
 		if e := (*workspace.APIError)(nil); errors.As(sub.Err, &e) {
-			reason = orNone(e.ErrorCode) + ": " + orNone(e.ErrorMsg)
+			reason = framework.OrNone(e.ErrorCode) + ": " + framework.OrNone(e.ErrorMsg)
 		}
 		for _, d := range sub.IDs {
 			failed[d] = reason
@@ -204,7 +206,7 @@ func ambiguousDiagnostic(jobID string, disks []workspace.AmbiguousDisk, importin
 	}
 	what := fmt.Sprintf("More than one snapshot may be what job %s made, for %s, so none of them is taken "+
 		"(another job over the same desktops made snapshots of the same name at the same time):%s",
-		jobID, countOf(len(disks), "disk"), b.String())
+		jobID, framework.CountOf(len(disks), "disk"), b.String())
 	if importing {
 		return diag.NewErrorDiagnostic("Unable to import desktop snapshots", what+
 			"\n\nTo import the job, first delete the snapshots that are not its (workspace_desktop_snapshots lists them with their names and times).")
@@ -227,7 +229,7 @@ func diskKind(system bool) string {
 func unattributedDiagnostic(jobID string, desktops []string, importing bool) diag.Diagnostic {
 	what := fmt.Sprintf("Job %s succeeded for %s, but no snapshot among their manual snapshots is provably the job's "+
 		"(made between the job's request and its end, of the requested disk kinds and names): %s.",
-		jobID, countOf(len(desktops), "desktop"), abbreviateIDs(desktops, maxFailureDiagnostics))
+		jobID, framework.CountOf(len(desktops), "desktop"), framework.AbbreviateIDs(desktops, framework.MaxFailureDiagnostics))
 	if importing {
 		return diag.NewWarningDiagnostic("Snapshots of an imported job not found",
 			what+"\n\nThey were probably deleted since; the imported batch does not hold them.")
@@ -240,7 +242,7 @@ func unattributedDiagnostic(jobID string, desktops []string, importing bool) dia
 
 // describeFailure is a failed desktop's value in failed_desktops.
 func describeFailure(o workspace.DesktopOutcome) string {
-	return orNone(o.ErrorCode) + ": " + orNone(o.FailReason)
+	return framework.OrNone(o.ErrorCode) + ": " + framework.OrNone(o.FailReason)
 }
 
 // inferDiskType is what an imported batch's disk_type must have been.

@@ -22,6 +22,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/cloud-desktop/terraform-provider-workspace/internal/framework"
+	"github.com/cloud-desktop/terraform-provider-workspace/internal/framework/jobrun"
 	"github.com/cloud-desktop/terraform-provider-workspace/internal/workspace"
 )
 
@@ -146,7 +148,7 @@ func (r *snapshotBatchResource) Schema(ctx context.Context, _ resource.SchemaReq
 }
 
 func (r *snapshotBatchResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
-	resp.IdentitySchema = jobsIdentitySchema(createOperation)
+	resp.IdentitySchema = jobsIdentitySchema(jobrun.Create)
 }
 
 func (r *snapshotBatchResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
@@ -161,18 +163,18 @@ func (r *snapshotBatchResource) ValidateConfig(ctx context.Context, req resource
 // createReport and deleteReport are what the batch's errors say of a run
 // that was cut short.
 var (
-	createReport = runReport{
-		idsPath:     path.Root("desktop_ids"),
-		interrupted: "The apply was interrupted",
-		timedOut:    "The create timeout passed",
-		kept: "Their job IDs are kept in state with status PENDING; the next refresh records the snapshots " +
+	createReport = jobrun.Report{
+		IDsPath:     path.Root("desktop_ids"),
+		Interrupted: "The apply was interrupted",
+		TimedOut:    "The create timeout passed",
+		Kept: "Their job IDs are kept in state with status PENDING; the next refresh records the snapshots " +
 			"they made, and a destroy deletes them.",
 	}
-	deleteReport = runReport{
-		idsPath:     path.Empty(),
-		interrupted: "The destroy was interrupted",
-		timedOut:    "The delete timeout passed",
-		kept:        "The batch stays in state; the next destroy deletes what is left.",
+	deleteReport = jobrun.Report{
+		IDsPath:     path.Empty(),
+		Interrupted: "The destroy was interrupted",
+		TimedOut:    "The delete timeout passed",
+		Kept:        "The batch stays in state; the next destroy deletes what is left.",
 	}
 )
 
@@ -235,7 +237,7 @@ func (r *snapshotBatchResource) ModifyPlan(ctx context.Context, req resource.Mod
 		resp.Diagnostics.AddAttributeError(path.Root("desktop_ids"), "Unable to list the batch's desktops in desktop_ids",
 			fmt.Sprintf("The batch holds %s of desktops that left desktops_matching (former_snapshot_desktop_ids_json), "+
 				"and desktop_ids has no place for them, so they would be lost to Terraform. Keep desktops_matching, or replace "+
-				"the batch (terraform apply -replace=…), which deletes them with the rest.", countOf(len(state.FormerSnapshots), "snapshot")))
+				"the batch (terraform apply -replace=…), which deletes them with the rest.", framework.CountOf(len(state.FormerSnapshots), "snapshot")))
 		return
 	}
 	if wasMatching {
@@ -275,34 +277,34 @@ func (r *snapshotBatchResource) Create(ctx context.Context, req resource.CreateR
 	submit := func(ctx context.Context, hooks workspace.SubmitHooks) []workspace.ChunkSubmission {
 		return client.SubmitBatchCreate(ctx, apiReq, hooks)
 	}
-	hooks := resourceRunHooks(ctx, createOperation, client, &plan, &resp.State, resp.Identity, &resp.Diagnostics)
+	hooks := resourceRunHooks(ctx, jobrun.Create, client, &plan, &resp.State, resp.Identity, &resp.Diagnostics)
 	windows := jobWindows{}
-	keepJob, recordJobs := hooks.submitted, hooks.recorded
-	hooks.submitted = func(sub workspace.ChunkSubmission) {
+	keepJob, recordJobs := hooks.Submitted, hooks.Recorded
+	hooks.Submitted = func(sub workspace.ChunkSubmission) {
 		windows.add(sub)
 		keepJob(sub)
 	}
-	hooks.recorded = func() {
+	hooks.Recorded = func() {
 		// Kept with the jobs: a run cut short still has them.
 		resp.Diagnostics.Append(writeJobWindows(ctx, resp.Private, windows, true)...)
 		recordJobs()
 	}
-	run := runJobs(ctx, client, createOperation, submit, hooks)
+	run := jobrun.Start(ctx, client, jobrun.Create, submit, hooks)
 	// A run cut short stays PENDING: resolving what its ended jobs made
 	// takes API calls the stopped context cannot make; the refresh does it,
 	// with the job windows kept in private state. So does a run whose jobs
 	// ended but whose snapshots cannot be told yet: that is a warning, so
 	// the batch is not tainted (replacing it would snapshot every desktop
 	// again) and the next refresh resolves it.
-	if len(run.jobIDs) > 0 && run.stopped == nil {
+	if len(run.JobIDs) > 0 && run.Stopped == nil {
 		diags, _ := plan.applyJobResults(ctx, client, run, windows, false)
-		resp.Diagnostics.Append(warningsOnly(diags)...)
+		resp.Diagnostics.Append(framework.WarningsOnly(diags)...)
 		resp.Diagnostics.Append(setBatchState(ctx, &resp.State, &plan)...)
 	}
-	if len(run.jobIDs) > 0 {
-		resp.Diagnostics.Append(writeJobWindows(ctx, resp.Private, windows, plan.Status.ValueString() == batchStatusPending)...)
+	if len(run.JobIDs) > 0 {
+		resp.Diagnostics.Append(writeJobWindows(ctx, resp.Private, windows, plan.Status.ValueString() == jobrun.StatusPending)...)
 	}
-	resp.Diagnostics.Append(run.diagnostics(createReport)...)
+	resp.Diagnostics.Append(run.Diagnostics(createReport)...)
 }
 
 func (r *snapshotBatchResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -317,7 +319,7 @@ func (r *snapshotBatchResource) Read(ctx context.Context, req resource.ReadReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	wasPending := state.Status.ValueString() == batchStatusPending
+	wasPending := state.Status.ValueString() == jobrun.StatusPending
 	if wasPending {
 		windows, diags := readJobWindows(ctx, req.Private)
 		resp.Diagnostics.Append(diags...)
@@ -325,20 +327,20 @@ func (r *snapshotBatchResource) Read(ctx context.Context, req resource.ReadReque
 		// An interrupted or unresolved create: adopt what its jobs made once
 		// they all ended. What cannot be told apart yet is a warning here,
 		// so plans keep working; the batch stays PENDING.
-		run, diags := refreshJobs(ctx, client, createOperation, windows.unresolved(stringsOf(ctx, state.JobIDs)))
+		run, diags := jobrun.Refresh(ctx, client, jobrun.Create, windows.unresolved(stringsOf(ctx, state.JobIDs)))
 		resp.Diagnostics.Append(diags...)
 		if diags.HasError() {
 			return
 		}
-		if !run.pending() {
+		if !run.Pending() {
 			diags, _ := state.applyJobResults(ctx, client, run, windows, false)
-			resp.Diagnostics.Append(warningsOnly(diags)...)
-			resp.Diagnostics.Append(writeJobWindows(ctx, resp.Private, windows, state.Status.ValueString() == batchStatusPending)...)
+			resp.Diagnostics.Append(framework.WarningsOnly(diags)...)
+			resp.Diagnostics.Append(writeJobWindows(ctx, resp.Private, windows, state.Status.ValueString() == jobrun.StatusPending)...)
 		}
 	}
 	recorded := batchSnapshotsOf(ctx, &state)
 	kept, formerKept := recorded, state.FormerSnapshots
-	if !wasPending || state.Status.ValueString() == batchStatusPending {
+	if !wasPending || state.Status.ValueString() == jobrun.StatusPending {
 		// Drift: keep the snapshots that still exist. A snapshot missing from
 		// the listing is gone only once its desktop's own listing agrees, so a
 		// listing that comes back short once forgets nothing. A batch
@@ -346,14 +348,14 @@ func (r *snapshotBatchResource) Read(ctx context.Context, req resource.ReadReque
 		// made in this refresh.
 		exists, err := client.ExistingSnapshots(ctx, state.heldSnapshots(ctx))
 		if err != nil {
-			resp.Diagnostics.Append(errorDiagnostic("Unable to read desktop snapshots", err, r.client.CredentialSource()))
+			resp.Diagnostics.Append(framework.ErrorDiagnostic("Unable to read desktop snapshots", err, r.client.CredentialSource()))
 			return
 		}
 		kept = recorded.keep(exists)
 		formerKept = maps.Clone(state.FormerSnapshots)
 		maps.DeleteFunc(formerKept, func(id, _ string) bool { return !exists[id] })
 	}
-	if kept.len()+len(formerKept) == 0 && state.Status.ValueString() != batchStatusPending {
+	if kept.len()+len(formerKept) == 0 && state.Status.ValueString() != jobrun.StatusPending {
 		tflog.Info(ctx, "every snapshot of the batch is gone; removing it from state so the next plan re-creates it")
 		resp.State.RemoveResource(ctx)
 		return
@@ -436,19 +438,19 @@ func (r *snapshotBatchResource) Delete(ctx context.Context, req resource.DeleteR
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	if state.Status.ValueString() == batchStatusPending {
+	if state.Status.ValueString() == jobrun.StatusPending {
 		// The create was interrupted: let its jobs end, then delete what they
 		// provably made; what cannot be told apart is an error, and the
 		// batch stays in state.
 		windows, diags := readJobWindows(ctx, req.Private)
 		resp.Diagnostics.Append(diags...)
 		windows.teach(client)
-		run := waitForJobs(ctx, client, createOperation, windows.unresolved(stringsOf(ctx, state.JobIDs)))
-		if run.stopped != nil {
-			resp.Diagnostics.Append(run.diagnostics(deleteReport)...)
+		run := jobrun.Await(ctx, client, jobrun.Create, windows.unresolved(stringsOf(ctx, state.JobIDs)))
+		if run.Stopped != nil {
+			resp.Diagnostics.Append(run.Diagnostics(deleteReport)...)
 			return
 		}
-		resp.Diagnostics.Append(run.unreadOutcomes("The snapshots that job made, if any, are not known to the batch and are not deleted.")...)
+		resp.Diagnostics.Append(run.UnreadOutcomes("The snapshots that job made, if any, are not known to the batch and are not deleted.")...)
 		diags, _ = state.applyJobResults(ctx, client, run, windows, false)
 		resp.Diagnostics.Append(diags...)
 		if diags.HasError() {
@@ -478,10 +480,10 @@ func deleteSnapshots(ctx context.Context, client *workspace.Client, desktopOf ma
 	submit := func(ctx context.Context, hooks workspace.SubmitHooks) []workspace.ChunkSubmission {
 		return client.SubmitBatchDeleteOf(ctx, desktopOf, hooks)
 	}
-	run := runJobs(ctx, client, deleteOperation, submit, jobRunHooks{
-		busy: func(n workspace.BusyNotice) { logBusy(ctx, deleteOperation, n) },
+	run := jobrun.Start(ctx, client, jobrun.Delete, submit, jobrun.Hooks{
+		Busy: func(n workspace.BusyNotice) { jobrun.LogBusy(ctx, jobrun.Delete, n) },
 	})
-	return run.diagnostics(deleteReport)
+	return run.Diagnostics(deleteReport)
 }
 
 func (r *snapshotBatchResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
@@ -489,7 +491,7 @@ func (r *snapshotBatchResource) ImportState(ctx context.Context, req resource.Im
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	importID, diags := importIDOf(ctx, req.ID, req.Identity, client, createOperation)
+	importID, diags := importIDOf(ctx, req.ID, req.Identity, client, jobrun.Create)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -510,14 +512,14 @@ func (r *snapshotBatchResource) ImportState(ctx context.Context, req resource.Im
 // jobs made cannot be told (then diags holds the errors).
 func importBatch(ctx context.Context, client *workspace.Client, importID string) (m snapshotBatchModel, diags diag.Diagnostics, refused []string) {
 	isCreate := func(jobType string) bool { return jobType == workspace.JobTypeCreateSnapshot }
-	run, diags := importJobs(ctx, client, importID, createOperation, isCreate, workspace.JobTypeCreateSnapshot,
+	run, diags := importJobs(ctx, client, importID, jobrun.Create, isCreate, workspace.JobTypeCreateSnapshot,
 		"Unable to import desktop snapshots")
 	if diags.HasError() {
 		return snapshotBatchModel{}, diags, nil
 	}
 	var desktops []string
-	for _, id := range run.jobIDs {
-		for _, o := range run.results[id].Outcomes {
+	for _, id := range run.JobIDs {
+		for _, o := range run.Results[id].Outcomes {
 			desktops = append(desktops, o.DesktopID)
 		}
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/cloud-desktop/terraform-provider-workspace/internal/emulator"
+	"github.com/cloud-desktop/terraform-provider-workspace/internal/framework/jobrun"
 	"github.com/cloud-desktop/terraform-provider-workspace/internal/workspace"
 )
 
@@ -702,7 +703,7 @@ func TestSnapshotBatchCreate_interruptedLosesNoJob(t *testing.T) {
 		t.Fatalf("the interrupted create returned no state: %v\n%s", err, diagText(resp.Diagnostics))
 	}
 	var status string
-	if err := attrs["status"].As(&status); err != nil || status != batchStatusPending {
+	if err := attrs["status"].As(&status); err != nil || status != jobrun.StatusPending {
 		t.Errorf("status %q (%v), want PENDING", status, err)
 	}
 	var jobValues []tftypes.Value

@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/cloud-desktop/terraform-provider-workspace/internal/framework/jobrun"
 	"github.com/cloud-desktop/terraform-provider-workspace/internal/workspace"
 )
 
@@ -122,6 +123,6 @@ func (a *snapshotCreateAction) Invoke(ctx context.Context, req action.InvokeRequ
 	submit := func(ctx context.Context, hooks workspace.SubmitHooks) []workspace.ChunkSubmission {
 		return client.SubmitBatchCreate(ctx, apiReq, hooks)
 	}
-	resp.Diagnostics.Append(runAction(ctx, client, createOperation, path.Root("desktop_ids"), config.Timeout,
+	resp.Diagnostics.Append(runAction(ctx, client, jobrun.Create, path.Root("desktop_ids"), config.Timeout,
 		newProgressReporter(resp.SendProgress, a.progressInterval), submit)...)
 }

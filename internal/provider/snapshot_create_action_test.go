@@ -16,6 +16,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/cloud-desktop/terraform-provider-workspace/internal/emulator"
+	"github.com/cloud-desktop/terraform-provider-workspace/internal/framework"
+	"github.com/cloud-desktop/terraform-provider-workspace/internal/framework/jobrun"
 	"github.com/cloud-desktop/terraform-provider-workspace/internal/workspace"
 )
 
@@ -52,10 +54,10 @@ func TestActionSnapshotCreate_success(t *testing.T) {
 	}
 	// One chunk: the announcement comes first (no per-chunk line repeats
 	// it), the summary last.
-	if first, want := inv.Progress[0], msgWaiting(createOperation, jobs, 3); first != want {
+	if first, want := inv.Progress[0], msgWaiting(jobrun.Create, jobs, 3); first != want {
 		t.Errorf("first progress message %q, want %q", first, want)
 	}
-	if last, want := inv.Progress[len(inv.Progress)-1], msgFinished(createOperation, 1, 3, 0); last != want {
+	if last, want := inv.Progress[len(inv.Progress)-1], msgFinished(jobrun.Create, 1, 3, 0); last != want {
 		t.Errorf("last progress message %q, want %q", last, want)
 	}
 	// One system disk snapshot per desktop, named as configured.
@@ -85,7 +87,7 @@ func TestActionSnapshotCreate_moreThan100Desktops(t *testing.T) {
 	if len(jobs) != 3 || createCalls(env) != 3 {
 		t.Fatalf("%d jobs after %d batch-create calls, want 3 and 3", len(jobs), createCalls(env))
 	}
-	if !slices.Contains(inv.Progress, msgWaiting(createOperation, jobs, 250)) {
+	if !slices.Contains(inv.Progress, msgWaiting(jobrun.Create, jobs, 250)) {
 		t.Errorf("no progress message announced the 3 jobs; got:\n%s", strings.Join(inv.Progress, "\n"))
 	}
 	seen := desktopsOfJobs(t, env, jobs)
@@ -125,9 +127,9 @@ func TestActionSnapshotCreate_partialFailureNamesEachDesktop(t *testing.T) {
 		t.Errorf("%d error diagnostics for %d failed desktops, want one each:\n%s", errs, len(failed), diagText(inv.Diagnostics))
 	}
 	for _, f := range failed {
-		expectDetail(t, inv.Diagnostics, "Unable to create desktop snapshots", describeFailedDesktop(results[jobs[0]], f))
+		expectDetail(t, inv.Diagnostics, "Unable to create desktop snapshots", jobrun.DescribeFailedDesktop(results[jobs[0]], f))
 	}
-	if last, want := inv.Progress[len(inv.Progress)-1], msgFinished(createOperation, 1, 8-len(failed), len(failed)); last != want {
+	if last, want := inv.Progress[len(inv.Progress)-1], msgFinished(jobrun.Create, 1, 8-len(failed), len(failed)); last != want {
 		t.Errorf("last progress message %q, want %q", last, want)
 	}
 }
@@ -197,7 +199,7 @@ func TestActionSnapshotCreate_cancelledWhileWaitingLosesNothing(t *testing.T) {
 	// one chunk, the first message).
 	inv := h.invoke(ctx, createAction, map[string]tftypes.Value{"desktop_ids": tfStringList(ids...)}, func(string) { cancel() })
 	jobs := mark.started()
-	if len(jobs) != 1 || inv.Progress[0] != msgWaiting(createOperation, jobs, 2) {
+	if len(jobs) != 1 || inv.Progress[0] != msgWaiting(jobrun.Create, jobs, 2) {
 		t.Fatalf("jobs %v, progress %q: want one job, announced", jobs, inv.Progress)
 	}
 	expectDetail(t, inv.Diagnostics, "Unable to create desktop snapshots", fmt.Sprintf(
@@ -276,8 +278,8 @@ func TestActionSnapshotCreate_busyDesktopsAreReported(t *testing.T) {
 	busy := map[string]int{}
 	for _, msg := range inv.Progress {
 		for _, n := range []int{100, 20} {
-			if strings.HasPrefix(msg, msgBusyHeadline(createOperation, n)) {
-				busy[msgBusyHeadline(createOperation, n)]++
+			if strings.HasPrefix(msg, msgBusyHeadline(jobrun.Create, n)) {
+				busy[msgBusyHeadline(jobrun.Create, n)]++
 			}
 		}
 	}
@@ -296,7 +298,7 @@ func TestActionSnapshotCreate_busyDesktopsAreReported(t *testing.T) {
 	for i, chunk := range [][]string{ids[:100], ids[100:]} {
 		d := errs[i]
 		head := fmt.Sprintf("Submitting batch-create for %s (%s) failed.\n\nThe service refused all ",
-			countOf(len(chunk), "desktop"), abbreviateIDs(chunk, maxNamedIDs))
+			framework.CountOf(len(chunk), "desktop"), framework.AbbreviateIDs(chunk, framework.MaxNamedIDs))
 		if !strings.HasPrefix(d.Detail, head) || !strings.Contains(d.Detail, "so no job was started for them. The action's timeout passed while waiting to try again.") ||
 			d.Attribute == nil || !strings.Contains(d.Attribute.String(), "desktop_ids") {
 			t.Errorf("chunk %d: want an error on desktop_ids starting %q and saying the timeout passed while busy; got %s:\n%s", i, head, d.Attribute, d.Detail)
@@ -307,8 +309,8 @@ func TestActionSnapshotCreate_busyDesktopsAreReported(t *testing.T) {
 				named++
 			}
 		}
-		if named > maxNamedIDs+1 { // the service's own message may name one more
-			t.Errorf("chunk %d: the error names %d desktops, want at most %d:\n%s", i, named, maxNamedIDs+1, d.Detail)
+		if named > framework.MaxNamedIDs+1 { // the service's own message may name one more
+			t.Errorf("chunk %d: the error names %d desktops, want at most %d:\n%s", i, named, framework.MaxNamedIDs+1, d.Detail)
 		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"maps"
 	"slices"
 
+	"github.com/cloud-desktop/terraform-provider-workspace/internal/framework"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -98,7 +99,7 @@ func decodeSnapshotIDsJSONMap(p path.Path, docs map[string]string) (ids []string
 	if !diags.HasError() && len(ids) == 0 {
 		diags.AddAttributeError(p, "Invalid snapshot IDs JSON", fmt.Sprintf("Attribute %s must name at least one "+
 			"snapshot ID (a JSON array of them, or an object keyed by them, in one of its values); got %s, naming none.",
-			p, countOf(len(docs), "value")))
+			p, framework.CountOf(len(docs), "value")))
 	}
 	if len(docs) == 1 {
 		return ids, diags // one string's IDs are already distinct and sorted

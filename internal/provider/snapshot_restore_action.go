@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/cloud-desktop/terraform-provider-workspace/internal/framework/jobrun"
 	"github.com/cloud-desktop/terraform-provider-workspace/internal/workspace"
 )
 
@@ -94,6 +95,6 @@ func (a *snapshotRestoreAction) Invoke(ctx context.Context, req action.InvokeReq
 	submit := func(ctx context.Context, hooks workspace.SubmitHooks) []workspace.ChunkSubmission {
 		return client.SubmitBatchRestore(ctx, snapshotIDs, hooks)
 	}
-	resp.Diagnostics.Append(runAction(ctx, client, restoreOperation, path.Root("snapshot_ids"), config.Timeout,
+	resp.Diagnostics.Append(runAction(ctx, client, jobrun.Restore, path.Root("snapshot_ids"), config.Timeout,
 		newProgressReporter(resp.SendProgress, a.progressInterval), submit)...)
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/cloud-desktop/terraform-provider-workspace/internal/emulator"
+	"github.com/cloud-desktop/terraform-provider-workspace/internal/framework/jobrun"
 	"github.com/cloud-desktop/terraform-provider-workspace/internal/workspace"
 )
 
@@ -39,10 +40,10 @@ func TestActionSnapshotRestore_success(t *testing.T) {
 	if len(jobs) != 1 {
 		t.Fatalf("6 snapshots of 3 desktops fit one batch-restore; the service started %v", jobs)
 	}
-	if first, want := inv.Progress[0], msgWaiting(restoreOperation, jobs, 6); first != want {
+	if first, want := inv.Progress[0], msgWaiting(jobrun.Restore, jobs, 6); first != want {
 		t.Errorf("first progress message %q, want %q", first, want)
 	}
-	if last, want := inv.Progress[len(inv.Progress)-1], msgFinished(restoreOperation, 1, 3, 0); last != want {
+	if last, want := inv.Progress[len(inv.Progress)-1], msgFinished(jobrun.Restore, 1, 3, 0); last != want {
 		t.Errorf("last progress message %q, want %q", last, want)
 	}
 	job, err := env.Client.ShowJob(context.Background(), jobs[0])
@@ -72,7 +73,7 @@ func TestActionSnapshotRestore_moreThan100Snapshots(t *testing.T) {
 	if len(jobs) != 3 || restoreCalls(env) != 3 {
 		t.Fatalf("%d jobs after %d batch-restore calls, want 3 and 3", len(jobs), restoreCalls(env))
 	}
-	if !slices.Contains(inv.Progress, msgWaiting(restoreOperation, jobs, 240)) {
+	if !slices.Contains(inv.Progress, msgWaiting(jobrun.Restore, jobs, 240)) {
 		t.Errorf("no progress message announced the 3 jobs; got:\n%s", strings.Join(inv.Progress, "\n"))
 	}
 	seen := desktopsOfJobs(t, env, jobs)
@@ -113,10 +114,10 @@ func TestActionSnapshotRestore_partialFailureNamesEachDesktop(t *testing.T) {
 		t.Errorf("%d error diagnostics for %d failed desktops, want one each:\n%s", errs, len(failed), diagText(inv.Diagnostics))
 	}
 	for _, f := range failed {
-		expectDetail(t, inv.Diagnostics, "Unable to restore desktop snapshots", describeFailedDesktop(results[jobs[0]], f))
+		expectDetail(t, inv.Diagnostics, "Unable to restore desktop snapshots", jobrun.DescribeFailedDesktop(results[jobs[0]], f))
 	}
 	last := inv.Progress[len(inv.Progress)-1]
-	if want := msgFinished(restoreOperation, 1, len(ids)-len(failed), len(failed)); last != want {
+	if want := msgFinished(jobrun.Restore, 1, len(ids)-len(failed), len(failed)); last != want {
 		t.Errorf("last progress message %q, want %q", last, want)
 	}
 }
@@ -165,7 +166,7 @@ func TestActionSnapshotRestore_cancelledWhileWaiting(t *testing.T) {
 	defer cancel()
 	inv := h.invoke(ctx, restoreAction, restoreAttrs(snapshots), func(string) { cancel() })
 	jobs := mark.started()
-	if len(jobs) != 1 || inv.Progress[0] != msgWaiting(restoreOperation, jobs, 2) {
+	if len(jobs) != 1 || inv.Progress[0] != msgWaiting(jobrun.Restore, jobs, 2) {
 		t.Fatalf("jobs %v, progress %q: want one job, announced", jobs, inv.Progress)
 	}
 	expectDetail(t, inv.Diagnostics, "Unable to restore desktop snapshots", fmt.Sprintf(
@@ -230,8 +231,8 @@ func TestActionSnapshotRestore_progressIsThrottled(t *testing.T) {
 		t.Fatalf("restore failed:\n%s", diagText(inv.Diagnostics))
 	}
 	jobs := mark.started()
-	chunkMsgs := chunkMessages(t, env, restoreOperation, jobs)
-	waiting, finished := msgWaiting(restoreOperation, jobs, 240), msgFinished(restoreOperation, 3, 120, 0)
+	chunkMsgs := chunkMessages(t, env, jobrun.Restore, jobs)
+	waiting, finished := msgWaiting(jobrun.Restore, jobs, 240), msgFinished(jobrun.Restore, 3, 120, 0)
 	chunks, polls := 0, 0
 	for _, msg := range inv.Progress {
 		switch {
@@ -250,16 +251,16 @@ func TestActionSnapshotRestore_progressIsThrottled(t *testing.T) {
 	mark = markJobs(t, env, workspace.JobTypeRestoreSnapshot)
 	inv = newActionHarness(t, env, time.Hour).invoke(context.Background(), restoreAction, restoreAttrs(snapshots), nil)
 	jobs = mark.started()
-	chunkMsgs = chunkMessages(t, env, restoreOperation, jobs)
-	if len(inv.Progress) != 3 || !chunkMsgs[inv.Progress[0]] || inv.Progress[1] != msgWaiting(restoreOperation, jobs, 240) ||
-		inv.Progress[2] != msgFinished(restoreOperation, 3, 120, 0) {
+	chunkMsgs = chunkMessages(t, env, jobrun.Restore, jobs)
+	if len(inv.Progress) != 3 || !chunkMsgs[inv.Progress[0]] || inv.Progress[1] != msgWaiting(jobrun.Restore, jobs, 240) ||
+		inv.Progress[2] != msgFinished(jobrun.Restore, 3, 120, 0) {
 		t.Errorf("with an hour's interval, want the first update and two milestones; got:\n%s", strings.Join(inv.Progress, "\n"))
 	}
 }
 
 // chunkMessages is every message msgChunkSubmitted can make for the jobs:
 // each job's ID count is read from the service, its chunk index may be any.
-func chunkMessages(t *testing.T, env *testAccEnv, op jobOperation, jobs []string) map[string]bool {
+func chunkMessages(t *testing.T, env *testAccEnv, op jobrun.Operation, jobs []string) map[string]bool {
 	t.Helper()
 	results, err := env.Client.WaitForJobs(context.Background(), jobs, workspace.WaitOptions{FirstPoll: time.Millisecond})
 	if len(results) != len(jobs) {
@@ -269,7 +270,7 @@ func chunkMessages(t *testing.T, env *testAccEnv, op jobOperation, jobs []string
 	for _, id := range jobs {
 		n := 0
 		for _, o := range results[id].Outcomes {
-			if op == restoreOperation {
+			if op == jobrun.Restore {
 				n += len(splitEntity(o.Entity))
 			} else {
 				n++

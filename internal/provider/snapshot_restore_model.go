@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 
+	"github.com/cloud-desktop/terraform-provider-workspace/internal/framework/jobrun"
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -75,7 +76,7 @@ func (m *snapshotRestoreModel) identityJobIDs(ctx context.Context) []string {
 
 // startPending is the state a restore writes before its first job.
 func (m *snapshotRestoreModel) startPending() {
-	m.Status = types.StringValue(batchStatusPending)
+	m.Status = types.StringValue(jobrun.StatusPending)
 	m.FailedDesktops = stringMapValue(nil)
 }
 
@@ -83,16 +84,16 @@ func (m *snapshotRestoreModel) startPending() {
 // status of every desktop is not kept: at 1000 desktops that map was a
 // third of a restore's state, which every later plan, refresh and destroy
 // paid for, and SUCCESS in status says the same of each.
-func (m *snapshotRestoreModel) applyResults(run *jobRun) {
-	m.setJobIDs(run.jobIDs)
+func (m *snapshotRestoreModel) applyResults(run *jobrun.Run) {
+	m.setJobIDs(run.JobIDs)
 	m.FailedDesktops = stringMapValue(addFailures(map[string]string{}, run))
-	m.Status = types.StringValue(run.status())
+	m.Status = types.StringValue(run.Status())
 }
 
 // mergeFailures adds the failed desktops of the run's ended jobs to those
 // already recorded; a desktop's latest failure wins. A success does not
 // clear an earlier failure: it may be of another of the desktop's disks.
-func (m *snapshotRestoreModel) mergeFailures(ctx context.Context, run *jobRun) {
+func (m *snapshotRestoreModel) mergeFailures(ctx context.Context, run *jobrun.Run) {
 	failed := stringMapOf(ctx, m.FailedDesktops)
 	if failed == nil {
 		failed = map[string]string{}
@@ -102,9 +103,9 @@ func (m *snapshotRestoreModel) mergeFailures(ctx context.Context, run *jobRun) {
 
 // addFailures adds each failed desktop of the run's ended jobs to failed,
 // with why, and returns it.
-func addFailures(failed map[string]string, run *jobRun) map[string]string {
-	for _, id := range run.jobIDs {
-		res := run.results[id]
+func addFailures(failed map[string]string, run *jobrun.Run) map[string]string {
+	for _, id := range run.JobIDs {
+		res := run.Results[id]
 		if res == nil {
 			continue
 		}
@@ -123,9 +124,9 @@ func mergedStatus(settled, latest string) string {
 	switch {
 	case settled == "" || settled == latest:
 		return latest
-	case settled == batchStatusPending || latest == batchStatusPending:
-		return batchStatusPending
+	case settled == jobrun.StatusPending || latest == jobrun.StatusPending:
+		return jobrun.StatusPending
 	default:
-		return batchStatusPartialFailure
+		return jobrun.StatusPartialFailure
 	}
 }

@@ -18,6 +18,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/cloud-desktop/terraform-provider-workspace/internal/framework"
+	"github.com/cloud-desktop/terraform-provider-workspace/internal/framework/jobrun"
 	"github.com/cloud-desktop/terraform-provider-workspace/internal/workspace"
 )
 
@@ -130,18 +132,18 @@ func (r *snapshotRestoreResource) Schema(ctx context.Context, _ resource.SchemaR
 }
 
 func (r *snapshotRestoreResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
-	resp.IdentitySchema = jobsIdentitySchema(restoreOperation)
+	resp.IdentitySchema = jobsIdentitySchema(jobrun.Restore)
 }
 
 // restoreReport is what the restore's errors say of a run cut short; the
 // IDs came from idsPath, and the run was the operation's ("create" or
 // "update"), whose timeout applied.
-func restoreReport(idsPath path.Path, operation string) runReport {
-	return runReport{
-		idsPath:     idsPath,
-		interrupted: "The apply was interrupted",
-		timedOut:    "The " + operation + " timeout passed",
-		kept:        "Their job IDs are kept in state with status PENDING; the next refresh records their outcome.",
+func restoreReport(idsPath path.Path, operation string) jobrun.Report {
+	return jobrun.Report{
+		IDsPath:     idsPath,
+		Interrupted: "The apply was interrupted",
+		TimedOut:    "The " + operation + " timeout passed",
+		Kept:        "Their job IDs are kept in state with status PENDING; the next refresh records their outcome.",
 	}
 }
 
@@ -169,13 +171,13 @@ func (r *snapshotRestoreResource) Create(ctx context.Context, req resource.Creat
 	submit := func(ctx context.Context, hooks workspace.SubmitHooks) []workspace.ChunkSubmission {
 		return client.SubmitBatchRestore(ctx, snapshotIDs, hooks)
 	}
-	run := runJobs(ctx, client, restoreOperation, submit, resourceRunHooks(ctx, restoreOperation, client, &plan, &resp.State, resp.Identity, &resp.Diagnostics))
+	run := jobrun.Start(ctx, client, jobrun.Restore, submit, resourceRunHooks(ctx, jobrun.Restore, client, &plan, &resp.State, resp.Identity, &resp.Diagnostics))
 	// As for the batch, a run cut short stays PENDING for the refresh.
-	if len(run.jobIDs) > 0 && run.stopped == nil {
+	if len(run.JobIDs) > 0 && run.Stopped == nil {
 		plan.applyResults(run)
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	}
-	resp.Diagnostics.Append(run.diagnostics(restoreReport(plan.idsPath(), "create"))...)
+	resp.Diagnostics.Append(run.Diagnostics(restoreReport(plan.idsPath(), "create"))...)
 }
 
 func (r *snapshotRestoreResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -186,7 +188,7 @@ func (r *snapshotRestoreResource) Read(ctx context.Context, req resource.ReadReq
 		return
 	}
 	resp.Diagnostics.Append(refreshJobsIdentity(ctx, req.Identity, resp.Identity, client, state.identityJobIDs(ctx))...)
-	if resp.Diagnostics.HasError() || state.Status.ValueString() != batchStatusPending {
+	if resp.Diagnostics.HasError() || state.Status.ValueString() != jobrun.StatusPending {
 		return // a finished restore's record does not change
 	}
 	private, diags := readRestorePrivate(ctx, req.Private)
@@ -195,9 +197,9 @@ func (r *snapshotRestoreResource) Read(ctx context.Context, req resource.ReadReq
 		return
 	}
 	unresolved, settled := private.unresolvedJobs(ctx, &state)
-	run, diags := refreshJobs(ctx, client, restoreOperation, unresolved)
+	run, diags := jobrun.Refresh(ctx, client, jobrun.Restore, unresolved)
 	resp.Diagnostics.Append(diags...)
-	if diags.HasError() || run.pending() {
+	if diags.HasError() || run.Pending() {
 		return
 	}
 	if len(private.Unresolved) == 0 {
@@ -205,7 +207,7 @@ func (r *snapshotRestoreResource) Read(ctx context.Context, req resource.ReadReq
 	} else {
 		// An update's jobs, after jobs already recorded: merged with them.
 		state.mergeFailures(ctx, run)
-		state.Status = types.StringValue(mergedStatus(settled, run.status()))
+		state.Status = types.StringValue(mergedStatus(settled, run.Status()))
 		private.Unresolved, private.Settled = nil, ""
 		resp.Diagnostics.Append(writeRestorePrivate(ctx, resp.Private, private)...)
 	}
@@ -222,12 +224,12 @@ func (r *snapshotRestoreResource) ImportState(ctx context.Context, req resource.
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	importID, diags := importIDOf(ctx, req.ID, req.Identity, client, restoreOperation)
+	importID, diags := importIDOf(ctx, req.ID, req.Identity, client, jobrun.Restore)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	run, diags := importJobs(ctx, client, importID, restoreOperation, workspace.IsRestoreJobType,
+	run, diags := importJobs(ctx, client, importID, jobrun.Restore, workspace.IsRestoreJobType,
 		"any type but the snapshot create and delete ones, since the restore job type is not documented",
 		"Unable to import the desktop snapshot restore")
 	resp.Diagnostics.Append(diags...)
@@ -237,10 +239,10 @@ func (r *snapshotRestoreResource) ImportState(ctx context.Context, req resource.
 	// Which snapshots were restored is read from the records, not from the
 	// sub-jobs' free-text entity (see ResolveRestoredSnapshots).
 	var snapshots []string
-	for _, id := range run.jobIDs {
-		restored, err := client.ResolveRestoredSnapshots(ctx, run.results[id])
+	for _, id := range run.JobIDs {
+		restored, err := client.ResolveRestoredSnapshots(ctx, run.Results[id])
 		if err != nil {
-			resp.Diagnostics.Append(errorDiagnostic("Unable to import the desktop snapshot restore", err, run.credentials))
+			resp.Diagnostics.Append(framework.ErrorDiagnostic("Unable to import the desktop snapshot restore", err, run.Credentials))
 			return
 		}
 		if len(restored.Ambiguous) > 0 {
@@ -252,7 +254,7 @@ func (r *snapshotRestoreResource) ImportState(ctx context.Context, req resource.
 			resp.Diagnostics.AddWarning("Restored snapshots not found", fmt.Sprintf(
 				"No snapshot of %s in job %s shows a restore at the time the job restored it (%s): they were restored again "+
 					"or deleted since, so snapshot_ids leaves them out.",
-				countOf(len(restored.Unresolved), "desktop"), id, abbreviateIDs(restored.Unresolved, maxNamedIDs)))
+				framework.CountOf(len(restored.Unresolved), "desktop"), id, framework.AbbreviateIDs(restored.Unresolved, framework.MaxNamedIDs)))
 		}
 	}
 	m := snapshotRestoreModel{
@@ -263,7 +265,7 @@ func (r *snapshotRestoreResource) ImportState(ctx context.Context, req resource.
 	}
 	m.applyResults(run)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
-	resp.Diagnostics.Append(setJobsIdentity(ctx, resp.Identity, client, run.jobIDs)...)
+	resp.Diagnostics.Append(setJobsIdentity(ctx, resp.Identity, client, run.JobIDs)...)
 }
 
 // ambiguousRestoreDiagnostic refuses the import of a restore job during
@@ -277,5 +279,5 @@ func ambiguousRestoreDiagnostic(jobID string, disks []workspace.AmbiguousDisk) d
 	return diag.NewErrorDiagnostic("Unable to import the desktop snapshot restore", fmt.Sprintf(
 		"While job %s ran, more than one snapshot of a disk was restored, so which one the job restored cannot be told: %s. "+
 			"Import a restore whose job is the only one over its desktops at that time, or declare the restore with its snapshot_ids.",
-		jobID, abbreviateIDs(names, maxNamedCandidates)))
+		jobID, framework.AbbreviateIDs(names, maxNamedCandidates)))
 }

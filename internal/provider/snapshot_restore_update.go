@@ -13,6 +13,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/cloud-desktop/terraform-provider-workspace/internal/framework"
+	"github.com/cloud-desktop/terraform-provider-workspace/internal/framework/jobrun"
 	"github.com/cloud-desktop/terraform-provider-workspace/internal/workspace"
 )
 
@@ -89,7 +91,7 @@ func writeRestorePrivate(ctx context.Context, p restorePrivateKeys, v restorePri
 // status of those that are ("" when none is).
 func (p restorePrivate) unresolvedJobs(ctx context.Context, m *snapshotRestoreModel) ([]string, string) {
 	switch {
-	case m.Status.ValueString() != batchStatusPending:
+	case m.Status.ValueString() != jobrun.StatusPending:
 		return nil, m.Status.ValueString()
 	case len(p.Unresolved) > 0:
 		return p.Unresolved, p.Settled
@@ -197,7 +199,7 @@ func (r *snapshotRestoreResource) ModifyPlan(ctx context.Context, req resource.M
 	}
 	resp.Diagnostics.AddAttributeWarning(idsPath, "Snapshots to restore in place", fmt.Sprintf(
 		"The restore is updated, not replaced: the apply restores %s that it has not restored (%s%s), and none of the "+
-			"snapshots it restored before.", countOf(len(restore), "snapshot"), abbreviateIDs(restore, maxNamedIDs), earlier))
+			"snapshots it restored before.", framework.CountOf(len(restore), "snapshot"), framework.AbbreviateIDs(restore, framework.MaxNamedIDs), earlier))
 }
 
 func (r *snapshotRestoreResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -241,7 +243,7 @@ func (r *snapshotRestoreResource) Update(ctx context.Context, req resource.Updat
 		save()
 		resp.Diagnostics.AddAttributeWarning(plan.idsPath(), "Snapshots not restored", fmt.Sprintf(
 			"The plan did not show them, so the apply restored none of the %s new to this restore (%s); the next plan "+
-				"shows them, and its apply restores them.", countOf(len(restore), "snapshot"), abbreviateIDs(restore, maxNamedIDs)))
+				"shows them, and its apply restores them.", framework.CountOf(len(restore), "snapshot"), framework.AbbreviateIDs(restore, framework.MaxNamedIDs)))
 		return
 	}
 	timeout, diags := plan.Timeouts.Update(ctx, defaultBatchTimeout)
@@ -268,49 +270,49 @@ func updateRestore(ctx context.Context, client *workspace.Client, m *snapshotRes
 	submit := func(ctx context.Context, hooks workspace.SubmitHooks) []workspace.ChunkSubmission {
 		return client.SubmitBatchRestore(ctx, restore, hooks)
 	}
-	run := runJobs(ctx, client, restoreOperation, submit, jobRunHooks{
-		submitted: func(sub workspace.ChunkSubmission) {
+	run := jobrun.Start(ctx, client, jobrun.Restore, submit, jobrun.Hooks{
+		Submitted: func(sub workspace.ChunkSubmission) {
 			jobIDs = append(jobIDs, sub.JobID)
 			sent = append(sent, sub.IDs...)
-			tflog.Debug(ctx, "job submitted", map[string]any{"api": restoreOperation.api, "job_id": sub.JobID, "snapshots": len(sub.IDs)})
+			tflog.Debug(ctx, "job submitted", map[string]any{"api": jobrun.Restore.API, "job_id": sub.JobID, "snapshots": len(sub.IDs)})
 		},
-		recorded: func() {
+		Recorded: func() {
 			m.JobIDs = stringListValue(append(slices.Clone(oldJobs), jobIDs...))
-			m.Status = types.StringValue(batchStatusPending)
+			m.Status = types.StringValue(jobrun.StatusPending)
 			p := *private
 			p.Owed = distinctIDs(append(slices.Clone(p.Owed), withoutIDs(restore, sent)...))
 			p.Unresolved, p.Settled = append(slices.Clone(unresolved), jobIDs...), settled
 			resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
 			resp.Diagnostics.Append(writeRestorePrivate(ctx, resp.Private, p)...)
 		},
-		busy: func(n workspace.BusyNotice) { logBusy(ctx, restoreOperation, n) },
+		Busy: func(n workspace.BusyNotice) { jobrun.LogBusy(ctx, jobrun.Restore, n) },
 	})
 	// Snapshots whose chunk got no job are owed: the next plan shows them.
 	unsent := withoutIDs(restore, sent)
 	private.Owed = distinctIDs(append(private.Owed, unsent...))
 	switch {
-	case len(run.jobIDs) == 0:
+	case len(run.JobIDs) == 0:
 		m.Status = status // nothing ran
-	case run.stopped != nil || run.pending():
+	case run.Stopped != nil || run.Pending():
 		// Cut short, or an outcome not read: the refresh records the jobs.
-		m.Status = types.StringValue(batchStatusPending)
-		private.Unresolved, private.Settled = append(unresolved, run.jobIDs...), settled
+		m.Status = types.StringValue(jobrun.StatusPending)
+		private.Unresolved, private.Settled = append(unresolved, run.JobIDs...), settled
 	default:
 		m.mergeFailures(ctx, run)
-		latest := mergedStatus(settled, run.status())
+		latest := mergedStatus(settled, run.Status())
 		if len(unresolved) > 0 {
 			// Earlier jobs are still unresolved: the refresh records them.
-			m.Status = types.StringValue(batchStatusPending)
+			m.Status = types.StringValue(jobrun.StatusPending)
 			private.Unresolved, private.Settled = unresolved, latest
 		} else {
 			m.Status = types.StringValue(latest)
 			private.Unresolved, private.Settled = nil, ""
 		}
 	}
-	resp.Diagnostics.Append(run.diagnostics(restoreReport(m.idsPath(), "update"))...)
+	resp.Diagnostics.Append(run.Diagnostics(restoreReport(m.idsPath(), "update"))...)
 	if len(unsent) > 0 {
 		resp.Diagnostics.AddAttributeWarning(m.idsPath(), "Snapshots left to restore", fmt.Sprintf(
 			"No job was started for %s (%s); the next plan shows them, and its apply restores them.",
-			countOf(len(unsent), "snapshot"), abbreviateIDs(unsent, maxNamedIDs)))
+			framework.CountOf(len(unsent), "snapshot"), framework.AbbreviateIDs(unsent, framework.MaxNamedIDs)))
 	}
 }

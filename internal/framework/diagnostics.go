@@ -1,4 +1,4 @@
-package provider
+package framework
 
 import (
 	"context"
@@ -12,25 +12,25 @@ import (
 	"github.com/cloud-desktop/terraform-provider-workspace/internal/workspace"
 )
 
-// errorDiagnostic turns a client error into a diagnostic whose detail keeps
+// ErrorDiagnostic turns a client error into a diagnostic whose detail keeps
 // what a user needs to act: the API's code, message, detail and request ID,
 // per-desktop failures, or what a timeout or interruption left behind.
 // An error of the project lookup says so in its summary: the operation named
 // there never reached Workspace.
-func errorDiagnostic(summary string, err error, credentials string) diag.Diagnostic {
+func ErrorDiagnostic(summary string, err error, credentials string) diag.Diagnostic {
 	if workspace.FromIAM(err) {
 		summary += ": the project lookup through IAM failed"
 	}
-	return diag.NewErrorDiagnostic(summary, describeError(err, credentials))
+	return diag.NewErrorDiagnostic(summary, DescribeError(err, credentials))
 }
 
-func describeError(err error, credentials string) string {
+func DescribeError(err error, credentials string) string {
 	var apiErr *workspace.APIError
 	var failed *workspace.JobFailedError
 	var timeout *workspace.JobTimeoutError
 	switch {
 	case errors.As(err, &failed):
-		return describeFailedJob(failed.Result)
+		return DescribeFailedJob(failed.Result)
 	case errors.As(err, &timeout):
 		return timeout.Error() + "."
 	case errors.As(err, &apiErr):
@@ -49,7 +49,7 @@ func describeError(err error, credentials string) string {
 			fmt.Fprintf(&b, ", %s", context)
 		}
 		b.WriteString(".\n\n")
-		fmt.Fprintf(&b, "Error code: %s\nMessage: %s\n", orNone(apiErr.ErrorCode), orNone(apiErr.ErrorMsg))
+		fmt.Fprintf(&b, "Error code: %s\nMessage: %s\n", OrNone(apiErr.ErrorCode), OrNone(apiErr.ErrorMsg))
 		if apiErr.ErrorDetail != "" {
 			fmt.Fprintf(&b, "Detail: %s\n", apiErr.ErrorDetail)
 		}
@@ -57,7 +57,7 @@ func describeError(err error, credentials string) string {
 			fmt.Fprintf(&b, "Encoded authorization message: %s (decode it with the STS decode-authorization-message API)\n",
 				apiErr.EncodedAuthorizationMessage)
 		}
-		fmt.Fprintf(&b, "Request ID: %s", orNone(apiErr.RequestID))
+		fmt.Fprintf(&b, "Request ID: %s", OrNone(apiErr.RequestID))
 		if workspace.IsUnauthorized(err) && credentials != "" {
 			fmt.Fprintf(&b, "\n\n%s rejected %s. Check that they are valid, not expired, and allowed to call %s.",
 				apiErr.Service(), credentials, apiErr.Service())
@@ -72,16 +72,16 @@ func describeError(err error, credentials string) string {
 	}
 }
 
-// describeFailedJob lists the desktops whose sub-job did not succeed (runs
+// DescribeFailedJob lists the desktops whose sub-job did not succeed (runs
 // report them one diagnostic each; this serves a failed job met elsewhere).
-func describeFailedJob(r *workspace.JobResult) string {
+func DescribeFailedJob(r *workspace.JobResult) string {
 	failed := r.Failed()
 	sort.Slice(failed, func(i, j int) bool { return failed[i].DesktopID < failed[j].DesktopID })
 	var b strings.Builder
 	fmt.Fprintf(&b, "Job %s (%s) ended with status %s; %d of %d desktops failed:\n",
 		r.JobID, r.JobType, r.Status, len(failed), len(r.Outcomes))
 	for i, f := range failed {
-		if i == maxFailureDiagnostics {
+		if i == MaxFailureDiagnostics {
 			fmt.Fprintf(&b, "  and %d more\n", len(failed)-i)
 			break
 		}
@@ -89,14 +89,14 @@ func describeFailedJob(r *workspace.JobResult) string {
 		if f.DesktopName != "" {
 			fmt.Fprintf(&b, " (%s)", f.DesktopName)
 		}
-		fmt.Fprintf(&b, ": %s %s: %s\n", f.Status, orNone(f.ErrorCode), orNone(f.FailReason))
+		fmt.Fprintf(&b, ": %s %s: %s\n", f.Status, OrNone(f.ErrorCode), OrNone(f.FailReason))
 	}
 	return strings.TrimRight(b.String(), "\n")
 }
 
-// warningsOnly turns errors into warnings with the same texts, for checks a
+// WarningsOnly turns errors into warnings with the same texts, for checks a
 // refresh reports without failing the plan.
-func warningsOnly(diags diag.Diagnostics) diag.Diagnostics {
+func WarningsOnly(diags diag.Diagnostics) diag.Diagnostics {
 	out := make(diag.Diagnostics, 0, len(diags))
 	for _, d := range diags {
 		if d.Severity() == diag.SeverityError {

@@ -1,4 +1,4 @@
-package provider
+package framework
 
 import (
 	"fmt"
@@ -14,7 +14,7 @@ func TestErrorDiagnostic_namesTheServiceThatAnswered(t *testing.T) {
 	const creds = "the access key from the access_key attribute and the secret key from the HW_SECRET_KEY environment variable"
 	iam := fmt.Errorf("ListDesktops: %w", fmt.Errorf("looking up the project of region cn-north-4 (set project_id to skip this): %w",
 		&workspace.APIError{Operation: "KeystoneListProjects", HTTPStatus: 401, ErrorCode: "APIGW.0301", ErrorMsg: "bad signature", RequestID: "r1"}))
-	d := errorDiagnostic("Unable to list desktops", iam, creds)
+	d := ErrorDiagnostic("Unable to list desktops", iam, creds)
 	if want := "Unable to list desktops: the project lookup through IAM failed"; d.Summary() != want {
 		t.Errorf("summary %q, want %q", d.Summary(), want)
 	}
@@ -30,7 +30,7 @@ func TestErrorDiagnostic_namesTheServiceThatAnswered(t *testing.T) {
 
 	ws := fmt.Errorf("BatchCreateDesktopSnapshot: %w",
 		&workspace.APIError{Operation: "BatchCreateDesktopSnapshot", HTTPStatus: 403, ErrorCode: "APIGW.0302", ErrorMsg: "denied"})
-	d = errorDiagnostic("Unable to snapshot desktops", ws, creds)
+	d = ErrorDiagnostic("Unable to snapshot desktops", ws, creds)
 	if d.Summary() != "Unable to snapshot desktops" {
 		t.Errorf("summary %q names a project lookup that did not happen", d.Summary())
 	}
@@ -47,7 +47,7 @@ func TestErrorDiagnostic_namesTheServiceThatAnswered(t *testing.T) {
 	}
 
 	unanswered := fmt.Errorf("ListDesktops: %w", &workspace.RequestError{Operation: "KeystoneListProjects", Method: "GET", Path: "/v3/projects", Err: fmt.Errorf("connection refused")})
-	if d := errorDiagnostic("Unable to list desktops", unanswered, creds); !strings.HasSuffix(d.Summary(), "the project lookup through IAM failed") {
+	if d := ErrorDiagnostic("Unable to list desktops", unanswered, creds); !strings.HasSuffix(d.Summary(), "the project lookup through IAM failed") {
 		t.Errorf("an IAM call with no answer: summary %q", d.Summary())
 	}
 }

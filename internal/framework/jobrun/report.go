@@ -1,4 +1,4 @@
-package provider
+package jobrun
 
 import (
 	"context"
@@ -10,55 +10,49 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 
+	"github.com/cloud-desktop/terraform-provider-workspace/internal/framework"
 	"github.com/cloud-desktop/terraform-provider-workspace/internal/workspace"
 )
 
 // How a run's outcome reaches the user: one diagnostic per chunk that got
 // no job, one for jobs still running when the run was stopped, one per
-// failed desktop (up to maxFailureDiagnostics), and one per other error.
+// failed desktop (up to framework.MaxFailureDiagnostics), and one per other error.
 
-// maxFailureDiagnostics bounds the per-desktop diagnostics of one run; the
-// rest are counted in one more.
-const maxFailureDiagnostics = 50
-
-// maxNamedIDs is how many IDs a message names before "and N more".
-const maxNamedIDs = 5
-
-// runReport is what the caller says about its run in diagnostics.
-type runReport struct {
-	idsPath     path.Path // the attribute the submitted IDs came from, if any
-	interrupted string    // e.g. "The action was interrupted"
-	timedOut    string    // e.g. "The action's timeout passed"
+// Report is what the caller says about its run in diagnostics.
+type Report struct {
+	IDsPath     path.Path // the attribute the submitted IDs came from, if any
+	Interrupted string    // e.g. "The action was interrupted"
+	TimedOut    string    // e.g. "The action's timeout passed"
 	// kept says what was kept of jobs still running and what to do next:
 	// resources keep their IDs in state, actions only name them.
-	kept string
+	Kept string
 }
 
 // diagnostics reports everything that went wrong in the run.
-func (r *jobRun) diagnostics(rep runReport) diag.Diagnostics {
+func (r *Run) Diagnostics(rep Report) diag.Diagnostics {
 	var diags diag.Diagnostics
-	for _, sub := range r.failedChunks {
+	for _, sub := range r.FailedChunks {
 		detail := fmt.Sprintf("Submitting %s for %s (%s) failed.\n\n%s",
-			r.op.api, countOf(len(sub.IDs), r.op.idNoun), abbreviateIDs(sub.IDs, maxNamedIDs), r.describeSubmitError(sub.Err, rep))
-		if rep.idsPath.Equal(path.Empty()) {
-			diags.AddError(r.op.summary, detail)
+			r.Op.API, framework.CountOf(len(sub.IDs), r.Op.IDNoun), framework.AbbreviateIDs(sub.IDs, framework.MaxNamedIDs), r.describeSubmitError(sub.Err, rep))
+		if rep.IDsPath.Equal(path.Empty()) {
+			diags.AddError(r.Op.Summary, detail)
 		} else {
-			diags.AddAttributeError(rep.idsPath, r.op.summary, detail)
+			diags.AddAttributeError(rep.IDsPath, r.Op.Summary, detail)
 		}
 	}
-	if r.stopped != nil && r.pending() {
-		diags.AddError(r.op.summary, r.describeStopped(rep))
+	if r.Stopped != nil && r.Pending() {
+		diags.AddError(r.Op.Summary, r.describeStopped(rep))
 	}
 	r.addFailedDesktops(&diags)
-	for _, e := range unjoin(r.waitErr) {
+	for _, e := range framework.Unjoin(r.WaitErr) {
 		var failed *workspace.JobFailedError
 		switch {
 		case errors.As(e, &failed) && len(failed.Result.Failed()) > 0:
 			// Reported desktop by desktop above.
-		case r.stopped != nil && (errors.Is(e, context.Canceled) || errors.Is(e, context.DeadlineExceeded)):
+		case r.Stopped != nil && (errors.Is(e, context.Canceled) || errors.Is(e, context.DeadlineExceeded)):
 			// Reported with the jobs still running, above.
 		default:
-			diags.AddError(r.op.summary, describeError(e, r.credentials))
+			diags.AddError(r.Op.Summary, framework.DescribeError(e, r.Credentials))
 		}
 	}
 	return diags
@@ -66,7 +60,7 @@ func (r *jobRun) diagnostics(rep runReport) diag.Diagnostics {
 
 // describeSubmitError says what became of a chunk that got no job: whether
 // a job may exist for it matters more than the error's wording.
-func (r *jobRun) describeSubmitError(err error, rep runReport) string {
+func (r *Run) describeSubmitError(err error, rep Report) string {
 	var busy *workspace.DesktopsBusyError
 	switch {
 	case errors.As(err, &busy):
@@ -76,37 +70,37 @@ func (r *jobRun) describeSubmitError(err error, rep runReport) string {
 		}
 		return fmt.Sprintf("The service refused all %d attempts because the desktops are busy with another job "+
 			"(409 %s), so no job was started for them. %s\n\nThe last answer:\n%s",
-			busy.Attempts, workspace.CodeDesktopBusy, why, describeError(busy.Last, r.credentials))
+			busy.Attempts, workspace.CodeDesktopBusy, why, framework.DescribeError(busy.Last, r.Credentials))
 	case errors.Is(err, workspace.ErrNotSubmitted):
 		return r.stopPhrase(err, rep) + " before this chunk was sent, so no job was started for it."
 	case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
 		return fmt.Sprintf("%s before the job for them was known (%v). The request may have reached the service: "+
-			"check the %ss' snapshots and jobs before trying again.", r.stopPhrase(err, rep), err, r.op.idNoun)
+			"check the %ss' snapshots and jobs before trying again.", r.stopPhrase(err, rep), err, r.Op.IDNoun)
 	default:
-		return describeError(err, r.credentials)
+		return framework.DescribeError(err, r.Credentials)
 	}
 }
 
-func (r *jobRun) stopPhrase(err error, rep runReport) string {
+func (r *Run) stopPhrase(err error, rep Report) string {
 	if errors.Is(err, context.DeadlineExceeded) {
-		return rep.timedOut
+		return rep.TimedOut
 	}
-	return rep.interrupted
+	return rep.Interrupted
 }
 
 // describeStopped names the jobs still running when the run was stopped,
 // each with the last status read and why its polls failed, if they did.
-func (r *jobRun) describeStopped(rep runReport) string {
+func (r *Run) describeStopped(rep Report) string {
 	timedOut := map[string]*workspace.JobTimeoutError{}
-	for _, e := range unjoin(r.waitErr) {
+	for _, e := range framework.Unjoin(r.WaitErr) {
 		var timeout *workspace.JobTimeoutError
 		if errors.As(e, &timeout) {
 			timedOut[timeout.JobID] = timeout
 		}
 	}
 	var running []string
-	for _, id := range r.jobIDs {
-		if r.results[id] != nil {
+	for _, id := range r.JobIDs {
+		if r.Results[id] != nil {
 			continue
 		}
 		entry := id
@@ -123,41 +117,41 @@ func (r *jobRun) describeStopped(rep runReport) string {
 		running = append(running, entry)
 	}
 	return fmt.Sprintf("%s while waiting for %d of %s. They were submitted and keep running in the service: %s.\n\n%s",
-		r.stopPhrase(r.stopped, rep), len(running), countOf(len(r.jobIDs), r.op.api+" job"), strings.Join(running, ", "), rep.kept)
+		r.stopPhrase(r.Stopped, rep), len(running), framework.CountOf(len(r.JobIDs), r.Op.API+" job"), strings.Join(running, ", "), rep.Kept)
 }
 
 // addFailedDesktops adds one error per desktop whose sub-job failed.
-func (r *jobRun) addFailedDesktops(diags *diag.Diagnostics) {
+func (r *Run) addFailedDesktops(diags *diag.Diagnostics) {
 	var failures []string
-	for _, id := range r.jobIDs {
-		res := r.results[id]
+	for _, id := range r.JobIDs {
+		res := r.Results[id]
 		if res == nil {
 			continue
 		}
 		for _, o := range res.Failed() {
-			failures = append(failures, describeFailedDesktop(res, o))
+			failures = append(failures, DescribeFailedDesktop(res, o))
 		}
 	}
 	sort.Strings(failures)
 	for i, f := range failures {
-		if i == maxFailureDiagnostics {
-			diags.AddError(r.op.summary, fmt.Sprintf("%d more desktops failed; the jobs' sub-jobs list them all "+
-				"(data source workspace_job): %s.", len(failures)-i, strings.Join(r.jobIDs, ", ")))
+		if i == framework.MaxFailureDiagnostics {
+			diags.AddError(r.Op.Summary, fmt.Sprintf("%d more desktops failed; the jobs' sub-jobs list them all "+
+				"(data source workspace_job): %s.", len(failures)-i, strings.Join(r.JobIDs, ", ")))
 			return
 		}
-		diags.AddError(r.op.summary, f)
+		diags.AddError(r.Op.Summary, f)
 	}
 }
 
-// describeFailedDesktop is the detail of one failed desktop's diagnostic.
-func describeFailedDesktop(res *workspace.JobResult, o workspace.DesktopOutcome) string {
+// DescribeFailedDesktop is the detail of one failed desktop's diagnostic.
+func DescribeFailedDesktop(res *workspace.JobResult, o workspace.DesktopOutcome) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Desktop %s", orNone(o.DesktopID))
+	fmt.Fprintf(&b, "Desktop %s", framework.OrNone(o.DesktopID))
 	if o.DesktopName != "" {
 		fmt.Fprintf(&b, " (%s)", o.DesktopName)
 	}
 	fmt.Fprintf(&b, " failed in job %s with status %s (the job ended %s).\n\nError code: %s\nReason: %s",
-		res.JobID, orNone(o.Status), res.Status, orNone(o.ErrorCode), orNone(o.FailReason))
+		res.JobID, framework.OrNone(o.Status), res.Status, framework.OrNone(o.ErrorCode), framework.OrNone(o.FailReason))
 	if o.Entity != "" && o.Entity != o.DesktopID {
 		fmt.Fprintf(&b, "\nEntity: %s", o.Entity) // free text, shown as the service wrote it
 	}
