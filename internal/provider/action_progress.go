@@ -35,17 +35,15 @@ func runAction(ctx context.Context, client *workspace.Client, op jobrun.Operatio
 	ctx, cancel := actionContext(ctx, timeout)
 	defer cancel()
 	tracker := newJobProgress()
-	run := jobrun.Start(ctx, client, op, submit, jobrun.Hooks{
-		Submitted: func(sub workspace.ChunkSubmission) {
-			tflog.Info(ctx, "action job submitted", map[string]any{"api": op.API, "job_id": sub.JobID, op.IDNoun + "s": len(sub.IDs)})
-			if sub.Chunks > 1 { // with one chunk the announcement below says it all
-				progress.update(msgChunkSubmitted(op, sub))
-			}
-		},
-		Busy: func(n workspace.BusyNotice) {
-			jobrun.LogBusy(ctx, op, n)
-			progress.update(msgBusy(op, n))
-		},
+	// An action records its jobs by announcing them: it keeps no state.
+	announce := jobrun.RecordFuncs{OnJob: func(sub workspace.ChunkSubmission) {
+		tflog.Info(ctx, "action job submitted", map[string]any{"api": op.API, "job_id": sub.JobID, op.IDNoun + "s": len(sub.IDs)})
+		if sub.Chunks > 1 { // with one chunk the announcement below says it all
+			progress.update(msgChunkSubmitted(op, sub))
+		}
+	}}
+	run := jobrun.Start(ctx, client, op, submit, announce, jobrun.Hooks{
+		Busy: func(n workspace.BusyNotice) { progress.update(msgBusy(op, n)) },
 		Waiting: func(run *jobrun.Run) {
 			tracker.jobs = run.JobIDs
 			progress.milestone(msgWaiting(op, run.JobIDs, run.SubmittedIDs))

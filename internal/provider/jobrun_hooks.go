@@ -5,7 +5,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
-	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/cloud-desktop/terraform-provider-workspace/internal/framework/jobrun"
 	"github.com/cloud-desktop/terraform-provider-workspace/internal/workspace"
@@ -16,25 +15,27 @@ type jobIDsHolder interface {
 	setJobIDs(ids []string)
 }
 
-// resourceRunHooks are the hooks of a resource's run: its job IDs go to the
-// model as they become known, and to state and to the resource's identity
-// once the submission ends, before the wait, so an interrupted or failed
-// apply leaves state, and an identity naming the same jobs, that the next
-// one reconciles; busy desktops are logged.
-func resourceRunHooks(ctx context.Context, op jobrun.Operation, client *workspace.Client, model jobIDsHolder, state *tfsdk.State, identity *tfsdk.ResourceIdentity, diags *diag.Diagnostics) jobrun.Hooks {
-	var jobIDs []string
-	return jobrun.Hooks{
-		Submitted: func(sub workspace.ChunkSubmission) {
-			jobIDs = append(jobIDs, sub.JobID)
-			model.setJobIDs(jobIDs)
-			tflog.Debug(ctx, "job submitted", map[string]any{"api": op.API, "job_id": sub.JobID, op.IDNoun + "s": len(sub.IDs)})
-		},
-		Recorded: func() {
-			diags.Append(state.Set(ctx, stateFormOf(model))...)
-			diags.Append(setJobsIdentity(ctx, identity, client, jobIDs)...)
-		},
-		Busy: func(n workspace.BusyNotice) { jobrun.LogBusy(ctx, op, n) },
-	}
+// resourceRecorder records a resource's run: its job IDs go to the model,
+// to state and to the resource's identity once the submission ends, before
+// the wait, so an interrupted or failed apply leaves state, and an
+// identity naming the same jobs, that the next one reconciles.
+type resourceRecorder struct {
+	ctx      context.Context // a recorder lives for one call
+	client   *workspace.Client
+	model    jobIDsHolder
+	state    *tfsdk.State
+	identity *tfsdk.ResourceIdentity
+	diags    *diag.Diagnostics
+}
+
+var _ jobrun.Recorder = resourceRecorder{}
+
+func (resourceRecorder) Job(workspace.ChunkSubmission) {}
+
+func (r resourceRecorder) Record(jobIDs []string) {
+	r.model.setJobIDs(jobIDs)
+	r.diags.Append(r.state.Set(r.ctx, stateFormOf(r.model))...)
+	r.diags.Append(setJobsIdentity(r.ctx, r.identity, r.client, jobIDs)...)
 }
 
 // stateFormOf is model as state holds it: a batch that selects its desktops

@@ -170,14 +170,12 @@ func updateMembership(ctx context.Context, client *workspace.Client, m *snapshot
 		submit := func(ctx context.Context, hooks workspace.SubmitHooks) []workspace.ChunkSubmission {
 			return client.SubmitBatchCreate(ctx, req, hooks)
 		}
-		var jobIDs []string
-		run := jobrun.Start(ctx, client, jobrun.Create, submit, jobrun.Hooks{
-			Submitted: func(sub workspace.ChunkSubmission) {
+		run := jobrun.Start(ctx, client, jobrun.Create, submit, jobrun.RecordFuncs{
+			OnJob: func(sub workspace.ChunkSubmission) {
 				windows.add(sub)
 				desktops = append(desktops, sub.IDs...)
-				jobIDs = append(jobIDs, sub.JobID)
 			},
-			Recorded: func() {
+			OnRecord: func(jobIDs []string) {
 				// The jobs and their desktops go to state before the wait: a
 				// run cut short still has them, and the next refresh resolves
 				// them. Only the two attributes that change: the whole batch
@@ -189,8 +187,7 @@ func updateMembership(ctx context.Context, client *workspace.Client, m *snapshot
 				diags.Append(setMembersState(ctx, &resp.State, m)...)
 				diags.Append(resp.State.SetAttribute(ctx, path.Root("job_ids"), m.JobIDs)...)
 			},
-			Busy: func(n workspace.BusyNotice) { jobrun.LogBusy(ctx, jobrun.Create, n) },
-		})
+		}, jobrun.Hooks{})
 		if len(run.JobIDs) > 0 && run.Stopped == nil {
 			// Errors, not warnings as a create has them: what cannot be told
 			// yet leaves the batch PENDING and short of the plan, and an

@@ -277,19 +277,13 @@ func (r *snapshotBatchResource) Create(ctx context.Context, req resource.CreateR
 	submit := func(ctx context.Context, hooks workspace.SubmitHooks) []workspace.ChunkSubmission {
 		return client.SubmitBatchCreate(ctx, apiReq, hooks)
 	}
-	hooks := resourceRunHooks(ctx, jobrun.Create, client, &plan, &resp.State, resp.Identity, &resp.Diagnostics)
 	windows := jobWindows{}
-	keepJob, recordJobs := hooks.Submitted, hooks.Recorded
-	hooks.Submitted = func(sub workspace.ChunkSubmission) {
-		windows.add(sub)
-		keepJob(sub)
+	rec := &batchCreateRecorder{
+		resourceRecorder: resourceRecorder{ctx: ctx, client: client, model: &plan, state: &resp.State, identity: resp.Identity, diags: &resp.Diagnostics},
+		windows:          windows,
+		private:          resp.Private,
 	}
-	hooks.Recorded = func() {
-		// Kept with the jobs: a run cut short still has them.
-		resp.Diagnostics.Append(writeJobWindows(ctx, resp.Private, windows, true)...)
-		recordJobs()
-	}
-	run := jobrun.Start(ctx, client, jobrun.Create, submit, hooks)
+	run := jobrun.Start(ctx, client, jobrun.Create, submit, rec, jobrun.Hooks{})
 	// A run cut short stays PENDING: resolving what its ended jobs made
 	// takes API calls the stopped context cannot make; the refresh does it,
 	// with the job windows kept in private state. So does a run whose jobs
@@ -471,6 +465,21 @@ func (m *snapshotBatchModel) heldSnapshots(ctx context.Context) map[string]strin
 	return held
 }
 
+// batchCreateRecorder records a create's run as a resource does, and the
+// job windows with the jobs: a run cut short still has them.
+type batchCreateRecorder struct {
+	resourceRecorder
+	windows jobWindows
+	private privateKeys
+}
+
+func (r *batchCreateRecorder) Job(sub workspace.ChunkSubmission) { r.windows.add(sub) }
+
+func (r *batchCreateRecorder) Record(jobIDs []string) {
+	r.diags.Append(writeJobWindows(r.ctx, r.private, r.windows, true)...)
+	r.resourceRecorder.Record(jobIDs)
+}
+
 // deleteSnapshots deletes the snapshots (snapshot ID -> desktop ID, as state
 // records them) in batches and waits; ones already gone are fine.
 func deleteSnapshots(ctx context.Context, client *workspace.Client, desktopOf map[string]string) diag.Diagnostics {
@@ -480,9 +489,7 @@ func deleteSnapshots(ctx context.Context, client *workspace.Client, desktopOf ma
 	submit := func(ctx context.Context, hooks workspace.SubmitHooks) []workspace.ChunkSubmission {
 		return client.SubmitBatchDeleteOf(ctx, desktopOf, hooks)
 	}
-	run := jobrun.Start(ctx, client, jobrun.Delete, submit, jobrun.Hooks{
-		Busy: func(n workspace.BusyNotice) { jobrun.LogBusy(ctx, jobrun.Delete, n) },
-	})
+	run := jobrun.Start(ctx, client, jobrun.Delete, submit, nil, jobrun.Hooks{})
 	return run.Diagnostics(deleteReport)
 }
 

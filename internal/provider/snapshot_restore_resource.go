@@ -171,7 +171,9 @@ func (r *snapshotRestoreResource) Create(ctx context.Context, req resource.Creat
 	submit := func(ctx context.Context, hooks workspace.SubmitHooks) []workspace.ChunkSubmission {
 		return client.SubmitBatchRestore(ctx, snapshotIDs, hooks)
 	}
-	run := jobrun.Start(ctx, client, jobrun.Restore, submit, resourceRunHooks(ctx, jobrun.Restore, client, &plan, &resp.State, resp.Identity, &resp.Diagnostics))
+	run := jobrun.Start(ctx, client, jobrun.Restore, submit,
+		resourceRecorder{ctx: ctx, client: client, model: &plan, state: &resp.State, identity: resp.Identity, diags: &resp.Diagnostics},
+		jobrun.Hooks{})
 	// As for the batch, a run cut short stays PENDING for the refresh.
 	if len(run.JobIDs) > 0 && run.Stopped == nil {
 		plan.applyResults(run)

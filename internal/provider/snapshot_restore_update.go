@@ -11,7 +11,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/cloud-desktop/terraform-provider-workspace/internal/framework"
 	"github.com/cloud-desktop/terraform-provider-workspace/internal/framework/jobrun"
@@ -266,17 +265,13 @@ func updateRestore(ctx context.Context, client *workspace.Client, m *snapshotRes
 	restore, oldJobs []string, resp *resource.UpdateResponse) {
 	unresolved, settled := private.unresolvedJobs(ctx, m)
 	status := m.Status
-	var jobIDs, sent []string
+	var sent []string
 	submit := func(ctx context.Context, hooks workspace.SubmitHooks) []workspace.ChunkSubmission {
 		return client.SubmitBatchRestore(ctx, restore, hooks)
 	}
-	run := jobrun.Start(ctx, client, jobrun.Restore, submit, jobrun.Hooks{
-		Submitted: func(sub workspace.ChunkSubmission) {
-			jobIDs = append(jobIDs, sub.JobID)
-			sent = append(sent, sub.IDs...)
-			tflog.Debug(ctx, "job submitted", map[string]any{"api": jobrun.Restore.API, "job_id": sub.JobID, "snapshots": len(sub.IDs)})
-		},
-		Recorded: func() {
+	run := jobrun.Start(ctx, client, jobrun.Restore, submit, jobrun.RecordFuncs{
+		OnJob: func(sub workspace.ChunkSubmission) { sent = append(sent, sub.IDs...) },
+		OnRecord: func(jobIDs []string) {
 			m.JobIDs = stringListValue(append(slices.Clone(oldJobs), jobIDs...))
 			m.Status = types.StringValue(jobrun.StatusPending)
 			p := *private
@@ -285,8 +280,7 @@ func updateRestore(ctx context.Context, client *workspace.Client, m *snapshotRes
 			resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
 			resp.Diagnostics.Append(writeRestorePrivate(ctx, resp.Private, p)...)
 		},
-		Busy: func(n workspace.BusyNotice) { jobrun.LogBusy(ctx, jobrun.Restore, n) },
-	})
+	}, jobrun.Hooks{})
 	// Snapshots whose chunk got no job are owed: the next plan shows them.
 	unsent := withoutIDs(restore, sent)
 	private.Owed = distinctIDs(append(private.Owed, unsent...))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -36,25 +37,54 @@ var (
 // Submitter sends one operation's chunks, calling the hooks as it goes.
 type Submitter func(context.Context, workspace.SubmitHooks) []workspace.ChunkSubmission
 
-// Hooks are how a caller follows a run; each may be nil. They are
-// called one at a time.
+// Recorder keeps a run's jobs where whoever comes next finds them: a
+// resource writes them to its state before the wait, so that a run cut
+// short, failed or interrupted leaves state the next apply reconciles; an
+// action announces them. Every caller that starts jobs hands Start one.
+type Recorder interface {
+	// Job gets each chunk the moment its job ID is known.
+	Job(sub workspace.ChunkSubmission)
+	// Record gets every job ID once the submission ends, before anything
+	// waits, if it started a job, even when the run was cut short.
+	// Terraform gets a resource's state only when the call returns, so one
+	// write here keeps all that a write per job would, without converting
+	// the whole state once per chunk (which grows with the square of a
+	// batch's size).
+	Record(jobIDs []string)
+}
+
+// RecordFuncs is a Recorder of two functions, either of which may be nil,
+// for a caller whose recording is its own (an update that writes only what
+// changes, an action that announces).
+type RecordFuncs struct {
+	OnJob    func(sub workspace.ChunkSubmission)
+	OnRecord func(jobIDs []string)
+}
+
+var _ Recorder = RecordFuncs{}
+
+func (f RecordFuncs) Job(sub workspace.ChunkSubmission) {
+	if f.OnJob != nil {
+		f.OnJob(sub)
+	}
+}
+
+func (f RecordFuncs) Record(jobIDs []string) {
+	if f.OnRecord != nil {
+		f.OnRecord(jobIDs)
+	}
+}
+
+// Hooks are how a caller follows a run besides recording it; each may be
+// nil. They are called one at a time.
 type Hooks struct {
-	// submitted gets each job ID the moment it is known: resources keep it
-	// in their model, actions announce it.
-	Submitted func(workspace.ChunkSubmission)
-	// recorded is called once the submission ends, before anything waits,
-	// if it started a job, even when the run was cut short: resources write
-	// their jobs to state then. Terraform gets a resource's state only when
-	// the call returns, so one write here keeps all that a write per job
-	// would, without converting the whole state once per chunk (which
-	// grows with the square of a batch's size).
-	Recorded func()
-	// busy is told each time the service refuses a chunk because its
-	// desktops are busy with another job, and how long the client keeps trying.
+	// Busy is told each time the service refuses a chunk because its
+	// desktops are busy with another job, and how long the client keeps
+	// trying (Start logs it too).
 	Busy func(workspace.BusyNotice)
-	// waiting is called once every chunk is submitted, before the wait.
+	// Waiting is called once every chunk is submitted, before the wait.
 	Waiting func(run *Run)
-	// polled sees every poll of every job.
+	// Polled sees every poll of every job.
 	Polled func(*workspace.ShowJobResponse)
 }
 
@@ -71,26 +101,33 @@ type Run struct {
 	Stopped      error                           // context.Canceled or DeadlineExceeded when the run was cut short
 }
 
-// Start submits an operation and waits for its jobs within ctx.
-func Start(ctx context.Context, client *workspace.Client, op Operation, submit Submitter, hooks Hooks) *Run {
+// Start submits an operation and waits for its jobs within ctx. rec, if
+// not nil, records the jobs; submitted jobs and busy desktops are logged.
+func Start(ctx context.Context, client *workspace.Client, op Operation, submit Submitter, rec Recorder, hooks Hooks) *Run {
 	run := &Run{Op: op, Credentials: client.CredentialSource()}
 	submissions := submit(ctx, workspace.SubmitHooks{
 		OnJob: func(sub workspace.ChunkSubmission) {
 			run.JobIDs = append(run.JobIDs, sub.JobID)
 			run.SubmittedIDs += len(sub.IDs)
-			if hooks.Submitted != nil {
-				hooks.Submitted(sub)
+			tflog.Debug(ctx, "job submitted", map[string]any{"api": op.API, "job_id": sub.JobID, op.IDNoun + "s": len(sub.IDs)})
+			if rec != nil {
+				rec.Job(sub)
 			}
 		},
-		OnBusy: hooks.Busy,
+		OnBusy: func(n workspace.BusyNotice) {
+			logBusy(ctx, op, n)
+			if hooks.Busy != nil {
+				hooks.Busy(n)
+			}
+		},
 	})
 	for _, sub := range submissions {
 		if sub.Err != nil {
 			run.FailedChunks = append(run.FailedChunks, sub)
 		}
 	}
-	if len(run.JobIDs) > 0 && hooks.Recorded != nil {
-		hooks.Recorded()
+	if len(run.JobIDs) > 0 && rec != nil {
+		rec.Record(slices.Clone(run.JobIDs))
 	}
 	if len(run.JobIDs) > 0 && ctx.Err() == nil {
 		if hooks.Waiting != nil {
@@ -102,8 +139,8 @@ func Start(ctx context.Context, client *workspace.Client, op Operation, submit S
 	return run
 }
 
-// LogBusy is the log line every caller writes while desktops are busy.
-func LogBusy(ctx context.Context, op Operation, n workspace.BusyNotice) {
+// logBusy is the log line written while desktops are busy.
+func logBusy(ctx context.Context, op Operation, n workspace.BusyNotice) {
 	tflog.Info(ctx, "desktops busy with another job; trying again", map[string]any{
 		"api": op.API, "chunk": n.Chunk, op.IDNoun + "s": len(n.IDs), "attempt": n.Attempts,
 		"retry_in": n.RetryIn.String(), "gives_up_in": n.GiveUpIn.String(),
