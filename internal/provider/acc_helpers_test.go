@@ -21,7 +21,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
+	"github.com/cloud-desktop/terraform-provider-workspace/internal/acctest"
 	"github.com/cloud-desktop/terraform-provider-workspace/internal/emulator"
+	"github.com/cloud-desktop/terraform-provider-workspace/internal/emulator/emulatortest"
 	"github.com/cloud-desktop/terraform-provider-workspace/internal/workspace"
 )
 
@@ -61,22 +63,8 @@ func newTestAccEnv(t testing.TB, cfg emulator.Config) *testAccEnv {
 	if os.Getenv("WORKSPACE_ACC_REAL") == "1" {
 		return newRealTestAccEnv(t)
 	}
-	srv, err := emulator.New(cfg)
-	if err != nil {
-		t.Fatalf("starting emulator: %v", err)
-	}
-	if err := srv.Start("127.0.0.1:0"); err != nil {
-		t.Fatalf("starting emulator: %v", err)
-	}
-	t.Cleanup(func() { _ = srv.Close() })
-	client, err := workspace.NewClient(workspace.Config{
-		Region: emulator.DefaultRegion, ProjectID: srv.ProjectID(),
-		AccessKey: emulator.DefaultAccessKey, SecretKey: emulator.DefaultSecretKey,
-		Endpoint: srv.URL(), IAMEndpoint: srv.URL(),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv := emulatortest.Start(t, cfg)
+	client := acctest.EmulatorClient(t, srv, srv.URL())
 	return &testAccEnv{
 		Emulator:       srv,
 		ProviderConfig: emulatorProviderConfig(srv.URL(), ""),

@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cloud-desktop/terraform-provider-workspace/internal/acctest"
 	"github.com/cloud-desktop/terraform-provider-workspace/internal/emulator"
 	"github.com/cloud-desktop/terraform-provider-workspace/internal/framework/jobrun"
-	"github.com/cloud-desktop/terraform-provider-workspace/internal/workspace"
 )
 
 // jobrun.Refresh is the one refresh path of interrupted runs: a running job
@@ -31,14 +31,7 @@ func TestRefreshJobs_pendingGoneAndEnded(t *testing.T) {
 	// "Gone" is decided by listing the job's sub-jobs, whichever refusal
 	// ShowJob gave (reference §9 item 4): a refusal alone is an error.
 	proxy := newHostileProxy(t, env.Emulator.URL())
-	proxied, err := workspace.NewClient(workspace.Config{
-		Region: emulator.DefaultRegion, ProjectID: env.Emulator.ProjectID(),
-		AccessKey: emulator.DefaultAccessKey, SecretKey: emulator.DefaultSecretKey,
-		Endpoint: proxy.URL(), IAMEndpoint: proxy.URL(),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	proxied := acctest.EmulatorClient(t, env.Emulator, proxy.URL())
 	for _, refusal := range []struct {
 		status     int
 		body       string

@@ -19,6 +19,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 
 	"github.com/cloud-desktop/terraform-provider-workspace/internal/emulator"
+	"github.com/cloud-desktop/terraform-provider-workspace/internal/emulator/emulatortest"
 	"github.com/cloud-desktop/terraform-provider-workspace/internal/workspace"
 )
 
@@ -238,14 +239,7 @@ func describeRecord(r workspace.DesktopSnapshotDetailInfo) string {
 // nothing to do.
 func TestSweeper_deletesOnlyTheTestsSnapshots(t *testing.T) {
 	t.Parallel()
-	srv, err := emulator.New(emulator.Config{Desktops: 3, JobDuration: 200 * time.Millisecond, Seed: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.Start("127.0.0.1:0"); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = srv.Close() })
+	srv := emulatortest.Start(t, emulator.Config{Desktops: 3, JobDuration: 200 * time.Millisecond, Seed: 1})
 	env := map[string]string{
 		"HW_REGION_NAME": emulator.DefaultRegion, "HW_PROJECT_ID": srv.ProjectID(),
 		"HW_ACCESS_KEY": emulator.DefaultAccessKey, "HW_SECRET_KEY": emulator.DefaultSecretKey,

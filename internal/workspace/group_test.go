@@ -30,14 +30,7 @@ func TestGroupByDesktopPutsUnknownLast(t *testing.T) {
 // that interleaves desktops across any 100-ID cut) must take two calls with no
 // busy answers: each desktop's snapshots go in one chunk.
 func TestRestoreChunksKeepEachDesktopTogether(t *testing.T) {
-	srv, err := emulator.New(emulator.Config{Desktops: 100, Seed: 1, JobDuration: time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.Start("127.0.0.1:0"); err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
+	srv := startEmulator(t, emulator.Config{Desktops: 100, Seed: 1, JobDuration: time.Second})
 	c, err := NewClient(Config{Region: emulator.DefaultRegion, ProjectID: srv.ProjectID(),
 		AccessKey: emulator.DefaultAccessKey, SecretKey: emulator.DefaultSecretKey, Endpoint: srv.URL()})
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/cloud-desktop/terraform-provider-workspace/internal/emulator"
+	"github.com/cloud-desktop/terraform-provider-workspace/internal/emulator/emulatortest"
 )
 
 // fakeClock never sleeps: After moves the clock forward by d and fires at
@@ -51,19 +52,7 @@ func (c *blockingClock) After(time.Duration) <-chan time.Time {
 // startEmulator runs an emulator on loopback for the test.
 func startEmulator(t testing.TB, cfg emulator.Config) *emulator.Server {
 	t.Helper()
-	srv, err := emulator.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.Start("127.0.0.1:0"); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := srv.Close(); err != nil {
-			t.Errorf("closing the emulator: %v", err)
-		}
-	})
-	return srv
+	return emulatortest.Start(t, cfg)
 }
 
 // emulatorConfig is a client config for srv with fast retries.
