@@ -1,7 +1,8 @@
 // Package framework holds what the provider's resources, data sources and
 // actions share on the terraform-plugin-framework side: diagnostics that
 // carry the API's error code, message, detail and request ID, and their
-// wording.
+// wording; conversions between Go and Terraform values; and the validators
+// of IDs, durations and times.
 package framework
 
 import (

@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/cloud-desktop/terraform-provider-workspace/internal/emulator"
+	"github.com/cloud-desktop/terraform-provider-workspace/internal/framework"
 )
 
 // Actions need Terraform 1.14, newer than the CLI on our machines, so they
@@ -212,7 +213,7 @@ func markJobs(t *testing.T, env *testAccEnv, jobType string) jobMark {
 
 // started lists the jobs of the type started since the mark, sorted.
 func (m jobMark) started() []string {
-	return sortedStrings(m.env.Emulator.JobIDs(m.jobType)[m.before:])
+	return framework.SortedStrings(m.env.Emulator.JobIDs(m.jobType)[m.before:])
 }
 
 // planAction sends PlanAction, as Terraform does once the configuration's

@@ -89,7 +89,7 @@ func msgWaiting(op jobrun.Operation, jobIDs []string, ids int) string {
 		them = "it"
 	}
 	return fmt.Sprintf("Submitted %s for %s: %s. Waiting for %s to finish.",
-		framework.CountOf(len(jobIDs), op.API+" job"), framework.CountOf(ids, op.IDNoun), strings.Join(sortedStrings(jobIDs), ", "), them)
+		framework.CountOf(len(jobIDs), op.API+" job"), framework.CountOf(ids, op.IDNoun), strings.Join(framework.SortedStrings(jobIDs), ", "), them)
 }
 
 func msgFinished(op jobrun.Operation, jobs, succeeded, failed int) string {

@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/list"
 
+	"github.com/cloud-desktop/terraform-provider-workspace/internal/framework"
 	"github.com/cloud-desktop/terraform-provider-workspace/internal/workspace"
 )
 
@@ -170,7 +171,7 @@ func (l *batchLister) include(ctx context.Context, b *listedBatch) bool {
 		return true
 	}
 	b.result.Diagnostics.Append(diags...)
-	b.snapshots = stringMapOf(ctx, m.SnapshotDesktopIDs)
+	b.snapshots = framework.StringMapOf(ctx, m.SnapshotDesktopIDs)
 	if len(b.snapshots) == 0 {
 		b.left = "none of the snapshots it made exists any more"
 		return false
@@ -197,7 +198,7 @@ func (l *batchLister) settle(b *listedBatch) {
 	if b.snapshots == nil {
 		return
 	}
-	for _, id := range sortedStrings(slices.Collect(maps.Keys(b.snapshots))) {
+	for _, id := range framework.SortedStrings(slices.Collect(maps.Keys(b.snapshots))) {
 		other := l.owner[id]
 		if other == nil {
 			continue

@@ -154,5 +154,5 @@ func (j *listedJob) displayName() string {
 		names = j.desktops // some sub-jobs name no desktop: IDs say the same for all
 	}
 	return fmt.Sprintf("%s: %s (%s), %s", framework.OrNone(j.beginText), framework.CountOf(len(j.desktops), "desktop"),
-		framework.AbbreviateIDs(sortedStrings(names), maxDisplayedNames), j.status())
+		framework.AbbreviateIDs(framework.SortedStrings(names), maxDisplayedNames), j.status())
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/cloud-desktop/terraform-provider-workspace/internal/framework"
 	"github.com/cloud-desktop/terraform-provider-workspace/internal/workspace"
 )
 
@@ -117,18 +118,18 @@ func (b batchSnapshots) setOn(m *snapshotBatchModel) {
 		system[d] = types.StringValue(id)
 	}
 	m.SystemDiskSnapshotIDs = types.MapValueMust(types.StringType, system)
-	m.SnapshotDesktopIDs = stringMapValue(b.desktopOf())
+	m.SnapshotDesktopIDs = framework.StringMapValue(b.desktopOf())
 }
 
 // batchSnapshotsOf reads the snapshots back from the model.
 func batchSnapshotsOf(ctx context.Context, m *snapshotBatchModel) batchSnapshots {
 	b := newBatchSnapshots()
 	systemIDs := map[string]bool{}
-	for d, id := range stringMapOf(ctx, m.SystemDiskSnapshotIDs) {
+	for d, id := range framework.StringMapOf(ctx, m.SystemDiskSnapshotIDs) {
 		b.system[d] = id
 		systemIDs[id] = true
 	}
-	for id, d := range stringMapOf(ctx, m.SnapshotDesktopIDs) {
+	for id, d := range framework.StringMapOf(ctx, m.SnapshotDesktopIDs) {
 		if !systemIDs[id] {
 			b.data[d] = append(b.data[d], id)
 		}

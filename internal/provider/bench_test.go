@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/cloud-desktop/terraform-provider-workspace/internal/emulator"
+	"github.com/cloud-desktop/terraform-provider-workspace/internal/framework"
 	"github.com/cloud-desktop/terraform-provider-workspace/internal/framework/jobrun"
 	"github.com/cloud-desktop/terraform-provider-workspace/internal/workspace"
 )
@@ -68,10 +69,10 @@ func newBatchBenchState(b testing.TB, n int) batchBenchState {
 	}
 
 	m := snapshotBatchModel{
-		DesktopIDs: stringListValue(env.DesktopIDs), DesktopsMatching: types.ObjectNull(desktopsMatchingType.AttrTypes), DiskType: types.StringValue(workspace.DiskTypeAll),
+		DesktopIDs: framework.StringListValue(env.DesktopIDs), DesktopsMatching: types.ObjectNull(desktopsMatchingType.AttrTypes), DiskType: types.StringValue(workspace.DiskTypeAll),
 		SystemDiskSnapshot: types.ObjectNull(diskSnapshotType.AttrTypes), DataDiskSnapshot: types.ObjectNull(diskSnapshotType.AttrTypes),
 		Triggers: types.MapNull(types.StringType), RetainOnDestroy: types.BoolValue(false),
-		Timeouts: nullTimeouts(ctx, batchTimeouts),
+		Timeouts: framework.NullTimeouts(ctx, batchTimeouts),
 	}
 	config := m
 	config.ID, config.JobIDs, config.Status = types.StringNull(), types.ListNull(types.StringType), types.StringNull()

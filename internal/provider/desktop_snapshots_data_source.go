@@ -56,7 +56,7 @@ type snapshotDetailModel struct {
 	RestoreFailReason types.String `tfsdk:"restore_fail_reason"`
 }
 
-var snapshotDetailType = objectTypeOf[snapshotDetailModel]()
+var snapshotDetailType = framework.ObjectTypeOf[snapshotDetailModel]()
 
 var snapshotCreateTypes = []string{workspace.CreateTypeAuto, workspace.CreateTypeManually}
 
@@ -75,10 +75,10 @@ func (d *desktopSnapshotsDataSource) Schema(_ context.Context, _ datasource.Sche
 		Attributes: map[string]schema.Attribute{
 			"id": computedString("Identifier of this query, derived from its filters."),
 			"desktop_ids": schema.ListAttribute{
-				MarkdownDescription: "Only records of these desktops (at least one ID when set; order and repeats do not matter). " + idFormatRule,
+				MarkdownDescription: "Only records of these desktops (at least one ID when set; order and repeats do not matter). " + framework.IDFormatRule,
 				Optional:            true,
 				ElementType:         types.StringType,
-				Validators:          idListValidators("desktop"),
+				Validators:          framework.IDListValidators("desktop"),
 			},
 			"desktop_name": schema.StringAttribute{
 				MarkdownDescription: "Only records of the desktop with this name (matched by the service).",
@@ -155,7 +155,7 @@ func (d *desktopSnapshotsDataSource) Read(ctx context.Context, req datasource.Re
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	desktopIDs = distinctIDs(desktopIDs)
+	desktopIDs = framework.DistinctIDs(desktopIDs)
 	records, err := client.ListAllDesktopSnapshots(ctx, workspace.ListDesktopSnapshotRequest{
 		DesktopIds: desktopIDs, DesktopName: m.DesktopName.ValueString(), SnapshotName: m.SnapshotName.ValueString(),
 		DiskType: m.DiskType.ValueString(), CreateType: m.CreateType.ValueString(), Status: m.Status.ValueString(),
@@ -177,8 +177,8 @@ func (d *desktopSnapshotsDataSource) Read(ctx context.Context, req datasource.Re
 	// Sorted IDs: the same set written in another order is the same query.
 	m.ID = types.StringValue(filterHash("desktop_snapshots", types.StringValue(strings.Join(desktopIDs, ",")), m.DesktopName, m.SnapshotName,
 		m.DiskType, m.CreateType, m.Status, m.MostRecentPerDesktop))
-	m.IDs = stringListValue(ids)
-	list := listOfObjects(snapshotDetailType, rows)
+	m.IDs = framework.StringListValue(ids)
+	list := framework.ListOfObjects(snapshotDetailType, rows)
 	m.Snapshots = list
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/cloud-desktop/terraform-provider-workspace/internal/emulator"
+	"github.com/cloud-desktop/terraform-provider-workspace/internal/framework"
 	"github.com/cloud-desktop/terraform-provider-workspace/internal/workspace"
 )
 
@@ -22,7 +23,7 @@ func TestAccDesktopSnapshotsDataSource_pagingAndFilters(t *testing.T) {
 	env.SkipIfReal(t, "snapshots 600 desktops")
 	// 600 desktops x (system + data) = 1200 records: two pages of 1000.
 	snapshotDesktops(t, env, env.DesktopIDs, workspace.DiskTypeAll, "night")
-	two := sortedStrings(env.DesktopIDs[:2])
+	two := framework.SortedStrings(env.DesktopIDs[:2])
 	byDisk := snapshotIDsByDisk(t, env, two, "night")
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
@@ -86,7 +87,7 @@ func TestAccDesktopSnapshotsDataSource_mostRecentPerDesktop(t *testing.T) {
 	clock := &steppedClock{}
 	env := newTestAccEnv(t, emulator.Config{Desktops: 3, Seed: 5, Now: clock.now})
 	env.SkipIfReal(t, "moves the service's clock")
-	ids := sortedStrings(env.DesktopIDs[:3])
+	ids := framework.SortedStrings(env.DesktopIDs[:3])
 	// Round 1 snapshots every disk of the three desktops; a minute later
 	// round 2 snapshots the first two again, and a third round only the
 	// first desktop's system disk.

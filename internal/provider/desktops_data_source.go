@@ -56,7 +56,7 @@ type desktopModel struct {
 	OUName       types.String `tfsdk:"ou_name"`
 }
 
-var desktopType = objectTypeOf[desktopModel]()
+var desktopType = framework.ObjectTypeOf[desktopModel]()
 
 func (d *desktopsDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_desktops"
@@ -158,10 +158,10 @@ func (d *desktopsDataSource) Read(ctx context.Context, req datasource.ReadReques
 		ids[i] = dm.DesktopID.ValueString()
 	}
 	m.ID = types.StringValue(filterHash("desktops", m.UserName, m.ComputerName, m.DesktopIP, m.NameRegex))
-	m.IDs = stringListValue(ids)
+	m.IDs = framework.StringListValue(ids)
 	m.Desktops = types.ListNull(desktopType)
 	if !m.IDsOnly.ValueBool() {
-		m.Desktops = listOfObjects(desktopType, models)
+		m.Desktops = framework.ListOfObjects(desktopType, models)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }

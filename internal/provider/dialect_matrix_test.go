@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/cloud-desktop/terraform-provider-workspace/internal/emulator"
+	"github.com/cloud-desktop/terraform-provider-workspace/internal/framework"
 	"github.com/cloud-desktop/terraform-provider-workspace/internal/workspace"
 )
 
@@ -88,8 +89,8 @@ func TestAccDialectMatrix(t *testing.T) {
 			parallelUnlessReal(t)
 			env := newTestAccEnv(t, emulator.Config{Desktops: 42, Seed: 8, JobDuration: 300 * time.Millisecond, Dialect: tc.dialect})
 			env.SkipIfReal(t, "plays the emulator's dialects")
-			env.StateJobTimeZone(t)                   // step 4 imports
-			ids := sortedStrings(env.DesktopIDs[:40]) // as an import records them
+			env.StateJobTimeZone(t)                             // step 4 imports
+			ids := framework.SortedStrings(env.DesktopIDs[:40]) // as an import records them
 			restoreType := tc.dialect.RestoreJobType
 			if restoreType == "" {
 				restoreType = workspace.JobTypeRestoreSnapshot

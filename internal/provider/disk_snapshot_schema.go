@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 
+	"github.com/cloud-desktop/terraform-provider-workspace/internal/framework"
 	"github.com/cloud-desktop/terraform-provider-workspace/internal/workspace"
 )
 
@@ -52,20 +53,20 @@ func snapshotDescriptionDescription(disk string) string {
 }
 
 func snapshotNameValidators() []validator.String {
-	return []validator.String{maxCharacters(workspace.MaxSnapshotNameLength)}
+	return []validator.String{framework.MaxCharacters(workspace.MaxSnapshotNameLength)}
 }
 
 func snapshotDescriptionValidators() []validator.String {
-	return []validator.String{maxCharacters(workspace.MaxSnapshotDescriptionLength)}
+	return []validator.String{framework.MaxCharacters(workspace.MaxSnapshotDescriptionLength)}
 }
 
 // topLevelValidators reports what vs find at the top-level attribute:
 // resources run on Terraform 1.11, which cannot place a nested attribute's
-// error (atTopLevel). Actions need 1.14, which can.
+// error (framework.AtTopLevel). Actions need 1.14, which can.
 func topLevelValidators(vs []validator.String) []validator.String {
 	out := make([]validator.String, len(vs))
 	for i, v := range vs {
-		out[i] = atTopLevel{v}
+		out[i] = framework.AtTopLevel{String: v}
 	}
 	return out
 }
@@ -126,9 +127,9 @@ func checkDiskSettings(diskType string, hasSystem, hasData bool, diags *diag.Dia
 }
 
 // batchCreateRequest builds the batch-create body from the shared arguments.
-func batchCreateRequest(ctx context.Context, desktopIDs stringCollection, diskType string, system, data types.Object) (workspace.BatchCreateDesktopSnapshotReq, diag.Diagnostics) {
+func batchCreateRequest(ctx context.Context, desktopIDs framework.StringCollection, diskType string, system, data types.Object) (workspace.BatchCreateDesktopSnapshotReq, diag.Diagnostics) {
 	req := workspace.BatchCreateDesktopSnapshotReq{
-		DesktopIds: distinctIDs(stringsOf(ctx, desktopIDs)),
+		DesktopIds: framework.DistinctIDs(framework.StringsOf(ctx, desktopIDs)),
 		DiskType:   diskType,
 	}
 	var diags diag.Diagnostics

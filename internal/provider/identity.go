@@ -82,7 +82,7 @@ func clientJobsIdentity(ctx context.Context, client *workspace.Client, jobIDs []
 		return jobsIdentityModel{}, diags
 	}
 	return jobsIdentityModel{
-		JobIDs:    stringListValue(jobIDs),
+		JobIDs:    framework.StringListValue(jobIDs),
 		ProjectID: types.StringValue(project),
 		Region:    types.StringValue(client.Region()),
 	}, diags
@@ -149,7 +149,7 @@ func importIDOf(ctx context.Context, id string, identity *tfsdk.ResourceIdentity
 	if diags.HasError() {
 		return "", diags
 	}
-	listed := stringsOf(ctx, given.JobIDs)
+	listed := framework.StringsOf(ctx, given.JobIDs)
 	importID := strings.Join(listed, ",")
 	if jobIDs, ok := parseJobIDs(importID); !ok || !slices.Equal(jobIDs, listed) { // nor commas nor spaces within an ID
 		diags.AddError("Invalid import identity", fmt.Sprintf(

@@ -18,6 +18,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/cloud-desktop/terraform-provider-workspace/internal/emulator"
+	"github.com/cloud-desktop/terraform-provider-workspace/internal/framework"
 	"github.com/cloud-desktop/terraform-provider-workspace/internal/workspace"
 )
 
@@ -197,7 +198,7 @@ func batchImportConfig(env *testAccEnv, desktops []string) string {
 resource "workspace_desktop_snapshot_batch" "test" {
   desktop_ids = %s
 }
-`, hclStrings(sortedStrings(desktops)))
+`, hclStrings(framework.SortedStrings(desktops)))
 }
 
 func identityChecks(addr string, env *testAccEnv, jobIDs knownvalue.Check) []statecheck.StateCheck {
@@ -267,7 +268,7 @@ resource "workspace_desktop_snapshot_batch" "b" {
   desktop_ids = %s
   disk_type   = "SYSTEM_DISK"
 }
-`, hclStrings(sortedStrings(first)), hclStrings(second))
+`, hclStrings(framework.SortedStrings(first)), hclStrings(second))
 	}
 	imports := fmt.Sprintf(`
 import {
@@ -293,7 +294,7 @@ import {
 resource "workspace_desktop_snapshot_batch" "c" {
   desktop_ids = %s
 }
-`, jobA, hclStrings(sortedStrings(first)))
+`, jobA, hclStrings(framework.SortedStrings(first)))
 	resource.Test(t, resource.TestCase{
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_12_0)},
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
@@ -337,7 +338,7 @@ func TestAccSnapshotRestore_IdentityImportBlockByHand(t *testing.T) {
 resource "workspace_desktop_snapshot_restore" "test" {
   snapshot_ids = %s
 }
-`, hclStrings(sortedStrings(snapshots)))
+`, hclStrings(framework.SortedStrings(snapshots)))
 	}
 	unchanged := newIdentityUnchanged(restoreAddr)
 	checks := append(identityChecks(restoreAddr, env, exactStrings(job)), unchanged)

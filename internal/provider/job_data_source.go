@@ -49,7 +49,7 @@ type subJobModel struct {
 	Entity      types.String `tfsdk:"entity"`
 }
 
-var subJobType = objectTypeOf[subJobModel]()
+var subJobType = framework.ObjectTypeOf[subJobModel]()
 
 func (d *jobDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_job"
@@ -66,9 +66,9 @@ func (d *jobDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, re
 			"failed sub-jobs: check `sub_jobs[*].status`.",
 		Attributes: map[string]schema.Attribute{
 			"job_id": schema.StringAttribute{
-				MarkdownDescription: "ID of the job, as a batch call returned it: " + idFormat + ".",
+				MarkdownDescription: "ID of the job, as a batch call returned it: " + framework.IDFormat + ".",
 				Required:            true,
-				Validators:          idValidators("job"),
+				Validators:          framework.IDValidators("job"),
 			},
 			"id":       computedString("Same as `job_id`."),
 			"job_type": computedString("Job type, e.g. `createWksSnapshot`, `restoreDesktopBySnapshot` or `deleteWksSnapshot`."),
@@ -142,7 +142,7 @@ func (d *jobDataSource) Read(ctx context.Context, req datasource.ReadRequest, re
 		}
 		return a.ID.ValueString() < b.ID.ValueString()
 	})
-	list := listOfObjects(subJobType, subJobs)
+	list := framework.ListOfObjects(subJobType, subJobs)
 	m.SubJobs = list
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }

@@ -21,7 +21,7 @@ import (
 
 // jobIDState renders job IDs as the job_ids list and the id that joins them.
 func jobIDState(ids []string) (types.List, types.String) {
-	return stringListValue(ids), types.StringValue(strings.Join(ids, ","))
+	return framework.StringListValue(ids), types.StringValue(strings.Join(ids, ","))
 }
 
 // failedDesktopsAttribute is failed_desktops of a resource whose jobs do
@@ -41,7 +41,7 @@ func parseJobIDs(id string) ([]string, bool) {
 	var ids []string
 	for _, part := range strings.Split(id, ",") {
 		part = strings.TrimSpace(part)
-		if !resourceIDPattern.MatchString(part) {
+		if !framework.ResourceIDPattern.MatchString(part) {
 			return nil, false
 		}
 		ids = append(ids, part)

@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/cloud-desktop/terraform-provider-workspace/internal/emulator"
+	"github.com/cloud-desktop/terraform-provider-workspace/internal/framework"
 	"github.com/cloud-desktop/terraform-provider-workspace/internal/workspace"
 )
 
@@ -39,7 +40,7 @@ func scheduleEnvWith(t *testing.T, cfg emulator.Config) (*testAccEnv, *steppedCl
 	cfg.Seed, cfg.Now, cfg.MaxClockSkew = 11, clock.now, 48*time.Hour
 	env := newTestAccEnv(t, cfg)
 	env.SkipIfReal(t, "plays a schedule on the emulator's clock")
-	return env, clock, sortedStrings(env.DesktopIDs)
+	return env, clock, framework.SortedStrings(env.DesktopIDs)
 }
 
 // twoNightlies records yesterday's and today's run of a nightly SYSTEM_DISK
@@ -320,7 +321,7 @@ func TestAccOwnership_nightlyAndNightly2InOneApply(t *testing.T) {
 
 func testNightlyAndNightly2(t *testing.T, cfg emulator.Config) {
 	env, pe, proxy := newHostileEnvWith(t, cfg)
-	ids := sortedStrings(env.DesktopIDs)
+	ids := framework.SortedStrings(env.DesktopIDs)
 	name := testAccName("nightly")
 	proxy.set(func(_ http.ResponseWriter, r *http.Request, body []byte) bool {
 		if r.Method == http.MethodPost && batchCreatePath.MatchString(r.URL.Path) && strings.Contains(string(body), name+"-2") {

@@ -69,7 +69,7 @@ func (r *snapshotBatchListResource) ListResourceConfigSchema(_ context.Context, 
 				MarkdownDescription: "Only jobs that snapshotted at least one of these desktops.",
 				ElementType:         types.StringType,
 				Optional:            true,
-				Validators:          []validator.List{listvalidator.ValueStringsAre(idValidators("desktop")...)},
+				Validators:          []validator.List{listvalidator.ValueStringsAre(framework.IDValidators("desktop")...)},
 			},
 			"desktop_name": schema.StringAttribute{
 				MarkdownDescription: "Only jobs that snapshotted a desktop whose name contains this text (case-insensitive).",
@@ -82,14 +82,14 @@ func (r *snapshotBatchListResource) ListResourceConfigSchema(_ context.Context, 
 					"12 hours plus the offset from UTC of the zone the service writes job times in (12 hours if it writes UTC, " +
 					"20 if UTC+8; at most 26).",
 				Optional:   true,
-				Validators: []validator.String{rfc3339Validator{}},
+				Validators: []validator.String{framework.RFC3339Validator{}},
 			},
 			"began_before": schema.StringAttribute{
 				MarkdownDescription: "Only jobs that may have begun at or before this time (RFC 3339). As for `began_after`, the " +
 					"list may also hold jobs that began after it, by up to 14 hours less the offset from UTC of the service's " +
 					"job times (14 hours if it writes UTC, 6 if UTC+8; at most 26).",
 				Optional:   true,
-				Validators: []validator.String{rfc3339Validator{}},
+				Validators: []validator.String{framework.RFC3339Validator{}},
 			},
 		},
 	}
@@ -173,7 +173,7 @@ func (m snapshotBatchListModel) filter(ctx context.Context) batchListFilter {
 	if !m.DesktopIDs.IsNull() {
 		// An empty list (a data source that found no desktop) matches no job.
 		f.desktops = map[string]bool{}
-		for _, id := range stringsOf(ctx, m.DesktopIDs) {
+		for _, id := range framework.StringsOf(ctx, m.DesktopIDs) {
 			f.desktops[id] = true
 		}
 	}

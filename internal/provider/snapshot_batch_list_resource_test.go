@@ -17,6 +17,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/cloud-desktop/terraform-provider-workspace/internal/emulator"
+	"github.com/cloud-desktop/terraform-provider-workspace/internal/framework"
 	"github.com/cloud-desktop/terraform-provider-workspace/internal/workspace"
 )
 
@@ -488,7 +489,7 @@ list "workspace_desktop_snapshot_batch" "found" {
 	}
 	h.write("query.tfquery.hcl", query(""))
 	found, warnings := queryJSON(t, h)
-	if want := []string{jobB, jobA}; !slices.Equal(sortedStrings(found), sortedStrings(want)) {
+	if want := []string{jobB, jobA}; !slices.Equal(framework.SortedStrings(found), framework.SortedStrings(want)) {
 		t.Errorf("found %v, want %v", found, want)
 	}
 	if !strings.Contains(warnings, gone+": none of the snapshots it made exists any more") {

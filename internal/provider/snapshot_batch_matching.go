@@ -62,7 +62,7 @@ type desktopsMatchingModel struct {
 	FormerSnapshotsJSON       types.String `tfsdk:"former_snapshot_desktop_ids_json"`
 }
 
-// desktopsMatchingType is written out: objectTypeOf cannot tell a list's
+// desktopsMatchingType is written out: framework.ObjectTypeOf cannot tell a list's
 // element type from its Go type.
 var desktopsMatchingType = types.ObjectType{AttrTypes: map[string]attr.Type{
 	"user_name":                        types.StringType,
@@ -104,10 +104,10 @@ func desktopsMatchingAttribute() schema.SingleNestedAttribute {
 			"except_ids": schema.ListAttribute{
 				MarkdownDescription: "Desktops left out even when they match. A member put here leaves the batch: it is not " +
 					"snapshotted again, and the snapshots it has stay with the batch (in `former_snapshot_desktop_ids_json`) " +
-					"until the batch is replaced or destroyed. " + idFormatRule,
+					"until the batch is replaced or destroyed. " + framework.IDFormatRule,
 				ElementType: types.StringType,
 				Optional:    true,
-				Validators:  []validator.List{listvalidator.ValueStringsAre(idValidators("desktop")...)},
+				Validators:  []validator.List{listvalidator.ValueStringsAre(framework.IDValidators("desktop")...)},
 			},
 			"desktop_ids_json": packedAttribute("The desktops the batch holds, as a JSON object keyed by desktop ID " +
 				"(each value `true`): `keys(jsondecode(…))` gives the sorted list, and `for_each` takes `jsondecode(…)` as it is. " +
@@ -179,14 +179,14 @@ func getBatch(ctx context.Context, get func(context.Context, any) diag.Diagnosti
 		return ok
 	}
 	if ids, ok, d := unpackMembers(sel.DesktopIDsJSON); ok {
-		m.DesktopIDs = stringListValue(ids)
+		m.DesktopIDs = framework.StringListValue(ids)
 		diags.Append(d...)
 	} else if sel.DesktopIDsJSON.IsUnknown() {
 		m.DesktopIDs = types.ListUnknown(types.StringType)
 	}
 	if system, desktopOf, runs, ok, d := unpackRuns(sel); ok {
 		diags.Append(d...)
-		m.SystemDiskSnapshotIDs, m.SnapshotDesktopIDs, m.Runs = stringMapValue(system), stringMapValue(desktopOf), runs
+		m.SystemDiskSnapshotIDs, m.SnapshotDesktopIDs, m.Runs = framework.StringMapValue(system), framework.StringMapValue(desktopOf), runs
 	}
 	m.FormerSnapshots = map[string]string{}
 	unpack(sel.FormerSnapshotsJSON, &m.FormerSnapshots, "former_snapshot_desktop_ids_json")
@@ -283,11 +283,11 @@ func unpackMembers(s types.String) ([]string, bool, diag.Diagnostics) {
 	if diags.HasError() {
 		var ids []string
 		if json.Unmarshal([]byte(s.ValueString()), &ids) == nil {
-			return distinctIDs(ids), true, nil
+			return framework.DistinctIDs(ids), true, nil
 		}
 		return nil, true, diags
 	}
-	return sortedStrings(slices.Collect(maps.Keys(set))), true, nil
+	return framework.SortedStrings(slices.Collect(maps.Keys(set))), true, nil
 }
 
 // plainMap is a known string map in plain Go.
@@ -437,7 +437,7 @@ func (m *snapshotBatchModel) resolveDesktops(ctx context.Context, client *worksp
 		return diags
 	}
 	ids, d := matchingDesktops(ctx, client, sel, members)
-	m.DesktopIDs = stringListValue(ids)
+	m.DesktopIDs = framework.StringListValue(ids)
 	return append(diags, d...)
 }
 
@@ -458,7 +458,7 @@ func matchingDesktops(ctx context.Context, client *workspace.Client, sel desktop
 		return nil, diags
 	}
 	except := map[string]bool{}
-	for _, id := range stringsOf(ctx, sel.ExceptIDs) {
+	for _, id := range framework.StringsOf(ctx, sel.ExceptIDs) {
 		except[id] = true
 	}
 	listed := make(map[string]bool, len(desktops))
@@ -491,7 +491,7 @@ func matchingDesktops(ctx context.Context, client *workspace.Client, sel desktop
 			}
 		}
 	}
-	ids = distinctIDs(ids)
+	ids = framework.DistinctIDs(ids)
 	if len(ids) == 0 {
 		diags.AddAttributeError(path.Root("desktops_matching"), "No desktop matches",
 			"desktops_matching selects no desktop of this project and region. A batch holds at least one; "+
@@ -579,7 +579,7 @@ func planMatching(ctx context.Context, client *workspace.Client, req resource.Mo
 		attrs["snapshot_desktop_ids_json"] = runs.withNewRunUnknown(desktopOf)
 		resp.Diagnostics.Append(planSnapshotsUnknown(ctx, resp, false)...)
 	default:
-		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("failed_desktops"), stringMapValue(after.failed))...)
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("failed_desktops"), framework.StringMapValue(after.failed))...)
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("status"), types.StringValue(after.status()))...)
 	}
 	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("desktops_matching"),
@@ -686,7 +686,7 @@ func (b *beforeMembership) read(ctx context.Context, state tfsdk.State) diag.Dia
 	b.status, b.matching = status.ValueString(), !selection.IsNull()
 	if !b.matching {
 		diags.Append(state.GetAttribute(ctx, path.Root("desktop_ids"), &listed)...)
-		b.desktops = stringsOf(ctx, listed)
+		b.desktops = framework.StringsOf(ctx, listed)
 		return diags
 	}
 	diags.Append(selection.As(ctx, &b.packed, basetypes.ObjectAsOptions{UnhandledUnknownAsEmpty: true})...)
@@ -705,7 +705,7 @@ func (b *beforeMembership) membership(ctx context.Context, state tfsdk.State) (*
 	var diags diag.Diagnostics
 	var failed types.Map
 	diags.Append(state.GetAttribute(ctx, path.Root("failed_desktops"), &failed)...)
-	out.failed = stringMapOf(ctx, failed)
+	out.failed = framework.StringMapOf(ctx, failed)
 	if out.failed == nil {
 		out.failed = map[string]string{}
 	}
@@ -719,10 +719,10 @@ func (b *beforeMembership) membership(ctx context.Context, state tfsdk.State) (*
 	var system, desktopOf types.Map
 	diags.Append(state.GetAttribute(ctx, path.Root("system_disk_snapshot_ids"), &system)...)
 	diags.Append(state.GetAttribute(ctx, path.Root("snapshot_desktop_ids"), &desktopOf)...)
-	if m := stringMapOf(ctx, system); m != nil {
+	if m := framework.StringMapOf(ctx, system); m != nil {
 		out.system = m
 	}
-	if m := stringMapOf(ctx, desktopOf); m != nil {
+	if m := framework.StringMapOf(ctx, desktopOf); m != nil {
 		out.desktopOf = m
 	}
 	return out, runs, diags

@@ -55,11 +55,11 @@ func planMembership(ctx context.Context, state snapshotBatchModel, planned types
 	leaving := held.of(removed).len()
 	held.drop(removed)
 	held.setOn(&m)
-	failed := stringMapOf(ctx, m.FailedDesktops)
+	failed := framework.StringMapOf(ctx, m.FailedDesktops)
 	for _, d := range removed {
 		delete(failed, d)
 	}
-	m.FailedDesktops, m.DesktopIDs = stringMapValue(failed), planned
+	m.FailedDesktops, m.DesktopIDs = framework.StringMapValue(failed), planned
 	next := map[string]any{
 		"snapshot_desktop_ids": m.SnapshotDesktopIDs,
 		"failed_desktops":      m.FailedDesktops,
@@ -137,12 +137,12 @@ func updateMembership(ctx context.Context, client *workspace.Client, m *snapshot
 		diags.Append(setBatchState(ctx, &resp.State, m)...)
 		diags.Append(writeJobWindows(ctx, resp.Private, windows, m.Status.ValueString() == jobrun.StatusPending)...)
 	}
-	desktops := stringsOf(ctx, m.DesktopIDs)
+	desktops := framework.StringsOf(ctx, m.DesktopIDs)
 
 	if m.Status.ValueString() == jobrun.StatusPending {
 		// Settle the earlier jobs first: a desktop must not leave while a job
 		// that may have snapshotted it is unresolved.
-		run := jobrun.Await(ctx, client, jobrun.Create, windows.unresolved(stringsOf(ctx, m.JobIDs)))
+		run := jobrun.Await(ctx, client, jobrun.Create, windows.unresolved(framework.StringsOf(ctx, m.JobIDs)))
 		if run.Stopped == nil {
 			d, _ := m.applyJobResults(ctx, client, run, windows, false)
 			diags.Append(d...)
@@ -181,7 +181,7 @@ func updateMembership(ctx context.Context, client *workspace.Client, m *snapshot
 				// them. Only the two attributes that change: the whole batch
 				// was saved before the run, and converting it again costs a
 				// large batch.
-				m.DesktopIDs = stringListValue(desktops)
+				m.DesktopIDs = framework.StringListValue(desktops)
 				m.addJobIDs(ctx, jobIDs)
 				diags.Append(writeJobWindows(ctx, resp.Private, windows, true)...)
 				diags.Append(setMembersState(ctx, &resp.State, m)...)
@@ -201,7 +201,7 @@ func updateMembership(ctx context.Context, client *workspace.Client, m *snapshot
 		// A desktop whose snapshot failed leaves desktop_ids (failed_desktops
 		// says why), so the next apply tries it again.
 		desktops = withoutIDs(desktops, failedAmong(ctx, m, added))
-		m.DesktopIDs = stringListValue(desktops)
+		m.DesktopIDs = framework.StringListValue(desktops)
 		if ctx.Err() != nil || diags.HasError() {
 			save()
 		}
@@ -225,7 +225,7 @@ func updateMembership(ctx context.Context, client *workspace.Client, m *snapshot
 		}
 		m.setMembership(b)
 		desktops = withoutIDs(desktops, removed)
-		m.DesktopIDs = stringListValue(desktops)
+		m.DesktopIDs = framework.StringListValue(desktops)
 		if m.Status.ValueString() != jobrun.StatusPending {
 			m.Status = types.StringValue(statusOf(ctx, m))
 		}
@@ -248,9 +248,9 @@ var updateReport = jobrun.Report{
 // statusOf is the status of a batch that has no job running: its failed
 // desktops against the rest.
 func statusOf(ctx context.Context, m *snapshotBatchModel) string {
-	failed := stringMapOf(ctx, m.FailedDesktops)
+	failed := framework.StringMapOf(ctx, m.FailedDesktops)
 	succeeded := 0
-	for _, d := range stringsOf(ctx, m.DesktopIDs) {
+	for _, d := range framework.StringsOf(ctx, m.DesktopIDs) {
 		if _, ok := failed[d]; !ok {
 			succeeded++
 		}
@@ -275,7 +275,7 @@ func withoutIDs(ids, drop []string) []string {
 
 // failedAmong are the desktops of ids in failed_desktops.
 func failedAmong(ctx context.Context, m *snapshotBatchModel, ids []string) []string {
-	failed := stringMapOf(ctx, m.FailedDesktops)
+	failed := framework.StringMapOf(ctx, m.FailedDesktops)
 	var out []string
 	for _, id := range ids {
 		if _, ok := failed[id]; ok {
@@ -336,11 +336,11 @@ func (b *batchMembership) status() string {
 // membershipOf reads a batch's membership from its model.
 func membershipOf(ctx context.Context, m *snapshotBatchModel) *batchMembership {
 	b := &batchMembership{
-		desktops:  stringsOf(ctx, m.DesktopIDs),
-		system:    stringMapOf(ctx, m.SystemDiskSnapshotIDs),
-		desktopOf: stringMapOf(ctx, m.SnapshotDesktopIDs),
+		desktops:  framework.StringsOf(ctx, m.DesktopIDs),
+		system:    framework.StringMapOf(ctx, m.SystemDiskSnapshotIDs),
+		desktopOf: framework.StringMapOf(ctx, m.SnapshotDesktopIDs),
 		former:    maps.Clone(m.FormerSnapshots),
-		failed:    stringMapOf(ctx, m.FailedDesktops),
+		failed:    framework.StringMapOf(ctx, m.FailedDesktops),
 	}
 	for _, mp := range []*map[string]string{&b.system, &b.desktopOf, &b.former, &b.failed} {
 		if *mp == nil {
@@ -354,8 +354,8 @@ func membershipOf(ctx context.Context, m *snapshotBatchModel) *batchMembership {
 // failed desktops to the model (not its desktops: the caller keeps their
 // order).
 func (m *snapshotBatchModel) setMembership(b *batchMembership) {
-	m.SystemDiskSnapshotIDs = stringMapValue(b.system)
-	m.SnapshotDesktopIDs = stringMapValue(b.desktopOf)
+	m.SystemDiskSnapshotIDs = framework.StringMapValue(b.system)
+	m.SnapshotDesktopIDs = framework.StringMapValue(b.desktopOf)
 	m.FormerSnapshots = b.former
-	m.FailedDesktops = stringMapValue(b.failed)
+	m.FailedDesktops = framework.StringMapValue(b.failed)
 }

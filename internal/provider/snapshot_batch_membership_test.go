@@ -20,6 +20,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/cloud-desktop/terraform-provider-workspace/internal/emulator"
+	"github.com/cloud-desktop/terraform-provider-workspace/internal/framework"
 	"github.com/cloud-desktop/terraform-provider-workspace/internal/framework/jobrun"
 	"github.com/cloud-desktop/terraform-provider-workspace/internal/workspace"
 )
@@ -214,11 +215,11 @@ func TestPlanMembership(t *testing.T) {
 	var sr fwresource.SchemaResponse
 	newSnapshotBatchResource().Schema(ctx, fwresource.SchemaRequest{}, &sr)
 	state := snapshotBatchModel{
-		ID: types.StringValue("job-1"), JobIDs: stringListValue([]string{"job-1"}), Status: types.StringValue(jobrun.StatusSuccess),
-		DesktopIDs: stringListValue([]string{"d1", "d2"}), DesktopsMatching: types.ObjectNull(desktopsMatchingType.AttrTypes), DiskType: types.StringValue(workspace.DiskTypeAll),
+		ID: types.StringValue("job-1"), JobIDs: framework.StringListValue([]string{"job-1"}), Status: types.StringValue(jobrun.StatusSuccess),
+		DesktopIDs: framework.StringListValue([]string{"d1", "d2"}), DesktopsMatching: types.ObjectNull(desktopsMatchingType.AttrTypes), DiskType: types.StringValue(workspace.DiskTypeAll),
 		SystemDiskSnapshot: types.ObjectNull(diskSnapshotType.AttrTypes), DataDiskSnapshot: types.ObjectNull(diskSnapshotType.AttrTypes),
-		Triggers: types.MapNull(types.StringType), RetainOnDestroy: types.BoolValue(false), Timeouts: nullTimeouts(ctx, batchTimeouts),
-		FailedDesktops: stringMapValue(nil),
+		Triggers: types.MapNull(types.StringType), RetainOnDestroy: types.BoolValue(false), Timeouts: framework.NullTimeouts(ctx, batchTimeouts),
+		FailedDesktops: framework.StringMapValue(nil),
 	}
 	held := newBatchSnapshots()
 	held.add("d1", "s1", true)
@@ -232,8 +233,8 @@ func TestPlanMembership(t *testing.T) {
 		if diags := resp.Plan.Set(ctx, &state); diags.HasError() {
 			t.Fatal(diags)
 		}
-		planned := stringListValue(desktops)
-		added, removed := membershipChange(stringsOf(ctx, state.DesktopIDs), desktops)
+		planned := framework.StringListValue(desktops)
+		added, removed := membershipChange(framework.StringsOf(ctx, state.DesktopIDs), desktops)
 		planMembership(ctx, state, planned, added, removed, resp)
 		var m snapshotBatchModel
 		if diags := resp.Plan.Get(ctx, &m); diags.HasError() {
@@ -243,10 +244,10 @@ func TestPlanMembership(t *testing.T) {
 	}
 
 	resp, m := plan("d1")
-	if got := stringMapOf(ctx, m.SnapshotDesktopIDs); len(got) != 2 || got["s1"] != "d1" || got["s1d"] != "d1" {
+	if got := framework.StringMapOf(ctx, m.SnapshotDesktopIDs); len(got) != 2 || got["s1"] != "d1" || got["s1d"] != "d1" {
 		t.Errorf("one leaves: snapshot_desktop_ids planned %v, want d1's two", got)
 	}
-	if m.Status.ValueString() != jobrun.StatusSuccess || len(stringsOf(ctx, m.JobIDs)) != 1 {
+	if m.Status.ValueString() != jobrun.StatusSuccess || len(framework.StringsOf(ctx, m.JobIDs)) != 1 {
 		t.Errorf("one leaves: status %s, job_ids %s: want both as they were", m.Status, m.JobIDs)
 	}
 	if want := "2 snapshots of 1 leaving desktop to delete (d2)"; !strings.Contains(diagsText(resp.Diagnostics), want) {

@@ -42,7 +42,7 @@ type snapshotBatchModel struct {
 	Runs snapshotRuns `tfsdk:"-"`
 }
 
-var diskSnapshotType = objectTypeOf[diskSnapshotModel]()
+var diskSnapshotType = framework.ObjectTypeOf[diskSnapshotModel]()
 
 // batchTimeouts are the operations the batch's timeouts block sets.
 var batchTimeouts = timeouts.Opts{Create: true, Update: true, Delete: true}
@@ -58,7 +58,7 @@ func (m *snapshotBatchModel) createRequest(ctx context.Context) (workspace.Batch
 func (m *snapshotBatchModel) startPending() {
 	m.Status = types.StringValue(jobrun.StatusPending)
 	newBatchSnapshots().setOn(m)
-	m.FailedDesktops = stringMapValue(nil)
+	m.FailedDesktops = framework.StringMapValue(nil)
 }
 
 // applyJobResults adds what the run's ended jobs made to the batch: their
@@ -84,7 +84,7 @@ func (m *snapshotBatchModel) applyJobResults(ctx context.Context, client *worksp
 		member[d] = true
 	}
 	made := batchSnapshotsOf(ctx, m)
-	failed := stringMapOf(ctx, m.FailedDesktops)
+	failed := framework.StringMapOf(ctx, m.FailedDesktops)
 	if failed == nil {
 		failed = map[string]string{}
 	}
@@ -149,7 +149,7 @@ func (m *snapshotBatchModel) applyJobResults(ctx context.Context, client *worksp
 		}
 	}
 	made.setOn(m)
-	m.FailedDesktops = stringMapValue(failed)
+	m.FailedDesktops = framework.StringMapValue(failed)
 	m.Status = types.StringValue(jobrun.StatusOf(run.Pending() || unresolved, len(member)-len(failed), len(failed)))
 	return append(diags, zoneContradiction(client)...), refused
 }
@@ -167,8 +167,8 @@ func (m *snapshotBatchModel) identityJobIDs() []string {
 // addJobIDs adds jobs to job_ids. The id is the jobs the batch was created
 // or imported with, and stays: a membership update's jobs are in job_ids.
 func (m *snapshotBatchModel) addJobIDs(ctx context.Context, ids []string) {
-	all := workspace.Dedupe(append(stringsOf(ctx, m.JobIDs), ids...))
-	m.JobIDs = stringListValue(all)
+	all := workspace.Dedupe(append(framework.StringsOf(ctx, m.JobIDs), ids...))
+	m.JobIDs = framework.StringListValue(all)
 	if m.ID.IsNull() || m.ID.IsUnknown() || m.ID.ValueString() == "" {
 		_, m.ID = jobIDState(all)
 	}

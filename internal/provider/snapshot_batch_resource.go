@@ -80,10 +80,10 @@ func (r *snapshotBatchResource) Schema(ctx context.Context, _ resource.SchemaReq
 					"(kept with `retain_on_destroy`), and the others are not touched; the plan says which. Past a few " +
 					"thousand desktops, select them with `desktops_matching` instead: Terraform then carries no list of " +
 					"them (see the guide on large fleets). Exactly one of `desktop_ids` and `desktops_matching`. " +
-					idFormatRule,
+					framework.IDFormatRule,
 				ElementType: types.StringType,
 				Optional:    true,
-				Validators: append(idListValidators("desktop"),
+				Validators: append(framework.IDListValidators("desktop"),
 					listvalidator.ExactlyOneOf(path.MatchRoot("desktops_matching"))),
 			},
 			"desktops_matching": desktopsMatchingAttribute(),
@@ -225,7 +225,7 @@ func (r *snapshotBatchResource) ModifyPlan(ctx context.Context, req resource.Mod
 		resp.Diagnostics.Append(getBatch(ctx, req.State.Get, &state)...)
 		current = state.DesktopIDs
 	}
-	added, removed := membershipChange(stringsOf(ctx, current), stringsOf(ctx, planned))
+	added, removed := membershipChange(framework.StringsOf(ctx, current), framework.StringsOf(ctx, planned))
 	resp.Diagnostics.Append(checkDesktopsExist(ctx, r.client, path.Root("desktop_ids"), added)...)
 	if req.State.Raw.IsNull() || len(resp.RequiresReplace) > 0 || resp.Diagnostics.HasError() {
 		return // a create or a replacement: nothing more to plan
@@ -321,7 +321,7 @@ func (r *snapshotBatchResource) Read(ctx context.Context, req resource.ReadReque
 		// An interrupted or unresolved create: adopt what its jobs made once
 		// they all ended. What cannot be told apart yet is a warning here,
 		// so plans keep working; the batch stays PENDING.
-		run, diags := jobrun.Refresh(ctx, client, jobrun.Create, windows.unresolved(stringsOf(ctx, state.JobIDs)))
+		run, diags := jobrun.Refresh(ctx, client, jobrun.Create, windows.unresolved(framework.StringsOf(ctx, state.JobIDs)))
 		resp.Diagnostics.Append(diags...)
 		if diags.HasError() {
 			return
@@ -379,7 +379,7 @@ func (r *snapshotBatchResource) Update(ctx context.Context, req resource.UpdateR
 		// The plan decided who joins and leaves (desktop_ids_json) unless its
 		// selection was unknown then; only then does the apply list. Neither
 		// a join nor an implicit leave deletes a snapshot.
-		diags := plan.resolveDesktops(ctx, client, stringsOf(ctx, state.DesktopIDs))
+		diags := plan.resolveDesktops(ctx, client, framework.StringsOf(ctx, state.DesktopIDs))
 		resp.Diagnostics.Append(diags...)
 		if diags.HasError() {
 			resp.Diagnostics.Append(setBatchState(ctx, &resp.State, &state)...) // nothing done: the batch as it was
@@ -389,7 +389,7 @@ func (r *snapshotBatchResource) Update(ctx context.Context, req resource.UpdateR
 	// The batch as in state, with the plan's settings: what changes in place.
 	m := state
 	m.RetainOnDestroy, m.Timeouts, m.DesktopsMatching = plan.RetainOnDestroy, plan.Timeouts, plan.DesktopsMatching
-	added, removed := membershipChange(stringsOf(ctx, state.DesktopIDs), stringsOf(ctx, plan.DesktopIDs))
+	added, removed := membershipChange(framework.StringsOf(ctx, state.DesktopIDs), framework.StringsOf(ctx, plan.DesktopIDs))
 	m.Runs.open = len(added) > 0 // the plan showed the joiners' snapshots as one element more
 	if len(added)+len(removed) == 0 {
 		m.DesktopIDs = plan.DesktopIDs // the plan's order; the same desktops
@@ -439,7 +439,7 @@ func (r *snapshotBatchResource) Delete(ctx context.Context, req resource.DeleteR
 		windows, diags := readJobWindows(ctx, req.Private)
 		resp.Diagnostics.Append(diags...)
 		windows.teach(client)
-		run := jobrun.Await(ctx, client, jobrun.Create, windows.unresolved(stringsOf(ctx, state.JobIDs)))
+		run := jobrun.Await(ctx, client, jobrun.Create, windows.unresolved(framework.StringsOf(ctx, state.JobIDs)))
 		if run.Stopped != nil {
 			resp.Diagnostics.Append(run.Diagnostics(deleteReport)...)
 			return
@@ -509,7 +509,7 @@ func (r *snapshotBatchResource) ImportState(ctx context.Context, req resource.Im
 		return
 	}
 	resp.Diagnostics.Append(setBatchState(ctx, &resp.State, &m)...)
-	resp.Diagnostics.Append(setJobsIdentity(ctx, resp.Identity, client, stringsOf(ctx, m.JobIDs))...)
+	resp.Diagnostics.Append(setJobsIdentity(ctx, resp.Identity, client, framework.StringsOf(ctx, m.JobIDs))...)
 }
 
 // importBatch builds the batch the batch-create jobs of importID (job IDs,
@@ -531,13 +531,13 @@ func importBatch(ctx context.Context, client *workspace.Client, importID string)
 		}
 	}
 	m = snapshotBatchModel{
-		DesktopIDs:         stringListValue(distinctIDs(desktops)),
+		DesktopIDs:         framework.StringListValue(framework.DistinctIDs(desktops)),
 		DesktopsMatching:   types.ObjectNull(desktopsMatchingType.AttrTypes),
 		SystemDiskSnapshot: types.ObjectNull(diskSnapshotType.AttrTypes),
 		DataDiskSnapshot:   types.ObjectNull(diskSnapshotType.AttrTypes),
 		Triggers:           types.MapNull(types.StringType),
 		RetainOnDestroy:    types.BoolValue(false),
-		Timeouts:           nullTimeouts(ctx, batchTimeouts),
+		Timeouts:           framework.NullTimeouts(ctx, batchTimeouts),
 	}
 	applied, refused := m.applyJobResults(ctx, client, run, nil, true)
 	diags.Append(applied...)

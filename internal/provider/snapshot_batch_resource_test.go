@@ -20,6 +20,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/cloud-desktop/terraform-provider-workspace/internal/emulator"
+	"github.com/cloud-desktop/terraform-provider-workspace/internal/framework"
 	"github.com/cloud-desktop/terraform-provider-workspace/internal/framework/jobrun"
 	"github.com/cloud-desktop/terraform-provider-workspace/internal/workspace"
 )
@@ -492,7 +493,7 @@ func TestAccSnapshotBatch_import(t *testing.T) {
 	env := newTestAccEnv(t, emulator.Config{Desktops: 2, JobDuration: 300 * time.Millisecond, Seed: 1})
 	env.StateJobTimeZone(t)
 	// Import records desktop_ids sorted; a configuration in that order plans no change.
-	ids := sortedStrings(env.DesktopIDs[:2])
+	ids := framework.SortedStrings(env.DesktopIDs[:2])
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
@@ -719,7 +720,7 @@ func TestSnapshotBatchCreate_interruptedLosesNoJob(t *testing.T) {
 	// Submissions already on the wire were answered before Create returned;
 	// the rest were never sent.
 	started := env.Emulator.JobIDs(workspace.JobTypeCreateSnapshot)
-	if len(started) == 0 || len(started) > 3 || !sameIDs(inState, started) || len(inState) != len(started) {
+	if len(started) == 0 || len(started) > 3 || !framework.SameIDs(inState, started) || len(inState) != len(started) {
 		t.Errorf("the service started jobs %v; state records %v: want the same, at most one per chunk of 3\n%s",
 			started, inState, diagText(resp.Diagnostics))
 	}

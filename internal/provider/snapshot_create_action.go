@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/cloud-desktop/terraform-provider-workspace/internal/framework"
 	"github.com/cloud-desktop/terraform-provider-workspace/internal/framework/jobrun"
 	"github.com/cloud-desktop/terraform-provider-workspace/internal/workspace"
 )
@@ -63,7 +64,7 @@ func (a *snapshotCreateAction) Schema(_ context.Context, _ action.SchemaRequest,
 				MarkdownDescription: "IDs of the desktops to snapshot. At least one; any number (they are submitted in chunks of 100). Order and repeats do not matter.",
 				ElementType:         types.StringType,
 				Required:            true,
-				Validators:          idListValidators("desktop"),
+				Validators:          framework.IDListValidators("desktop"),
 			},
 			"disk_type": schema.StringAttribute{
 				MarkdownDescription: diskTypeDescription,
@@ -102,7 +103,7 @@ func (a *snapshotCreateAction) ModifyPlan(ctx context.Context, req action.Modify
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	checkKnownIDList(ctx, path.Root("desktop_ids"), "desktop", m.DesktopIDs, &resp.Diagnostics)
+	framework.CheckKnownIDList(ctx, path.Root("desktop_ids"), "desktop", m.DesktopIDs, &resp.Diagnostics)
 	if !m.DiskType.IsUnknown() && !m.SystemDiskSnapshot.IsUnknown() && !m.DataDiskSnapshot.IsUnknown() {
 		checkDiskSettings(m.diskType(), !m.SystemDiskSnapshot.IsNull(), !m.DataDiskSnapshot.IsNull(), &resp.Diagnostics)
 	}

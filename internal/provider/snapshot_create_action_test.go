@@ -259,7 +259,7 @@ resource "terraform_data" "patch_release" {
 func TestActionSnapshotCreate_busyDesktopsAreReported(t *testing.T) {
 	parallelUnlessReal(t)
 	env := newTestAccEnv(t, emulator.Config{Desktops: 120, JobDuration: 10 * time.Minute, Seed: 1})
-	ids := sortedStrings(env.DesktopIDs)
+	ids := framework.SortedStrings(env.DesktopIDs)
 	// Another job keeps every desktop busy for ten minutes.
 	if subs := env.Client.SubmitBatchCreate(context.Background(), workspace.BatchCreateDesktopSnapshotReq{
 		DesktopIds: ids, DiskType: workspace.DiskTypeSystem, SystemDiskSnapshot: &workspace.DiskSnapshotInfo{Name: testAccName("busy")},

@@ -24,7 +24,7 @@ import (
 
 // snapshotIDsJSONRule says what each string of snapshot_ids_json holds, in errors.
 const snapshotIDsJSONRule = "must be a JSON array of snapshot ID strings, or a JSON object whose keys are snapshot IDs " +
-	"(such as an element of a batch's desktops_matching.snapshot_desktop_ids_json); each ID is " + idFormat
+	"(such as an element of a batch's desktops_matching.snapshot_desktop_ids_json); each ID is " + framework.IDFormat
 
 // decodeSnapshotIDsJSON reads the snapshot IDs of a JSON array or of an
 // object's keys, distinct and sorted; an empty array or object names none.
@@ -48,7 +48,7 @@ func decodeSnapshotIDsJSON(s string) ([]string, error) {
 			if err := json.Unmarshal(e, &id); err != nil {
 				return nil, fmt.Errorf("invalid JSON: %v", err)
 			}
-			if !resourceIDPattern.MatchString(id) {
+			if !framework.ResourceIDPattern.MatchString(id) {
 				return nil, fmt.Errorf("element [%d], %q, which is not a snapshot ID", i, id)
 			}
 			ids = append(ids, id)
@@ -64,7 +64,7 @@ func decodeSnapshotIDsJSON(s string) ([]string, error) {
 		}
 		slices.Sort(ids) // so the first bad key reported is the same every plan
 		for _, id := range ids {
-			if !resourceIDPattern.MatchString(id) {
+			if !framework.ResourceIDPattern.MatchString(id) {
 				return nil, fmt.Errorf("the key %q, which is not a snapshot ID", id)
 			}
 		}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cloud-desktop/terraform-provider-workspace/internal/framework"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -64,11 +65,11 @@ func TestDecodeSnapshotIDsJSON(t *testing.T) {
 // Both attributes give the same IDs, and the diagnostics name the one set.
 func TestSnapshotRestoreModelSnapshotIDs(t *testing.T) {
 	ctx := context.Background()
-	list := snapshotRestoreModel{SnapshotIDs: stringListValue([]string{"s-2", "s-1", "s-2"}), SnapshotIDsJSON: types.MapNull(types.StringType)}
-	object := snapshotRestoreModel{SnapshotIDs: types.ListNull(types.StringType), SnapshotIDsJSON: stringMapValue(map[string]string{"1": `{"s-1":"d-1","s-2":"d-2"}`})}
+	list := snapshotRestoreModel{SnapshotIDs: framework.StringListValue([]string{"s-2", "s-1", "s-2"}), SnapshotIDsJSON: types.MapNull(types.StringType)}
+	object := snapshotRestoreModel{SnapshotIDs: types.ListNull(types.StringType), SnapshotIDsJSON: framework.StringMapValue(map[string]string{"1": `{"s-1":"d-1","s-2":"d-2"}`})}
 	// A batch's runs: an empty one (its joiners failed) and a repeat.
 	runs := snapshotRestoreModel{SnapshotIDs: types.ListNull(types.StringType),
-		SnapshotIDsJSON: stringMapValue(map[string]string{"1": `{"s-2":"d-2"}`, "2": `{}`, "3": `["s-1","s-2"]`})}
+		SnapshotIDsJSON: framework.StringMapValue(map[string]string{"1": `{"s-2":"d-2"}`, "2": `{}`, "3": `["s-1","s-2"]`})}
 	for _, m := range []snapshotRestoreModel{list, object, runs} {
 		got, diags := m.snapshotIDs(ctx)
 		if diags.HasError() || !slices.Equal(got, []string{"s-1", "s-2"}) {
@@ -79,12 +80,12 @@ func TestSnapshotRestoreModelSnapshotIDs(t *testing.T) {
 		t.Errorf("idsPath = %s and %s", list.idsPath(), object.idsPath())
 	}
 
-	bad := snapshotRestoreModel{SnapshotIDs: types.ListNull(types.StringType), SnapshotIDsJSON: stringMapValue(map[string]string{"a": `["s-1"]`, "b": `[1]`})}
+	bad := snapshotRestoreModel{SnapshotIDs: types.ListNull(types.StringType), SnapshotIDsJSON: framework.StringMapValue(map[string]string{"a": `["s-1"]`, "b": `[1]`})}
 	_, diags := bad.snapshotIDs(ctx)
 	if len(diags) != 1 || !strings.Contains(diags[0].Detail(), `Attribute snapshot_ids_json["b"] must be a JSON array of snapshot ID strings`) {
 		t.Fatalf("snapshotIDs of [1]: %v", diags)
 	}
-	none := snapshotRestoreModel{SnapshotIDs: types.ListNull(types.StringType), SnapshotIDsJSON: stringMapValue(map[string]string{"1": `{}`, "2": `[]`})}
+	none := snapshotRestoreModel{SnapshotIDs: types.ListNull(types.StringType), SnapshotIDsJSON: framework.StringMapValue(map[string]string{"1": `{}`, "2": `[]`})}
 	_, diags = none.snapshotIDs(ctx)
 	if len(diags) != 1 || !strings.Contains(diags[0].Detail(), "must name at least one snapshot ID") {
 		t.Fatalf("snapshotIDs of empty strings: %v", diags)

@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/cloud-desktop/terraform-provider-workspace/internal/framework"
 	"github.com/cloud-desktop/terraform-provider-workspace/internal/framework/jobrun"
 	"github.com/cloud-desktop/terraform-provider-workspace/internal/workspace"
 )
@@ -57,7 +58,7 @@ func (a *snapshotRestoreAction) Schema(_ context.Context, _ action.SchemaRequest
 					"data source). At least one; any number. At most one per desktop and disk. Order and repeats do not matter.",
 				ElementType: types.StringType,
 				Required:    true,
-				Validators:  idListValidators("snapshot"),
+				Validators:  framework.IDListValidators("snapshot"),
 			},
 			"timeout": actionTimeoutAttribute(),
 		},
@@ -70,7 +71,7 @@ func actionTimeoutAttribute() schema.StringAttribute {
 		MarkdownDescription: "How long the action may take, submission and wait together, as a duration such as " +
 			"`\"45m\"`. Defaults to `\"30m\"`. When it passes, the jobs keep running in the service and the error names them.",
 		Optional:   true,
-		Validators: []validator.String{durationValidator{}},
+		Validators: []validator.String{framework.DurationValidator{}},
 	}
 }
 
@@ -81,7 +82,7 @@ func (a *snapshotRestoreAction) ModifyPlan(ctx context.Context, req action.Modif
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	checkKnownIDList(ctx, path.Root("snapshot_ids"), "snapshot", m.SnapshotIDs, &resp.Diagnostics)
+	framework.CheckKnownIDList(ctx, path.Root("snapshot_ids"), "snapshot", m.SnapshotIDs, &resp.Diagnostics)
 }
 
 func (a *snapshotRestoreAction) Invoke(ctx context.Context, req action.InvokeRequest, resp *action.InvokeResponse) {
@@ -91,7 +92,7 @@ func (a *snapshotRestoreAction) Invoke(ctx context.Context, req action.InvokeReq
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	snapshotIDs := distinctIDs(stringsOf(ctx, config.SnapshotIDs))
+	snapshotIDs := framework.DistinctIDs(framework.StringsOf(ctx, config.SnapshotIDs))
 	submit := func(ctx context.Context, hooks workspace.SubmitHooks) []workspace.ChunkSubmission {
 		return client.SubmitBatchRestore(ctx, snapshotIDs, hooks)
 	}

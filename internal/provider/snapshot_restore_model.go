@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 
+	"github.com/cloud-desktop/terraform-provider-workspace/internal/framework"
 	"github.com/cloud-desktop/terraform-provider-workspace/internal/framework/jobrun"
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -34,7 +35,7 @@ func (m *snapshotRestoreModel) snapshotIDs(ctx context.Context) ([]string, diag.
 	var diags diag.Diagnostics
 	docs, known := knownStrings(m.SnapshotIDsJSON)
 	if m.SnapshotIDsJSON.IsNull() || m.SnapshotIDsJSON.IsUnknown() || !known {
-		return distinctIDs(stringsOf(ctx, m.SnapshotIDs)), diags
+		return framework.DistinctIDs(framework.StringsOf(ctx, m.SnapshotIDs)), diags
 	}
 	return decodeSnapshotIDsJSONMap(path.Root("snapshot_ids_json"), docs)
 }
@@ -69,7 +70,7 @@ func (m *snapshotRestoreModel) setJobIDs(ids []string) { m.JobIDs, m.ID = jobIDS
 // job_ids only, so the identity never changes once made.
 func (m *snapshotRestoreModel) identityJobIDs(ctx context.Context) []string {
 	if m.ID.ValueString() == "" {
-		return stringsOf(ctx, m.JobIDs)
+		return framework.StringsOf(ctx, m.JobIDs)
 	}
 	return strings.Split(m.ID.ValueString(), ",")
 }
@@ -77,7 +78,7 @@ func (m *snapshotRestoreModel) identityJobIDs(ctx context.Context) []string {
 // startPending is the state a restore writes before its first job.
 func (m *snapshotRestoreModel) startPending() {
 	m.Status = types.StringValue(jobrun.StatusPending)
-	m.FailedDesktops = stringMapValue(nil)
+	m.FailedDesktops = framework.StringMapValue(nil)
 }
 
 // applyResults records the failed desktops and the overall status. The
@@ -86,7 +87,7 @@ func (m *snapshotRestoreModel) startPending() {
 // paid for, and SUCCESS in status says the same of each.
 func (m *snapshotRestoreModel) applyResults(run *jobrun.Run) {
 	m.setJobIDs(run.JobIDs)
-	m.FailedDesktops = stringMapValue(addFailures(map[string]string{}, run))
+	m.FailedDesktops = framework.StringMapValue(addFailures(map[string]string{}, run))
 	m.Status = types.StringValue(run.Status())
 }
 
@@ -94,11 +95,11 @@ func (m *snapshotRestoreModel) applyResults(run *jobrun.Run) {
 // already recorded; a desktop's latest failure wins. A success does not
 // clear an earlier failure: it may be of another of the desktop's disks.
 func (m *snapshotRestoreModel) mergeFailures(ctx context.Context, run *jobrun.Run) {
-	failed := stringMapOf(ctx, m.FailedDesktops)
+	failed := framework.StringMapOf(ctx, m.FailedDesktops)
 	if failed == nil {
 		failed = map[string]string{}
 	}
-	m.FailedDesktops = stringMapValue(addFailures(failed, run))
+	m.FailedDesktops = framework.StringMapValue(addFailures(failed, run))
 }
 
 // addFailures adds each failed desktop of the run's ended jobs to failed,

@@ -80,10 +80,10 @@ func (r *snapshotRestoreResource) Schema(ctx context.Context, _ resource.SchemaR
 					"and disk. Order and repeats do not matter: reordering the list updates the resource in place, with no API call. " +
 					"A change never replaces the resource: IDs added (not in its state) are restored by an in-place update, only " +
 					"those; IDs removed cause no API call. " +
-					idFormatRule + " Exactly one of `snapshot_ids` and `snapshot_ids_json` is set.",
+					framework.IDFormatRule + " Exactly one of `snapshot_ids` and `snapshot_ids_json` is set.",
 				ElementType: types.StringType,
 				Optional:    true,
-				Validators: append(idListValidators("snapshot"),
+				Validators: append(framework.IDListValidators("snapshot"),
 					listvalidator.ExactlyOneOf(path.MatchRoot("snapshot_ids_json"))),
 			},
 			"snapshot_ids_json": schema.MapAttribute{
@@ -95,7 +95,7 @@ func (r *snapshotRestoreResource) Schema(ctx context.Context, _ resource.SchemaR
 					"workspace_desktop_snapshot_batch.fleet.desktops_matching.snapshot_desktop_ids_json`; or " +
 					"`{ all = jsonencode(workspace_desktop_snapshot_batch.fleet.snapshot_desktop_ids) }`. Otherwise the same " +
 					"as `snapshot_ids`: at most one per desktop and disk, order and repeats do not matter. " +
-					idFormatRule + " Naming the same snapshots otherwise (an array for an object, in other strings or keys, " +
+					framework.IDFormatRule + " Naming the same snapshots otherwise (an array for an object, in other strings or keys, " +
 					"or `snapshot_ids`) updates the resource in place, with no API call. A change never replaces the " +
 					"resource: IDs added are restored by an in-place update, only those, and IDs removed cause no API call. " +
 					"A value known only at apply restores none of the snapshots in that apply (see above). Exactly one of " +
@@ -260,10 +260,10 @@ func (r *snapshotRestoreResource) ImportState(ctx context.Context, req resource.
 		}
 	}
 	m := snapshotRestoreModel{
-		SnapshotIDs:     stringListValue(distinctIDs(snapshots)),
+		SnapshotIDs:     framework.StringListValue(framework.DistinctIDs(snapshots)),
 		SnapshotIDsJSON: types.MapNull(types.StringType),
 		Triggers:        types.MapNull(types.StringType),
-		Timeouts:        nullTimeouts(ctx, restoreTimeouts),
+		Timeouts:        framework.NullTimeouts(ctx, restoreTimeouts),
 	}
 	m.applyResults(run)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)

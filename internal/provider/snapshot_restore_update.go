@@ -95,7 +95,7 @@ func (p restorePrivate) unresolvedJobs(ctx context.Context, m *snapshotRestoreMo
 	case len(p.Unresolved) > 0:
 		return p.Unresolved, p.Settled
 	default:
-		return stringsOf(ctx, m.JobIDs), ""
+		return framework.StringsOf(ctx, m.JobIDs), ""
 	}
 }
 
@@ -144,7 +144,7 @@ func snapshotsToRestore(before, after, owed []string) (restore, stillOwed []stri
 			stillOwed = append(stillOwed, id)
 		}
 	}
-	return distinctIDs(append(restore, stillOwed...)), distinctIDs(stillOwed)
+	return framework.DistinctIDs(append(restore, stillOwed...)), framework.DistinctIDs(stillOwed)
 }
 
 // ModifyPlan plans what an in-place update restores, and says so. A
@@ -238,7 +238,7 @@ func (r *snapshotRestoreResource) Update(ctx context.Context, req resource.Updat
 		// The plan showed no restore (Terraform stops such an apply first, as
 		// the apply-time plan marks job_ids unknown; this holds to the plan
 		// should it not): restore none, and let the next plan show them.
-		private.Owed = distinctIDs(append(private.Owed, restore...))
+		private.Owed = framework.DistinctIDs(append(private.Owed, restore...))
 		save()
 		resp.Diagnostics.AddAttributeWarning(plan.idsPath(), "Snapshots not restored", fmt.Sprintf(
 			"The plan did not show them, so the apply restored none of the %s new to this restore (%s); the next plan "+
@@ -252,7 +252,7 @@ func (r *snapshotRestoreResource) Update(ctx context.Context, req resource.Updat
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	updateRestore(ctx, client, &m, &private, restore, stringsOf(ctx, state.JobIDs), resp)
+	updateRestore(ctx, client, &m, &private, restore, framework.StringsOf(ctx, state.JobIDs), resp)
 	save()
 }
 
@@ -272,10 +272,10 @@ func updateRestore(ctx context.Context, client *workspace.Client, m *snapshotRes
 	run := jobrun.Start(ctx, client, jobrun.Restore, submit, jobrun.RecordFuncs{
 		OnJob: func(sub workspace.ChunkSubmission) { sent = append(sent, sub.IDs...) },
 		OnRecord: func(jobIDs []string) {
-			m.JobIDs = stringListValue(append(slices.Clone(oldJobs), jobIDs...))
+			m.JobIDs = framework.StringListValue(append(slices.Clone(oldJobs), jobIDs...))
 			m.Status = types.StringValue(jobrun.StatusPending)
 			p := *private
-			p.Owed = distinctIDs(append(slices.Clone(p.Owed), withoutIDs(restore, sent)...))
+			p.Owed = framework.DistinctIDs(append(slices.Clone(p.Owed), withoutIDs(restore, sent)...))
 			p.Unresolved, p.Settled = append(slices.Clone(unresolved), jobIDs...), settled
 			resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
 			resp.Diagnostics.Append(writeRestorePrivate(ctx, resp.Private, p)...)
@@ -283,7 +283,7 @@ func updateRestore(ctx context.Context, client *workspace.Client, m *snapshotRes
 	}, jobrun.Hooks{})
 	// Snapshots whose chunk got no job are owed: the next plan shows them.
 	unsent := withoutIDs(restore, sent)
-	private.Owed = distinctIDs(append(private.Owed, unsent...))
+	private.Owed = framework.DistinctIDs(append(private.Owed, unsent...))
 	switch {
 	case len(run.JobIDs) == 0:
 		m.Status = status // nothing ran

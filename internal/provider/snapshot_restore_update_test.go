@@ -21,6 +21,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/cloud-desktop/terraform-provider-workspace/internal/emulator"
+	"github.com/cloud-desktop/terraform-provider-workspace/internal/framework"
 	"github.com/cloud-desktop/terraform-provider-workspace/internal/workspace"
 )
 
@@ -34,7 +35,7 @@ func restoreUpdateEnv(t *testing.T, desktops int) (*testAccEnv, []string) {
 	t.Helper()
 	env := newTestAccEnv(t, emulator.Config{Desktops: desktops, JobDuration: 300 * time.Millisecond, Seed: 23, AuthToken: wireToken})
 	env.SkipIfReal(t, "counts the emulator's batch-restore calls and reads its jobs")
-	snapshots := sortedStrings(snapshotted(t, env, env.DesktopIDs, workspace.DiskTypeSystem))
+	snapshots := framework.SortedStrings(snapshotted(t, env, env.DesktopIDs, workspace.DiskTypeSystem))
 	if len(snapshots) != desktops {
 		t.Fatalf("%d snapshots of %d desktops, want one each", len(snapshots), desktops)
 	}
@@ -556,7 +557,7 @@ func TestAccSnapshotRestore_updateTimeoutAndFailuresMerge(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	s := sortedStrings(snapshotIDsOf(t, env, env.DesktopIDs))
+	s := framework.SortedStrings(snapshotIDsOf(t, env, env.DesktopIDs))
 	config := func(ids ...string) string {
 		return env.ProviderConfig + fmt.Sprintf(`
 resource "workspace_desktop_snapshot_restore" "test" {

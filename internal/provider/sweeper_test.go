@@ -20,6 +20,7 @@ import (
 
 	"github.com/cloud-desktop/terraform-provider-workspace/internal/emulator"
 	"github.com/cloud-desktop/terraform-provider-workspace/internal/emulator/emulatortest"
+	"github.com/cloud-desktop/terraform-provider-workspace/internal/framework"
 	"github.com/cloud-desktop/terraform-provider-workspace/internal/workspace"
 )
 
@@ -307,17 +308,17 @@ func TestSweeper_deletesOnlyTheTestsSnapshots(t *testing.T) {
 	if res.ProjectID != srv.ProjectID() {
 		t.Errorf("swept project %s, want the configured %s", res.ProjectID, srv.ProjectID())
 	}
-	if got := recordIDs(res.Deleted); !slices.Equal(got, sortedStrings(wantDeleted)) {
-		t.Errorf("deleted %v, want the tests' %v", got, sortedStrings(wantDeleted))
+	if got := recordIDs(res.Deleted); !slices.Equal(got, framework.SortedStrings(wantDeleted)) {
+		t.Errorf("deleted %v, want the tests' %v", got, framework.SortedStrings(wantDeleted))
 	}
-	if got := recordIDs(res.Left); !slices.Equal(got, sortedStrings(wantLeft)) {
-		t.Errorf("left alone %v, want %v", got, sortedStrings(wantLeft))
+	if got := recordIDs(res.Left); !slices.Equal(got, framework.SortedStrings(wantLeft)) {
+		t.Errorf("left alone %v, want %v", got, framework.SortedStrings(wantLeft))
 	}
 	if len(res.Failed) != 0 {
 		t.Errorf("not deleted: %v", recordIDs(res.Failed))
 	}
-	if got := listedIDs(t, client); !slices.Equal(got, sortedStrings(wantLeft)) {
-		t.Errorf("the service lists %v after the sweep, want exactly the others %v", got, sortedStrings(wantLeft))
+	if got := listedIDs(t, client); !slices.Equal(got, framework.SortedStrings(wantLeft)) {
+		t.Errorf("the service lists %v after the sweep, want exactly the others %v", got, framework.SortedStrings(wantLeft))
 	}
 	for _, want := range []struct {
 		verb string
@@ -347,7 +348,7 @@ func listedIDs(t *testing.T, client *workspace.Client) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return sortedStrings(recordIDs(recs))
+	return framework.SortedStrings(recordIDs(recs))
 }
 
 func recordIDs(recs []workspace.DesktopSnapshotDetailInfo) []string {

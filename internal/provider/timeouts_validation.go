@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/cloud-desktop/terraform-provider-workspace/internal/framework"
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -15,7 +16,7 @@ import (
 // Create/Delete), with descriptions that state the default and the units,
 // and checked at validation, so at plan time. The library only checks that
 // each parses, so "-1h" or "0s" passed the plan and failed the apply. Errors
-// are reported at the timeouts attribute itself (atTopLevel).
+// are reported at the timeouts attribute itself (framework.AtTopLevel).
 //
 // creating says what a create does, e.g. "snapshotting the desktops".
 func timeoutsAttribute(ctx context.Context, opts timeouts.Opts, creating string) schema.SingleNestedAttribute {
@@ -44,7 +45,7 @@ func timeoutsAttribute(ctx context.Context, opts timeouts.Opts, creating string)
 		}
 		s.Description = ""
 		s.MarkdownDescription = descriptions[name]
-		s.Validators = []validator.String{atTopLevel{durationValidator{}}}
+		s.Validators = []validator.String{framework.AtTopLevel{String: framework.DurationValidator{}}}
 		attr.Attributes[name] = s
 	}
 	return attr

@@ -1,4 +1,4 @@
-package provider
+package framework
 
 import (
 	"context"
@@ -18,18 +18,18 @@ import (
 // are built from the distinct IDs, and only a change of the IDs themselves
 // replaces a resource.
 
-// idFormat is what idValidators enforce, for descriptions; idFormatRule
+// IDFormat is what IDValidators enforce, for descriptions; IDFormatRule
 // says it of each ID in a list.
 const (
-	idFormat     = "1 to 36 letters, digits or hyphens, starting with a letter or digit (the service's IDs are UUIDs)"
-	idFormatRule = "Each ID is " + idFormat + "."
+	IDFormat     = "1 to 36 letters, digits or hyphens, starting with a letter or digit (the service's IDs are UUIDs)"
+	IDFormatRule = "Each ID is " + IDFormat + "."
 )
 
-// idListValidators check a list of IDs: at least one, each well formed.
-func idListValidators(kind string) []validator.List {
+// IDListValidators check a list of IDs: at least one, each well formed.
+func IDListValidators(kind string) []validator.List {
 	return []validator.List{
 		notEmptyIDList(kind),
-		listvalidator.ValueStringsAre(idValidators(kind)...),
+		listvalidator.ValueStringsAre(IDValidators(kind)...),
 	}
 }
 
@@ -55,8 +55,8 @@ func (kind notEmptyIDList) ValidateList(ctx context.Context, req validator.ListR
 		fmt.Sprintf("Attribute %s %s, got an empty list.", req.Path, kind.Description(ctx)))
 }
 
-// sameIDs reports whether a and b hold the same distinct IDs, in linear time.
-func sameIDs(a, b []string) bool {
+// SameIDs reports whether a and b hold the same distinct IDs, in linear time.
+func SameIDs(a, b []string) bool {
 	inA := make(map[string]bool, len(a))
 	for _, id := range a {
 		inA[id] = true
@@ -71,5 +71,5 @@ func sameIDs(a, b []string) bool {
 	return len(inA) == len(inB)
 }
 
-// distinctIDs drops repeated IDs and sorts them.
-func distinctIDs(ids []string) []string { return sortedStrings(workspace.Dedupe(ids)) }
+// DistinctIDs drops repeated IDs and sorts them.
+func DistinctIDs(ids []string) []string { return SortedStrings(workspace.Dedupe(ids)) }

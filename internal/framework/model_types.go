@@ -1,4 +1,4 @@
-package provider
+package framework
 
 import (
 	"context"
@@ -13,8 +13,8 @@ import (
 // Attribute types derived from the model structs, so a nested object's type
 // is written once (as its struct) and cannot drift from it.
 
-// objectTypeOf is the object type of a model struct with tfsdk tags.
-func objectTypeOf[T any]() types.ObjectType {
+// ObjectTypeOf is the object type of a model struct with tfsdk tags.
+func ObjectTypeOf[T any]() types.ObjectType {
 	return types.ObjectType{AttrTypes: attrTypesOf(reflect.TypeFor[T]())}
 }
 
@@ -46,14 +46,14 @@ func attrTypeOf(t reflect.Type) attr.Type {
 	case reflect.TypeFor[types.Float64]():
 		return types.Float64Type
 	}
-	panic(fmt.Sprintf("objectTypeOf: no attribute type for a model field of type %s", t))
+	panic(fmt.Sprintf("ObjectTypeOf: no attribute type for a model field of type %s", t))
 }
 
-// listOfObjects builds a list of objects from model structs whose fields
+// ListOfObjects builds a list of objects from model structs whose fields
 // are framework values. types.ListValueFrom would do the same through the
 // framework's general reflection, which converts every value through
 // tftypes and back: 39% of reading 5000 desktops, and most of its garbage.
-func listOfObjects[T any](objType types.ObjectType, rows []T) types.List {
+func ListOfObjects[T any](objType types.ObjectType, rows []T) types.List {
 	type field struct {
 		index int
 		name  string
@@ -71,7 +71,7 @@ func listOfObjects[T any](objType types.ObjectType, rows []T) types.List {
 		for _, f := range fields {
 			value, ok := row.Field(f.index).Interface().(attr.Value)
 			if !ok {
-				panic(fmt.Sprintf("listOfObjects: field %s of %T is not a framework value", f.name, rows[i]))
+				panic(fmt.Sprintf("ListOfObjects: field %s of %T is not a framework value", f.name, rows[i]))
 			}
 			attrs[f.name] = value
 		}
@@ -80,8 +80,8 @@ func listOfObjects[T any](objType types.ObjectType, rows []T) types.List {
 	return types.ListValueMust(objType, elems)
 }
 
-// nullTimeouts is an unset timeouts block with the given operations.
-func nullTimeouts(ctx context.Context, opts timeouts.Opts) timeouts.Value {
+// NullTimeouts is an unset timeouts block with the given operations.
+func NullTimeouts(ctx context.Context, opts timeouts.Opts) timeouts.Value {
 	typ, ok := timeouts.Attributes(ctx, opts).GetType().(timeouts.Type)
 	if !ok {
 		panic(fmt.Sprintf("timeouts.Attributes has type %T, not timeouts.Type", timeouts.Attributes(ctx, opts).GetType()))

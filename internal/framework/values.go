@@ -1,4 +1,4 @@
-package provider
+package framework
 
 import (
 	"context"
@@ -11,16 +11,16 @@ import (
 
 // Converting between Go strings and Terraform values.
 
-// stringCollection is a list or set of strings.
-type stringCollection interface {
+// StringCollection is a list or set of strings.
+type StringCollection interface {
 	ElementsAs(context.Context, any, bool) diag.Diagnostics
 	IsNull() bool
 	IsUnknown() bool
 }
 
-// stringsOf reads a list or set of strings; unknown or null (the zero
+// StringsOf reads a list or set of strings; unknown or null (the zero
 // value too) gives nil.
-func stringsOf(ctx context.Context, v stringCollection) []string {
+func StringsOf(ctx context.Context, v StringCollection) []string {
 	if v.IsNull() || v.IsUnknown() {
 		return nil
 	}
@@ -29,8 +29,8 @@ func stringsOf(ctx context.Context, v stringCollection) []string {
 	return out
 }
 
-// stringListValue builds a list of strings, in the given order.
-func stringListValue(values []string) types.List {
+// StringListValue builds a list of strings, in the given order.
+func StringListValue(values []string) types.List {
 	elems := make([]attr.Value, len(values))
 	for i, v := range values {
 		elems[i] = types.StringValue(v)
@@ -38,15 +38,15 @@ func stringListValue(values []string) types.List {
 	return types.ListValueMust(types.StringType, elems)
 }
 
-// sortedStrings returns a sorted copy.
-func sortedStrings(v []string) []string {
+// SortedStrings returns a sorted copy.
+func SortedStrings(v []string) []string {
 	out := append([]string(nil), v...)
 	sort.Strings(out)
 	return out
 }
 
-// stringMapOf reads a map of strings; unknown or null gives nil.
-func stringMapOf(ctx context.Context, v types.Map) map[string]string {
+// StringMapOf reads a map of strings; unknown or null gives nil.
+func StringMapOf(ctx context.Context, v types.Map) map[string]string {
 	if v.IsNull() || v.IsUnknown() {
 		return nil
 	}
@@ -55,8 +55,8 @@ func stringMapOf(ctx context.Context, v types.Map) map[string]string {
 	return out
 }
 
-// stringMapValue builds a map of strings.
-func stringMapValue(values map[string]string) types.Map {
+// StringMapValue builds a map of strings.
+func StringMapValue(values map[string]string) types.Map {
 	elems := make(map[string]attr.Value, len(values))
 	for k, v := range values {
 		elems[k] = types.StringValue(v)

@@ -1,4 +1,4 @@
-package provider
+package framework
 
 import (
 	"context"
@@ -13,7 +13,7 @@ import (
 // Snapshot names and descriptions are limited in characters, as the service
 // counts them, not in bytes: a 64-character Chinese name is 192 bytes.
 func TestMaxCharacters_countsCharactersNotBytes(t *testing.T) {
-	parallelUnlessReal(t)
+	t.Parallel()
 	cases := []struct {
 		name  string
 		limit int
@@ -30,7 +30,7 @@ func TestMaxCharacters_countsCharactersNotBytes(t *testing.T) {
 	}
 	for _, c := range cases {
 		resp := &validator.StringResponse{}
-		maxCharacters(c.limit).ValidateString(context.Background(), validator.StringRequest{
+		MaxCharacters(c.limit).ValidateString(context.Background(), validator.StringRequest{
 			Path: path.Root("name"), ConfigValue: types.StringValue(c.value),
 		}, resp)
 		if got := !resp.Diagnostics.HasError(); got != c.ok {
@@ -38,7 +38,7 @@ func TestMaxCharacters_countsCharactersNotBytes(t *testing.T) {
 		}
 	}
 	resp := &validator.StringResponse{}
-	maxCharacters(64).ValidateString(context.Background(), validator.StringRequest{
+	MaxCharacters(64).ValidateString(context.Background(), validator.StringRequest{
 		Path: path.Root("name"), ConfigValue: types.StringValue(strings.Repeat("快", 65)),
 	}, resp)
 	if want := "Attribute name must be at most 64 characters, got 65."; len(resp.Diagnostics) != 1 || resp.Diagnostics[0].Detail() != want {

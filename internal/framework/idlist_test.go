@@ -1,9 +1,9 @@
-package provider
+package framework
 
 import "testing"
 
 func TestSameIDs_ignoresOrderAndRepeatsOnly(t *testing.T) {
-	parallelUnlessReal(t)
+	t.Parallel()
 	base := []string{"d-1", "d-2", "d-3"}
 	cases := []struct {
 		name  string
@@ -20,14 +20,14 @@ func TestSameIDs_ignoresOrderAndRepeatsOnly(t *testing.T) {
 		{"empty", nil, false},
 	}
 	for _, c := range cases {
-		if got := sameIDs(base, c.other); got != c.want {
-			t.Errorf("%s: sameIDs = %v, want %v", c.name, got, c.want)
+		if got := SameIDs(base, c.other); got != c.want {
+			t.Errorf("%s: SameIDs = %v, want %v", c.name, got, c.want)
 		}
-		if got := sameIDs(c.other, base); got != c.want {
-			t.Errorf("%s, swapped: sameIDs = %v, want %v", c.name, got, c.want)
+		if got := SameIDs(c.other, base); got != c.want {
+			t.Errorf("%s, swapped: SameIDs = %v, want %v", c.name, got, c.want)
 		}
 	}
-	if got := distinctIDs([]string{"b", "a", "b"}); len(got) != 2 || got[0] != "a" || got[1] != "b" {
-		t.Errorf("distinctIDs = %v, want [a b]", got)
+	if got := DistinctIDs([]string{"b", "a", "b"}); len(got) != 2 || got[0] != "a" || got[1] != "b" {
+		t.Errorf("DistinctIDs = %v, want [a b]", got)
 	}
 }

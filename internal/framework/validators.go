@@ -1,4 +1,4 @@
-package provider
+package framework
 
 import (
 	"context"
@@ -14,32 +14,32 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
-// resourceIDPattern is what desktop, snapshot and job IDs look like: the
+// ResourceIDPattern is what desktop, snapshot and job IDs look like: the
 // service's IDs are UUIDs; the API allows 1-36 characters.
-var resourceIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9-]{0,35}$`)
+var ResourceIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9-]{0,35}$`)
 
-// idValidators check one desktop, snapshot or job ID.
-func idValidators(kind string) []validator.String {
+// IDValidators check one desktop, snapshot or job ID.
+func IDValidators(kind string) []validator.String {
 	return []validator.String{
-		stringvalidator.RegexMatches(resourceIDPattern,
+		stringvalidator.RegexMatches(ResourceIDPattern,
 			"must be a "+kind+" ID: 1 to 36 letters, digits or hyphens, such as a UUID"),
 	}
 }
 
-// maxCharacters accepts a string of at most n characters, counted as the
+// MaxCharacters accepts a string of at most n characters, counted as the
 // service counts them (Unicode code points). stringvalidator.LengthAtMost
 // counts bytes, which would refuse a valid 64-character Chinese name.
-type maxCharacters int
+type MaxCharacters int
 
-var _ validator.String = maxCharacters(0)
+var _ validator.String = MaxCharacters(0)
 
-func (n maxCharacters) Description(context.Context) string {
+func (n MaxCharacters) Description(context.Context) string {
 	return fmt.Sprintf("must be at most %d characters", int(n))
 }
 
-func (n maxCharacters) MarkdownDescription(ctx context.Context) string { return n.Description(ctx) }
+func (n MaxCharacters) MarkdownDescription(ctx context.Context) string { return n.Description(ctx) }
 
-func (n maxCharacters) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+func (n MaxCharacters) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
@@ -49,15 +49,15 @@ func (n maxCharacters) ValidateString(ctx context.Context, req validator.StringR
 	}
 }
 
-// atTopLevel runs a string validator on a nested attribute and reports what
+// AtTopLevel runs a string validator on a nested attribute and reports what
 // it finds at the top-level attribute that holds it (system_disk_snapshot for
 // system_disk_snapshot.name), keeping the text, which names the whole path.
 // Terraform 1.11 cannot place a nested attribute's path in the configuration
 // and shows the resource's first line instead; a top-level attribute it shows
 // with the lines of its value, the nested one among them (so does 1.15).
-type atTopLevel struct{ validator.String }
+type AtTopLevel struct{ validator.String }
 
-func (v atTopLevel) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+func (v AtTopLevel) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
 	inner := &validator.StringResponse{}
 	v.String.ValidateString(ctx, req, inner)
 	top := topLevelPath(req.Path)
@@ -86,19 +86,19 @@ func topLevelPath(p path.Path) path.Path {
 	return path.Root(string(name))
 }
 
-// durationValidator accepts a positive Go duration such as "30m" or "1h30m",
+// DurationValidator accepts a positive Go duration such as "30m" or "1h30m",
 // the format of the resources' timeouts.
-type durationValidator struct{}
+type DurationValidator struct{}
 
-var _ validator.String = durationValidator{}
+var _ validator.String = DurationValidator{}
 
-func (durationValidator) Description(context.Context) string {
+func (DurationValidator) Description(context.Context) string {
 	return `must be a positive duration such as "90s", "30m" or "1h30m"`
 }
 
-func (v durationValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+func (v DurationValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
 
-func (v durationValidator) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+func (v DurationValidator) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
@@ -109,34 +109,34 @@ func (v durationValidator) ValidateString(ctx context.Context, req validator.Str
 	}
 }
 
-// checkKnownIDList runs idListValidators on a list once it is known: actions
+// CheckKnownIDList runs IDListValidators on a list once it is known: actions
 // call it from ModifyPlan, since validation skips values known only at plan
 // time (a data source's output), and an empty list must fail the plan, not
 // the invocation.
-func checkKnownIDList(ctx context.Context, p path.Path, kind string, list types.List, diags *diag.Diagnostics) {
+func CheckKnownIDList(ctx context.Context, p path.Path, kind string, list types.List, diags *diag.Diagnostics) {
 	if list.IsUnknown() || list.IsNull() {
 		return
 	}
-	for _, v := range idListValidators(kind) {
+	for _, v := range IDListValidators(kind) {
 		resp := &validator.ListResponse{}
 		v.ValidateList(ctx, validator.ListRequest{Path: p, PathExpression: p.Expression(), ConfigValue: list}, resp)
 		diags.Append(resp.Diagnostics...)
 	}
 }
 
-// rfc3339Validator accepts a time such as "2026-11-01T00:00:00Z" or
+// RFC3339Validator accepts a time such as "2026-11-01T00:00:00Z" or
 // "2026-11-01T08:00:00+08:00".
-type rfc3339Validator struct{}
+type RFC3339Validator struct{}
 
-var _ validator.String = rfc3339Validator{}
+var _ validator.String = RFC3339Validator{}
 
-func (rfc3339Validator) Description(context.Context) string {
+func (RFC3339Validator) Description(context.Context) string {
 	return `must be an RFC 3339 time such as "2026-11-01T00:00:00Z"`
 }
 
-func (v rfc3339Validator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+func (v RFC3339Validator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
 
-func (v rfc3339Validator) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+func (v RFC3339Validator) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
