@@ -153,13 +153,17 @@ func (h *actionHarness) invoke(ctx context.Context, actionType string, attrs map
 	return inv
 }
 
-func hasErrors(diags []*tfprotov6.Diagnostic) bool {
+func hasErrors(diags []*tfprotov6.Diagnostic) bool { return len(errorsOf(diags)) > 0 }
+
+// errorsOf is the errors among diags.
+func errorsOf(diags []*tfprotov6.Diagnostic) []*tfprotov6.Diagnostic {
+	var errs []*tfprotov6.Diagnostic
 	for _, d := range diags {
 		if d.Severity == tfprotov6.DiagnosticSeverityError {
-			return true
+			errs = append(errs, d)
 		}
 	}
-	return false
+	return errs
 }
 
 func diagText(diags []*tfprotov6.Diagnostic) string {

@@ -245,10 +245,7 @@ func TestListBatches_includeResourceWithoutZoneSaysWhatToSet(t *testing.T) {
 	parallelUnlessReal(t)
 	env := newTestAccEnv(t, emulator.Config{Desktops: 3, JobDuration: 200 * time.Millisecond, Seed: 1})
 	env.SkipIfReal(t, "expects the project to hold this test's batches only, and the zone unstated")
-	var jobs []string
-	for _, id := range env.DesktopIDs {
-		jobs = append(jobs, snapshotDesktops(t, env, []string{id}, workspace.DiskTypeSystem, testAccName("zone"))...)
-	}
+	jobs := snapshotEachDesktop(t, env, testAccName("zone"))
 	h := newActionHarness(t, env, 0)
 	if got := jobsOf(t, h.list(nil, false, 100)); len(got) != len(jobs) {
 		t.Fatalf("without include_resource: listed %v, want every job %v", got, jobs)
@@ -278,6 +275,48 @@ func TestListBatches_includeResourceWithoutZoneSaysWhatToSet(t *testing.T) {
 	if got := jobsOf(t, h.list(nil, true, 100)); len(got) != len(jobs) {
 		t.Errorf("with the zone stated: listed %v, want every job %v", got, jobs)
 	}
+}
+
+// snapshotEachDesktop snapshots each of env's desktops' system disk in a
+// job of its own, out of band, and returns the jobs.
+func snapshotEachDesktop(t *testing.T, env *testAccEnv, name string) []string {
+	t.Helper()
+	var jobs []string
+	for _, id := range env.DesktopIDs {
+		jobs = append(jobs, snapshotDesktops(t, env, []string{id}, workspace.DiskTypeSystem, name)...)
+	}
+	return jobs
+}
+
+// An import of jobs with the zone of job times unknown is refused in one
+// error whose summary and first line say what to set, naming every job once;
+// with the zone stated the same import succeeds.
+func TestImportBatch_withoutZoneSaysWhatToSet(t *testing.T) {
+	parallelUnlessReal(t)
+	env := newTestAccEnv(t, emulator.Config{Desktops: 2, JobDuration: 200 * time.Millisecond, Seed: 1})
+	env.SkipIfReal(t, "needs the zone unstated")
+	jobs := snapshotEachDesktop(t, env, testAccName("zone"))
+	importID := strings.Join(jobs, ",")
+	resp := newActionHarness(t, env, 0).importResource(batchType, importID, nil)
+	errs := errorsOf(resp.Diagnostics)
+	if len(errs) != 1 {
+		t.Fatalf("%d errors, want one for both jobs:\n%s", len(errs), diagText(resp.Diagnostics))
+	}
+	if want := "Unable to import desktop snapshots: set job_time_zone"; errs[0].Summary != want {
+		t.Errorf("summary %q, want %q", errs[0].Summary, want)
+	}
+	if first, _, _ := strings.Cut(errs[0].Detail, "\n"); !strings.HasPrefix(first, "Set the provider's job_time_zone (or HW_JOB_TIME_ZONE)") {
+		t.Errorf("the first line does not say what to set: %q", first)
+	}
+	for _, job := range jobs {
+		if strings.Count(errs[0].Detail, job) != 1 {
+			t.Errorf("the error does not name job %s once:\n%s", job, errs[0].Detail)
+		}
+	}
+
+	env.StateJobTimeZone(t)
+	h := newActionHarness(t, env, 0)
+	h.imported(h.importResource(batchType, importID, nil))
 }
 
 // With include_resource, a job is left out when its import would not give

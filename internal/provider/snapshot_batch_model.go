@@ -90,6 +90,7 @@ func (m *snapshotBatchModel) applyJobResults(ctx context.Context, client *worksp
 	}
 	maps.Copy(failed, refusedDesktops(run))
 	unresolved := false
+	var zoneJobs []string // jobs an import cannot resolve without the zone of job times
 	for _, id := range run.JobIDs {
 		res := run.Results[id]
 		if res == nil {
@@ -109,7 +110,7 @@ func (m *snapshotBatchModel) applyJobResults(ctx context.Context, client *worksp
 		var zoneErr *workspace.ZoneUnknownError
 		switch {
 		case errors.As(err, &zoneErr) && importing:
-			diags.AddError("Unable to import desktop snapshots", err.Error()+".")
+			zoneJobs = append(zoneJobs, id)
 			refused = append(refused, err.Error())
 			continue
 		case err != nil:
@@ -148,10 +149,24 @@ func (m *snapshotBatchModel) applyJobResults(ctx context.Context, client *worksp
 			unresolved = true
 		}
 	}
+	if len(zoneJobs) > 0 {
+		diags.Append(zoneUnknownDiagnostic(zoneJobs))
+	}
 	made.setOn(m)
 	m.FailedDesktops = framework.StringMapValue(failed)
 	m.Status = types.StringValue(jobrun.StatusOf(run.Pending() || unresolved, len(member)-len(failed), len(failed)))
 	return append(diags, zoneContradiction(client)...), refused
+}
+
+// zoneUnknownDiagnostic is an import refused for the zone of job times:
+// what to set comes first, in one line, then why, once for all the jobs.
+func zoneUnknownDiagnostic(jobIDs []string) diag.Diagnostic {
+	return diag.NewErrorDiagnostic("Unable to import desktop snapshots: set job_time_zone",
+		"Set the provider's job_time_zone (or HW_JOB_TIME_ZONE), e.g. job_time_zone = \"+08:00\", to the zone of "+
+			"begin_time in the service's job answers (the workspace_job data source shows it), and import again.\n\n"+
+			"Telling which snapshots "+framework.CountOf(len(jobIDs), "job")+" made ("+
+			framework.AbbreviateIDs(jobIDs, framework.MaxNamedIDs)+") depends on that zone: an import has no send "+
+			"time of its own, Huawei does not document the zone, and this provider learns it only from a job it starts.")
 }
 
 // identityJobIDs are the jobs of the batch's identity: those it was created

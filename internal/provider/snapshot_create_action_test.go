@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
@@ -286,12 +285,7 @@ func TestActionSnapshotCreate_busyDesktopsAreReported(t *testing.T) {
 	if len(busy) != 2 {
 		t.Errorf("want busy progress for both chunks (100 and 20 desktops); got:\n%s", strings.Join(inv.Progress, "\n"))
 	}
-	var errs []*tfprotov6.Diagnostic
-	for _, d := range inv.Diagnostics {
-		if d.Severity == tfprotov6.DiagnosticSeverityError {
-			errs = append(errs, d)
-		}
-	}
+	errs := errorsOf(inv.Diagnostics)
 	if len(errs) != 2 {
 		t.Fatalf("%d errors, want one per chunk:\n%s", len(errs), diagText(inv.Diagnostics))
 	}
