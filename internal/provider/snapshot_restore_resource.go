@@ -49,24 +49,13 @@ func (r *snapshotRestoreResource) Schema(ctx context.Context, _ resource.SchemaR
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Restores desktops to snapshots, as an action-style resource. **A restore runs only when asked**: " +
 			"creating the resource restores every snapshot it names, a change of `triggers` replaces it and restores them all " +
-			"again, and snapshots newly named in `snapshot_ids` or `snapshot_ids_json` (ones not in its state) are restored by " +
-			"an in-place update, only those: the snapshots it restored before are not restored again, and snapshots removed " +
-			"from the list cause no API call, since a restore cannot be undone. Each restore calls `batch-restore` in chunks of " +
-			"at most 100 snapshots and waits for the jobs; an update's jobs are added to `job_ids`.\n\n" +
-			"**The plan is the contract**: the plan says, in a warning, how many snapshots the apply restores and which, and the " +
-			"apply restores no others. Snapshot IDs known only at apply (from a resource that is replaced or updated in the same " +
-			"apply, such as a batch whose desktops change) plan an in-place update, never a replacement, and that apply restores " +
-			"none of them: when they name the snapshots already restored, it makes no API call; when they name others, Terraform " +
-			"stops this resource's apply with \"Provider produced inconsistent final plan\" for `job_ids`, before any call, and " +
-			"the next plan shows them. **Destroying it makes no API call**: it only removes the record of the restore from " +
-			"state; the desktops stay as they are. On Terraform 1.14 and later, the `workspace_desktop_snapshot_restore` action " +
-			"restores without keeping a resource.\n\n" +
-			"An import reads which snapshots were restored from the snapshots themselves, since the job's sub-jobs name " +
-			"only desktops: per desktop and disk, the snapshot whose last restore time matches the end of the " +
-			"desktop's part of the job. So it assumes the job was the last restore of each of those snapshots; one " +
-			"restored again since is left out, with a warning. Any job type but the snapshot create and delete ones " +
-			"imports, since Huawei does not document the restore job's type. An imported restore names its snapshots in " +
-			"`snapshot_ids`.",
+			"again, and snapshots newly named in `snapshot_ids` or `snapshot_ids_json` are restored by an in-place update, " +
+			"only those; removed ones cause no API call, since a restore cannot be undone. Each restore calls `batch-restore` " +
+			"in chunks of at most 100 snapshots and waits for the jobs. The plan says, in a warning, how many snapshots the " +
+			"apply restores and which, and the apply restores no others ([ownership guide](../guides/ownership.md)). " +
+			"**Destroying it makes no API call**: the desktops stay as they are. On Terraform 1.14 and later, the " +
+			"`workspace_desktop_snapshot_restore` action restores without keeping a resource; an import reads which " +
+			"snapshots its job restored from the snapshots themselves ([import and query guide](../guides/import-and-query.md)).",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "The IDs of the jobs the restore was created (or imported) with, comma separated; an update's " +
