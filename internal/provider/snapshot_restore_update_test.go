@@ -617,3 +617,79 @@ resource "workspace_desktop_snapshot_restore" "test" {
 		},
 	})
 }
+
+// The fleet form (examples/fleet): a matching batch and a restore of its
+// snapshot maps. A desktop that joins adds a key to the maps, unknown at
+// plan: that apply snapshots the joiner and stops the restore before any
+// call; the next plan restores the joiner's snapshots and no other desktop's.
+// Before the maps, a join replaced the restore and restored every desktop.
+func TestAccSnapshotRestore_fleetJoinRestoresOnlyTheJoiner(t *testing.T) {
+	parallelUnlessReal(t)
+	env := newTestAccEnv(t, emulator.Config{Desktops: 3, JobDuration: 300 * time.Millisecond, Seed: 41})
+	env.SkipIfReal(t, "adds a desktop to the project and counts the emulator's batch-restore calls")
+	mark := markJobs(t, env, workspace.JobTypeRestoreSnapshot)
+	var seen []string
+	config := matchingConfig(env, nil, "") + `
+resource "workspace_desktop_snapshot_restore" "test" {
+  snapshot_ids_json = workspace_desktop_snapshot_batch.test.desktops_matching.snapshot_desktop_ids_json
+}
+`
+	// The snapshots of desktops, read when the check runs.
+	restoredOf := func(desktops func() []string) resource.TestCheckFunc {
+		return func(s *terraform.State) error {
+			return checkRestoredSince(t, env, mark, &seen, snapshotIDsOf(t, env, desktops())...)(s)
+		}
+	}
+	var joiner string
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: config,
+				Check: resource.ComposeAggregateTestCheckFunc(
+					checkRestoreCalls(env, 1, "the create"),
+					restoredOf(func() []string { return env.DesktopIDs }),
+				),
+			},
+			{
+				PreConfig: func() {
+					added, err := env.Emulator.AddDesktops(emulator.NewDesktop{})
+					if err != nil {
+						t.Fatal(err)
+					}
+					joiner = added[0].DesktopID
+				},
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(batchAddr, plancheck.ResourceActionUpdate),
+					plancheck.ExpectResourceAction(restoreAddr, plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("snapshot_ids_json").AtMapKey("1"), knownvalue.NotNull()),
+					plancheck.ExpectUnknownValue(restoreAddr, tfjsonpath.New("snapshot_ids_json").AtMapKey("2")),
+					plancheck.ExpectKnownValue(restoreAddr, tfjsonpath.New("job_ids"), knownvalue.ListSizeExact(1)),
+				}},
+				ExpectError: regexp.MustCompile(`(?s)Provider produced inconsistent final plan.*` +
+					regexp.QuoteMeta(restoreAddr) + `.*\.job_ids`),
+			},
+			{
+				PreConfig: func() {
+					if n := restoreCalls(env); n != 1 {
+						t.Errorf("the apply of the join made %d batch-restore calls in all, want the create's 1", n)
+					}
+				},
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(batchAddr, plancheck.ResourceActionNoop),
+					plancheck.ExpectResourceAction(restoreAddr, plancheck.ResourceActionUpdate),
+				}},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					checkRestoreCalls(env, 2, "the plan that showed the joiner's snapshots"),
+					restoredOf(func() []string { return []string{joiner} }),
+				),
+			},
+			{
+				Config:           config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+		},
+	})
+}
