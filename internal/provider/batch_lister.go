@@ -35,9 +35,8 @@ type batchLister struct {
 	client *workspace.Client
 	req    list.ListRequest
 	left   []string // each job left out, and why
-	// Jobs left out as the zone of job times is unknown: every import is
-	// refused then, so they are told apart from the rest and the warning
-	// says once what to set.
+	// Jobs left out as the zone of job times is unknown: one warning says
+	// what to set, rather than one refusal per job.
 	zoneLeft []string
 
 	owner map[string]*listedBatch // snapshot ID -> the batch holding it
@@ -151,10 +150,9 @@ func desktopGroups(jobs []*listedJob) []int {
 // include imports the job into b's result; false when it is left out.
 func (l *batchLister) include(ctx context.Context, b *listedBatch) bool {
 	m, diags, refused := importBatch(ctx, l.client, b.job.id)
-	if len(refused) > 0 {
-		b.left = "its import is refused: " + strings.Join(refused, "; ")
-		_, zoneKnown := l.client.JobTimeZone()
-		b.zoneLeft = !zoneKnown // an import needs the zone (workspace.ZoneUnknownError)
+	if len(refused.reasons) > 0 {
+		b.left = "its import is refused: " + strings.Join(refused.reasons, "; ")
+		b.zoneLeft = refused.zoneUnknown
 		return false
 	}
 	if diags.HasError() && l.gone(ctx, b.job.id) {

@@ -151,11 +151,9 @@ func (r *snapshotBatchListResource) List(ctx context.Context, req list.ListReque
 		if len(lister.zoneLeft) > 0 {
 			var warn diag.Diagnostics
 			warn.AddWarning("Set job_time_zone to list batches with include_resource",
-				fmt.Sprintf("Importing a batch needs the time zone the service writes job times in, which Huawei does not "+
-					"document and which this provider learns only from a job it starts itself; so %s cannot be listed: %s. "+
-					"Set the provider's job_time_zone (or HW_JOB_TIME_ZONE), e.g. \"+08:00\", to the zone of begin_time in "+
-					"the service's job answers, and run terraform query again.",
-					framework.CountOf(len(lister.zoneLeft), "batch-create job"), framework.AbbreviateIDs(lister.zoneLeft, 10)))
+				fmt.Sprintf("%s, and run terraform query again.\n\n%s cannot be listed with include_resource (%s): %s.",
+					setJobTimeZone, framework.CountOf(len(lister.zoneLeft), "batch-create job"),
+					framework.AbbreviateIDs(lister.zoneLeft, 10), zoneUnknownWhy))
 			push(list.ListResult{Diagnostics: warn})
 		}
 		if len(lister.left) > 0 {

@@ -75,7 +75,7 @@ func (m *snapshotBatchModel) startPending() {
 //
 // refused says, for each job whose snapshots could not be told (the zone
 // of job times unknown, or records that cannot be told apart), why.
-func (m *snapshotBatchModel) applyJobResults(ctx context.Context, client *workspace.Client, run *jobrun.Run, windows jobWindows, importing bool) (diags diag.Diagnostics, refused []string) {
+func (m *snapshotBatchModel) applyJobResults(ctx context.Context, client *workspace.Client, run *jobrun.Run, windows jobWindows, importing bool) (diags diag.Diagnostics, refused importRefusal) {
 	m.addJobIDs(ctx, run.JobIDs)
 	req, reqDiags := m.createRequest(ctx)
 	diags.Append(reqDiags...)
@@ -111,13 +111,13 @@ func (m *snapshotBatchModel) applyJobResults(ctx context.Context, client *worksp
 		switch {
 		case errors.As(err, &zoneErr) && importing:
 			zoneJobs = append(zoneJobs, id)
-			refused = append(refused, err.Error())
+			refused.reasons = append(refused.reasons, err.Error())
 			continue
 		case err != nil:
 			diags.Append(framework.ErrorDiagnostic("Unable to read the snapshots a job made", err, run.Credentials))
 			unresolved = true
 			if zoneErr != nil {
-				refused = append(refused, err.Error())
+				refused.reasons = append(refused.reasons, err.Error())
 			}
 			continue
 		}
@@ -131,7 +131,7 @@ func (m *snapshotBatchModel) applyJobResults(ctx context.Context, client *worksp
 		if len(created.Ambiguous) > 0 {
 			diags.Append(ambiguousDiagnostic(id, created.Ambiguous, importing))
 			settled = false
-			refused = append(refused, fmt.Sprintf("more than one snapshot may be its, for %s (desktop %s first)",
+			refused.reasons = append(refused.reasons, fmt.Sprintf("more than one snapshot may be its, for %s (desktop %s first)",
 				framework.CountOf(len(created.Ambiguous), "disk"), created.Ambiguous[0].DesktopID))
 		}
 		if len(created.Unattributed) > 0 {
@@ -151,6 +151,7 @@ func (m *snapshotBatchModel) applyJobResults(ctx context.Context, client *worksp
 	}
 	if len(zoneJobs) > 0 {
 		diags.Append(zoneUnknownDiagnostic(zoneJobs))
+		refused.zoneUnknown = true
 	}
 	made.setOn(m)
 	m.FailedDesktops = framework.StringMapValue(failed)
@@ -158,15 +159,30 @@ func (m *snapshotBatchModel) applyJobResults(ctx context.Context, client *worksp
 	return append(diags, zoneContradiction(client)...), refused
 }
 
+// importRefusal is why an import would not give a batch: a reason per job
+// whose snapshots could not be told, and whether the zone of job times,
+// which a setting supplies, is what it lacks.
+type importRefusal struct {
+	reasons     []string
+	zoneUnknown bool
+}
+
+// setJobTimeZone says what to set when an import lacks the zone of job
+// times, and zoneUnknownWhy why, for the import's error and the list's
+// warning alike.
+const (
+	setJobTimeZone = "Set the provider's job_time_zone (or HW_JOB_TIME_ZONE), e.g. job_time_zone = \"+08:00\", to " +
+		"the zone of begin_time in the service's job answers (the workspace_job data source shows it)"
+	zoneUnknownWhy = "an import has no send time of its own, Huawei does not document the zone, and this provider " +
+		"learns it only from a job it starts"
+)
+
 // zoneUnknownDiagnostic is an import refused for the zone of job times:
 // what to set comes first, in one line, then why, once for all the jobs.
 func zoneUnknownDiagnostic(jobIDs []string) diag.Diagnostic {
 	return diag.NewErrorDiagnostic("Unable to import desktop snapshots: set job_time_zone",
-		"Set the provider's job_time_zone (or HW_JOB_TIME_ZONE), e.g. job_time_zone = \"+08:00\", to the zone of "+
-			"begin_time in the service's job answers (the workspace_job data source shows it), and import again.\n\n"+
-			"Telling which snapshots "+framework.CountOf(len(jobIDs), "job")+" made ("+
-			framework.AbbreviateIDs(jobIDs, framework.MaxNamedIDs)+") depends on that zone: an import has no send "+
-			"time of its own, Huawei does not document the zone, and this provider learns it only from a job it starts.")
+		setJobTimeZone+", and import again.\n\nTelling which snapshots "+framework.CountOf(len(jobIDs), "job")+
+			" made ("+framework.AbbreviateIDs(jobIDs, framework.MaxNamedIDs)+") depends on that zone: "+zoneUnknownWhy+".")
 }
 
 // identityJobIDs are the jobs of the batch's identity: those it was created

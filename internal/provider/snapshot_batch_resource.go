@@ -517,12 +517,12 @@ func (r *snapshotBatchResource) ImportState(ctx context.Context, req resource.Im
 // batches through it, so a listed batch is the one its import gives.
 // refused says why, when the import is refused because which snapshots the
 // jobs made cannot be told (then diags holds the errors).
-func importBatch(ctx context.Context, client *workspace.Client, importID string) (m snapshotBatchModel, diags diag.Diagnostics, refused []string) {
+func importBatch(ctx context.Context, client *workspace.Client, importID string) (m snapshotBatchModel, diags diag.Diagnostics, refused importRefusal) {
 	isCreate := func(jobType string) bool { return jobType == workspace.JobTypeCreateSnapshot }
 	run, diags := importJobs(ctx, client, importID, jobrun.Create, isCreate, workspace.JobTypeCreateSnapshot,
 		"Unable to import desktop snapshots")
 	if diags.HasError() {
-		return snapshotBatchModel{}, diags, nil
+		return snapshotBatchModel{}, diags, importRefusal{}
 	}
 	var desktops []string
 	for _, id := range run.JobIDs {

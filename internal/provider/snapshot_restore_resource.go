@@ -87,7 +87,7 @@ func (r *snapshotRestoreResource) Schema(ctx context.Context, _ resource.SchemaR
 					framework.IDFormatRule + " Naming the same snapshots otherwise (an array for an object, in other strings or keys, " +
 					"or `snapshot_ids`) updates the resource in place, with no API call. A change never replaces the " +
 					"resource: IDs added are restored by an in-place update, only those, and IDs removed cause no API call. " +
-					"A value known only at apply restores none of the snapshots in that apply (see above). Exactly one of " +
+					"A value known only at apply restores none of the snapshots in that apply; the next plan shows them ([ownership guide](../guides/ownership.md)). Exactly one of " +
 					"`snapshot_ids` and `snapshot_ids_json` is set.",
 				ElementType: types.StringType,
 				Optional:    true,
