@@ -9,6 +9,8 @@
 set -euo pipefail
 n=${1:-1000}
 cd "$(dirname "$0")/.."
+# shellcheck source=scripts/emulator-lib.sh
+. scripts/emulator-lib.sh
 work=$(mktemp -d)
 out=${OUT:-/tmp/join-plan-$n.txt}
 emulator_pid=""
@@ -18,22 +20,8 @@ cleanup() {
 }
 trap cleanup EXIT
 go build -o "$work/bin/" . ./cmd/workspace-emulator
-"$work/bin/workspace-emulator" -listen 127.0.0.1:0 -desktops "$n" -job-duration 1s -seed 1 >"$work/emulator.log" 2>&1 &
-emulator_pid=$!
-for _ in $(seq 50); do
-  grep -q '^listening on ' "$work/emulator.log" 2>/dev/null && break
-  sleep 0.1
-done
-url=$(sed -n '1s/^listening on //p' "$work/emulator.log")
-[ -n "$url" ] || { echo "join-plan: the emulator did not start" >&2; cat "$work/emulator.log" >&2; exit 1; }
-cat >"$work/terraformrc" <<RC
-provider_installation {
-  dev_overrides {
-    "registry.terraform.io/cloud-desktop/workspace" = "$work/bin"
-  }
-  direct {}
-}
-RC
+start_emulator join-plan -desktops "$n" -job-duration 1s -seed 1
+write_dev_overrides
 mkdir "$work/fleet"
 cp examples/fleet/main.tf "$work/fleet/"
 export TF_CLI_CONFIG_FILE="$work/terraformrc" CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1

@@ -8,6 +8,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
+# shellcheck source=scripts/emulator-lib.sh
+. scripts/emulator-lib.sh
 command -v terraform >/dev/null || { echo "demo: terraform is not on PATH (Terraform 1.11 or newer is required)" >&2; exit 1; }
 command -v go >/dev/null || { echo "demo: go is not on PATH (Go 1.26 or newer is required)" >&2; exit 1; }
 tty=false
@@ -57,26 +59,12 @@ built=$(($(date +%s) - start))
 echo "    built in ${built}s"
 
 echo "==> Starting the emulator (8 desktops, jobs of 3s)"
-"$work/bin/workspace-emulator" -listen 127.0.0.1:0 -desktops 8 -job-duration 3s -seed 1 >"$work/emulator.log" 2>&1 &
-emulator_pid=$!
-for _ in $(seq 50); do
-  grep -q '^listening on ' "$work/emulator.log" 2>/dev/null && break
-  sleep 0.1
-done
-url=$(sed -n '1s/^listening on //p' "$work/emulator.log")
-[ -n "$url" ] || { echo "demo: the emulator did not start:" >&2; cat "$work/emulator.log" >&2; exit 1; }
+start_emulator demo -desktops 8 -job-duration 3s -seed 1
 echo "    emulator at $url"
 
 # The provider just built, used in place of a registry download: with
 # dev_overrides Terraform needs no terraform init (CONTRIBUTING.md: "Use your own build").
-cat >"$work/terraformrc" <<RC
-provider_installation {
-  dev_overrides {
-    "registry.terraform.io/cloud-desktop/workspace" = "$work/bin"
-  }
-  direct {}
-}
-RC
+write_dev_overrides
 mkdir "$work/quickstart"
 cp "$root/examples/quickstart/main.tf" "$work/quickstart/"
 export TF_CLI_CONFIG_FILE="$work/terraformrc" CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1
