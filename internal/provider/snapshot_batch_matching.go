@@ -561,26 +561,26 @@ func planMatching(ctx context.Context, client *workspace.Client, req resource.Mo
 	after.desktops = ids
 	attrs := maps.Clone(plan.DesktopsMatching.Attributes())
 	attrs["desktop_ids_json"] = membersJSON(ids)
-	attrs["former_snapshot_desktop_ids_json"] = packedFormer(after.former)
-	system, desktopOf := runs.pack(after.system, after.desktopOf)
-	attrs["system_disk_snapshot_ids_json"], attrs["snapshot_desktop_ids_json"] = system, desktopOf
-	switch {
-	case before.status == jobrun.StatusPending:
+	if before.status == jobrun.StatusPending {
 		// The apply first settles the earlier jobs, which may add records to
 		// any of the strings.
 		attrs["system_disk_snapshot_ids_json"] = types.MapUnknown(types.StringType)
 		attrs["snapshot_desktop_ids_json"] = types.MapUnknown(types.StringType)
 		attrs["former_snapshot_desktop_ids_json"] = types.StringUnknown()
 		resp.Diagnostics.Append(planSnapshotsUnknown(ctx, resp, false)...)
-	case len(added) > 0:
-		// The joiners' snapshots are known after apply, under a new key; the
-		// others do not change.
-		attrs["system_disk_snapshot_ids_json"] = runs.withNewRunUnknown(system)
-		attrs["snapshot_desktop_ids_json"] = runs.withNewRunUnknown(desktopOf)
-		resp.Diagnostics.Append(planSnapshotsUnknown(ctx, resp, false)...)
-	default:
-		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("failed_desktops"), framework.StringMapValue(after.failed))...)
-		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("status"), types.StringValue(after.status()))...)
+	} else {
+		attrs["former_snapshot_desktop_ids_json"] = packedFormer(after.former)
+		system, desktopOf := runs.pack(after.system, after.desktopOf)
+		if len(added) > 0 {
+			// The joiners' snapshots are known after apply, under a new key;
+			// the others do not change.
+			system, desktopOf = runs.withNewRunUnknown(system), runs.withNewRunUnknown(desktopOf)
+			resp.Diagnostics.Append(planSnapshotsUnknown(ctx, resp, false)...)
+		} else {
+			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("failed_desktops"), framework.StringMapValue(after.failed))...)
+			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("status"), types.StringValue(after.status()))...)
+		}
+		attrs["system_disk_snapshot_ids_json"], attrs["snapshot_desktop_ids_json"] = system, desktopOf
 	}
 	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("desktops_matching"),
 		types.ObjectValueMust(desktopsMatchingType.AttrTypes, attrs))...)
